@@ -1,0 +1,113 @@
+// Package search is Errata's index: it builds a bleve index from content
+// entries and answers queries typed or pasted by people. No bleve type leaves
+// this package.
+package search
+
+import (
+	"html"
+	"strings"
+	"time"
+)
+
+// Query is what a person asked for, already validated. Build it with
+// ParseStatus and ParseProviders so that bad values are caught as *InvalidError.
+type Query struct {
+	Text      string    // what was typed or pasted (capped by the index)
+	Status    StatusSet // empty means any status
+	Providers []string  // provider slugs; empty means any provider
+	Page      int       // 1-based; 0 means 1
+	PerPage   int       // 1–100; 0 means DefaultPerPage
+}
+
+// DefaultPerPage is used when a Query leaves PerPage at 0.
+const DefaultPerPage = 20
+
+// MaxPerPage bounds PerPage.
+const MaxPerPage = 100
+
+// StatusRange is an inclusive range of HTTP statuses; a single code has Lo == Hi.
+type StatusRange struct{ Lo, Hi int }
+
+// StatusSet is a union of ranges, parsed from "429", "400,401", "400-499", "4xx".
+type StatusSet []StatusRange
+
+// Results is one page of answers to a Query.
+type Results struct {
+	Query      Query         // the query as run (page and per-page normalised)
+	Understood Understood    // what was read out of the text
+	Total      int           // hits across all pages
+	Page       int           // 1-based page returned
+	PerPage    int           // page size used
+	Hits       []Hit         // this page, best first (status order when browsing)
+	Facets     Facets        // counts that honour the other active filters
+	Suggestion string        // "did you mean" text when nothing matched, else ""
+	Took       time.Duration // time spent in the index
+}
+
+// Understood says how free text was read: a pasted error's status and message,
+// statuses typed among words, and the words that were searched for.
+type Understood struct {
+	Terms   string    // the text actually searched, noise removed
+	Status  StatusSet // statuses found in the text ("429 gmail", a status line, a JSON code)
+	Pasted  bool      // the text looked like a pasted error (status line, JSON body, log line)
+	Phrases []string  // quoted phrases
+}
+
+// Hit is one matching entry.
+type Hit struct {
+	ID        string
+	Status    int
+	Providers []string // slugs; empty means every provider
+	Title     string
+	URL       string // path of the entry page, e.g. "/errors/429-gmail-too-many-requests"
+	Snippet   Snippet
+	Score     float64
+}
+
+// Snippet is a short excerpt split into plain and matched spans, so that
+// templates escape every byte and never need raw HTML.
+type Snippet []Span
+
+// Span is a run of snippet text; Mark is true for the words that matched.
+type Span struct {
+	Text string
+	Mark bool
+}
+
+// HTML renders the snippet with matched spans in <mark>, every byte escaped.
+func (s Snippet) HTML() string {
+	var b strings.Builder
+	for _, sp := range s {
+		if sp.Mark {
+			b.WriteString("<mark>")
+		}
+		b.WriteString(html.EscapeString(sp.Text))
+		if sp.Mark {
+			b.WriteString("</mark>")
+		}
+	}
+	return b.String()
+}
+
+// Facets are counts per status and per provider.
+type Facets struct {
+	Status   []FacetValue // by status code ascending
+	Provider []FacetValue // by count descending, then slug
+}
+
+// FacetValue is one facet bucket.
+type FacetValue struct {
+	Value    string // "429" or "gmail"
+	Count    int
+	Selected bool // this value is part of the active filter
+}
+
+// InvalidError is a bad filter, page or query value: the web layer answers it
+// with a 400 and shows Message to the person.
+type InvalidError struct {
+	Param   string // "status", "provider", "page", "per_page", "q"
+	Value   string
+	Message string // a sentence a person understands, with the fix
+}
+
+func (e *InvalidError) Error() string { return e.Param + ": " + e.Message }
