@@ -1,0 +1,336 @@
+package content
+
+import (
+	"bytes"
+	"cmp"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"unicode/utf8"
+)
+
+// MaxFileSize is the largest entry file Load accepts. A real entry is a few
+// KiB; the limit keeps a runaway file (or a pasted log) from slowing every
+// start and bounds how deeply Markdown can nest.
+const MaxFileSize = 256 << 10
+
+var slugRE = regexp.MustCompile(`^[a-z0-9]+(?:-[a-z0-9]+)*$`)
+
+// IsSlug reports whether s is a valid entry id: lower-case letters and
+// digits in words joined by single hyphens.
+func IsSlug(s string) bool { return len(s) <= 200 && slugRE.MatchString(s) }
+
+// Load reads every *.md file below the root of fsys, validates all of them
+// and returns the entries sorted by status then id. Problems of every file
+// are collected in one pass; when there is any, Load returns them as
+// Problems together with the entries that did load (so a checker can count
+// them). Callers must not serve entries when err is not nil.
+func Load(fsys fs.FS) ([]Entry, error) {
+	var ps Problems
+	var paths []string
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			ps = append(ps, Problem{p, 1, "cannot read: " + err.Error(), "check that the path exists and is readable"})
+			return nil
+		}
+		name := d.Name()
+		if d.IsDir() {
+			if p != "." && strings.HasPrefix(name, ".") {
+				return fs.SkipDir // .git and friends
+			}
+			return nil
+		}
+		if strings.HasSuffix(name, ".md") && !strings.HasPrefix(name, ".") {
+			paths = append(paths, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, Problems{{".", 1, "cannot read the content folder: " + err.Error(), "point --content at a folder of entry .md files"}}
+	}
+	if len(paths) == 0 && len(ps) == 0 {
+		return nil, Problems{{".", 1, "no .md entry files found", "point --content at a folder of entry .md files, such as content/entries"}}
+	}
+
+	// Files are independent until the cross-file checks: parse them on all
+	// cores, keeping results in path order so output is deterministic.
+	results := make([]fileResult, len(paths))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range min(runtime.GOMAXPROCS(0), len(paths)) {
+		wg.Go(func() {
+			for i := range next {
+				results[i] = loadFile(fsys, paths[i])
+			}
+		})
+	}
+	for i := range paths {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+
+	var entries []Entry
+	var files []*fileResult
+	for i := range results {
+		r := &results[i]
+		ps = append(ps, r.problems...)
+		if r.ok {
+			entries = append(entries, r.entry)
+			files = append(files, r)
+		}
+	}
+	ps = append(ps, crossCheck(files)...)
+
+	slices.SortFunc(entries, func(a, b Entry) int {
+		return cmp.Or(cmp.Compare(a.Status, b.Status), strings.Compare(a.ID, b.ID))
+	})
+	if len(ps) > 0 {
+		slices.SortStableFunc(ps, func(a, b Problem) int {
+			return cmp.Or(strings.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line))
+		})
+		return entries, ps
+	}
+	return entries, nil
+}
+
+// LoadDir loads a folder of entry files from disk, like Load(os.DirFS(dir)),
+// with dir joined to every problem's file so messages name the real path.
+func LoadDir(dir string) ([]Entry, error) {
+	entries, err := Load(os.DirFS(dir))
+	var ps Problems
+	if errors.As(err, &ps) {
+		for i := range ps {
+			ps[i].File = filepath.Join(dir, filepath.FromSlash(ps[i].File))
+		}
+		return entries, ps
+	}
+	return entries, err
+}
+
+// fileResult is one file's entry, its problems and the lines cross-file
+// checks point at.
+type fileResult struct {
+	entry    Entry
+	ok       bool // the entry is complete enough to take part in cross-file checks
+	problems Problems
+	lines    map[string]int   // front-matter key → line
+	items    map[string][]int // list key → line of each item
+}
+
+// crossCheck finds what no single file shows: duplicate ids, related ids
+// that do not exist, redirects that collide with ids or with each other.
+func crossCheck(files []*fileResult) Problems {
+	var ps Problems
+	byID := map[string]*fileResult{}
+	for _, f := range files {
+		if other, dup := byID[f.entry.ID]; dup {
+			ps = append(ps, Problem{f.entry.Path, f.lines["id"],
+				fmt.Sprintf("duplicate id %q, also used by %s", f.entry.ID, other.entry.Path),
+				"give one of the two entries another id (and rename its file to match)"})
+			continue
+		}
+		byID[f.entry.ID] = f
+	}
+	redirects := map[string]*fileResult{}
+	for _, f := range files {
+		for i, r := range f.entry.RedirectFrom {
+			line := itemLine(f, "redirect_from", i)
+			if owner, clash := byID[r]; clash {
+				ps = append(ps, Problem{f.entry.Path, line,
+					fmt.Sprintf("redirect_from %q is the id of %s", r, owner.entry.Path),
+					"remove it from redirect_from: an old id must not be a live entry's id"})
+				continue
+			}
+			if other, dup := redirects[r]; dup && other != f {
+				ps = append(ps, Problem{f.entry.Path, line,
+					fmt.Sprintf("redirect_from %q is also claimed by %s", r, other.entry.Path),
+					"keep the old id in only one entry's redirect_from"})
+				continue
+			}
+			redirects[r] = f
+		}
+	}
+	for _, f := range files {
+		for i, r := range f.entry.Related {
+			line := itemLine(f, "related", i)
+			switch {
+			case r == f.entry.ID:
+				ps = append(ps, Problem{f.entry.Path, line,
+					fmt.Sprintf("related %q is this entry itself", r), "remove it from related"})
+			case byID[r] == nil:
+				fix := "use the id of an existing entry (its file name without .md)"
+				if to, ok := redirects[r]; ok {
+					fix = fmt.Sprintf("%q was renamed: use %q", r, to.entry.ID)
+				}
+				ps = append(ps, Problem{f.entry.Path, line,
+					fmt.Sprintf("related id %q does not exist", r), fix})
+			}
+		}
+	}
+	return ps
+}
+
+func itemLine(f *fileResult, key string, i int) int {
+	if ls := f.items[key]; i < len(ls) {
+		return ls[i]
+	}
+	return f.lines[key]
+}
+
+// loadFile reads, parses and validates one file on its own.
+func loadFile(fsys fs.FS, p string) fileResult {
+	r := fileResult{entry: Entry{Path: p}}
+	bad := func(line int, what, fix string) {
+		r.problems = append(r.problems, Problem{p, line, what, fix})
+	}
+	data, err := readLimited(fsys, p)
+	switch {
+	case errors.Is(err, errTooBig):
+		bad(1, fmt.Sprintf("file is over the %d KiB limit", MaxFileSize>>10), "shorten it: an entry explains one error in a few paragraphs")
+		return r
+	case err != nil:
+		bad(1, "cannot read the file: "+err.Error(), "check that it is a readable file")
+		return r
+	case len(bytes.TrimSpace(data)) == 0:
+		bad(1, "empty file", "write the front matter and the Cause and Solution sections, or delete the file")
+		return r
+	case !utf8.Valid(data):
+		bad(invalidUTF8Line(data), "invalid UTF-8", "save the file as UTF-8 (the line holds a byte that is not UTF-8 text)")
+		return r
+	}
+	data = bytes.TrimPrefix(data, []byte("\ufeff"))
+
+	fm, fmLine, body, bodyLine, ok := splitFrontMatter(data)
+	if !ok {
+		if fmLine == 0 {
+			bad(1, "missing front matter", "start the file with a line \"---\", the keys (id, status, title, updated…) and another \"---\"")
+		} else {
+			bad(1, "front matter is never closed", "end the front matter with a line \"---\" before the body")
+		}
+		return r
+	}
+	r.lines, r.items = map[string]int{}, map[string][]int{}
+	complete := decodeFrontMatter(fm, fmLine, &r, bad)
+
+	if want := r.entry.ID + ".md"; complete && IsSlug(r.entry.ID) && path.Base(p) != want {
+		bad(r.lines["id"], fmt.Sprintf("file name %q does not match id %q", path.Base(p), r.entry.ID),
+			fmt.Sprintf("rename the file to %s, or change the id", want))
+	}
+
+	newlines := lineStarts(body)
+	lineOf := func(off int) int {
+		if off < 0 {
+			return bodyLine
+		}
+		i, _ := slices.BinarySearch(newlines, off+1)
+		return bodyLine + i
+	}
+	seen := map[string]int{}
+	for _, s := range parseBody(body, lineOf, bad) {
+		id, known := sectionTitles[s.title]
+		if !known {
+			bad(s.line, fmt.Sprintf("unknown section \"## %s\"", s.title), "use only \"## Cause\", \"## Solution\" and \"## See also\" (put sub-headings at level 3: \"### …\")")
+			continue
+		}
+		if first, dup := seen[id]; dup {
+			bad(s.line, fmt.Sprintf("second \"## %s\" section (the first is on line %d)", s.title, first), "merge the two sections into one")
+			continue
+		}
+		seen[id] = s.line
+		html, err := renderHTML(body, s.nodes)
+		if err != nil {
+			bad(s.line, "cannot render the section: "+err.Error(), "simplify the Markdown of this section")
+			continue
+		}
+		txt := renderText(body, s.nodes)
+		if txt == "" {
+			bad(s.line, fmt.Sprintf("section \"## %s\" is empty", s.title), "write it; where the source gives nothing, say so in a sentence")
+		}
+		r.entry.Sections = append(r.entry.Sections, Section{ID: id, Title: s.title, HTML: html, Text: txt})
+	}
+	closing := bodyLine - 1 // the closing "---" of the front matter
+	for _, want := range []string{"Cause", "Solution"} {
+		if _, ok := seen[sectionTitles[want]]; !ok {
+			bad(closing, fmt.Sprintf("missing section \"## %s\"", want), fmt.Sprintf("add a \"## %s\" heading and its text after the front matter", want))
+		}
+	}
+	r.ok = complete
+	return r
+}
+
+var errTooBig = errors.New("file too big")
+
+func readLimited(fsys fs.FS, p string) ([]byte, error) {
+	f, err := fsys.Open(p)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxFileSize {
+		return nil, errTooBig
+	}
+	return data, nil
+}
+
+func invalidUTF8Line(data []byte) int {
+	line := 1
+	for len(data) > 0 {
+		r, size := utf8.DecodeRune(data)
+		if r == utf8.RuneError && size == 1 {
+			return line
+		}
+		if r == '\n' {
+			line++
+		}
+		data = data[size:]
+	}
+	return line
+}
+
+// lineStarts lists the offsets just after each newline of b.
+func lineStarts(b []byte) []int {
+	var starts []int
+	for i, c := range b {
+		if c == '\n' {
+			starts = append(starts, i+1)
+		}
+	}
+	return starts
+}
+
+// splitFrontMatter splits "---\nyaml\n---\nbody". fmLine is the file line of
+// the first YAML line (0 when the file does not open with "---"); bodyLine
+// the file line where the body starts.
+func splitFrontMatter(data []byte) (fm []byte, fmLine int, body []byte, bodyLine int, ok bool) {
+	first, _, _ := bytes.Cut(data, []byte("\n"))
+	if string(bytes.TrimRight(first, " \t\r")) != "---" {
+		return nil, 0, nil, 0, false
+	}
+	start := len(first) + 1
+	line := 2
+	for off := start; off < len(data); line++ {
+		l, _, found := bytes.Cut(data[off:], []byte("\n"))
+		if t := string(bytes.TrimRight(l, " \t\r")); t == "---" || t == "..." {
+			return data[start:off], 2, data[min(off+len(l)+1, len(data)):], line + 1, true
+		}
+		if !found {
+			break
+		}
+		off += len(l) + 1
+	}
+	return nil, 2, nil, 0, false
+}

@@ -1,0 +1,154 @@
+package content
+
+import (
+	"bytes"
+	"strings"
+
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
+)
+
+// md is the one goldmark instance, built once and shared: it is safe for
+// concurrent use. Raw HTML stays off (no html.WithUnsafe), so a <script> in
+// an entry renders as "<!-- raw HTML omitted -->", and goldmark empties
+// dangerous link destinations (javascript:, vbscript:, file:, most data:).
+var md = goldmark.New(
+	goldmark.WithParserOptions(parser.WithAutoHeadingID()),
+)
+
+// sectionTitles maps each allowed "## Heading" to its section id.
+var sectionTitles = map[string]string{
+	"Cause":    "cause",
+	"Solution": "solution",
+	"See also": "see-also",
+}
+
+// rawSection is one "## Heading" and the top-level nodes below it.
+type rawSection struct {
+	title string
+	line  int // line of the heading, in the file
+	nodes []ast.Node
+}
+
+// parseBody parses a Markdown body and splits it at level-2 headings.
+// lineOf turns a byte offset in body into a line of the file. Problems are
+// reported through bad(line, what, fix).
+func parseBody(body []byte, lineOf func(int) int, bad func(line int, what, fix string)) []rawSection {
+	doc := md.Parser().Parse(text.NewReader(body))
+	var secs []rawSection
+	preamble := false
+	for n := doc.FirstChild(); n != nil; n = n.NextSibling() {
+		if h, ok := n.(*ast.Heading); ok && h.Level <= 2 {
+			title := plainText(body, h)
+			line := lineOf(nodeOffset(h))
+			if h.Level == 1 {
+				bad(line, "a level-1 heading \""+title+"\" in the body", "put the title in the front matter's title key and use \"## Cause\", \"## Solution\", \"## See also\" in the body")
+				continue
+			}
+			secs = append(secs, rawSection{title: title, line: line})
+			continue
+		}
+		if len(secs) == 0 {
+			if !preamble {
+				bad(lineOf(nodeOffset(n)), "text before the first section heading", "start the body with \"## Cause\"")
+				preamble = true // one report covers the whole preamble
+			}
+			continue
+		}
+		secs[len(secs)-1].nodes = append(secs[len(secs)-1].nodes, n)
+	}
+	return secs
+}
+
+// nodeOffset is the byte offset where a block node starts, or -1.
+func nodeOffset(n ast.Node) int {
+	for c := n; c != nil; c = c.FirstChild() {
+		if c.Type() == ast.TypeBlock {
+			if l := c.Lines(); l != nil && l.Len() > 0 {
+				return l.At(0).Start
+			}
+		}
+		if t, ok := c.(*ast.Text); ok {
+			return t.Segment.Start
+		}
+	}
+	return -1
+}
+
+// renderHTML renders top-level nodes with the shared goldmark renderer.
+func renderHTML(source []byte, nodes []ast.Node) (string, error) {
+	var buf bytes.Buffer
+	for _, n := range nodes {
+		if err := md.Renderer().Render(&buf, source, n); err != nil {
+			return "", err
+		}
+	}
+	return buf.String(), nil
+}
+
+// renderText is the plain text of top-level nodes: the words a reader sees,
+// without Markdown syntax or raw HTML; blocks end with a newline.
+func renderText(source []byte, nodes []ast.Node) string {
+	var b strings.Builder
+	for _, n := range nodes {
+		writeText(&b, source, n)
+	}
+	return strings.TrimSpace(b.String())
+}
+
+// plainText is the text of one node on one line (headings, link labels).
+func plainText(source []byte, n ast.Node) string {
+	var b strings.Builder
+	writeText(&b, source, n)
+	return strings.Join(strings.Fields(b.String()), " ")
+}
+
+func writeText(b *strings.Builder, source []byte, root ast.Node) {
+	// ast.Walk recurses; content files are bounded in size (maxFileSize),
+	// so nesting depth is bounded too and Go stacks grow as needed.
+	_ = ast.Walk(root, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		switch n := n.(type) {
+		case *ast.RawHTML, *ast.HTMLBlock:
+			return ast.WalkSkipChildren, nil
+		case *ast.Text:
+			if entering {
+				v := n.Value(source)
+				if !n.IsRaw() {
+					v = util.ResolveEntityNames(util.ResolveNumericReferences(util.UnescapePunctuations(v)))
+				}
+				b.Write(v)
+				if n.SoftLineBreak() || n.HardLineBreak() {
+					b.WriteByte('\n')
+				}
+			}
+		case *ast.String:
+			if entering {
+				b.Write(n.Value)
+			}
+		case *ast.AutoLink:
+			if entering {
+				b.Write(n.Label(source))
+			}
+		case *ast.FencedCodeBlock, *ast.CodeBlock:
+			if entering {
+				lines := n.Lines()
+				for i := 0; i < lines.Len(); i++ {
+					seg := lines.At(i)
+					b.Write(seg.Value(source))
+				}
+				b.WriteByte('\n')
+			}
+			return ast.WalkSkipChildren, nil
+		default:
+			if !entering && n.Type() == ast.TypeBlock {
+				if s := b.String(); len(s) > 0 && s[len(s)-1] != '\n' {
+					b.WriteByte('\n')
+				}
+			}
+		}
+		return ast.WalkContinue, nil
+	})
+}
