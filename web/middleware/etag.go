@@ -1,0 +1,123 @@
+package middleware
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// maxETagBody bounds how much of a response ETag buffers; larger bodies are
+// streamed through without an ETag.
+const maxETagBody = 4 << 20
+
+// ETag buffers 200 responses to GET and HEAD, sets a strong ETag from a hash
+// of the whole body (unless the handler set one) and answers a matching
+// If-None-Match with 304 and no body. It must sit inside Gzip so the hash is
+// of the uncompressed body and one ETag serves every encoding.
+func ETag(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			next.ServeHTTP(w, r)
+			return
+		}
+		ew := &etagWriter{w: w}
+		next.ServeHTTP(ew, r)
+		ew.finish(r)
+	})
+}
+
+type etagWriter struct {
+	w           http.ResponseWriter
+	status      int
+	buf         bytes.Buffer
+	passthrough bool // not buffering: not a 200, or too large
+}
+
+func (e *etagWriter) Header() http.Header { return e.w.Header() }
+
+func (e *etagWriter) WriteHeader(code int) {
+	if e.status != 0 || e.passthrough {
+		if e.passthrough {
+			e.w.WriteHeader(code)
+		}
+		return
+	}
+	if code < 200 { // informational: pass on, keep waiting for the real status
+		e.w.WriteHeader(code)
+		return
+	}
+	e.status = code
+	if code != http.StatusOK {
+		e.passthrough = true
+		e.w.WriteHeader(code)
+	}
+}
+
+func (e *etagWriter) Write(p []byte) (int, error) {
+	if e.status == 0 {
+		e.WriteHeader(http.StatusOK)
+	}
+	if e.passthrough {
+		return e.w.Write(p)
+	}
+	if e.buf.Len()+len(p) > maxETagBody {
+		e.passthrough = true
+		e.w.WriteHeader(e.status)
+		if _, err := e.w.Write(e.buf.Bytes()); err != nil {
+			return 0, err
+		}
+		e.buf = bytes.Buffer{}
+		return e.w.Write(p)
+	}
+	return e.buf.Write(p)
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (e *etagWriter) Unwrap() http.ResponseWriter { return e.w }
+
+func (e *etagWriter) finish(r *http.Request) {
+	if e.passthrough {
+		return
+	}
+	if e.status == 0 { // handler wrote nothing at all
+		e.status = http.StatusOK
+	}
+	h := e.w.Header()
+	tag := h.Get("ETag")
+	if tag == "" && (e.buf.Len() > 0 || r.Method == http.MethodGet) {
+		sum := sha256.Sum256(e.buf.Bytes())
+		tag = `"` + hex.EncodeToString(sum[:16]) + `"`
+		h.Set("ETag", tag)
+	}
+	if tag != "" && noneMatch(r.Header.Get("If-None-Match"), tag) {
+		for _, k := range []string{"Content-Length", "Content-Type", "Content-Encoding"} {
+			h.Del(k)
+		}
+		e.w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	if h.Get("Content-Length") == "" && h.Get("Content-Encoding") == "" {
+		h.Set("Content-Length", strconv.Itoa(e.buf.Len()))
+	}
+	e.w.WriteHeader(e.status)
+	_, _ = e.w.Write(e.buf.Bytes())
+}
+
+// noneMatch reports whether an If-None-Match header matches tag, with the
+// weak comparison RFC 9110 asks for (W/"x" matches "x").
+func noneMatch(header, tag string) bool {
+	if header == "" {
+		return false
+	}
+	tag = strings.TrimPrefix(tag, "W/")
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimSpace(t)
+		if t == "*" || strings.TrimPrefix(t, "W/") == tag {
+			return true
+		}
+	}
+	return false
+}

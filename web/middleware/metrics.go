@@ -1,0 +1,114 @@
+package middleware
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// SearchTotalHeader is set by the web package on every search response
+// (page or API) to the number of hits. Metrics reads it to time searches and
+// count those that found nothing, without web importing Prometheus.
+const SearchTotalHeader = "X-Errata-Total"
+
+// Metrics holds Errata's Prometheus collectors on a registry of its own, so
+// that tests can build as many as they like.
+type Metrics struct {
+	reg            *prometheus.Registry
+	requests       *prometheus.CounterVec
+	latency        *prometheus.HistogramVec
+	searchLatency  prometheus.Histogram
+	searches       prometheus.Counter
+	searchNoResult prometheus.Counter
+	entries        prometheus.Gauge
+	rateLimited    prometheus.Counter
+}
+
+// NewMetrics registers every collector, plus the Go runtime and process ones.
+func NewMetrics() *Metrics {
+	m := &Metrics{
+		reg: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "errata_http_requests_total",
+			Help: "HTTP requests by route pattern and status code.",
+		}, []string{"route", "code"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "errata_http_request_duration_seconds",
+			Help:    "Time to serve a request, by route pattern.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+		}, []string{"route"}),
+		searchLatency: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "errata_search_duration_seconds",
+			Help:    "Time to answer a search request (page or API), end to end.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1},
+		}),
+		searches: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "errata_searches_total",
+			Help: "Searches answered (page or API).",
+		}),
+		searchNoResult: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "errata_searches_no_result_total",
+			Help: "Searches that found no entry: candidates for new entries or aliases.",
+		}),
+		entries: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "errata_entries_indexed",
+			Help: "Entries in the catalogue being served.",
+		}),
+		rateLimited: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "errata_rate_limited_total",
+			Help: "Requests answered 429 by the per-client rate limit.",
+		}),
+	}
+	m.reg.MustRegister(m.requests, m.latency, m.searchLatency, m.searches, m.searchNoResult, m.entries, m.rateLimited,
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+	)
+	return m
+}
+
+// Registry is where the collectors live, for tests and extra collectors.
+func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
+
+// Handler serves the metrics in the Prometheus text format.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+}
+
+// SetEntries records the size of the catalogue being served.
+func (m *Metrics) SetEntries(n int) { m.entries.Set(float64(n)) }
+
+// ObserveSearch records one search; callers that cannot set
+// SearchTotalHeader may call it directly.
+func (m *Metrics) ObserveSearch(d time.Duration, total int) {
+	m.searches.Inc()
+	m.searchLatency.Observe(d.Seconds())
+	if total == 0 {
+		m.searchNoResult.Inc()
+	}
+}
+
+// Middleware counts and times every request by route pattern and status.
+func (m *Metrics) Middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec, _ := newRecorder(w)
+		next.ServeHTTP(rec, r)
+		d := time.Since(start)
+		route := Route(r)
+		status := rec.Status()
+		m.requests.WithLabelValues(route, strconv.Itoa(status)).Inc()
+		m.latency.WithLabelValues(route).Observe(d.Seconds())
+		if status == http.StatusTooManyRequests {
+			m.rateLimited.Inc()
+		}
+		if v := rec.Header().Get(SearchTotalHeader); v != "" {
+			if total, err := strconv.Atoi(v); err == nil {
+				m.ObserveSearch(d, total)
+			}
+		}
+	})
+}

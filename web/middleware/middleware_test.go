@@ -1,0 +1,443 @@
+package middleware
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+	"golang.org/x/time/rate"
+)
+
+// page is a handler mux like web's: patterns, a search route that reports its
+// total in SearchTotalHeader, and a body big enough to compress.
+func page(tb testing.TB) http.Handler {
+	tb.Helper()
+	mux := http.NewServeMux()
+	body := strings.Repeat("<p>Too Many Requests: slow down and retry.</p>\n", 100)
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		io.WriteString(w, body)
+	})
+	mux.HandleFunc("GET /api/v1/search", func(w http.ResponseWriter, r *http.Request) {
+		total := 3
+		if r.URL.Query().Get("q") == "nothing" {
+			total = 0
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set(SearchTotalHeader, strconv.Itoa(total))
+		io.WriteString(w, `{"total":`+strconv.Itoa(total)+`}`)
+	})
+	mux.HandleFunc("GET /small", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		io.WriteString(w, "ok")
+	})
+	mux.HandleFunc("GET /logo.png", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "image/png")
+		w.Write(bytes.Repeat([]byte{0x89}, 4096))
+	})
+	mux.HandleFunc("GET /boom", func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, strings.Repeat("error ", 500), http.StatusInternalServerError)
+	})
+	mux.HandleFunc("POST /form", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		io.WriteString(w, "posted")
+	})
+	return mux
+}
+
+func do(tb testing.TB, h http.Handler, method, target string, hdr ...string) *httptest.ResponseRecorder {
+	tb.Helper()
+	r := httptest.NewRequest(method, target, nil)
+	for i := 0; i+1 < len(hdr); i += 2 {
+		r.Header.Set(hdr[i], hdr[i+1])
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	return w
+}
+
+func TestChainOrder(t *testing.T) {
+	var got []string
+	mark := func(name string) Middleware {
+		return func(next http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				got = append(got, name)
+				next.ServeHTTP(w, r)
+			})
+		}
+	}
+	h := Chain(mark("a"), nil, mark("b"), mark("c"))(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { got = append(got, "h") }))
+	do(t, h, "GET", "/")
+	if strings.Join(got, ",") != "a,b,c,h" {
+		t.Errorf("order = %v, want a,b,c,h", got)
+	}
+}
+
+func TestRequestID(t *testing.T) {
+	var seen string
+	h := RequestID(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { seen = RequestIDFrom(r.Context()) }))
+	tests := []struct {
+		name, in string
+		keep     bool
+	}{
+		{"absent", "", false},
+		{"valid", "abc-123_x.y:z", true},
+		{"too long", strings.Repeat("a", 65), false},
+		{"spaces", "a b", false},
+		{"injection", "x\"\n{}<script>", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := do(t, h, "GET", "/", "X-Request-ID", tt.in)
+			got := w.Header().Get("X-Request-ID")
+			if got != seen {
+				t.Errorf("response id %q, context id %q: want the same", got, seen)
+			}
+			if tt.keep && got != tt.in {
+				t.Errorf("id = %q, want the caller's %q", got, tt.in)
+			}
+			if !tt.keep && (got == tt.in || !validRequestID(got) || len(got) != 24) {
+				t.Errorf("id = %q, want a fresh 24-hex id", got)
+			}
+		})
+	}
+	a := do(t, h, "GET", "/").Header().Get("X-Request-ID")
+	b := do(t, h, "GET", "/").Header().Get("X-Request-ID")
+	if a == b {
+		t.Errorf("two requests got the same generated id %q", a)
+	}
+}
+
+func TestLoggingOneLineNoQuery(t *testing.T) {
+	var buf bytes.Buffer
+	log := slog.New(slog.NewJSONHandler(&buf, nil))
+	h := Chain(RequestID, Logging(log))(page(t))
+	secret := "Bearer-eyJhbGciOiJIUzI1NiJ9-alice@example.com"
+	do(t, h, "GET", "/api/v1/search?q="+secret, "X-Request-ID", "req-1")
+	do(t, h, "GET", "/nowhere/"+secret)
+
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("got %d log lines, want 2:\n%s", len(lines), buf.String())
+	}
+	if strings.Contains(buf.String(), "alice") || strings.Contains(buf.String(), "eyJ") {
+		t.Errorf("log holds request text:\n%s", buf.String())
+	}
+	var first, second map[string]any
+	json.Unmarshal([]byte(lines[0]), &first)
+	json.Unmarshal([]byte(lines[1]), &second)
+	want := map[string]any{"method": "GET", "route": "GET /api/v1/search", "status": float64(200), "request_id": "req-1", "bytes": float64(len(`{"total":3}`))}
+	for k, v := range want {
+		if first[k] != v {
+			t.Errorf("first line %s = %v, want %v", k, first[k], v)
+		}
+	}
+	if _, ok := first["duration"]; !ok {
+		t.Errorf("first line has no duration: %s", lines[0])
+	}
+	if second["route"] != "unmatched" || second["status"] != float64(404) {
+		t.Errorf("second line route=%v status=%v, want unmatched 404", second["route"], second["status"])
+	}
+}
+
+func TestMetrics(t *testing.T) {
+	m := NewMetrics()
+	h := m.Middleware(page(t))
+	do(t, h, "GET", "/")
+	do(t, h, "GET", "/")
+	do(t, h, "GET", "/boom")
+	do(t, h, "GET", "/api/v1/search?q=quota")
+	do(t, h, "GET", "/api/v1/search?q=nothing")
+	do(t, h, "GET", "/does/not/exist")
+	m.SetEntries(15)
+
+	counts := map[[2]string]float64{
+		{"GET /{$}", "200"}:           2,
+		{"GET /boom", "500"}:          1,
+		{"GET /api/v1/search", "200"}: 2,
+		{"unmatched", "404"}:          1,
+		{"GET /api/v1/search", "404"}: 0,
+	}
+	for k, want := range counts {
+		if got := value(t, m.requests.WithLabelValues(k[0], k[1])); got != want {
+			t.Errorf("requests{route=%q,code=%q} = %v, want %v", k[0], k[1], got, want)
+		}
+	}
+	if got := value(t, m.searches); got != 2 {
+		t.Errorf("searches = %v, want 2", got)
+	}
+	if got := value(t, m.searchNoResult); got != 1 {
+		t.Errorf("searches with no result = %v, want 1", got)
+	}
+	if got := value(t, m.entries); got != 15 {
+		t.Errorf("entries = %v, want 15", got)
+	}
+
+	w := do(t, m.Handler(), "GET", "/metrics")
+	for _, s := range []string{
+		`errata_http_requests_total{code="200",route="GET /{$}"} 2`,
+		`errata_http_request_duration_seconds_bucket{route="GET /boom",le="+Inf"} 1`,
+		`errata_search_duration_seconds_count 2`,
+		`errata_searches_no_result_total 1`,
+		`errata_entries_indexed 15`,
+		`go_goroutines`,
+	} {
+		if !strings.Contains(w.Body.String(), s) {
+			t.Errorf("/metrics lacks %s", s)
+		}
+	}
+}
+
+func gunzip(tb testing.TB, b []byte) string {
+	tb.Helper()
+	zr, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		tb.Fatalf("body is not gzip: %v", err)
+	}
+	out, err := io.ReadAll(zr)
+	if err != nil {
+		tb.Fatalf("gunzip: %v", err)
+	}
+	return string(out)
+}
+
+func TestGzip(t *testing.T) {
+	h := Gzip(page(t))
+	plain := do(t, page(t), "GET", "/").Body.String()
+
+	tests := []struct {
+		name, method, target, accept string
+		wantGzip, wantVary           bool
+	}{
+		{"html accepted", "GET", "/", "gzip, deflate, br", true, true},
+		{"wildcard", "GET", "/", "*", true, true},
+		{"not accepted", "GET", "/", "", false, true},
+		{"refused with q=0", "GET", "/", "gzip;q=0, identity", false, true},
+		{"HEAD", "HEAD", "/", "gzip", false, true},
+		{"small body", "GET", "/small", "gzip", false, true},
+		{"image", "GET", "/logo.png", "gzip", false, false},
+		{"error page", "GET", "/boom", "gzip", true, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := do(t, h, tt.method, tt.target, "Accept-Encoding", tt.accept)
+			gz := w.Header().Get("Content-Encoding") == "gzip"
+			if gz != tt.wantGzip {
+				t.Fatalf("Content-Encoding = %q, want gzip=%v", w.Header().Get("Content-Encoding"), tt.wantGzip)
+			}
+			if vary := w.Header().Get("Vary") == "Accept-Encoding"; vary != tt.wantVary {
+				t.Errorf("Vary = %q, want Accept-Encoding=%v", w.Header().Get("Vary"), tt.wantVary)
+			}
+			if gz {
+				if w.Header().Get("Content-Length") != "" {
+					t.Errorf("compressed response keeps Content-Length %s", w.Header().Get("Content-Length"))
+				}
+				if tt.target == "/" && gunzip(t, w.Body.Bytes()) != plain {
+					t.Errorf("gunzipped body differs from the handler's")
+				}
+				if w.Body.Len() >= len(plain) {
+					t.Errorf("compressed %d bytes into %d", len(plain), w.Body.Len())
+				}
+			}
+			if tt.target == "/small" && w.Body.String() != "ok" {
+				t.Errorf("small body = %q, want ok", w.Body.String())
+			}
+		})
+	}
+}
+
+func TestETag(t *testing.T) {
+	h := ETag(page(t))
+	w := do(t, h, "GET", "/")
+	tag := w.Header().Get("ETag")
+	if !strings.HasPrefix(tag, `"`) || len(tag) != 34 {
+		t.Fatalf("ETag = %q, want a strong 32-hex tag", tag)
+	}
+	if w.Header().Get("Content-Length") != strconv.Itoa(w.Body.Len()) {
+		t.Errorf("Content-Length = %q, body %d", w.Header().Get("Content-Length"), w.Body.Len())
+	}
+	if again := do(t, h, "GET", "/").Header().Get("ETag"); again != tag {
+		t.Errorf("same body, ETag %q then %q", tag, again)
+	}
+	if other := do(t, h, "GET", "/small").Header().Get("ETag"); other == tag || other == "" {
+		t.Errorf("different body got ETag %q (page %q)", other, tag)
+	}
+	for _, inm := range []string{tag, "W/" + tag, `"zzz", ` + tag, "*"} {
+		nm := do(t, h, "GET", "/", "If-None-Match", inm)
+		if nm.Code != http.StatusNotModified || nm.Body.Len() != 0 {
+			t.Errorf("If-None-Match %s: %d with %d bytes, want 304 and no body", inm, nm.Code, nm.Body.Len())
+		}
+		if nm.Header().Get("ETag") != tag {
+			t.Errorf("304 ETag = %q, want %q", nm.Header().Get("ETag"), tag)
+		}
+	}
+	if stale := do(t, h, "GET", "/", "If-None-Match", `"old"`); stale.Code != 200 || stale.Body.Len() == 0 {
+		t.Errorf("stale tag: %d with %d bytes, want the full 200", stale.Code, stale.Body.Len())
+	}
+	if e := do(t, h, "GET", "/boom"); e.Header().Get("ETag") != "" || e.Code != 500 {
+		t.Errorf("500 got ETag %q (code %d)", e.Header().Get("ETag"), e.Code)
+	}
+	if p := do(t, h, "POST", "/form", "If-None-Match", "*"); p.Header().Get("ETag") != "" || p.Code != 200 {
+		t.Errorf("POST got ETag %q, code %d", p.Header().Get("ETag"), p.Code)
+	}
+}
+
+// TestGzipOverETag checks the two together in the order cmd/errata uses:
+// one ETag computed on the plain body, weakened when compressed, and a
+// conditional request answered 304 with no body in either encoding.
+func TestGzipOverETag(t *testing.T) {
+	h := Chain(Gzip, ETag)(page(t))
+	plain := do(t, h, "GET", "/")
+	zipped := do(t, h, "GET", "/", "Accept-Encoding", "gzip")
+	tag := plain.Header().Get("ETag")
+	if zipped.Header().Get("ETag") != "W/"+tag {
+		t.Fatalf("gzip ETag = %q, want W/%s", zipped.Header().Get("ETag"), tag)
+	}
+	if gunzip(t, zipped.Body.Bytes()) != plain.Body.String() {
+		t.Fatalf("gzip body differs from plain body")
+	}
+	for _, inm := range []string{tag, zipped.Header().Get("ETag")} {
+		for _, ae := range []string{"", "gzip"} {
+			w := do(t, h, "GET", "/", "If-None-Match", inm, "Accept-Encoding", ae)
+			if w.Code != http.StatusNotModified || w.Body.Len() != 0 || w.Header().Get("Content-Encoding") != "" {
+				t.Errorf("If-None-Match %s, Accept-Encoding %q: %d, %d bytes, encoding %q; want 304, empty, none",
+					inm, ae, w.Code, w.Body.Len(), w.Header().Get("Content-Encoding"))
+			}
+		}
+	}
+}
+
+func TestRateLimit(t *testing.T) {
+	h := RateLimit(RateLimitConfig{Rate: 1, Burst: 3})(page(t))
+	from := func(addr, target string, hdr ...string) *httptest.ResponseRecorder {
+		r := httptest.NewRequest("GET", target, nil)
+		r.RemoteAddr = addr
+		for i := 0; i+1 < len(hdr); i += 2 {
+			r.Header.Set(hdr[i], hdr[i+1])
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		return w
+	}
+	for i := range 3 {
+		if w := from("192.0.2.1:1000", "/small"); w.Code != 200 {
+			t.Fatalf("request %d within burst: %d", i+1, w.Code)
+		}
+	}
+	w := from("192.0.2.1:1001", "/small")
+	if w.Code != http.StatusTooManyRequests {
+		t.Fatalf("4th request: %d, want 429", w.Code)
+	}
+	if ra, err := strconv.Atoi(w.Header().Get("Retry-After")); err != nil || ra < 1 || ra > 2 {
+		t.Errorf("Retry-After = %q, want 1 or 2 seconds", w.Header().Get("Retry-After"))
+	}
+	if !strings.Contains(w.Body.String(), "Too many requests") || !strings.HasPrefix(w.Header().Get("Content-Type"), "text/plain") {
+		t.Errorf("429 body %q (%s)", w.Body.String(), w.Header().Get("Content-Type"))
+	}
+	api := from("192.0.2.1:1002", "/api/v1/search?q=x")
+	var body struct {
+		Error struct {
+			Status     int
+			Message    string
+			RetryAfter int `json:"retry_after"`
+		}
+	}
+	if api.Code != 429 || json.Unmarshal(api.Body.Bytes(), &body) != nil || body.Error.Status != 429 || body.Error.RetryAfter < 1 {
+		t.Errorf("API 429: %d %s", api.Code, api.Body.String())
+	}
+	if other := from("192.0.2.2:1000", "/small"); other.Code != 200 {
+		t.Errorf("another client got %d while the first is limited", other.Code)
+	}
+	// X-Forwarded-For is ignored unless trusted: a client cannot dodge the limit.
+	if spoof := from("192.0.2.1:1003", "/small", "X-Forwarded-For", "198.51.100.7"); spoof.Code != 429 {
+		t.Errorf("spoofed X-Forwarded-For got %d, want 429", spoof.Code)
+	}
+}
+
+func TestRateLimitDisabled(t *testing.T) {
+	h := RateLimit(RateLimitConfig{Rate: 0})(page(t))
+	for range 100 {
+		if w := do(t, h, "GET", "/small"); w.Code != 200 {
+			t.Fatalf("rate 0 answered %d", w.Code)
+		}
+	}
+}
+
+func TestRateLimitRefills(t *testing.T) {
+	h := RateLimit(RateLimitConfig{Rate: 50, Burst: 1})(page(t))
+	if do(t, h, "GET", "/small").Code != 200 || do(t, h, "GET", "/small").Code != 429 {
+		t.Fatal("want 200 then 429 with a burst of 1")
+	}
+	time.Sleep(60 * time.Millisecond) // 50/s refills a token in 20 ms
+	if w := do(t, h, "GET", "/small"); w.Code != 200 {
+		t.Errorf("after refill: %d, want 200", w.Code)
+	}
+}
+
+func TestClientIP(t *testing.T) {
+	tests := []struct {
+		remote, xff string
+		trust       bool
+		want        string
+	}{
+		{"192.0.2.1:5000", "", false, "192.0.2.1"},
+		{"192.0.2.1:5000", "198.51.100.7", false, "192.0.2.1"},
+		{"127.0.0.1:5000", "198.51.100.7", true, "198.51.100.7"},
+		{"127.0.0.1:5000", "10.0.0.1, 198.51.100.7", true, "198.51.100.7"},
+		{"127.0.0.1:5000", "not-an-ip", true, "127.0.0.1"},
+		{"[2001:db8::1]:443", "", false, "2001:db8::1"},
+	}
+	for _, tt := range tests {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.RemoteAddr = tt.remote
+		if tt.xff != "" {
+			r.Header.Set("X-Forwarded-For", tt.xff)
+		}
+		if got := ClientIP(r, tt.trust); got != tt.want {
+			t.Errorf("ClientIP(%s, xff %q, trust %v) = %q, want %q", tt.remote, tt.xff, tt.trust, got, tt.want)
+		}
+	}
+}
+
+func TestClientLRUBounded(t *testing.T) {
+	c := newClientLRU(3, func() *rate.Limiter { return rate.NewLimiter(1, 1) })
+	a := c.get("a")
+	c.get("b")
+	c.get("c")
+	if c.get("a") != a {
+		t.Fatal("a known client got a new limiter")
+	}
+	c.get("d") // forgets b, the least recently seen
+	if n := c.len(); n != 3 {
+		t.Errorf("len = %d, want 3", n)
+	}
+	if _, ok := c.byKey["b"]; ok {
+		t.Error("b is still remembered; want the least recently seen forgotten")
+	}
+	if c.get("a") != a {
+		t.Error("a was forgotten although recently seen")
+	}
+}
+
+// value reads a counter or gauge.
+func value(tb testing.TB, c prometheus.Metric) float64 {
+	tb.Helper()
+	var m dto.Metric
+	if err := c.Write(&m); err != nil {
+		tb.Fatal(err)
+	}
+	if m.Counter != nil {
+		return m.Counter.GetValue()
+	}
+	return m.Gauge.GetValue()
+}
