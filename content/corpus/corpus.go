@@ -1,0 +1,156 @@
+// Package corpus reads the real public error catalogues of ../shared/corpora
+// (JSON Lines), turns them into entries, imports them as Markdown entry
+// files, and grows them into large seeded corpora for benchmarks.
+package corpus
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// Record is one error of a catalogue, one JSON object a line. Text is
+// verbatim from its source; Status, Cause and Solution are nil where the
+// source gives none.
+type Record struct {
+	ID       string  `json:"id"`       // "twilio:22225", unique within the corpora
+	Source   string  `json:"source"`   // repository@commit:path it was read from
+	Provider string  `json:"provider"` // provider slug, e.g. "twilio"
+	Code     string  `json:"code"`     // the provider's code, e.g. "22225"
+	Title    string  `json:"title"`
+	Message  string  `json:"message"`
+	Body     string  `json:"body"` // the source's own text, Markdown for Twilio
+	Status   *int    `json:"status"`
+	Cause    *string `json:"cause"`
+	Solution *string `json:"solution"`
+}
+
+// ReadFile reads one JSONL file. A bad line fails the whole read with its
+// file and line: a silently skipped record would skew every count.
+func ReadFile(path string) ([]Record, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var recs []Record
+	line := 0
+	for len(data) > 0 {
+		var l []byte
+		l, data, _ = bytes.Cut(data, []byte("\n"))
+		line++
+		if len(bytes.TrimSpace(l)) == 0 {
+			continue
+		}
+		var r Record
+		if err := json.Unmarshal(l, &r); err != nil {
+			return nil, fmt.Errorf("%s:%d: not a JSON record: %v", path, line, err)
+		}
+		if r.ID == "" {
+			return nil, fmt.Errorf("%s:%d: record has no id", path, line)
+		}
+		recs = append(recs, r)
+	}
+	return recs, nil
+}
+
+// ReadDir reads every *.jsonl of dir, sorted by file name then line.
+func ReadDir(dir string) ([]Record, error) {
+	files, err := filepath.Glob(filepath.Join(dir, "*.jsonl"))
+	if err != nil {
+		return nil, err
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("%s: no *.jsonl files", dir)
+	}
+	slices.Sort(files)
+	var all []Record
+	for _, f := range files {
+		recs, err := ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, recs...)
+	}
+	return all, nil
+}
+
+// Dir locates ../shared/corpora next to the module: it walks up from the
+// working directory to the folder holding go.mod. Tests call it and skip
+// loudly when it reports false.
+func Dir() (string, bool) {
+	return besideModule("shared", "corpora")
+}
+
+// SourceDir locates ../shared/source, the document the catalogue was
+// written from, the same way as Dir.
+func SourceDir() (string, bool) {
+	return besideModule("shared", "source")
+}
+
+func besideModule(elem ...string) (string, bool) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", false
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			p := filepath.Join(append([]string{dir, ".."}, elem...)...)
+			if fi, err := os.Stat(p); err == nil && fi.IsDir() {
+				return filepath.Clean(p), true
+			}
+			return "", false
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", false
+		}
+		dir = parent
+	}
+}
+
+// causeSolution is a record's cause and solution text, "" where the source
+// gives none. Twilio's records carry them in the Markdown body under
+// "Possible Causes" and "Possible Solutions" when the fields are empty.
+func causeSolution(r *Record) (cause, solution string) {
+	if r.Cause != nil {
+		cause = strings.TrimSpace(*r.Cause)
+	}
+	if r.Solution != nil {
+		solution = strings.TrimSpace(*r.Solution)
+	}
+	if cause == "" {
+		cause = bodySection(r.Body, "Possible Causes")
+	}
+	if solution == "" {
+		solution = bodySection(r.Body, "Possible Solutions")
+	}
+	return cause, solution
+}
+
+// bodySection is the text under a Markdown heading of body, up to the next
+// heading.
+func bodySection(body, heading string) string {
+	if !strings.Contains(body, heading) {
+		return ""
+	}
+	var out []string
+	in := false
+	for l := range strings.Lines(body) {
+		t := strings.TrimSpace(l)
+		if strings.HasPrefix(t, "#") {
+			if in {
+				break
+			}
+			in = strings.TrimSpace(strings.TrimLeft(t, "#")) == heading
+			continue
+		}
+		if in {
+			out = append(out, strings.TrimRight(l, "\r\n"))
+		}
+	}
+	return strings.TrimSpace(strings.Join(out, "\n"))
+}
