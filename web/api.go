@@ -1,0 +1,192 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/errata/errata/content"
+	"github.com/errata/errata/search"
+)
+
+// The JSON shapes of /api/v1. Slices are never nil, so that clients see []
+// rather than null.
+
+type apiQuery struct {
+	Q        string   `json:"q"`
+	Status   string   `json:"status"`
+	Provider []string `json:"provider"`
+	Page     int      `json:"page"`
+	PerPage  int      `json:"per_page"`
+}
+
+type apiHit struct {
+	ID          string   `json:"id"`
+	Status      int      `json:"status"`
+	Providers   []string `json:"providers"`
+	Title       string   `json:"title"`
+	URL         string   `json:"url"`
+	Snippet     string   `json:"snippet"`
+	SnippetHTML string   `json:"snippet_html"`
+}
+
+type apiFacet struct {
+	Value string `json:"value"`
+	Count int    `json:"count"`
+}
+
+type apiFacets struct {
+	Status   []apiFacet `json:"status"`
+	Provider []apiFacet `json:"provider"`
+}
+
+type apiSearchResponse struct {
+	Query      apiQuery  `json:"query"`
+	Total      int       `json:"total"`
+	Page       int       `json:"page"`
+	PerPage    int       `json:"per_page"`
+	Results    []apiHit  `json:"results"`
+	Facets     apiFacets `json:"facets"`
+	Suggestion string    `json:"suggestion"`
+}
+
+type apiEntrySummary struct {
+	ID        string   `json:"id"`
+	Status    int      `json:"status"`
+	Title     string   `json:"title"`
+	Providers []string `json:"providers"`
+	URL       string   `json:"url"`
+	Updated   string   `json:"updated,omitempty"`
+}
+
+type apiErrorsResponse struct {
+	Total  int               `json:"total"`
+	Errors []apiEntrySummary `json:"errors"`
+}
+
+type apiSection struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	Text  string `json:"text"`
+	HTML  string `json:"html"`
+}
+
+type apiEntry struct {
+	ID           string       `json:"id"`
+	Status       int          `json:"status"`
+	Title        string       `json:"title"`
+	Providers    []string     `json:"providers"`
+	URL          string       `json:"url"`
+	Messages     []string     `json:"messages"`
+	Aliases      []string     `json:"aliases"`
+	Related      []string     `json:"related"`
+	RedirectFrom []string     `json:"redirect_from"`
+	Updated      string       `json:"updated,omitempty"`
+	Sections     []apiSection `json:"sections"`
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func facets(fs []search.FacetValue) []apiFacet {
+	out := make([]apiFacet, 0, len(fs))
+	for _, f := range fs {
+		out = append(out, apiFacet{Value: f.Value, Count: f.Count})
+	}
+	return out
+}
+
+func plain(s search.Snippet) string {
+	var b strings.Builder
+	for _, sp := range s {
+		b.WriteString(sp.Text)
+	}
+	return b.String()
+}
+
+func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) error {
+	ix, err := s.index()
+	if err != nil {
+		return err
+	}
+	q, err := parseQuery(r, true)
+	if err != nil {
+		return err
+	}
+	res, err := ix.Search(r.Context(), q)
+	if err != nil {
+		return err
+	}
+	out := apiSearchResponse{
+		Query: apiQuery{Q: q.Text, Status: statusString(res.Query.Status), Provider: nonNil(res.Query.Providers),
+			Page: res.Page, PerPage: res.PerPage},
+		Total:      res.Total,
+		Page:       res.Page,
+		PerPage:    res.PerPage,
+		Results:    make([]apiHit, 0, len(res.Hits)),
+		Facets:     apiFacets{Status: facets(res.Facets.Status), Provider: facets(res.Facets.Provider)},
+		Suggestion: res.Suggestion,
+	}
+	for _, h := range res.Hits {
+		u := h.URL
+		if u == "" {
+			u = "/errors/" + h.ID
+		}
+		out.Results = append(out.Results, apiHit{ID: h.ID, Status: h.Status, Providers: nonNil(h.Providers), Title: h.Title,
+			URL: u, Snippet: plain(h.Snippet), SnippetHTML: h.Snippet.HTML()})
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (s *Server) apiErrors(w http.ResponseWriter, r *http.Request) error {
+	ix, err := s.index()
+	if err != nil {
+		return err
+	}
+	es := ix.Entries()
+	out := apiErrorsResponse{Total: len(es), Errors: make([]apiEntrySummary, 0, len(es))}
+	for _, e := range es {
+		out.Errors = append(out.Errors, apiEntrySummary{ID: e.ID, Status: e.Status, Title: e.Title,
+			Providers: nonNil(e.Providers), URL: "/errors/" + e.ID, Updated: date(e)})
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (s *Server) apiError(w http.ResponseWriter, r *http.Request) error {
+	ix, err := s.index()
+	if err != nil {
+		return err
+	}
+	e, moved, err := lookup(ix, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	if moved != "" {
+		redirect(w, r, "/api/v1/errors/", moved)
+		return nil
+	}
+	writeJSON(w, http.StatusOK, entryJSON(e))
+	return nil
+}
+
+func entryJSON(e content.Entry) apiEntry {
+	out := apiEntry{ID: e.ID, Status: e.Status, Title: e.Title, Providers: nonNil(e.Providers), URL: "/errors/" + e.ID,
+		Messages: nonNil(e.Messages), Aliases: nonNil(e.Aliases), Related: nonNil(e.Related),
+		RedirectFrom: nonNil(e.RedirectFrom), Updated: date(e), Sections: make([]apiSection, 0, len(e.Sections))}
+	for _, sec := range e.Sections {
+		out.Sections = append(out.Sections, apiSection{ID: sec.ID, Title: sec.Title, Text: sec.Text, HTML: sec.HTML})
+	}
+	return out
+}
+
+func date(e content.Entry) string {
+	if e.Updated.IsZero() {
+		return ""
+	}
+	return e.Updated.Format("2006-01-02")
+}

@@ -1,0 +1,270 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/errata/errata/content"
+	"github.com/errata/errata/search"
+	"github.com/errata/errata/web/components"
+)
+
+// catalogue is "/": browse by status, or search with ranked snippets. An
+// htmx request from the search box gets only the "results" fragment.
+func (s *Server) catalogue(w http.ResponseWriter, r *http.Request) error {
+	ix, err := s.index()
+	if err != nil {
+		return err
+	}
+	q, err := parseQuery(r, false)
+	if err != nil {
+		return err
+	}
+	res, err := ix.Search(r.Context(), q)
+	if err != nil {
+		return err
+	}
+	state := stateOf(res.Query)
+	state.Q = q.Text
+	if pages := pageCount(res.Total, res.PerPage); res.Page > pages && res.Page > 1 {
+		return &search.InvalidError{Param: "page", Value: strconv.Itoa(res.Page),
+			Message: fmt.Sprintf("There are only %d pages of results; ask for page 1 to %d.", pages, pages)}
+	}
+	v := s.catalogueView(r, state, res)
+	w.Header().Add("Vary", "HX-Request")
+	if wantsFragment(r) {
+		return render(w, r, http.StatusOK, components.CataloguePage(v), "results")
+	}
+	return render(w, r, http.StatusOK, components.CataloguePage(v))
+}
+
+// wantsFragment is true for htmx's own requests from the search box, not
+// for boosted links or history restores, which need the whole page.
+func wantsFragment(r *http.Request) bool {
+	h := r.Header
+	return h.Get("HX-Request") == "true" && h.Get("HX-Boosted") != "true" &&
+		h.Get("HX-History-Restore-Request") != "true" && h.Get("HX-Target") == "results"
+}
+
+func pageCount(total, perPage int) int {
+	if perPage <= 0 {
+		perPage = search.DefaultPerPage
+	}
+	if total == 0 {
+		return 1
+	}
+	return (total + perPage - 1) / perPage
+}
+
+// classes are the status ranges offered as filters and chart bars.
+var classes = []struct {
+	label, rng string
+	lo, hi     int
+}{
+	{"1xx", "100-199", 100, 199},
+	{"2xx", "200-299", 200, 299},
+	{"3xx", "300-399", 300, 399},
+	{"4xx", "400-499", 400, 499},
+	{"5xx", "500-599", 500, 599},
+}
+
+func (s *Server) catalogueView(r *http.Request, st listState, res *search.Results) components.Catalogue {
+	v := components.Catalogue{
+		Searching: st.Q != "",
+		Q:         st.Q,
+		Status:    st.Status,
+		Providers: st.Providers,
+		Total:     res.Total,
+		Page:      res.Page,
+		Pages:     pageCount(res.Total, res.PerPage),
+		ClearHref: listState{Q: st.Q}.URL(),
+	}
+	title := "Every API error, explained"
+	desc := "Search and browse API errors from Gmail, Microsoft, Twilio and more: what each one means and how to fix it."
+	if st.Q != "" {
+		title = "“" + st.Q + "”"
+	}
+	v.Meta = s.meta(r, title, desc, st.URL(), "website")
+	v.Meta.Q = st.Q
+
+	// Status ranges and chart bars from the status facet.
+	counts := map[string]int{}
+	for _, f := range res.Facets.Status {
+		code, err := strconv.Atoi(f.Value)
+		if err != nil {
+			continue
+		}
+		for _, c := range classes {
+			if code >= c.lo && code <= c.hi {
+				counts[c.rng] += f.Count
+			}
+		}
+		sel := st.Status == f.Value
+		href := st.withStatus(f.Value)
+		if sel {
+			href = st.withStatus("")
+		}
+		v.StatusCodes = append(v.StatusCodes, components.Filter{Label: f.Value + " " + http.StatusText(code),
+			Value: f.Value, Href: href.URL(), Count: f.Count, Selected: sel})
+	}
+	maxCount := 0
+	for _, c := range classes {
+		maxCount = max(maxCount, counts[c.rng])
+	}
+	x := 4
+	for _, c := range classes {
+		n := counts[c.rng]
+		sel := st.Status == c.rng
+		if n == 0 && !sel {
+			continue
+		}
+		href := st.withStatus(c.rng)
+		if sel {
+			href = st.withStatus("")
+		}
+		label := strings.Replace(c.rng, "-", "–", 1)
+		v.StatusRange = append(v.StatusRange, components.Filter{Label: label, Value: c.rng, Href: href.URL(), Count: n, Selected: sel})
+		h := 0
+		if maxCount > 0 {
+			h = max(2, n*52/maxCount)
+		}
+		v.Chart = append(v.Chart, components.Bar{Label: c.label, Count: n, Href: href.URL(), Selected: sel, Height: h, X: x})
+		x += 40
+	}
+
+	for _, f := range res.Facets.Provider {
+		sel := st.hasProvider(f.Value)
+		v.ProviderF = append(v.ProviderF, components.Filter{Label: content.ProviderName(f.Value), Value: f.Value,
+			Href: st.toggleProvider(f.Value).URL(), Count: f.Count, Selected: sel})
+	}
+	// A selected provider with no hits still shows, so it can be removed.
+	for _, p := range st.Providers {
+		found := false
+		for _, f := range v.ProviderF {
+			found = found || f.Value == p
+		}
+		if !found {
+			v.ProviderF = append(v.ProviderF, components.Filter{Label: content.ProviderName(p), Value: p,
+				Href: st.toggleProvider(p).URL(), Selected: true})
+		}
+	}
+
+	if st.Status != "" {
+		v.Active = append(v.Active, components.Filter{Label: "Status " + st.Status, Href: st.withStatus("").URL()})
+	}
+	for _, p := range st.Providers {
+		v.Active = append(v.Active, components.Filter{Label: content.ProviderName(p), Href: st.toggleProvider(p).URL()})
+	}
+
+	if res.Suggestion != "" {
+		v.Suggestion = components.Link{Label: res.Suggestion, Href: st.withQ(res.Suggestion).URL()}
+	}
+	v.Understood = understood(res.Understood)
+
+	// Results: grouped by status when browsing, one ranked list when searching.
+	from := st.values()
+	hl := highlightTerms(st.Q, res.Understood)
+	for _, h := range res.Hits {
+		it := item(h.ID, h.Status, h.Title, h.URL, h.Providers, h.Snippet, hl, from)
+		if st.Q == "" {
+			if n := len(v.Groups); n == 0 || v.Groups[n-1].Status != h.Status {
+				v.Groups = append(v.Groups, components.Group{Status: h.Status, Heading: statusHeading(h.Status)})
+			}
+		} else if len(v.Groups) == 0 {
+			v.Groups = append(v.Groups, components.Group{})
+		}
+		g := &v.Groups[len(v.Groups)-1]
+		g.Items = append(g.Items, it)
+	}
+
+	// Pagination: first, last and two either side of the current page.
+	if v.Pages > 1 {
+		if v.Page > 1 {
+			v.Prev = st.withPage(v.Page - 1).URL()
+		}
+		if v.Page < v.Pages {
+			v.Next = st.withPage(v.Page + 1).URL()
+		}
+		last := 0
+		for p := 1; p <= v.Pages; p++ {
+			if p != 1 && p != v.Pages && (p < v.Page-2 || p > v.Page+2) {
+				continue
+			}
+			if last != 0 && p > last+1 {
+				v.PageLinks = append(v.PageLinks, components.Filter{Label: "…"})
+			}
+			v.PageLinks = append(v.PageLinks, components.Filter{Label: strconv.Itoa(p), Href: st.withPage(p).URL(), Selected: p == v.Page})
+			last = p
+		}
+	}
+	return v
+}
+
+func item(id string, status int, title, href string, providers []string, snip search.Snippet, hl, from string) components.Item {
+	if href == "" {
+		href = "/errors/" + id
+	}
+	var params []string
+	if hl != "" {
+		params = append(params, "hl="+url.QueryEscape(hl))
+	}
+	if from != "" {
+		params = append(params, "from="+url.QueryEscape(from))
+	}
+	if len(params) > 0 {
+		href += "?" + strings.Join(params, "&")
+	}
+	names := make([]string, len(providers))
+	for i, p := range providers {
+		names[i] = content.ProviderName(p)
+	}
+	return components.Item{ID: id, Status: status, Title: title, Href: href, Providers: names, Snippet: snip}
+}
+
+func statusHeading(status int) string {
+	if status == 0 {
+		return "No HTTP status"
+	}
+	return http.StatusText(status)
+}
+
+// highlightTerms are the words an entry page marks when opened from a search.
+func highlightTerms(q string, u search.Understood) string {
+	if q == "" {
+		return ""
+	}
+	t := strings.TrimSpace(u.Terms)
+	for _, p := range u.Phrases {
+		t += " " + p
+	}
+	t = strings.TrimSpace(t)
+	if t == "" {
+		t = q
+	}
+	if len(t) > 200 {
+		t = t[:200]
+	}
+	return t
+}
+
+// understood says in words how pasted or mixed text was read.
+func understood(u search.Understood) string {
+	var parts []string
+	if len(u.Status) > 0 {
+		parts = append(parts, "status "+u.Status.String())
+	}
+	if !u.Pasted && len(parts) == 0 {
+		return ""
+	}
+	if u.Terms != "" {
+		parts = append(parts, "words “"+u.Terms+"”")
+	}
+	lead := "Searching for "
+	if u.Pasted {
+		lead = "Read as a pasted error: "
+	}
+	return lead + strings.Join(parts, " and ")
+}

@@ -1,0 +1,45 @@
+package components
+
+import (
+	"net/http"
+	"strconv"
+)
+
+func fullTitle(t string) string {
+	if t == "" || t == "Errata" {
+		return "Errata — API errors explained"
+	}
+	return t + " · Errata"
+}
+
+// statusClass names the colour of a status badge by its class of response.
+func statusClass(status int) string {
+	switch {
+	case status >= 500:
+		return "s5"
+	case status >= 400:
+		return "s4"
+	case status >= 300:
+		return "s3"
+	case status >= 100:
+		return "s2"
+	}
+	return "s0"
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
+
+// reason is the standard phrase of a status ("Too Many Requests").
+func reason(status int) string {
+	if status == 0 {
+		return "No HTTP status"
+	}
+	return http.StatusText(status)
+}

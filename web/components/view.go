@@ -1,0 +1,116 @@
+// Package components holds Errata's templ views. Components are pure: they
+// take a view struct built by the web handlers and only render it.
+package components
+
+import "github.com/errata/errata/search"
+
+// Meta is what every page carries in its <head> and header.
+type Meta struct {
+	Title       string // page title without the site name
+	Description string // meta description and link previews
+	Canonical   string // absolute canonical URL
+	OGType      string // "website" or "article"
+	SiteURL     string // absolute site root, for OpenSearch
+	Version     string
+	Q           string // text shown in the header search box
+	NoIndex     bool   // error pages ask robots not to index them
+}
+
+// Link is a labelled href.
+type Link struct {
+	Label string
+	Href  string
+}
+
+// Filter is one facet choice: a link that toggles it, with its count.
+type Filter struct {
+	Label    string
+	Value    string
+	Href     string
+	Count    int
+	Selected bool
+}
+
+// Bar is one bar of the entries-per-status chart.
+type Bar struct {
+	Label    string // "4xx"
+	Count    int
+	Href     string
+	Selected bool
+	Height   int // pixels, scaled to the tallest bar
+	X        int // left edge in the SVG
+}
+
+// Item is one result in the list.
+type Item struct {
+	ID        string
+	Status    int
+	Title     string
+	Href      string // entry URL carrying hl= and from=
+	Providers []string
+	Snippet   search.Snippet
+}
+
+// Group is a run of results under one heading; searching has a single
+// group without a heading.
+type Group struct {
+	Heading string
+	Status  int
+	Items   []Item
+}
+
+// Catalogue is the view of "/".
+type Catalogue struct {
+	Meta
+	Searching   bool // q is not empty: ranked results with snippets
+	Q           string
+	Status      string   // canonical status filter, "" for any
+	Providers   []string // active provider slugs
+	Total       int
+	Page        int
+	Pages       int
+	Groups      []Group
+	StatusRange []Filter // 1xx…5xx ranges
+	StatusCodes []Filter // each status code
+	ProviderF   []Filter
+	Chart       []Bar
+	ChartMax    int
+	Prev, Next  string // page links, "" when none
+	PageLinks   []Filter
+	Suggestion  Link // "did you mean", Href "" when none
+	ClearHref   string
+	Understood  string   // what was read from a pasted error, "" when nothing special
+	Active      []Filter // active filters as removable chips
+}
+
+// Section is a rendered body section of an entry.
+type Section struct {
+	ID    string
+	Title string
+	HTML  string // trusted goldmark output with raw HTML off
+}
+
+// Entry is the view of "/errors/{id}".
+type Entry struct {
+	Meta
+	ID        string
+	Status    int
+	Title     string
+	Providers []string // display names; empty means every provider
+	Messages  []string
+	Aliases   []string
+	Updated   string
+	Sections  []Section
+	Related   []Item
+	Back      Link
+	Permalink string
+}
+
+// Error is the view of an error page.
+type Error struct {
+	Meta
+	Code    int
+	Heading string
+	Message string
+	Search  string // a query to offer, e.g. the unknown id
+}

@@ -1,0 +1,193 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"runtime/debug"
+	"strings"
+
+	"github.com/a-h/templ"
+
+	"github.com/errata/errata/search"
+	"github.com/errata/errata/web/components"
+)
+
+// handler is a route that returns its failure instead of writing it.
+type handler func(w http.ResponseWriter, r *http.Request) error
+
+// notFoundError is a 404; Search is what the page offers to search for.
+type notFoundError struct {
+	What   string // "No error has the id “x”."
+	Search string
+}
+
+func (e *notFoundError) Error() string { return "not found: " + e.What }
+
+// errNotReady is answered 503 while no index is loaded.
+var errNotReady = errors.New("the catalogue is still loading")
+
+// problem is an error as a person sees it.
+type problem struct {
+	Status  int
+	Code    string // API error code
+	Heading string
+	Message string
+	Param   string
+	Search  string
+}
+
+// classify maps an error to what the user sees. Only errors we made for
+// people carry their text through; anything else is an internal error whose
+// details go to the log and never to the response.
+func (s *Server) classify(r *http.Request, err error) problem {
+	var inv *search.InvalidError
+	var nf *notFoundError
+	switch {
+	case errors.As(err, &inv):
+		return problem{Status: http.StatusBadRequest, Code: "invalid_parameter", Heading: "That request can’t be read",
+			Message: inv.Message, Param: inv.Param, Search: r.URL.Query().Get("q")}
+	case errors.As(err, &nf):
+		return problem{Status: http.StatusNotFound, Code: "not_found", Heading: "Page not found", Message: nf.What, Search: nf.Search}
+	case errors.Is(err, errNotReady):
+		return problem{Status: http.StatusServiceUnavailable, Code: "unavailable", Heading: "Starting up",
+			Message: "The catalogue is still loading. Please try again in a few seconds."}
+	case errors.Is(err, context.DeadlineExceeded):
+		return problem{Status: http.StatusServiceUnavailable, Code: "timeout", Heading: "That took too long",
+			Message: "The search took too long. Please try again with fewer words."}
+	}
+	if !errors.Is(err, context.Canceled) {
+		s.log.Error("handler failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	return problem{Status: http.StatusInternalServerError, Code: "internal", Heading: "Something went wrong",
+		Message: "Something went wrong on our side. Please try again; if it keeps happening, let us know."}
+}
+
+// page adapts a page handler: an error becomes an HTML error page.
+func (s *Server) page(h handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			s.writeErrorPage(w, r, s.classify(r, err))
+		}
+	})
+}
+
+// api adapts an API handler: an error becomes {"error":{"code","message"}}.
+func (s *Server) api(h handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			s.writeErrorJSON(w, s.classify(r, err))
+		}
+	})
+}
+
+func (s *Server) writeErrorPage(w http.ResponseWriter, r *http.Request, p problem) {
+	v := components.Error{
+		Meta:    s.meta(r, p.Heading, p.Message, r.URL.Path, "website"),
+		Code:    p.Status,
+		Heading: p.Heading,
+		Message: p.Message,
+		Search:  p.Search,
+	}
+	v.NoIndex = true
+	v.Q = p.Search
+	var buf bytes.Buffer
+	if err := components.ErrorPage(v).Render(r.Context(), &buf); err != nil {
+		s.log.Error("error page failed", "err", err)
+		http.Error(w, p.Message, p.Status)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(p.Status)
+	_, _ = buf.WriteTo(w)
+}
+
+type apiErrorBody struct {
+	Error apiErrorDetail `json:"error"`
+}
+
+type apiErrorDetail struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Param   string `json:"param,omitempty"`
+}
+
+func (s *Server) writeErrorJSON(w http.ResponseWriter, p problem) {
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, p.Status, apiErrorBody{apiErrorDetail{Code: p.Code, Message: p.Message, Param: p.Param}})
+}
+
+// writeJSON encodes v whole before sending a byte.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(true)
+	if err := enc.Encode(v); err != nil {
+		http.Error(w, `{"error":{"code":"internal","message":"encoding failed"}}`, http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = buf.WriteTo(w)
+}
+
+// render writes a page only once it has rendered whole; with fragment ids
+// it renders just those parts of the same component (for htmx).
+func render(w http.ResponseWriter, r *http.Request, status int, c templ.Component, fragments ...any) error {
+	var buf bytes.Buffer
+	var err error
+	if len(fragments) > 0 {
+		err = templ.RenderFragments(r.Context(), &buf, c, fragments...)
+	} else {
+		err = c.Render(r.Context(), &buf)
+	}
+	if err != nil {
+		return fmt.Errorf("render %s: %w", r.URL.Path, err)
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = buf.WriteTo(w)
+	return nil
+}
+
+// recoverPanics turns a panicking handler into a logged 500, so one bad
+// request never takes the process down.
+func (s *Server) recoverPanics(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			v := recover()
+			if v == nil {
+				return
+			}
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.log.Error("handler panicked", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+			p := problem{Status: http.StatusInternalServerError, Code: "internal", Heading: "Something went wrong",
+				Message: "Something went wrong on our side. Please try again; if it keeps happening, let us know."}
+			if strings.HasPrefix(r.URL.Path, "/api/") {
+				s.writeErrorJSON(w, p)
+			} else {
+				s.writeErrorPage(w, r, p)
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) error {
+	q := strings.Trim(r.URL.Path, "/")
+	if i := strings.LastIndex(q, "/"); i >= 0 {
+		q = q[i+1:]
+	}
+	q = strings.NewReplacer("-", " ", "_", " ", ".", " ").Replace(q)
+	return &notFoundError{What: "There is no page at this address. Search the catalogue instead:", Search: strings.TrimSpace(q)}
+}
+
+func (s *Server) apiNotFound(w http.ResponseWriter, r *http.Request) error {
+	return &notFoundError{What: "There is no API endpoint at " + r.URL.Path + ". See /api/v1/search and /api/v1/errors."}
+}

@@ -1,0 +1,98 @@
+package web
+
+import (
+	"bytes"
+	"encoding/xml"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/errata/errata/static"
+	"github.com/errata/errata/web/components"
+)
+
+// base is the absolute site URL: the configured one, else the request's.
+func (s *Server) base(r *http.Request) string {
+	if s.cfg.BaseURL != "" {
+		return s.cfg.BaseURL
+	}
+	scheme := "http"
+	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
+		scheme = "https"
+	}
+	host := r.Host
+	if host == "" || strings.ContainsAny(host, " /\\<>\"'") {
+		host = "localhost"
+	}
+	return scheme + "://" + host
+}
+
+func (s *Server) meta(r *http.Request, title, desc, path, ogType string) components.Meta {
+	b := s.base(r)
+	return components.Meta{Title: title, Description: desc, Canonical: b + path, OGType: ogType, SiteURL: b, Version: s.cfg.Version}
+}
+
+func writeText(w http.ResponseWriter, ctype string, body []byte) {
+	w.Header().Set("Content-Type", ctype)
+	w.Header().Set("Cache-Control", "public, max-age=3600")
+	_, _ = w.Write(body)
+}
+
+func xmlEscape(s string) string {
+	var b bytes.Buffer
+	_ = xml.EscapeText(&b, []byte(s))
+	return b.String()
+}
+
+// opensearch lets browsers search Errata from the address bar.
+func (s *Server) opensearch(w http.ResponseWriter, r *http.Request) error {
+	b := xmlEscape(s.base(r))
+	body := `<?xml version="1.0" encoding="UTF-8"?>
+<OpenSearchDescription xmlns="http://a9.com/-/spec/opensearch/1.1/">
+  <ShortName>Errata</ShortName>
+  <Description>Search API errors and their fixes</Description>
+  <InputEncoding>UTF-8</InputEncoding>
+  <Image width="32" height="32" type="image/svg+xml">` + b + xmlEscape(static.URL("favicon.svg")) + `</Image>
+  <Url type="text/html" method="get" template="` + b + `/?q={searchTerms}"/>
+  <Url type="application/json" method="get" template="` + b + `/api/v1/search?q={searchTerms}"/>
+  <Url type="application/opensearchdescription+xml" rel="self" template="` + b + `/opensearch.xml"/>
+</OpenSearchDescription>
+`
+	writeText(w, "application/opensearchdescription+xml; charset=utf-8", []byte(body))
+	return nil
+}
+
+func (s *Server) sitemap(w http.ResponseWriter, r *http.Request) error {
+	ix, err := s.index()
+	if err != nil {
+		return err
+	}
+	b := s.base(r)
+	var buf bytes.Buffer
+	buf.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n" + `<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">` + "\n")
+	fmt.Fprintf(&buf, "  <url><loc>%s/</loc></url>\n", xmlEscape(b))
+	for _, e := range ix.Entries() {
+		fmt.Fprintf(&buf, "  <url><loc>%s</loc>", xmlEscape(b+"/errors/"+e.ID))
+		if !e.Updated.IsZero() {
+			fmt.Fprintf(&buf, "<lastmod>%s</lastmod>", e.Updated.Format("2006-01-02"))
+		}
+		buf.WriteString("</url>\n")
+	}
+	buf.WriteString("</urlset>\n")
+	writeText(w, "application/xml; charset=utf-8", buf.Bytes())
+	return nil
+}
+
+func (s *Server) robots(w http.ResponseWriter, r *http.Request) error {
+	body := "User-agent: *\nAllow: /\nDisallow: /api/\n\nSitemap: " + s.base(r) + "/sitemap.xml\n"
+	writeText(w, "text/plain; charset=utf-8", []byte(body))
+	return nil
+}
+
+// favicon answers browsers that ask for /favicon.ico with the SVG icon.
+func (s *Server) favicon(w http.ResponseWriter, r *http.Request) {
+	f, _ := static.Lookup("favicon.svg")
+	w.Header().Set("Content-Type", f.ContentType)
+	w.Header().Set("Cache-Control", "public, max-age=86400")
+	_, _ = w.Write(f.Data)
+}

@@ -1,0 +1,129 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/errata/errata/search"
+)
+
+// listState is the whole state of the catalogue page; its URL is canonical,
+// so the same state always has the same address.
+type listState struct {
+	Q         string
+	Status    string   // canonical StatusSet string, "" for any
+	Providers []string // slugs, in the order given
+	Page      int
+}
+
+// parseQuery reads the catalogue and search parameters. Bad values are
+// *search.InvalidError, answered 400.
+func parseQuery(r *http.Request, perPage bool) (search.Query, error) {
+	v := r.URL.Query()
+	q := search.Query{Text: strings.TrimSpace(v.Get("q"))}
+	var err error
+	if q.Status, err = search.ParseStatus(strings.TrimSpace(v.Get("status"))); err != nil {
+		return q, err
+	}
+	if q.Providers, err = search.ParseProviders(v["provider"]); err != nil {
+		return q, err
+	}
+	if q.Page, err = search.ParsePage(strings.TrimSpace(v.Get("page"))); err != nil {
+		return q, err
+	}
+	if perPage {
+		if q.PerPage, err = search.ParsePerPage(strings.TrimSpace(v.Get("per_page"))); err != nil {
+			return q, err
+		}
+	}
+	return q, nil
+}
+
+func stateOf(q search.Query) listState {
+	return listState{Q: q.Text, Status: statusString(q.Status), Providers: q.Providers, Page: q.Page}
+}
+
+func statusString(s search.StatusSet) string {
+	if len(s) == 0 {
+		return ""
+	}
+	return s.String()
+}
+
+// values encodes the state in a fixed order; page 1 is left out.
+func (s listState) values() string {
+	var b strings.Builder
+	add := func(k, v string) {
+		if b.Len() > 0 {
+			b.WriteByte('&')
+		}
+		b.WriteString(k)
+		b.WriteByte('=')
+		b.WriteString(url.QueryEscape(v))
+	}
+	if s.Q != "" {
+		add("q", s.Q)
+	}
+	if s.Status != "" {
+		add("status", s.Status)
+	}
+	for _, p := range s.Providers {
+		add("provider", p)
+	}
+	if s.Page > 1 {
+		add("page", strconv.Itoa(s.Page))
+	}
+	return b.String()
+}
+
+// URL is the catalogue path of the state.
+func (s listState) URL() string {
+	if v := s.values(); v != "" {
+		return "/?" + v
+	}
+	return "/"
+}
+
+func (s listState) withStatus(status string) listState {
+	s.Status, s.Page = status, 1
+	return s
+}
+
+// toggleProvider adds or removes one provider filter.
+func (s listState) toggleProvider(slug string) listState {
+	out := make([]string, 0, len(s.Providers)+1)
+	found := false
+	for _, p := range s.Providers {
+		if p == slug {
+			found = true
+			continue
+		}
+		out = append(out, p)
+	}
+	if !found {
+		out = append(out, slug)
+	}
+	s.Providers, s.Page = out, 1
+	return s
+}
+
+func (s listState) withPage(p int) listState {
+	s.Page = p
+	return s
+}
+
+func (s listState) withQ(q string) listState {
+	s.Q, s.Page = q, 1
+	return s
+}
+
+func (s listState) hasProvider(slug string) bool {
+	for _, p := range s.Providers {
+		if p == slug {
+			return true
+		}
+	}
+	return false
+}
