@@ -140,13 +140,9 @@ func decodeFrontMatter(fm []byte, fmLine int, r *fileResult, bad func(int, strin
 			}
 		}
 	}
-	last := fmLine
-	if len(pairs) > 0 {
-		last = at(pairs[0].Key)
-	}
 	for _, k := range requiredKeys {
 		if _, ok := r.lines[k]; !ok {
-			bad(last, fmt.Sprintf("missing front-matter key %q", k), requiredFix[k])
+			bad(fmLine-1, fmt.Sprintf("missing front-matter key %q", k), requiredFix[k])
 		}
 	}
 	return e.ID != ""

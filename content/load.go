@@ -125,6 +125,7 @@ type fileResult struct {
 	problems Problems
 	lines    map[string]int   // front-matter key → line
 	items    map[string][]int // list key → line of each item
+	links    []entryLink      // links to other entries in the body
 }
 
 // crossCheck finds what no single file shows: duplicate ids, related ids
@@ -175,6 +176,18 @@ func crossCheck(files []*fileResult) Problems {
 				ps = append(ps, Problem{f.entry.Path, line,
 					fmt.Sprintf("related id %q does not exist", r), fix})
 			}
+		}
+	}
+	for _, f := range files {
+		for _, l := range f.links {
+			if byID[l.id] != nil {
+				continue
+			}
+			fix := "link to an existing entry: /errors/<id>, where id is its file name without .md"
+			if to, ok := redirects[l.id]; ok {
+				fix = fmt.Sprintf("%q was renamed: link to /errors/%s", l.id, to.entry.ID)
+			}
+			ps = append(ps, Problem{f.entry.Path, l.line, fmt.Sprintf("link to /errors/%s: no entry has that id", l.id), fix})
 		}
 	}
 	return ps
@@ -236,7 +249,9 @@ func loadFile(fsys fs.FS, p string) fileResult {
 		return bodyLine + i
 	}
 	seen := map[string]int{}
-	for _, s := range parseBody(body, lineOf, bad) {
+	secs, links := parseBody(body, lineOf, bad)
+	r.links = links
+	for _, s := range secs {
 		id, known := sectionTitles[s.title]
 		if !known {
 			bad(s.line, fmt.Sprintf("unknown section \"## %s\"", s.title), "use only \"## Cause\", \"## Solution\" and \"## See also\" (put sub-headings at level 3: \"### …\")")

@@ -16,8 +16,62 @@ import (
 // an entry renders as "<!-- raw HTML omitted -->", and goldmark empties
 // dangerous link destinations (javascript:, vbscript:, file:, most data:).
 var md = goldmark.New(
-	goldmark.WithParserOptions(parser.WithAutoHeadingID()),
+	goldmark.WithParserOptions(
+		parser.WithAutoHeadingID(),
+		parser.WithASTTransformers(util.Prioritized(safeLinks{}, 100)),
+	),
 )
+
+// safeLinks keeps only link destinations a reader can follow safely:
+// relative URLs, fragments, http, https and mailto. Anything else (data:,
+// javascript: in any spelling goldmark misses, custom schemes) loses its
+// destination; an autolink to it becomes plain text.
+type safeLinks struct{}
+
+func (safeLinks) Transform(doc *ast.Document, reader text.Reader, _ parser.Context) {
+	source := reader.Source()
+	var autolinks []*ast.AutoLink
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		switch n := n.(type) {
+		case *ast.Link:
+			if !safeURL(n.Destination) {
+				n.Destination = nil
+			}
+		case *ast.Image:
+			if !safeURL(n.Destination) {
+				n.Destination = nil
+			}
+		case *ast.AutoLink:
+			if n.AutoLinkType == ast.AutoLinkURL && !safeURL(n.URL(source)) {
+				autolinks = append(autolinks, n)
+			}
+		}
+		return ast.WalkContinue, nil
+	})
+	for _, n := range autolinks {
+		n.Parent().ReplaceChild(n.Parent(), n, ast.NewString(n.Label(source)))
+	}
+}
+
+// safeURL reports whether a destination is relative or uses an allowed scheme.
+func safeURL(u []byte) bool {
+	// Check what the renderer will write: escapes and entities resolved.
+	u = util.ResolveEntityNames(util.ResolveNumericReferences(util.UnescapePunctuations(u)))
+	s := strings.TrimLeftFunc(string(u), func(r rune) bool { return r <= ' ' })
+	for i, c := range s {
+		switch {
+		case c == ':':
+			scheme := strings.ToLower(s[:i])
+			return scheme == "http" || scheme == "https" || scheme == "mailto"
+		case c == '/' || c == '?' || c == '#':
+			return true // no scheme: a relative URL
+		}
+	}
+	return true
+}
 
 // sectionTitles maps each allowed "## Heading" to its section id.
 var sectionTitles = map[string]string{
@@ -36,8 +90,9 @@ type rawSection struct {
 // parseBody parses a Markdown body and splits it at level-2 headings.
 // lineOf turns a byte offset in body into a line of the file. Problems are
 // reported through bad(line, what, fix).
-func parseBody(body []byte, lineOf func(int) int, bad func(line int, what, fix string)) []rawSection {
+func parseBody(body []byte, lineOf func(int) int, bad func(line int, what, fix string)) ([]rawSection, []entryLink) {
 	doc := md.Parser().Parse(text.NewReader(body))
+	links := entryLinks(doc, lineOf)
 	var secs []rawSection
 	preamble := false
 	for n := doc.FirstChild(); n != nil; n = n.NextSibling() {
@@ -60,7 +115,40 @@ func parseBody(body []byte, lineOf func(int) int, bad func(line int, what, fix s
 		}
 		secs[len(secs)-1].nodes = append(secs[len(secs)-1].nodes, n)
 	}
-	return secs
+	return secs, links
+}
+
+// entryLink is a link to another entry ("/errors/<id>") and its line.
+type entryLink struct {
+	id   string
+	line int
+}
+
+// entryLinks finds the links to other entries, so Load can check they exist.
+func entryLinks(doc ast.Node, lineOf func(int) int) []entryLink {
+	var links []entryLink
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		l, ok := n.(*ast.Link)
+		if !entering || !ok {
+			return ast.WalkContinue, nil
+		}
+		id, found := strings.CutPrefix(string(l.Destination), "/errors/")
+		if !found {
+			return ast.WalkContinue, nil
+		}
+		id, _, _ = strings.Cut(id, "#")
+		block := n.Parent()
+		for block != nil && block.Type() != ast.TypeBlock {
+			block = block.Parent()
+		}
+		line := -1
+		if block != nil {
+			line = nodeOffset(block)
+		}
+		links = append(links, entryLink{id: id, line: lineOf(line)})
+		return ast.WalkContinue, nil
+	})
+	return links
 }
 
 // nodeOffset is the byte offset where a block node starts, or -1.
