@@ -1,0 +1,226 @@
+package search
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/errata/errata/content"
+)
+
+// MaxPage bounds Page so that a deep link can never ask the index to rank an
+// unbounded number of hits.
+const MaxPage = 1000
+
+// maxFilterLen bounds a status or provider parameter before it is parsed.
+const maxFilterLen = 256
+
+// ParseStatus reads "429", "400,401", "400-499", "4xx" and combinations such
+// as "400,5xx" ("" means any status).
+func ParseStatus(s string) (StatusSet, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil, nil
+	}
+	bad := func(msg string) error {
+		v := s
+		if len(v) > 64 {
+			v = v[:64] + "…"
+		}
+		return &InvalidError{Param: "status", Value: v, Message: msg}
+	}
+	if len(s) > maxFilterLen {
+		return nil, bad("is too long; give a few codes such as 429, a range such as 400-499 or a class such as 4xx.")
+	}
+	var set StatusSet
+	for part := range strings.SplitSeq(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		r, ok := parseStatusPart(part)
+		if !ok {
+			return nil, bad(fmt.Sprintf("%q is not a status; use a code from 100 to 599 such as 429, a range such as 400-499, a class such as 4xx, or a comma-separated list of these.", clip(part, 32)))
+		}
+		set = append(set, r)
+	}
+	if len(set) == 0 {
+		return nil, bad("names no status; use a code such as 429, a range such as 400-499 or a class such as 4xx.")
+	}
+	return set.normalize(), nil
+}
+
+// parseStatusPart reads one code, range or class.
+func parseStatusPart(p string) (StatusRange, bool) {
+	lp := strings.ToLower(p)
+	if len(lp) == 3 && lp[1:] == "xx" && lp[0] >= '1' && lp[0] <= '5' {
+		lo := int(lp[0]-'0') * 100
+		return StatusRange{lo, lo + 99}, true
+	}
+	if lo, hi, ok := strings.Cut(p, "-"); ok {
+		a, okA := parseCode(strings.TrimSpace(lo))
+		b, okB := parseCode(strings.TrimSpace(hi))
+		if !okA || !okB || a > b {
+			return StatusRange{}, false
+		}
+		return StatusRange{a, b}, true
+	}
+	c, ok := parseCode(p)
+	return StatusRange{c, c}, ok
+}
+
+// parseCode reads a three-digit HTTP status 100–599.
+func parseCode(s string) (int, bool) {
+	if len(s) != 3 {
+		return 0, false
+	}
+	for i := 0; i < 3; i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+	}
+	n, _ := strconv.Atoi(s)
+	return n, n >= 100 && n <= 599
+}
+
+// normalize sorts ranges and merges overlapping or touching ones.
+func (s StatusSet) normalize() StatusSet {
+	slices.SortFunc(s, func(a, b StatusRange) int { return a.Lo - b.Lo })
+	out := s[:0]
+	for _, r := range s {
+		if n := len(out); n > 0 && r.Lo <= out[n-1].Hi+1 {
+			out[n-1].Hi = max(out[n-1].Hi, r.Hi)
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// String is the canonical form of the set, as it appears in URLs ("400-499").
+func (s StatusSet) String() string {
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.Itoa(r.Lo))
+		if r.Hi != r.Lo {
+			b.WriteByte('-')
+			b.WriteString(strconv.Itoa(r.Hi))
+		}
+	}
+	return b.String()
+}
+
+// Contains reports whether code is in the set; an empty set contains every code.
+func (s StatusSet) Contains(code int) bool {
+	if len(s) == 0 {
+		return true
+	}
+	for _, r := range s {
+		if code >= r.Lo && code <= r.Hi {
+			return true
+		}
+	}
+	return false
+}
+
+// intersect keeps the codes in both sets; an empty set is "any".
+func (s StatusSet) intersect(o StatusSet) (StatusSet, bool) {
+	if len(s) == 0 {
+		return o, true
+	}
+	if len(o) == 0 {
+		return s, true
+	}
+	var out StatusSet
+	for _, a := range s {
+		for _, b := range o {
+			lo, hi := max(a.Lo, b.Lo), min(a.Hi, b.Hi)
+			if lo <= hi {
+				out = append(out, StatusRange{lo, hi})
+			}
+		}
+	}
+	return out.normalize(), len(out) > 0
+}
+
+// providerByName maps lower-cased slugs and display names to slugs.
+var providerByName = func() map[string]string {
+	m := map[string]string{}
+	for _, slug := range content.ProviderSlugs() {
+		m[slug] = slug
+		m[strings.ToLower(content.ProviderName(slug))] = slug
+	}
+	return m
+}()
+
+// ParseProviders reads repeated and comma-separated provider names or slugs,
+// case-insensitively, into known slugs.
+func ParseProviders(vals []string) ([]string, error) {
+	var out []string
+	total := 0
+	for _, v := range vals {
+		total += len(v)
+		if total > maxFilterLen*4 {
+			return nil, &InvalidError{Param: "provider", Value: clip(v, 64), Message: "is too long; choose one or a few providers."}
+		}
+		for name := range strings.SplitSeq(v, ",") {
+			name = strings.Join(strings.Fields(strings.ToLower(name)), " ")
+			if name == "" {
+				continue
+			}
+			slug, ok := providerByName[name]
+			if !ok {
+				slug, ok = providerByName[strings.ReplaceAll(name, " ", "-")]
+			}
+			if !ok {
+				return nil, &InvalidError{Param: "provider", Value: clip(name, 64),
+					Message: fmt.Sprintf("%q is not a known provider; use one of %s.", clip(name, 32), strings.Join(content.ProviderSlugs(), ", "))}
+			}
+			if !slices.Contains(out, slug) {
+				out = append(out, slug)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// ParsePage reads a 1-based page number ("" means 1).
+func ParsePage(s string) (int, error) {
+	return parseBounded(s, "page", 1, MaxPage, 1)
+}
+
+// ParsePerPage reads a page size 1–MaxPerPage ("" means DefaultPerPage).
+func ParsePerPage(s string) (int, error) {
+	return parseBounded(s, "per_page", 1, MaxPerPage, DefaultPerPage)
+}
+
+func parseBounded(s, param string, lo, hi, def int) (int, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < lo || n > hi {
+		return 0, &InvalidError{Param: param, Value: clip(s, 32),
+			Message: fmt.Sprintf("must be a whole number from %d to %d.", lo, hi)}
+	}
+	return n, nil
+}
+
+// clip shortens s to at most n bytes for echoing in messages.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !isRuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}
+
+func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }

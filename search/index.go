@@ -1,0 +1,268 @@
+package search
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/search/searcher"
+
+	"github.com/errata/errata/content"
+)
+
+// Field names of the bleve documents.
+const (
+	fStatus    = "status"    // keyword "429", for facets and terms
+	fClass     = "class"     // keyword "4xx"
+	fStatusNum = "statusnum" // number, for ranges
+	fProviders = "providers" // keyword slugs
+	fID        = "id"        // keyword
+	fTitle     = "title"     // English prose
+	fMessage   = "message"
+	fAlias     = "alias"
+	fCause     = "cause"
+	fSolution  = "solution"
+	fIdent     = "ident" // identifiers whole and by parts, unstemmed, over all text
+)
+
+// maxClauses bounds how many terms a fuzzy query may expand to.
+const maxClauses = 1024
+
+// Index is the searchable catalogue: entries plus their bleve index.
+type Index struct {
+	entries  []content.Entry // status order, then id; doc id i is entries[i]
+	byID     map[string]int
+	redirect map[string]string
+	bleve    bleve.Index
+	vocab    map[string]uint32 // ident terms and their document frequency, for typos and suggestions
+	en       analyzerFunc
+	ident    analyzerFunc
+}
+
+type doc struct {
+	Status    string   `json:"status,omitempty"`
+	Class     string   `json:"class,omitempty"`
+	StatusNum float64  `json:"statusnum"`
+	Providers []string `json:"providers"`
+	ID        string   `json:"id"`
+	Title     string   `json:"title"`
+	Message   []string `json:"message"`
+	Alias     []string `json:"alias"`
+	Cause     string   `json:"cause"`
+	Solution  string   `json:"solution"`
+	Ident     []string `json:"ident"`
+}
+
+// Build indexes entries (already validated by content.Load) in one batch: an
+// in-memory scorch index never merges segments, so one large segment keeps
+// every query fast.
+func Build(entries []content.Entry) (*Index, error) {
+	searcher.DisjunctionMaxClauseCount = maxClauses
+
+	es := slices.Clone(entries)
+	slices.SortStableFunc(es, func(a, b content.Entry) int {
+		return cmp.Or(cmp.Compare(a.Status, b.Status), strings.Compare(a.ID, b.ID))
+	})
+	ix := &Index{entries: es, byID: make(map[string]int, len(es)), redirect: map[string]string{}, vocab: map[string]uint32{}}
+	for i, e := range es {
+		if e.ID == "" {
+			return nil, fmt.Errorf("search: entry %d (%s) has no id", i, e.Path)
+		}
+		if _, dup := ix.byID[e.ID]; dup {
+			return nil, fmt.Errorf("search: duplicate entry id %q", e.ID)
+		}
+		ix.byID[e.ID] = i
+	}
+	for _, e := range es {
+		for _, old := range e.RedirectFrom {
+			if _, clash := ix.byID[old]; !clash {
+				ix.redirect[old] = e.ID
+			}
+		}
+	}
+
+	m := newMapping()
+	b, err := bleve.NewUsing("", m, scorch.Name, bleve.Config.DefaultMemKVStore, nil)
+	if err != nil {
+		return nil, fmt.Errorf("search: new index: %w", err)
+	}
+	ix.bleve = b
+	ix.en = analyzerOf(m, en.AnalyzerName)
+	ix.ident = analyzerOf(m, identAnalyzerName)
+
+	const batchSize = 1 << 20 // effectively one batch: segments never merge in memory
+	batch := b.NewBatch()
+	seen := map[string]struct{}{}
+	for i, e := range es {
+		d := toDoc(e)
+		// Document frequencies of identifier terms feed typo handling and "did you mean".
+		clear(seen)
+		for _, t := range d.Ident {
+			ix.ident(t, func(term string, _, _ int) {
+				if _, ok := seen[term]; !ok {
+					seen[term] = struct{}{}
+					ix.vocab[term]++
+				}
+			})
+		}
+		if err := batch.Index(strconv.Itoa(i), d); err != nil {
+			b.Close()
+			return nil, fmt.Errorf("search: index %s: %w", e.ID, err)
+		}
+		if batch.Size() >= batchSize {
+			if err := b.Batch(batch); err != nil {
+				b.Close()
+				return nil, fmt.Errorf("search: batch: %w", err)
+			}
+			batch.Reset()
+		}
+	}
+	if err := b.Batch(batch); err != nil {
+		b.Close()
+		return nil, fmt.Errorf("search: batch: %w", err)
+	}
+	n, err := b.DocCount()
+	if err != nil {
+		b.Close()
+		return nil, fmt.Errorf("search: count: %w", err)
+	}
+	if int(n) != len(es) {
+		b.Close()
+		return nil, fmt.Errorf("search: indexed %d documents of %d entries", n, len(es))
+	}
+	return ix, nil
+}
+
+func toDoc(e content.Entry) doc {
+	d := doc{
+		ID:        e.ID,
+		Providers: e.Providers,
+		Title:     e.Title,
+		Message:   e.Messages,
+		Alias:     e.Aliases,
+	}
+	if e.Status != 0 {
+		d.Status = strconv.Itoa(e.Status)
+		d.Class = strconv.Itoa(e.Status/100) + "xx"
+		d.StatusNum = float64(e.Status)
+	}
+	if s, ok := e.Section("cause"); ok {
+		d.Cause = s.Text
+	}
+	if s, ok := e.Section("solution"); ok {
+		d.Solution = s.Text
+	}
+	d.Ident = make([]string, 0, 4+len(e.Messages)+len(e.Aliases))
+	d.Ident = append(d.Ident, e.Title)
+	d.Ident = append(d.Ident, e.Messages...)
+	d.Ident = append(d.Ident, e.Aliases...)
+	d.Ident = append(d.Ident, d.Cause, d.Solution)
+	return d
+}
+
+// newMapping is explicit and static: nothing is indexed that is not named
+// here, nothing is stored (the entries slice holds the text) and no term
+// vectors are kept (snippets are highlighted from the entry text).
+func newMapping() *mapping.IndexMappingImpl {
+	keywordField := func(facet bool) *mapping.FieldMapping {
+		f := bleve.NewKeywordFieldMapping()
+		f.Analyzer = keyword.Name
+		f.Store = false
+		f.IncludeTermVectors = false
+		f.IncludeInAll = false
+		f.DocValues = facet
+		return f
+	}
+	textField := func(analyzer string) *mapping.FieldMapping {
+		f := bleve.NewTextFieldMapping()
+		f.Analyzer = analyzer
+		f.Store = false
+		f.IncludeTermVectors = false
+		f.IncludeInAll = false
+		f.DocValues = false
+		return f
+	}
+	num := bleve.NewNumericFieldMapping()
+	num.Store = false
+	num.IncludeInAll = false
+	num.DocValues = false
+
+	dm := bleve.NewDocumentStaticMapping()
+	dm.AddFieldMappingsAt(fStatus, keywordField(true))
+	dm.AddFieldMappingsAt(fClass, keywordField(false))
+	dm.AddFieldMappingsAt(fStatusNum, num)
+	dm.AddFieldMappingsAt(fProviders, keywordField(true))
+	dm.AddFieldMappingsAt(fID, keywordField(false))
+	for _, f := range []string{fTitle, fMessage, fAlias, fCause, fSolution} {
+		dm.AddFieldMappingsAt(f, textField(en.AnalyzerName))
+	}
+	dm.AddFieldMappingsAt(fIdent, textField(identAnalyzerName))
+
+	m := bleve.NewIndexMapping()
+	m.DefaultMapping = dm
+	m.DefaultAnalyzer = en.AnalyzerName
+	m.StoreDynamic = false
+	m.IndexDynamic = false
+	m.DocValuesDynamic = false
+	return m
+}
+
+// analyzerFunc calls fn for each term of text with its byte offsets.
+type analyzerFunc func(text string, fn func(term string, start, end int))
+
+func analyzerOf(m *mapping.IndexMappingImpl, name string) analyzerFunc {
+	a := m.AnalyzerNamed(name)
+	return func(text string, fn func(string, int, int)) {
+		for _, t := range a.Analyze([]byte(text)) {
+			fn(string(t.Term), t.Start, t.End)
+		}
+	}
+}
+
+// Entries returns every entry in status order, then id.
+func (ix *Index) Entries() []content.Entry { return ix.entries }
+
+// Entry returns the entry with the given id.
+func (ix *Index) Entry(id string) (content.Entry, bool) {
+	i, ok := ix.byID[id]
+	if !ok {
+		return content.Entry{}, false
+	}
+	return ix.entries[i], true
+}
+
+// Redirect returns the current id of an entry once called oldID (redirect_from).
+func (ix *Index) Redirect(oldID string) (string, bool) {
+	id, ok := ix.redirect[oldID]
+	return id, ok
+}
+
+// Count is the number of documents in the index.
+func (ix *Index) Count() int {
+	if ix == nil || ix.bleve == nil {
+		return 0
+	}
+	n, err := ix.bleve.DocCount()
+	if err != nil {
+		return 0
+	}
+	return int(n)
+}
+
+// Close releases the index.
+func (ix *Index) Close() error {
+	if ix == nil || ix.bleve == nil {
+		return nil
+	}
+	return ix.bleve.Close()
+}
+
+var errClosed = errors.New("search: index closed")

@@ -1,0 +1,249 @@
+package search
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
+)
+
+// Query guards: a pasted page of logs is read, but only so much of it is
+// searched.
+const (
+	maxTerms        = 32 // distinct words searched
+	maxPhrases      = 4  // quoted phrases honoured
+	maxPhraseTokens = 16 // words in one quoted phrase
+)
+
+// Field boosts, measured with the relevance set (testdata/relevance.json):
+// a word in the title counts most, then aliases and messages, then the prose
+// of cause and solution. Exact message and title phrases are rewarded on top
+// when hits are re-ranked (see phraseCoverage). Typos rank below exact words.
+const (
+	boostTitle    = 4.0
+	boostMessage  = 3.0
+	boostAlias    = 3.0
+	boostIdent    = 2.0
+	boostCause    = 1.0
+	boostSolution = 1.0
+	boostProvider = 3.0
+	boostFuzzy    = 0.3
+	boostStatus   = 2.0
+)
+
+// plan is how the query text was understood.
+type plan struct {
+	words      []string // distinct words to search, as typed (no statuses, no noise)
+	seq        []string // lower-cased word sequence of the text, for phrase re-ranking
+	phrases    []string // quoted phrases (typed, not pasted)
+	textStatus StatusSet
+	providers  []string // provider slugs named among the words
+	pasted     bool
+	tokens     []string // the words and statuses in typed order, to rebuild a suggestion
+}
+
+// providerWords are words that name a provider. A word boosts that
+// provider's entries; it still matches as a word too.
+var providerWords = map[string][]string{
+	"gmail":     {"gmail"},
+	"google":    {"gmail"},
+	"gsuite":    {"gmail"},
+	"workspace": {"gmail"},
+	"microsoft": {"microsoft", "microsoft-entra", "microsoft-ews", "microsoft-graph"},
+	"outlook":   {"microsoft", "microsoft-graph"},
+	"office":    {"microsoft"},
+	"office365": {"microsoft"},
+	"o365":      {"microsoft"},
+	"m365":      {"microsoft", "microsoft-graph"},
+	"hotmail":   {"microsoft"},
+	"exchange":  {"microsoft", "microsoft-ews"},
+	"azure":     {"microsoft", "microsoft-entra"},
+	"entra":     {"microsoft-entra"},
+	"aad":       {"microsoft-entra"},
+	"ews":       {"microsoft-ews"},
+	"graph":     {"microsoft-graph"},
+	"twilio":    {"twilio"},
+}
+
+var quotedRE = regexp.MustCompile(`"([^"]{1,512})"|“([^”]{1,512})”`)
+
+// understand reads the free text of a query: a pasted error's status and
+// message, quoted phrases, statuses and provider names among the words.
+func understand(raw string) plan {
+	var pl plan
+	p := extractPaste(cleanInput(raw))
+	pl.pasted = p.pasted
+	text := p.text
+	for _, c := range p.status {
+		pl.textStatus = append(pl.textStatus, StatusRange{c, c})
+	}
+	if !p.pasted {
+		for _, m := range quotedRE.FindAllStringSubmatch(text, -1) {
+			ph := strings.TrimSpace(m[1] + m[2])
+			if ph == "" || len(pl.phrases) == maxPhrases {
+				continue
+			}
+			n := 0
+			eachIdent(ph, func(int, int, string) { n++ })
+			if n > 1 && n <= maxPhraseTokens && !slices.Contains(pl.phrases, ph) {
+				pl.phrases = append(pl.phrases, ph)
+			}
+		}
+	}
+	seen := map[string]bool{}
+	eachIdent(text, func(_, _ int, w string) {
+		lw := lowerASCII(w)
+		if isStatusWord(lw) {
+			if r, ok := parseStatusPart(lw); ok {
+				pl.textStatus = append(pl.textStatus, r)
+				pl.tokens = append(pl.tokens, w)
+				return
+			}
+		}
+		if len(pl.seq) < 4*maxTerms*4 {
+			pl.seq = append(pl.seq, lw)
+		}
+		if seen[lw] || len(pl.words) == maxTerms {
+			return
+		}
+		seen[lw] = true
+		pl.words = append(pl.words, w)
+		pl.tokens = append(pl.tokens, w)
+		for _, slug := range providerWords[lw] {
+			if !slices.Contains(pl.providers, slug) {
+				pl.providers = append(pl.providers, slug)
+			}
+		}
+	})
+	// "office 365" names Microsoft; 365 alone is no status.
+	if len(pl.textStatus) > 0 {
+		pl.textStatus = pl.textStatus.normalize()
+	}
+	return pl
+}
+
+// isStatusWord reports whether w looks like a status, range or class:
+// 429, 4xx, 400-499.
+func isStatusWord(w string) bool {
+	switch len(w) {
+	case 3:
+		return w[0] >= '1' && w[0] <= '5' && ((w[1] >= '0' && w[1] <= '9' && w[2] >= '0' && w[2] <= '9') || w[1:] == "xx")
+	case 7:
+		return w[3] == '-' && isStatusWord(w[:3]) && isStatusWord(w[4:])
+	}
+	return false
+}
+
+// fuzziness is the edit distance allowed for a word that is not in the
+// index: none below 4 letters, 1 up to 7, 2 from 8.
+func fuzziness(w string) int {
+	switch n := len([]rune(w)); {
+	case n < 4:
+		return 0
+	case n < 8:
+		return 1
+	default:
+		return 2
+	}
+}
+
+// textQuery builds the scoring query for the words: each word is a
+// disjunction over the fields (so a document scores by the share of words it
+// matches), typos add fuzzy terms, quoted phrases are required.
+func (ix *Index) textQuery(pl plan) (must []query.Query) {
+	var words []query.Query
+	for _, w := range pl.words {
+		lw := lowerASCII(w)
+		var cl []query.Query
+		add := func(field string, boost float64) {
+			m := bleve.NewMatchQuery(w)
+			m.SetField(field)
+			m.SetBoost(boost)
+			cl = append(cl, m)
+		}
+		add(fTitle, boostTitle)
+		add(fMessage, boostMessage)
+		add(fAlias, boostAlias)
+		add(fCause, boostCause)
+		add(fSolution, boostSolution)
+		add(fIdent, boostIdent)
+		for _, slug := range providerWords[lw] {
+			t := bleve.NewTermQuery(slug)
+			t.SetField(fProviders)
+			t.SetBoost(boostProvider)
+			cl = append(cl, t)
+		}
+		if fz := fuzziness(lw); fz > 0 && ix.vocab[lw] == 0 && isWordy(lw) {
+			f := bleve.NewFuzzyQuery(lw)
+			f.SetField(fIdent)
+			f.SetFuzziness(fz)
+			f.SetBoost(boostFuzzy)
+			cl = append(cl, f)
+		}
+		words = append(words, bleve.NewDisjunctionQuery(cl...))
+	}
+	if len(words) > 0 {
+		must = append(must, bleve.NewDisjunctionQuery(words...))
+	}
+	for _, ph := range pl.phrases {
+		var alts []query.Query
+		for _, f := range []string{fTitle, fMessage, fAlias, fCause, fSolution, fIdent} {
+			m := bleve.NewMatchPhraseQuery(ph)
+			m.SetField(f)
+			alts = append(alts, m)
+		}
+		must = append(must, bleve.NewDisjunctionQuery(alts...))
+	}
+	return must
+}
+
+// isWordy reports whether a word is worth correcting: letters, not a code.
+func isWordy(w string) bool {
+	for _, r := range w {
+		if r >= '0' && r <= '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// statusQuery matches documents whose status is in s.
+func statusQuery(s StatusSet, boost float64) query.Query {
+	var qs []query.Query
+	for _, r := range s {
+		if r.Lo == r.Hi {
+			t := bleve.NewTermQuery(itoa(r.Lo))
+			t.SetField(fStatus)
+			t.SetBoost(boost)
+			qs = append(qs, t)
+			continue
+		}
+		lo, hi := float64(r.Lo), float64(r.Hi)
+		incl := true
+		n := bleve.NewNumericRangeInclusiveQuery(&lo, &hi, &incl, &incl)
+		n.SetField(fStatusNum)
+		n.SetBoost(boost)
+		qs = append(qs, n)
+	}
+	if len(qs) == 1 {
+		return qs[0]
+	}
+	return bleve.NewDisjunctionQuery(qs...)
+}
+
+// providerQuery matches documents naming any of the slugs.
+func providerQuery(slugs []string, boost float64) query.Query {
+	var qs []query.Query
+	for _, s := range slugs {
+		t := bleve.NewTermQuery(s)
+		t.SetField(fProviders)
+		t.SetBoost(boost)
+		qs = append(qs, t)
+	}
+	if len(qs) == 1 {
+		return qs[0]
+	}
+	return bleve.NewDisjunctionQuery(qs...)
+}

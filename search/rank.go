@@ -1,0 +1,127 @@
+package search
+
+import (
+	"regexp"
+
+	"github.com/errata/errata/content"
+)
+
+// Phrase bonuses added to bleve's normalised score when re-ranking: a message
+// matched whole counts far above a title matched whole, which counts above an
+// alias. Measured with the relevance set.
+const (
+	bonusMessage = 2.5
+	bonusTitle   = 1.5
+	bonusAlias   = 1.0
+	maxSeqRerank = 160 // words of the query considered for phrase coverage
+	maxGap       = 8   // words a {placeholder} may stand for
+)
+
+var placeholderRE = regexp.MustCompile(`\{[^{}]{1,64}\}`)
+
+// templateTokens splits a message into lower-cased words, with "" standing
+// for each {placeholder}.
+func templateTokens(s string) []string {
+	var out []string
+	last := 0
+	for _, m := range placeholderRE.FindAllStringIndex(s, -1) {
+		eachIdent(s[last:m[0]], func(_, _ int, w string) { out = append(out, lowerASCII(w)) })
+		out = append(out, "")
+		last = m[1]
+	}
+	eachIdent(s[last:], func(_, _ int, w string) { out = append(out, lowerASCII(w)) })
+	return out
+}
+
+// sameWord compares lower-cased words, forgiving a plural s.
+func sameWord(a, b string) bool {
+	if a == b {
+		return true
+	}
+	if len(a) > 3 && len(b) > 3 {
+		return a+"s" == b || b+"s" == a
+	}
+	return false
+}
+
+// coverage is the share of the template's words that appear in seq as one
+// run, in order, where each placeholder stands for up to maxGap words.
+// Matches of a single word count only when the template has one word.
+func coverage(seq, tmpl []string) float64 {
+	lit := 0
+	for _, t := range tmpl {
+		if t != "" {
+			lit++
+		}
+	}
+	if lit == 0 || len(seq) == 0 {
+		return 0
+	}
+	best := 0
+	for j, t := range tmpl {
+		if t == "" {
+			continue
+		}
+		for i, s := range seq {
+			if !sameWord(s, t) {
+				continue
+			}
+			if n := extend(seq, tmpl, i+1, j+1, 1); n > best {
+				best = n
+			}
+		}
+		if best == lit {
+			break
+		}
+	}
+	if best < 2 && lit > 1 {
+		return 0
+	}
+	return float64(best) / float64(lit)
+}
+
+// extend counts literal template words matched from seq[i], tmpl[j] on.
+func extend(seq, tmpl []string, i, j, n int) int {
+	for j < len(tmpl) {
+		if tmpl[j] == "" {
+			if j+1 == len(tmpl) {
+				return n
+			}
+			next := tmpl[j+1]
+			for k := i; k < len(seq) && k <= i+maxGap; k++ {
+				if sameWord(seq[k], next) {
+					i, j = k, j+1
+					goto matched
+				}
+			}
+			return n
+		matched:
+			continue
+		}
+		if i >= len(seq) || !sameWord(seq[i], tmpl[j]) {
+			return n
+		}
+		n++
+		i++
+		j++
+	}
+	return n
+}
+
+// phraseBonus rewards an entry whose message, title or alias the query
+// contains as a whole phrase.
+func phraseBonus(e *content.Entry, seq []string) float64 {
+	if len(seq) > maxSeqRerank {
+		seq = seq[:maxSeqRerank]
+	}
+	sq := func(x float64) float64 { return x * x }
+	var msg, alias float64
+	for _, m := range e.Messages {
+		msg = max(msg, coverage(seq, templateTokens(m)))
+	}
+	for _, a := range e.Aliases {
+		alias = max(alias, coverage(seq, templateTokens(a)))
+	}
+	title := coverage(seq, templateTokens(e.Title))
+	return bonusMessage*sq(msg) + bonusTitle*sq(title) + bonusAlias*sq(alias)
+}

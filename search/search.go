@@ -1,0 +1,306 @@
+package search
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	bsearch "github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/errata/errata/content"
+)
+
+// searchTimeout bounds a search whose context has no deadline of its own.
+const searchTimeout = 2 * time.Second
+
+// rerankWindow is how many of bleve's best hits are re-ranked by phrase
+// coverage before the page is cut.
+const rerankWindow = 50
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// Search runs q under ctx; a bad value in q is an *InvalidError.
+func (ix *Index) Search(ctx context.Context, q Query) (*Results, error) {
+	if ix == nil || ix.bleve == nil {
+		return nil, errClosed
+	}
+	if err := normalizeQuery(&q); err != nil {
+		return nil, err
+	}
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, searchTimeout)
+		defer cancel()
+	}
+	start := time.Now()
+	pl := understand(q.Text)
+	res := &Results{
+		Query:   q,
+		Page:    q.Page,
+		PerPage: q.PerPage,
+		Understood: Understood{
+			Terms:   strings.Join(pl.words, " "),
+			Status:  pl.textStatus,
+			Pasted:  pl.pasted,
+			Phrases: pl.phrases,
+		},
+	}
+	var err error
+	if len(pl.words) == 0 && len(pl.phrases) == 0 {
+		ix.browse(q, pl, res)
+	} else {
+		err = ix.searchText(ctx, q, pl, res)
+	}
+	res.Took = time.Since(start)
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// normalizeQuery fills defaults and rejects values out of bounds.
+func normalizeQuery(q *Query) error {
+	if q.Page == 0 {
+		q.Page = 1
+	}
+	if q.PerPage == 0 {
+		q.PerPage = DefaultPerPage
+	}
+	if q.Page < 1 || q.Page > MaxPage {
+		return &InvalidError{Param: "page", Value: itoa(q.Page), Message: fmt.Sprintf("must be a whole number from 1 to %d.", MaxPage)}
+	}
+	if q.PerPage < 1 || q.PerPage > MaxPerPage {
+		return &InvalidError{Param: "per_page", Value: itoa(q.PerPage), Message: fmt.Sprintf("must be a whole number from 1 to %d.", MaxPerPage)}
+	}
+	for _, r := range q.Status {
+		if r.Lo < 100 || r.Hi > 599 || r.Lo > r.Hi {
+			return &InvalidError{Param: "status", Value: q.Status.String(), Message: "must be codes from 100 to 599, such as 429, 400-499 or 4xx."}
+		}
+	}
+	for _, p := range q.Providers {
+		if !content.KnownProvider(p) {
+			return &InvalidError{Param: "provider", Value: clip(p, 64), Message: fmt.Sprintf("%q is not a known provider; use one of %s.", clip(p, 32), strings.Join(content.ProviderSlugs(), ", "))}
+		}
+	}
+	return nil
+}
+
+// hasProvider reports whether e names any of slugs (an empty filter matches all).
+func hasProvider(e *content.Entry, slugs []string) bool {
+	if len(slugs) == 0 {
+		return true
+	}
+	for _, p := range e.Providers {
+		if slices.Contains(slugs, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// browse answers a query without words from the entries slice: every entry
+// in status order, filtered, with exact facets.
+func (ix *Index) browse(q Query, pl plan, res *Results) {
+	status, any := q.Status.intersect(pl.textStatus)
+	from := (q.Page - 1) * q.PerPage
+	var statusCounts [600]int
+	provCounts := map[string]int{}
+	for i := range ix.entries {
+		e := &ix.entries[i]
+		inStatus := any && status.Contains(e.Status)
+		inProv := hasProvider(e, q.Providers)
+		if inProv && pl.textStatus.Contains(e.Status) && e.Status > 0 {
+			statusCounts[e.Status]++
+		}
+		if inStatus {
+			for _, p := range e.Providers {
+				provCounts[p]++
+			}
+		}
+		if inStatus && inProv {
+			if res.Total >= from && len(res.Hits) < q.PerPage {
+				res.Hits = append(res.Hits, ix.hit(i, 0, nil))
+			}
+			res.Total++
+		}
+	}
+	res.Facets = facetsFrom(statusCounts[:], provCounts, q)
+}
+
+func facetsFrom(statusCounts []int, provCounts map[string]int, q Query) Facets {
+	var f Facets
+	for code, n := range statusCounts {
+		if n > 0 {
+			f.Status = append(f.Status, FacetValue{Value: itoa(code), Count: n, Selected: len(q.Status) > 0 && q.Status.Contains(code)})
+		}
+	}
+	for p, n := range provCounts {
+		f.Provider = append(f.Provider, FacetValue{Value: p, Count: n, Selected: slices.Contains(q.Providers, p)})
+	}
+	slices.SortFunc(f.Provider, func(a, b FacetValue) int {
+		return cmp.Or(cmp.Compare(b.Count, a.Count), strings.Compare(a.Value, b.Value))
+	})
+	return f
+}
+
+// searchText runs the words through bleve, re-ranks the best hits by phrase
+// coverage and computes facets that each ignore their own filter.
+func (ix *Index) searchText(ctx context.Context, q Query, pl plan, res *Results) error {
+	must := ix.textQuery(pl)
+	var should []query.Query
+	if len(pl.textStatus) > 0 {
+		should = append(should, statusQuery(pl.textStatus, boostStatus))
+	}
+	var statusF, provF query.Query
+	if len(q.Status) > 0 {
+		statusF = statusQuery(q.Status, 1)
+	}
+	if len(q.Providers) > 0 {
+		provF = providerQuery(q.Providers, 1)
+	}
+	build := func(filters ...query.Query) *query.BooleanQuery {
+		b := bleve.NewBooleanQuery()
+		b.AddMust(must...)
+		if len(should) > 0 {
+			b.AddShould(should...)
+		}
+		var fs []query.Query
+		for _, f := range filters {
+			if f != nil {
+				fs = append(fs, f)
+			}
+		}
+		switch len(fs) {
+		case 0:
+		case 1:
+			b.AddFilter(fs[0])
+		default:
+			b.AddFilter(bleve.NewConjunctionQuery(fs...))
+		}
+		return b
+	}
+
+	from := (q.Page - 1) * q.PerPage
+	window := max(from+q.PerPage, rerankWindow)
+	main := bleve.NewSearchRequestOptions(build(statusF, provF), window, 0, false)
+	main.Fields = nil
+	const statusFacetSize, providerFacetSize = 500, 64
+	if statusF == nil {
+		main.AddFacet(fStatus, bleve.NewFacetRequest(fStatus, statusFacetSize))
+	}
+	if provF == nil {
+		main.AddFacet(fProviders, bleve.NewFacetRequest(fProviders, providerFacetSize))
+	}
+	sr, err := ix.bleve.SearchInContext(ctx, main)
+	if err != nil {
+		return fmt.Errorf("search: %w", err)
+	}
+	statusFacet, provFacet := sr.Facets[fStatus], sr.Facets[fProviders]
+	// Each facet honours the other filters but not its own, so that a count
+	// says what a click would give.
+	if statusF != nil {
+		r := bleve.NewSearchRequestOptions(build(provF), 0, 0, false)
+		r.Score = "none"
+		r.AddFacet(fStatus, bleve.NewFacetRequest(fStatus, statusFacetSize))
+		fr, err := ix.bleve.SearchInContext(ctx, r)
+		if err != nil {
+			return fmt.Errorf("search: status facet: %w", err)
+		}
+		statusFacet = fr.Facets[fStatus]
+	}
+	if provF != nil {
+		r := bleve.NewSearchRequestOptions(build(statusF), 0, 0, false)
+		r.Score = "none"
+		r.AddFacet(fProviders, bleve.NewFacetRequest(fProviders, providerFacetSize))
+		fr, err := ix.bleve.SearchInContext(ctx, r)
+		if err != nil {
+			return fmt.Errorf("search: provider facet: %w", err)
+		}
+		provFacet = fr.Facets[fProviders]
+	}
+	res.Facets = bleveFacets(statusFacet, provFacet, q)
+	res.Total = int(sr.Total)
+
+	ranked := ix.rerank(sr.Hits, pl)
+	if from < len(ranked) {
+		page := ranked[from:min(len(ranked), from+q.PerPage)]
+		hl := ix.newHighlighter(pl)
+		for _, r := range page {
+			res.Hits = append(res.Hits, ix.hit(r.doc, r.score, hl))
+		}
+	}
+	if res.Total == 0 {
+		res.Suggestion = ix.suggest(ctx, pl)
+	}
+	return nil
+}
+
+func bleveFacets(status, prov *bsearch.FacetResult, q Query) Facets {
+	var statusCounts [600]int
+	provCounts := map[string]int{}
+	if status != nil && status.Terms != nil {
+		for _, t := range status.Terms.Terms() {
+			if c, ok := parseCode(t.Term); ok {
+				statusCounts[c] = t.Count
+			}
+		}
+	}
+	if prov != nil && prov.Terms != nil {
+		for _, t := range prov.Terms.Terms() {
+			provCounts[t.Term] = t.Count
+		}
+	}
+	return facetsFrom(statusCounts[:], provCounts, q)
+}
+
+// ranked is a document with its final score.
+type ranked struct {
+	doc   int
+	score float64
+}
+
+// rerank adds phrase coverage to bleve's relevance: a message pasted whole
+// (placeholders matching any words) beats the same words scattered, and a
+// title typed whole beats an alias.
+func (ix *Index) rerank(hits bsearch.DocumentMatchCollection, pl plan) []ranked {
+	out := make([]ranked, 0, len(hits))
+	maxScore := 0.0
+	for _, h := range hits {
+		maxScore = max(maxScore, h.Score)
+	}
+	if maxScore == 0 {
+		maxScore = 1
+	}
+	for _, h := range hits {
+		i, err := strconv.Atoi(h.ID)
+		if err != nil || i < 0 || i >= len(ix.entries) {
+			continue
+		}
+		out = append(out, ranked{doc: i, score: h.Score/maxScore + phraseBonus(&ix.entries[i], pl.seq)})
+	}
+	slices.SortStableFunc(out, func(a, b ranked) int {
+		return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(a.doc, b.doc))
+	})
+	return out
+}
+
+// hit turns document i into a Hit with a snippet.
+func (ix *Index) hit(i int, score float64, hl *highlighter) Hit {
+	e := &ix.entries[i]
+	h := Hit{
+		ID:        e.ID,
+		Status:    e.Status,
+		Providers: e.Providers,
+		Title:     e.Title,
+		URL:       "/errors/" + e.ID,
+		Score:     score,
+	}
+	h.Snippet = hl.snippet(e)
+	return h
+}

@@ -1,0 +1,182 @@
+package search
+
+import (
+	"slices"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/errata/errata/content"
+)
+
+// snippetBytes is the longest snippet shown under a hit.
+const snippetBytes = 200
+
+// highlighter marks the query's words in entry text. It works from the
+// entries slice with the index's own analyzers, so the index keeps no term
+// vectors and only the page's hits are highlighted.
+type highlighter struct {
+	ix    *Index
+	en    map[string]bool // stemmed words
+	ident map[string]bool // identifiers as typed, lower-cased
+	typos map[string]int  // words not in the index, with their fuzziness
+}
+
+func (ix *Index) newHighlighter(pl plan) *highlighter {
+	hl := &highlighter{ix: ix, en: map[string]bool{}, ident: map[string]bool{}, typos: map[string]int{}}
+	for _, w := range pl.words {
+		ix.en(w, func(t string, _, _ int) { hl.en[t] = true })
+		lw := lowerASCII(w)
+		hl.ident[lw] = true
+		if fz := fuzziness(lw); fz > 0 && ix.vocab[lw] == 0 && isWordy(lw) {
+			hl.typos[lw] = fz
+		}
+	}
+	return hl
+}
+
+// snippet picks the entry text with the most marked words (messages first,
+// then cause and solution) and cuts it around the first mark. Without a
+// highlighter it is the start of the first message.
+func (hl *highlighter) snippet(e *content.Entry) Snippet {
+	var texts []string
+	texts = append(texts, e.Messages...)
+	if s, ok := e.Section("cause"); ok {
+		texts = append(texts, s.Text)
+	}
+	if s, ok := e.Section("solution"); ok {
+		texts = append(texts, s.Text)
+	}
+	if len(texts) == 0 {
+		texts = append(texts, e.Title)
+	}
+	if hl == nil {
+		return cut(texts[0], nil)
+	}
+	best, bestMarks := texts[0], [][2]int(nil)
+	for _, t := range texts {
+		if marks := hl.marks(t); len(marks) > len(bestMarks) {
+			best, bestMarks = t, marks
+		}
+	}
+	return cut(best, bestMarks)
+}
+
+// marks returns the byte ranges of text that match the query, merged.
+func (hl *highlighter) marks(text string) [][2]int {
+	if len(text) > 8<<10 {
+		text = text[:8<<10]
+	}
+	var ms [][2]int
+	hl.ix.en(text, func(t string, s, e int) {
+		if hl.en[t] {
+			ms = append(ms, [2]int{s, e})
+		}
+	})
+	lastStart := -1
+	hl.ix.ident(text, func(t string, s, e int) {
+		if s == lastStart { // parts of an identifier already seen whole
+			return
+		}
+		lastStart = s
+		if hl.ident[t] && !hl.en[t] && !isPlainWord(t) { // plain words were marked by stem
+			ms = append(ms, [2]int{s, e})
+			return
+		}
+		for w, fz := range hl.typos {
+			if withinDistance(w, t, fz) {
+				ms = append(ms, [2]int{s, e})
+				return
+			}
+		}
+	})
+	if len(ms) < 2 {
+		return ms
+	}
+	slices.SortFunc(ms, func(a, b [2]int) int { return a[0] - b[0] })
+	out := ms[:1]
+	for _, m := range ms[1:] {
+		last := &out[len(out)-1]
+		if m[0] <= last[1] {
+			last[1] = max(last[1], m[1])
+			continue
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// cut returns at most snippetBytes of text around the first mark, as spans.
+func cut(text string, marks [][2]int) Snippet {
+	lo, hi := 0, len(text)
+	if len(text) > snippetBytes {
+		if len(marks) > 0 && marks[0][0] > snippetBytes/3 {
+			lo = wordStart(text, marks[0][0]-snippetBytes/4)
+		}
+		hi = min(len(text), lo+snippetBytes)
+		hi = wordEnd(text, hi)
+	}
+	var sn Snippet
+	if lo > 0 {
+		sn = append(sn, Span{Text: "…"})
+	}
+	pos := lo
+	for _, m := range marks {
+		s, e := max(m[0], lo), min(m[1], hi)
+		if s >= e {
+			continue
+		}
+		if s > pos {
+			sn = append(sn, Span{Text: text[pos:s]})
+		}
+		sn = append(sn, Span{Text: text[s:e], Mark: true})
+		pos = e
+	}
+	if pos < hi {
+		sn = append(sn, Span{Text: text[pos:hi]})
+	}
+	if hi < len(text) {
+		sn = append(sn, Span{Text: "…"})
+	}
+	return sn
+}
+
+// wordStart moves i back to the start of a word (and of a rune).
+func wordStart(s string, i int) int {
+	i = max(0, i)
+	for i > 0 && s[i-1] != ' ' && s[i-1] != '\n' && i > len(s)-snippetBytes*2 {
+		i--
+	}
+	for i > 0 && i < len(s) && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return i
+}
+
+// wordEnd moves i back to the end of a word (and of a rune), not before 3/4.
+func wordEnd(s string, i int) int {
+	if i >= len(s) {
+		return len(s)
+	}
+	j := i
+	for j > i-snippetBytes/4 && j > 0 && s[j] != ' ' {
+		j--
+	}
+	if s[j] == ' ' {
+		i = j
+	}
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return i
+}
+
+// isPlainWord reports whether w is letters only: such words are marked by
+// their stem (stop words stay unmarked), identifiers by their whole form.
+func isPlainWord(w string) bool {
+	for _, r := range w {
+		if !unicode.IsLetter(r) {
+			return false
+		}
+	}
+	return true
+}
