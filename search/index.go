@@ -169,8 +169,9 @@ func toDoc(e content.Entry) doc {
 }
 
 // newMapping is explicit and static: nothing is indexed that is not named
-// here, nothing is stored (the entries slice holds the text) and no term
-// vectors are kept (snippets are highlighted from the entry text).
+// here and nothing is stored (the entries slice holds the text). Snippets are
+// highlighted from the entry text, so term vectors are kept only where quoted
+// phrases need positions.
 func newMapping() *mapping.IndexMappingImpl {
 	keywordField := func(facet bool) *mapping.FieldMapping {
 		f := bleve.NewKeywordFieldMapping()
@@ -181,11 +182,11 @@ func newMapping() *mapping.IndexMappingImpl {
 		f.DocValues = facet
 		return f
 	}
-	textField := func(analyzer string) *mapping.FieldMapping {
+	textField := func(analyzer string, positions bool) *mapping.FieldMapping {
 		f := bleve.NewTextFieldMapping()
 		f.Analyzer = analyzer
 		f.Store = false
-		f.IncludeTermVectors = false
+		f.IncludeTermVectors = positions
 		f.IncludeInAll = false
 		f.DocValues = false
 		return f
@@ -201,10 +202,15 @@ func newMapping() *mapping.IndexMappingImpl {
 	dm.AddFieldMappingsAt(fStatusNum, num)
 	dm.AddFieldMappingsAt(fProviders, keywordField(true))
 	dm.AddFieldMappingsAt(fID, keywordField(false))
-	for _, f := range []string{fTitle, fMessage, fAlias, fCause, fSolution} {
-		dm.AddFieldMappingsAt(f, textField(en.AnalyzerName))
+	// Quoted phrases need positions: only the short fields people quote
+	// (title, messages, aliases) keep them; the long prose does not.
+	for _, f := range []string{fTitle, fMessage, fAlias} {
+		dm.AddFieldMappingsAt(f, textField(en.AnalyzerName, true))
 	}
-	dm.AddFieldMappingsAt(fIdent, textField(identAnalyzerName))
+	for _, f := range []string{fCause, fSolution} {
+		dm.AddFieldMappingsAt(f, textField(en.AnalyzerName, false))
+	}
+	dm.AddFieldMappingsAt(fIdent, textField(identAnalyzerName, false))
 
 	m := bleve.NewIndexMapping()
 	m.DefaultMapping = dm

@@ -118,9 +118,9 @@ var (
 	noiseRE     = regexp.MustCompile(strings.Join([]string{
 		`\b(?:https?|ftp|wss?)://\S+`, // URLs
 		`\bwww\.\S+`,
-		`[\w.+-]+@[\w-]+(?:\.[\w-]+)+`,                                                         // emails
-		`\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b`, // UUIDs
-		`\b(?:[0-9]{1,3}\.){3}[0-9]{1,3}(?::[0-9]+)?\b`,                                     // IPv4
+		`[\w.+-]+@[\w-]+(?:\.[\w-]+)+`, // emails
+		`\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b`,                             // UUIDs
+		`\b(?:[0-9]{1,3}\.){3}[0-9]{1,3}(?::[0-9]+)?\b`,                                                               // IPv4
 		`\b(?:request|req|trace|span|correlation|client[_-]?request|x[_-]request)[_-]?id["']?\s*[=:]\s*["']?[\w.:-]+`, // ids with their key
 		`\b(?:timestamp|time|ts|date|duration|latency|took|elapsed)["']?\s*[=:]\s*["']?[\w.:+-]+`,
 		`(?:^|\s)(?:ERROR|ERR|WARN|WARNING|INFO|DEBUG|TRACE|FATAL|CRITICAL)(?:$|[\s:])`,

@@ -189,7 +189,7 @@ func (ix *Index) textQuery(pl plan) (must []query.Query) {
 	}
 	for _, ph := range pl.phrases {
 		var alts []query.Query
-		for _, f := range []string{fTitle, fMessage, fAlias, fCause, fSolution, fIdent} {
+		for _, f := range []string{fTitle, fMessage, fAlias} {
 			m := bleve.NewMatchPhraseQuery(ph)
 			m.SetField(f)
 			alts = append(alts, m)

@@ -1,6 +1,7 @@
 package search
 
 import (
+	"slices"
 	"regexp"
 
 	"github.com/errata/errata/content"
@@ -13,6 +14,9 @@ const (
 	bonusMessage = 2.5
 	bonusTitle   = 1.5
 	bonusAlias   = 1.0
+	bonusCode    = 2.0 // an alias that is one identifier or code, found whole
+	bonusStatus  = 0.75
+	bonusProv    = 0.3
 	maxSeqRerank = 160 // words of the query considered for phrase coverage
 	maxGap       = 8   // words a {placeholder} may stand for
 )
@@ -110,7 +114,8 @@ func extend(seq, tmpl []string, i, j, n int) int {
 
 // phraseBonus rewards an entry whose message, title or alias the query
 // contains as a whole phrase.
-func phraseBonus(e *content.Entry, seq []string) float64 {
+func phraseBonus(e *content.Entry, pl *plan) float64 {
+	seq := pl.seq
 	if len(seq) > maxSeqRerank {
 		seq = seq[:maxSeqRerank]
 	}
@@ -119,9 +124,39 @@ func phraseBonus(e *content.Entry, seq []string) float64 {
 	for _, m := range e.Messages {
 		msg = max(msg, coverage(seq, templateTokens(m)))
 	}
+	code := 0.0
 	for _, a := range e.Aliases {
-		alias = max(alias, coverage(seq, templateTokens(a)))
+		toks := templateTokens(a)
+		c := coverage(seq, toks)
+		if c == 1 && len(toks) == 1 && isCode(a) {
+			code = 1
+		}
+		alias = max(alias, c)
 	}
 	title := coverage(seq, templateTokens(e.Title))
-	return bonusMessage*sq(msg) + bonusTitle*sq(title) + bonusAlias*sq(alias)
+	b := bonusMessage*sq(msg) + bonusTitle*sq(title) + bonusAlias*sq(alias) + bonusCode*code
+	if len(pl.textStatus) > 0 && pl.textStatus.Contains(e.Status) {
+		b += bonusStatus
+	}
+	for _, p := range e.Providers {
+		if slices.Contains(pl.providers, p) {
+			b += bonusProv
+			break
+		}
+	}
+	return b
+}
+
+// isCode reports whether an alias is an identifier or code rather than a
+// word: rateLimitExceeded, invalid_grant, AADSTS50126, 21211.
+func isCode(a string) bool {
+	if identParts(a) != nil {
+		return true
+	}
+	for _, r := range a {
+		if r >= '0' && r <= '9' {
+			return true
+		}
+	}
+	return false
 }

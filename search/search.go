@@ -282,7 +282,7 @@ func (ix *Index) rerank(hits bsearch.DocumentMatchCollection, pl plan) []ranked 
 		if err != nil || i < 0 || i >= len(ix.entries) {
 			continue
 		}
-		out = append(out, ranked{doc: i, score: h.Score/maxScore + phraseBonus(&ix.entries[i], pl.seq)})
+		out = append(out, ranked{doc: i, score: h.Score/maxScore + phraseBonus(&ix.entries[i], &pl)})
 	}
 	slices.SortStableFunc(out, func(a, b ranked) int {
 		return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(a.doc, b.doc))
