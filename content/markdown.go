@@ -205,7 +205,7 @@ func writeText(b *strings.Builder, source []byte, root ast.Node) {
 			if entering {
 				v := n.Value(source)
 				if !n.IsRaw() {
-					v = util.ResolveEntityNames(util.ResolveNumericReferences(util.UnescapePunctuations(v)))
+					v = unescape(v)
 				}
 				b.Write(v)
 				if n.SoftLineBreak() || n.HardLineBreak() {
@@ -239,4 +239,23 @@ func writeText(b *strings.Builder, source []byte, root ast.Node) {
 		}
 		return ast.WalkContinue, nil
 	})
+}
+
+// unescape turns Markdown text into what a reader sees, in one pass as
+// goldmark's HTML writer does: "\\&amp;" is a literal "&amp;", not "&".
+func unescape(v []byte) []byte {
+	if bytes.IndexByte(v, '\\') < 0 && bytes.IndexByte(v, '&') < 0 {
+		return v
+	}
+	out := make([]byte, 0, len(v))
+	start := 0
+	for i := 0; i < len(v); i++ {
+		if v[i] == '\\' && i+1 < len(v) && util.IsPunct(v[i+1]) {
+			out = append(out, util.ResolveEntityNames(util.ResolveNumericReferences(v[start:i]))...)
+			out = append(out, v[i+1])
+			i++
+			start = i + 1
+		}
+	}
+	return append(out, util.ResolveEntityNames(util.ResolveNumericReferences(v[start:]))...)
 }
