@@ -1,0 +1,286 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// testVersion is stamped into the binary the tests run.
+const testVersion = "v0.0.0-test"
+
+// bin is the errata binary, built once by TestMain with the Dockerfile's own
+// go build command.
+var bin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "errata-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	bin = filepath.Join(dir, "errata")
+	if err := buildLikeDockerfile(bin, testVersion); err != nil {
+		fmt.Fprintln(os.Stderr, "building errata with the Dockerfile's command:", err)
+		os.RemoveAll(dir)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// moduleRoot is two folders up from this package.
+func moduleRoot() string {
+	wd, _ := os.Getwd()
+	return filepath.Dir(filepath.Dir(wd))
+}
+
+// buildLikeDockerfile runs the Dockerfile's go build line from the module
+// root, writing the binary to out instead of /out/errata.
+func buildLikeDockerfile(out, version string) error {
+	env, args, err := dockerBuild(filepath.Join(moduleRoot(), "Dockerfile"), version)
+	if err != nil {
+		return err
+	}
+	for i, a := range args {
+		if a == "-o" && i+1 < len(args) {
+			args[i+1] = out
+		}
+	}
+	cmd := exec.Command(args[0], args[1:]...)
+	cmd.Dir = moduleRoot()
+	cmd.Env = append(os.Environ(), env...)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("%s: %v\n%s", strings.Join(args, " "), err, b)
+	}
+	return nil
+}
+
+// result is a finished command.
+type result struct {
+	stdout, stderr string
+	code           int
+}
+
+// run runs the binary to completion with args and extra environment.
+func run(tb testing.TB, env []string, args ...string) result {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Env = append(cleanEnv(), env...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	var ee *exec.ExitError
+	code := 0
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	} else if err != nil {
+		tb.Fatalf("errata %s: %v", strings.Join(args, " "), err)
+	}
+	return result{out.String(), errb.String(), code}
+}
+
+// cleanEnv is the test's environment without ERRATA_ settings that would
+// change the command under test (CI sets ERRATA_BROWSER and ERRATA_NGINX).
+func cleanEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "ERRATA_") {
+			env = append(env, kv)
+		}
+	}
+	return env
+}
+
+// syncBuffer collects a process's stderr while tests read it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// server is a running `errata serve`.
+type server struct {
+	cmd    *exec.Cmd
+	URL    string // from the line errata prints on start
+	Banner string // that line
+	Log    *syncBuffer
+	done   chan struct{}
+	err    error // Wait's result, once done is closed
+}
+
+var bannerRE = regexp.MustCompile(`^errata: (\d+) entries indexed in \d+(?:ms|\.\ds); serving on (http://\S+)$`)
+
+// start runs `errata serve` on a free loopback port with args and waits for
+// its banner. The process is killed at the end of the test if still running.
+func start(tb testing.TB, env []string, args ...string) *server {
+	tb.Helper()
+	if !hasFlag(args, "--addr") {
+		args = append(args, "--addr", "127.0.0.1:0")
+	}
+	cmd := exec.Command(bin, append([]string{"serve"}, args...)...)
+	cmd.Env = append(cleanEnv(), env...)
+	s := &server{cmd: cmd, Log: &syncBuffer{}, done: make(chan struct{})}
+	cmd.Stderr = s.Log
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		<-s.done
+	})
+	banner := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if bannerRE.MatchString(sc.Text()) {
+				banner <- sc.Text()
+			}
+		}
+		io.Copy(io.Discard, stdout)
+		s.err = cmd.Wait()
+		close(s.done)
+	}()
+	select {
+	case s.Banner = <-banner:
+		s.URL = bannerRE.FindStringSubmatch(s.Banner)[2]
+	case <-s.done:
+		tb.Fatalf("errata serve %s exited before serving (%v):\n%s", strings.Join(args, " "), s.err, s.Log)
+	case <-time.After(30 * time.Second):
+		tb.Fatalf("errata serve %s printed no banner in 30s:\n%s", strings.Join(args, " "), s.Log)
+	}
+	return s
+}
+
+func hasFlag(args []string, name string) bool {
+	for _, a := range args {
+		if a == name || strings.HasPrefix(a, name+"=") {
+			return true
+		}
+	}
+	return false
+}
+
+// signal sends sig and returns at once.
+func (s *server) signal(tb testing.TB, sig os.Signal) {
+	tb.Helper()
+	if err := s.cmd.Process.Signal(sig); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// wait waits for the process to exit and returns its exit code.
+func (s *server) wait(tb testing.TB, limit time.Duration) int {
+	tb.Helper()
+	select {
+	case <-s.done:
+	case <-time.After(limit):
+		tb.Fatalf("errata did not exit within %s:\n%s", limit, s.Log)
+	}
+	var ee *exec.ExitError
+	if errors.As(s.err, &ee) {
+		return ee.ExitCode()
+	}
+	return 0
+}
+
+// waitLog waits until the server's log holds want.
+func (s *server) waitLog(tb testing.TB, want string, limit time.Duration) {
+	tb.Helper()
+	deadline := time.Now().Add(limit)
+	for !strings.Contains(s.Log.String(), want) {
+		if time.Now().After(deadline) {
+			tb.Fatalf("log never showed %q within %s:\n%s", want, limit, s.Log)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// get fetches url and returns the status and body.
+func get(tb testing.TB, url string, hdr ...string) (*http.Response, string) {
+	tb.Helper()
+	req, err := http.NewRequest("GET", url, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	tr := &http.Transport{DisableCompression: true}
+	defer tr.CloseIdleConnections()
+	resp, err := (&http.Client{Transport: tr, Timeout: 10 * time.Second}).Do(req)
+	if err != nil {
+		tb.Fatalf("GET %s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		tb.Fatalf("GET %s: reading body: %v", url, err)
+	}
+	return resp, string(b)
+}
+
+// freePort returns a loopback port nobody listens on right now.
+func freePort(tb testing.TB) int {
+	tb.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// catalogueSize is the number of entry files in the embedded catalogue.
+func catalogueSize(tb testing.TB) int {
+	tb.Helper()
+	files, err := filepath.Glob(filepath.Join(moduleRoot(), "content", "entries", "*.md"))
+	if err != nil || len(files) == 0 {
+		tb.Fatalf("no entries in content/entries: %v", err)
+	}
+	return len(files)
+}
+
+// copyEntries copies the catalogue's entry files into a fresh folder.
+func copyEntries(tb testing.TB) string {
+	tb.Helper()
+	dir := filepath.Join(tb.TempDir(), "entries")
+	if err := os.CopyFS(dir, os.DirFS(filepath.Join(moduleRoot(), "content", "entries"))); err != nil {
+		tb.Fatal(err)
+	}
+	return dir
+}
+
+var _ = syscall.SIGTERM

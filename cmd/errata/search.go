@@ -1,0 +1,162 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/errata/errata/content"
+	"github.com/errata/errata/search"
+)
+
+// stringList is a repeatable flag: --provider gmail --provider microsoft.
+type stringList []string
+
+func (s *stringList) String() string     { return strings.Join(*s, ",") }
+func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
+
+func runSearch(ctx context.Context, env Env, args []string) error {
+	f := newFlags(env, "search")
+	dir := f.String("content", "", "`folder` of entry .md files to search instead of the embedded catalogue")
+	f.fromEnv("content", "ERRATA_CONTENT")
+	base := f.String("base-url", "http://localhost:8080", "site `URL` the printed links start with")
+	f.fromEnv("base-url", "ERRATA_BASE_URL")
+	status := f.String("status", "", "only these `statuses`: 429, 400,401, 400-499 or 4xx")
+	var providers stringList
+	f.Var(&providers, "provider", "only entries for this `provider` (repeat or comma-separate)")
+	asJSON := f.Bool("json", false, "print JSON for scripts")
+	limit := f.Int("limit", 5, fmt.Sprintf("print at most `n` entries (1–%d)", search.MaxPerPage))
+	pos, err := f.parse(args)
+	if err != nil {
+		return err
+	}
+	text := strings.TrimSpace(strings.Join(pos, " "))
+	if text == "" && *status == "" && len(providers) == 0 {
+		return f.usageErr(`give the error text to look for, e.g. errata search "Invalid or revoked refresh token"`)
+	}
+	if *limit < 1 || *limit > search.MaxPerPage {
+		return f.usageErr("--limit must be between 1 and %d, not %d", search.MaxPerPage, *limit)
+	}
+	q := search.Query{Text: text, PerPage: *limit}
+	if q.Status, err = search.ParseStatus(*status); err != nil {
+		return f.usageErr("--status: %s", message(err))
+	}
+	if q.Providers, err = search.ParseProviders(providers); err != nil {
+		return f.usageErr("--provider: %s", message(err))
+	}
+
+	var entries []content.Entry
+	if *dir == "" {
+		entries, err = content.Load(content.Embedded())
+	} else {
+		entries, err = content.LoadDir(*dir)
+	}
+	if err != nil {
+		return fmt.Errorf("loading the catalogue:\n%w", err)
+	}
+	ix, err := search.Build(entries)
+	if err != nil {
+		return fmt.Errorf("indexing the catalogue: %w", err)
+	}
+	defer ix.Close()
+	res, err := ix.Search(ctx, q)
+	if err != nil {
+		var inv *search.InvalidError
+		if errors.As(err, &inv) {
+			return f.usageErr("%s", inv.Message)
+		}
+		return err
+	}
+	baseURL := strings.TrimRight(*base, "/")
+	if *asJSON {
+		err = printSearchJSON(env, res, baseURL)
+	} else {
+		printSearch(env, res, baseURL)
+	}
+	if err != nil {
+		return err
+	}
+	if res.Total == 0 {
+		return &silentError{exitFail} // like grep: scripts can test for "found"
+	}
+	return nil
+}
+
+func message(err error) string {
+	var inv *search.InvalidError
+	if errors.As(err, &inv) {
+		return inv.Message
+	}
+	return err.Error()
+}
+
+func providerList(slugs []string) string {
+	if len(slugs) == 0 {
+		return "any provider"
+	}
+	names := make([]string, len(slugs))
+	for i, s := range slugs {
+		names[i] = content.ProviderName(s)
+	}
+	return strings.Join(names, ", ")
+}
+
+func statusText(code int) string {
+	if code == 0 {
+		return "-"
+	}
+	return fmt.Sprint(code)
+}
+
+func printSearch(env Env, res *search.Results, baseURL string) {
+	if res.Total == 0 {
+		fmt.Fprintln(env.Stdout, "No entry matches.")
+		if res.Suggestion != "" {
+			fmt.Fprintf(env.Stdout, "Did you mean: %s\n", res.Suggestion)
+		}
+		return
+	}
+	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "STATUS\tPROVIDERS\tTITLE\tURL")
+	for _, h := range res.Hits {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", statusText(h.Status), providerList(h.Providers), h.Title, baseURL+h.URL)
+	}
+	tw.Flush()
+	if res.Total > len(res.Hits) {
+		fmt.Fprintf(env.Stdout, "%d of %d entries shown; --limit shows more.\n", len(res.Hits), res.Total)
+	}
+}
+
+// jsonHit is one entry in `errata search --json`; the field names are a
+// contract with scripts.
+type jsonHit struct {
+	ID        string   `json:"id"`
+	Status    int      `json:"status"`
+	Providers []string `json:"providers"`
+	Title     string   `json:"title"`
+	URL       string   `json:"url"`
+	Score     float64  `json:"score"`
+}
+
+func printSearchJSON(env Env, res *search.Results, baseURL string) error {
+	out := struct {
+		Query      string    `json:"query"`
+		Total      int       `json:"total"`
+		Status     string    `json:"understood_status,omitempty"`
+		Suggestion string    `json:"suggestion,omitempty"`
+		Hits       []jsonHit `json:"hits"`
+	}{Query: res.Query.Text, Total: res.Total, Status: res.Understood.Status.String(), Suggestion: res.Suggestion, Hits: []jsonHit{}}
+	for _, h := range res.Hits {
+		p := h.Providers
+		if p == nil {
+			p = []string{}
+		}
+		out.Hits = append(out.Hits, jsonHit{h.ID, h.Status, p, h.Title, baseURL + h.URL, h.Score})
+	}
+	enc := json.NewEncoder(env.Stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}

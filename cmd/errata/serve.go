@@ -1,0 +1,377 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/errata/errata/content"
+	"github.com/errata/errata/search"
+	"github.com/errata/errata/web"
+	"github.com/errata/errata/web/middleware"
+)
+
+// Config is everything serve reads from flags and the environment.
+type Config struct {
+	Addr            string        // listen address, ":8080" or "127.0.0.1:0"
+	Content         string        // folder of entry files; "" serves the embedded catalogue
+	Watch           bool          // reload Content when its files change
+	BaseURL         string        // absolute site URL for canonical links
+	LogFormat       string        // "text" or "json"
+	RateLimit       float64       // requests per second per client; 0 disables
+	RateBurst       int           // requests a client may send at once
+	TrustProxy      bool          // take the client address from X-Forwarded-For
+	Drain           time.Duration // time /readyz answers 503 before the listener closes
+	ShutdownTimeout time.Duration // time requests in flight get to finish
+}
+
+// Server timeouts: generous for people on slow links, short enough that a
+// slow or idle client cannot hold a connection for long.
+const (
+	readHeaderTimeout = 5 * time.Second
+	readTimeout       = 10 * time.Second
+	writeTimeout      = 30 * time.Second
+	idleTimeout       = 120 * time.Second
+	maxHeaderBytes    = 16 << 10 // larger request headers answer 431
+	// oldIndexGrace is how long a replaced index stays open for requests that
+	// started before a reload.
+	oldIndexGrace = writeTimeout + 5*time.Second
+	// watchDebounce groups the burst of events one save makes into one reload.
+	watchDebounce = 150 * time.Millisecond
+)
+
+// Main is the serve command: a catalogue, its index, the web server and the
+// HTTP server around it. ParseFlags, Run, then Shutdown or Close.
+type Main struct {
+	Config  Config
+	Version string
+	Stdout  io.Writer
+	Log     *slog.Logger
+
+	metrics *middleware.Metrics
+	web     *web.Server
+	srv     *http.Server
+	ln      net.Listener
+	served  chan error // Serve's result
+
+	mu      sync.Mutex // guards index
+	index   *search.Index
+	watcher *watcher
+}
+
+// NewMain returns a Main with the defaults of every flag.
+func NewMain(env Env) *Main {
+	return &Main{
+		Config: Config{
+			Addr:            ":8080",
+			LogFormat:       "text",
+			RateLimit:       20,
+			RateBurst:       60,
+			Drain:           3 * time.Second,
+			ShutdownTimeout: 5 * time.Second,
+		},
+		Version: env.Version,
+		Stdout:  env.Stdout,
+	}
+}
+
+// serveFlags registers serve's flags on f, bound to m.Config.
+func (m *Main) serveFlags(f *flags) {
+	c := &m.Config
+	f.StringVar(&c.Addr, "addr", c.Addr, "`address` to listen on, e.g. :8080 or 127.0.0.1:8080")
+	f.fromEnv("addr", "ERRATA_ADDR")
+	f.StringVar(&c.Content, "content", c.Content, "`folder` of entry .md files to serve instead of the embedded catalogue")
+	f.fromEnv("content", "ERRATA_CONTENT")
+	f.BoolVar(&c.Watch, "watch", c.Watch, "reload --content when its files change; a broken edit keeps the last good catalogue")
+	f.fromEnv("watch", "ERRATA_WATCH")
+	f.StringVar(&c.BaseURL, "base-url", c.BaseURL, "absolute `URL` of the site for canonical and link-preview URLs, e.g. https://errata.example.com")
+	f.fromEnv("base-url", "ERRATA_BASE_URL")
+	f.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log `format`: text or json")
+	f.fromEnv("log-format", "ERRATA_LOG_FORMAT")
+	f.Float64Var(&c.RateLimit, "rate-limit", c.RateLimit, "requests per `second` allowed per client address; 0 disables")
+	f.fromEnv("rate-limit", "ERRATA_RATE_LIMIT")
+	f.IntVar(&c.RateBurst, "rate-burst", c.RateBurst, "`requests` a client may send at once before --rate-limit applies")
+	f.fromEnv("rate-burst", "ERRATA_RATE_BURST")
+	f.BoolVar(&c.TrustProxy, "trust-proxy", c.TrustProxy, "take the client address from X-Forwarded-For (only behind a reverse proxy)")
+	f.fromEnv("trust-proxy", "ERRATA_TRUST_PROXY")
+	f.DurationVar(&c.Drain, "drain", c.Drain, "on SIGTERM, `time` /readyz answers 503 before new connections are refused")
+	f.fromEnv("drain", "ERRATA_DRAIN")
+	f.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "on SIGTERM, `time` requests in flight get to finish")
+	f.fromEnv("shutdown-timeout", "ERRATA_SHUTDOWN_TIMEOUT")
+}
+
+// ParseFlags reads the environment and args into m.Config and validates it.
+func (m *Main) ParseFlags(env Env, args []string) error {
+	f := newFlags(env, "serve")
+	m.serveFlags(f)
+	pos, err := f.parse(args)
+	if err != nil {
+		return err
+	}
+	c := &m.Config
+	switch {
+	case len(pos) > 0:
+		return f.usageErr("unexpected argument %q (did you mean --content %s?)", pos[0], pos[0])
+	case c.LogFormat != "text" && c.LogFormat != "json":
+		return f.usageErr("--log-format must be text or json, not %q", c.LogFormat)
+	case c.RateLimit < 0:
+		return f.usageErr("--rate-limit must be 0 (off) or more, not %v", c.RateLimit)
+	case c.Watch && c.Content == "":
+		return f.usageErr("--watch needs --content DIR: the embedded catalogue never changes")
+	case c.Drain < 0 || c.ShutdownTimeout <= 0:
+		return f.usageErr("--drain must be 0 or more and --shutdown-timeout more than 0")
+	}
+	if c.Content != "" {
+		st, err := os.Stat(c.Content)
+		if err != nil || !st.IsDir() {
+			return f.usageErr("--content %s: not a folder; point it at a folder of entry .md files such as content/entries", c.Content)
+		}
+	}
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		return f.usageErr("--addr %q: want host:port or :port, e.g. :8080 or 127.0.0.1:8080", c.Addr)
+	}
+	if m.Log == nil {
+		m.Log = newLogger(env.Stderr, c.LogFormat)
+	}
+	return nil
+}
+
+func newLogger(w io.Writer, format string) *slog.Logger {
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, nil))
+	}
+	return slog.New(slog.NewTextHandler(w, nil))
+}
+
+// Run loads and indexes the catalogue, starts listening and returns once the
+// server accepts connections.
+func (m *Main) Run(ctx context.Context) error {
+	start := time.Now()
+	entries, err := m.load()
+	if err != nil {
+		m.logProblems(err)
+		return &silentError{exitFail}
+	}
+	ix, err := search.Build(entries)
+	if err != nil {
+		return fmt.Errorf("indexing the catalogue: %w", err)
+	}
+	m.index = ix
+	indexed := time.Since(start)
+
+	m.metrics = middleware.NewMetrics()
+	m.metrics.SetEntries(ix.Count())
+	m.web = web.New(web.Config{BaseURL: m.Config.BaseURL, Version: m.Version, Logger: m.Log}, ix)
+
+	m.ln, err = net.Listen("tcp", m.Config.Addr)
+	if err != nil {
+		return fmt.Errorf("cannot listen on %s: %w", m.Config.Addr, err)
+	}
+	m.srv = &http.Server{
+		Handler:           m.Handler(),
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(m.Log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	m.served = make(chan error, 1)
+	go func() { m.served <- m.srv.Serve(m.ln) }()
+	m.web.SetReady(true)
+
+	if m.Config.Watch {
+		m.watcher, err = watch(m.Config.Content, watchDebounce, m.Log, m.reload)
+		if err != nil {
+			return fmt.Errorf("--watch %s: %w", m.Config.Content, err)
+		}
+	}
+	url := m.URL()
+	m.Log.Info("ready", "entries", ix.Count(), "took", time.Since(start), "index_took", indexed,
+		"url", url, "content", m.source(), "watch", m.Config.Watch, "version", m.Version)
+	fmt.Fprintf(m.Stdout, "errata: %d entries indexed in %s; serving on %s\n", ix.Count(), ms(indexed), url)
+	return nil
+}
+
+// Handler is the web handler with the middleware in order: request id and
+// logging outermost so every response is logged with its id; metrics see the
+// status the client got, 429s included; gzip wraps ETag so the ETag is a
+// hash of the plain body and 304s are never compressed. /metrics sits beside
+// the site: logged, but neither counted nor rate limited.
+func (m *Main) Handler() http.Handler {
+	site := middleware.Chain(
+		m.metrics.Middleware,
+		middleware.RateLimit(middleware.RateLimitConfig{
+			Rate:       m.Config.RateLimit,
+			Burst:      m.Config.RateBurst,
+			TrustProxy: m.Config.TrustProxy,
+		}),
+		middleware.Gzip,
+		middleware.ETag,
+	)(m.web.Handler())
+	metrics := m.metrics.Handler()
+	// Not a ServeMux: it would redirect unclean paths before web can answer
+	// them with its own 404.
+	root := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/metrics" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+			r.Pattern = "GET /metrics"
+			metrics.ServeHTTP(w, r)
+			return
+		}
+		site.ServeHTTP(w, r)
+	})
+	return middleware.Chain(middleware.RequestID, middleware.Logging(m.Log))(root)
+}
+
+// URL is where people open the site: the --base-url, else the address
+// listened on with "localhost" for an unspecified host.
+func (m *Main) URL() string {
+	if m.ln == nil {
+		return ""
+	}
+	host, port, _ := net.SplitHostPort(m.ln.Addr().String())
+	if h, _, _ := net.SplitHostPort(m.Config.Addr); h == "" || h == "0.0.0.0" || h == "::" {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
+func (m *Main) source() string {
+	if m.Config.Content == "" {
+		return "embedded"
+	}
+	return m.Config.Content
+}
+
+// load reads and validates the catalogue.
+func (m *Main) load() ([]content.Entry, error) {
+	if m.Config.Content == "" {
+		return content.Load(content.Embedded())
+	}
+	return content.LoadDir(m.Config.Content)
+}
+
+// logProblems logs every file:line problem of a failed load.
+func (m *Main) logProblems(err error) {
+	var ps content.Problems
+	if !errors.As(err, &ps) {
+		m.Log.Error("cannot load the catalogue", "content", m.source(), "error", err)
+		return
+	}
+	for _, p := range ps {
+		m.Log.Error("content problem", "problem", p.String())
+	}
+	m.Log.Error("catalogue not loaded", "content", m.source(), "problems", len(ps),
+		"fix", "run `errata check "+m.Config.Content+"` and fix each problem")
+}
+
+// reload swaps in a fresh catalogue from disk. On any problem it logs them
+// and keeps serving the last good one.
+func (m *Main) reload() {
+	start := time.Now()
+	entries, err := m.load()
+	if err != nil {
+		var ps content.Problems
+		if errors.As(err, &ps) {
+			for _, p := range ps {
+				m.Log.Warn("content problem; still serving the last good catalogue", "problem", p.String())
+			}
+		} else {
+			m.Log.Warn("cannot load content; still serving the last good catalogue", "content", m.source(), "error", err)
+		}
+		return
+	}
+	ix, err := search.Build(entries)
+	if err != nil {
+		m.Log.Error("cannot index content; still serving the last good catalogue", "error", err)
+		return
+	}
+	m.mu.Lock()
+	old := m.index
+	m.index = ix
+	m.mu.Unlock()
+	m.web.SetIndex(ix)
+	m.metrics.SetEntries(ix.Count())
+	m.Log.Info("reloaded", "entries", ix.Count(), "took", time.Since(start))
+	if old != nil {
+		time.AfterFunc(oldIndexGrace, func() { _ = old.Close() })
+	}
+}
+
+// Wait blocks until ctx is done (a signal) or the server fails.
+func (m *Main) Wait(ctx context.Context) error {
+	select {
+	case <-ctx.Done():
+		return nil
+	case err := <-m.served:
+		m.served <- err
+		return fmt.Errorf("server stopped: %w", err)
+	}
+}
+
+// Shutdown stops gracefully: /readyz answers 503 for the drain period so
+// load balancers take this copy out, then the listener closes and requests in
+// flight get ShutdownTimeout to finish.
+func (m *Main) Shutdown() error {
+	if m.srv == nil {
+		return m.Close()
+	}
+	start := time.Now()
+	m.web.SetReady(false)
+	m.Log.Info("shutting down: draining", "drain", m.Config.Drain, "deadline", m.Config.ShutdownTimeout)
+	time.Sleep(m.Config.Drain)
+	ctx, cancel := context.WithTimeout(context.Background(), m.Config.ShutdownTimeout)
+	defer cancel()
+	err := m.srv.Shutdown(ctx)
+	if err != nil {
+		m.Log.Error("requests still running at the deadline; closing them", "error", err)
+		_ = m.srv.Close()
+	}
+	m.Log.Info("stopped", "took", time.Since(start))
+	return errors.Join(err, m.Close())
+}
+
+// Close releases everything at once, without waiting for requests.
+func (m *Main) Close() error {
+	var errs []error
+	if m.watcher != nil {
+		errs = append(errs, m.watcher.Close())
+	}
+	if m.srv != nil {
+		errs = append(errs, m.srv.Close())
+	}
+	m.mu.Lock()
+	if m.index != nil {
+		errs = append(errs, m.index.Close())
+		m.index = nil
+	}
+	m.mu.Unlock()
+	return errors.Join(errs...)
+}
+
+func runServe(ctx context.Context, env Env, args []string) error {
+	m := NewMain(env)
+	if err := m.ParseFlags(env, args); err != nil {
+		return err
+	}
+	if err := m.Run(ctx); err != nil {
+		_ = m.Close()
+		return err
+	}
+	if err := m.Wait(ctx); err != nil {
+		_ = m.Close()
+		return err
+	}
+	if err := m.Shutdown(); err != nil {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,319 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+)
+
+func TestServe(t *testing.T) {
+	s := start(t, nil, "--log-format", "json")
+	n := catalogueSize(t)
+	if got := bannerRE.FindStringSubmatch(s.Banner)[1]; got != strconv.Itoa(n) {
+		t.Errorf("banner %q: want %d entries", s.Banner, n)
+	}
+	if !strings.HasPrefix(s.URL, "http://127.0.0.1:") {
+		t.Errorf("URL %q: want the loopback address listened on", s.URL)
+	}
+	for _, path := range []string{"/healthz", "/readyz", "/", "/api/v1/search?q=quota"} {
+		if resp, body := get(t, s.URL+path); resp.StatusCode != 200 {
+			t.Errorf("GET %s: %d %s", path, resp.StatusCode, body)
+		}
+	}
+
+	t.Run("request id", func(t *testing.T) {
+		resp, _ := get(t, s.URL+"/healthz", "X-Request-ID", "trace-42")
+		if resp.Header.Get("X-Request-ID") != "trace-42" {
+			t.Errorf("X-Request-ID = %q, want trace-42 echoed", resp.Header.Get("X-Request-ID"))
+		}
+	})
+	t.Run("gzip and etag", func(t *testing.T) {
+		resp, body := get(t, s.URL+"/", "Accept-Encoding", "gzip")
+		vary := strings.Join(resp.Header.Values("Vary"), ", ")
+		if resp.Header.Get("Content-Encoding") != "gzip" || !strings.Contains(vary, "Accept-Encoding") {
+			t.Errorf("home page: Content-Encoding %q, Vary %q", resp.Header.Get("Content-Encoding"), vary)
+		}
+		tag := resp.Header.Get("ETag")
+		if tag == "" || len(body) == 0 {
+			t.Fatalf("home page: ETag %q, %d bytes", tag, len(body))
+		}
+		again, body := get(t, s.URL+"/", "Accept-Encoding", "gzip", "If-None-Match", tag)
+		if again.StatusCode != http.StatusNotModified || body != "" {
+			t.Errorf("If-None-Match: %d with %d bytes, want 304 and nothing", again.StatusCode, len(body))
+		}
+	})
+	t.Run("metrics", func(t *testing.T) {
+		_, body := get(t, s.URL+"/metrics")
+		for _, want := range []string{
+			fmt.Sprintf("errata_entries_indexed %d", n),
+			`errata_http_requests_total{code="200",route="GET /healthz"}`,
+			`errata_http_request_duration_seconds_bucket{route="GET /{$}"`,
+		} {
+			if !strings.Contains(body, want) {
+				t.Errorf("/metrics lacks %s", want)
+			}
+		}
+	})
+	t.Run("oversized headers", func(t *testing.T) {
+		resp, _ := get(t, s.URL+"/healthz", "X-Big", strings.Repeat("a", 32<<10))
+		if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
+			t.Errorf("32 KiB header: %d, want 431", resp.StatusCode)
+		}
+	})
+	t.Run("slow headers cut off", func(t *testing.T) {
+		c, err := net.Dial("tcp", strings.TrimPrefix(s.URL, "http://"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		fmt.Fprint(c, "GET /healthz HTTP/1.1\r\nHost: x\r\n") // and never the blank line
+		c.SetReadDeadline(time.Now().Add(readHeaderTimeout + 5*time.Second))
+		start := time.Now()
+		b, _ := io.ReadAll(c)
+		if took := time.Since(start); took > readHeaderTimeout+3*time.Second || strings.Contains(string(b), "200 OK") {
+			t.Errorf("half-sent headers held the connection %s and got %q", took, b)
+		}
+	})
+	t.Run("log lines", func(t *testing.T) {
+		secret := "refresh_token=1//0gSecretValue alice@example.com"
+		get(t, s.URL+"/api/v1/search?q="+strings.ReplaceAll(secret, " ", "+"), "X-Request-ID", "log-check")
+		s.waitLog(t, `"request_id":"log-check"`, 5*time.Second)
+		log := s.Log.String()
+		if strings.Contains(log, "SecretValue") || strings.Contains(log, "alice") {
+			t.Errorf("the log holds query text:\n%s", log)
+		}
+		line := regexp.MustCompile(`\{[^\n]*"request_id":"log-check"[^\n]*\}`).FindString(log)
+		for _, want := range []string{`"method":"GET"`, `"route":"GET /api/v1/search"`, `"status":200`, `"duration":`, `"bytes":`} {
+			if !strings.Contains(line, want) {
+				t.Errorf("log line %s lacks %s", line, want)
+			}
+		}
+	})
+}
+
+func TestServeFixedPortAndHealthcheck(t *testing.T) {
+	port := freePort(t)
+	addr := "127.0.0.1:" + strconv.Itoa(port)
+	s := start(t, []string{"ERRATA_LOG_FORMAT=json"}, "--addr", addr)
+	if s.URL != "http://"+addr {
+		t.Errorf("URL %q, want http://%s", s.URL, addr)
+	}
+	if !strings.Contains(s.Log.String(), `"msg":"ready"`) {
+		t.Errorf("ERRATA_LOG_FORMAT=json ignored: %s", s.Log)
+	}
+	if r := run(t, []string{"ERRATA_ADDR=" + addr}, "healthcheck"); r.code != 0 || !strings.HasPrefix(r.stdout, "healthy") {
+		t.Errorf("healthcheck against a live server: exit %d, %q %q", r.code, r.stdout, r.stderr)
+	}
+	if r := run(t, nil, "healthcheck", "--url", s.URL+"/healthz"); r.code != 0 {
+		t.Errorf("healthcheck --url: exit %d, %q", r.code, r.stderr)
+	}
+	s.signal(t, syscall.SIGKILL)
+	s.wait(t, 5*time.Second)
+	if r := run(t, nil, "healthcheck", "--addr", addr); r.code != 1 || !strings.Contains(r.stderr, "unhealthy") {
+		t.Errorf("healthcheck against nothing: exit %d, %q; want 1, unhealthy", r.code, r.stderr)
+	}
+}
+
+// load runs workers that GET paths in turn until stop is closed. A request
+// the server accepted must succeed; a refused connection (the listener has
+// closed) ends that worker's run.
+type load struct {
+	ok, failed, refused atomic.Int64
+	mu                  sync.Mutex
+	errs                []string
+	wg                  sync.WaitGroup
+}
+
+func startLoad(base string, workers int, stop <-chan struct{}, paths ...string) *load {
+	l := &load{}
+	for w := range workers {
+		l.wg.Go(func() {
+			tr := &http.Transport{MaxIdleConnsPerHost: 1}
+			defer tr.CloseIdleConnections()
+			client := &http.Client{Transport: tr, Timeout: 15 * time.Second}
+			for i := w; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				resp, err := client.Get(base + paths[i%len(paths)])
+				if err != nil {
+					if errors.Is(err, syscall.ECONNREFUSED) {
+						l.refused.Add(1)
+						return
+					}
+					l.fail(err.Error())
+					continue
+				}
+				_, err = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if err != nil || resp.StatusCode != 200 {
+					l.fail(fmt.Sprintf("%s: %d %v", paths[i%len(paths)], resp.StatusCode, err))
+					continue
+				}
+				l.ok.Add(1)
+			}
+		})
+	}
+	return l
+}
+
+func (l *load) fail(msg string) {
+	l.failed.Add(1)
+	l.mu.Lock()
+	if len(l.errs) < 10 {
+		l.errs = append(l.errs, msg)
+	}
+	l.mu.Unlock()
+}
+
+var loadPaths = []string{"/", "/api/v1/search?q=quota+exceeded", "/?q=429+too+many+requests", "/errors/429-gmail-too-many-requests", "/api/v1/errors"}
+
+// TestSIGTERMUnderLoad sends SIGTERM while clients hammer the server: readyz
+// turns 503 during the drain, every request the server accepted succeeds,
+// and the process exits 0 within the drain plus the deadline.
+func TestSIGTERMUnderLoad(t *testing.T) {
+	s := start(t, nil, "--rate-limit", "0", "--drain", "700ms", "--shutdown-timeout", "5s")
+	stop := make(chan struct{})
+	l := startLoad(s.URL, 8, stop, loadPaths...)
+	time.Sleep(500 * time.Millisecond)
+
+	sent := time.Now()
+	s.signal(t, syscall.SIGTERM)
+	ready := 0
+	for time.Since(sent) < 500*time.Millisecond {
+		resp, err := http.Get(s.URL + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if ready = resp.StatusCode; ready == http.StatusServiceUnavailable {
+				break
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if ready != http.StatusServiceUnavailable {
+		t.Errorf("/readyz answered %d during the drain, want 503", ready)
+	}
+	code := s.wait(t, 7*time.Second)
+	took := time.Since(sent)
+	close(stop)
+	l.wg.Wait()
+
+	if code != 0 {
+		t.Errorf("exit code %d after SIGTERM, want 0:\n%s", code, s.Log)
+	}
+	if took < 700*time.Millisecond {
+		t.Errorf("exited %s after SIGTERM, before the 700ms drain ended", took)
+	}
+	if l.failed.Load() > 0 {
+		t.Errorf("%d requests failed (%d ok): %q", l.failed.Load(), l.ok.Load(), l.errs)
+	}
+	if l.ok.Load() < 50 {
+		t.Errorf("only %d requests succeeded: not much of a load", l.ok.Load())
+	}
+	t.Logf("SIGTERM under load: %d ok, %d failed, %d refused after close; exit after %s", l.ok.Load(), l.failed.Load(), l.refused.Load(), took.Round(time.Millisecond))
+}
+
+// entryCount reads the number of entries the server is serving from /metrics.
+func entryCount(tb testing.TB, base string) int {
+	tb.Helper()
+	_, body := get(tb, base+"/metrics")
+	m := regexp.MustCompile(`(?m)^errata_entries_indexed (\d+)$`).FindStringSubmatch(body)
+	if m == nil {
+		tb.Fatalf("no errata_entries_indexed in /metrics")
+	}
+	n, _ := strconv.Atoi(m[1])
+	return n
+}
+
+// waitFor polls cond until it holds or the limit passes.
+func waitFor(tb testing.TB, what string, limit time.Duration, cond func() bool) {
+	tb.Helper()
+	deadline := time.Now().Add(limit)
+	for !cond() {
+		if time.Now().After(deadline) {
+			tb.Fatalf("%s: not within %s", what, limit)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func TestWatch(t *testing.T) {
+	dir := copyEntries(t)
+	n := catalogueSize(t)
+	s := start(t, nil, "--content", dir, "--watch")
+	const id = "429-gmail-too-many-requests"
+	entry := s.URL + "/errors/" + id
+	file := filepath.Join(dir, id+".md")
+	orig, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write := func(name string, b []byte) {
+		t.Helper()
+		if err := os.WriteFile(name, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	title := func() string {
+		_, body := get(t, entry)
+		m := regexp.MustCompile(`<h1[^>]*>([^<]*)`).FindStringSubmatch(body)
+		if m == nil {
+			return ""
+		}
+		return strings.TrimSpace(m[1])
+	}
+
+	t.Run("edit", func(t *testing.T) {
+		write(file, []byte(strings.Replace(string(orig), "title: Too Many Requests", "title: Slow Down Please", 1)))
+		waitFor(t, "edited title served", 5*time.Second, func() bool { return title() == "Slow Down Please" })
+	})
+	t.Run("new file", func(t *testing.T) {
+		extra := strings.Replace(string(orig), "id: "+id, "id: 429-gmail-copy", 1)
+		extra = strings.Replace(extra, "title: Too Many Requests", "title: A Copy", 1)
+		write(filepath.Join(dir, "429-gmail-copy.md"), []byte(extra))
+		waitFor(t, "new entry counted", 5*time.Second, func() bool { return entryCount(t, s.URL) == n+1 })
+	})
+	t.Run("broken edit keeps the last good catalogue", func(t *testing.T) {
+		write(file, []byte(strings.Replace(string(orig), "status: 429", "status: lots", 1)))
+		s.waitLog(t, file+":3: ", 5*time.Second)
+		if got := title(); got != "Slow Down Please" {
+			t.Errorf("after a broken edit the entry title is %q, want the last good one", got)
+		}
+		if got := entryCount(t, s.URL); got != n+1 {
+			t.Errorf("after a broken edit %d entries, want %d", got, n+1)
+		}
+		write(file, orig) // fixed again
+		waitFor(t, "fixed file served", 5*time.Second, func() bool { return title() == "Too Many Requests" })
+	})
+	t.Run("deleted folder keeps serving", func(t *testing.T) {
+		if err := os.RemoveAll(dir); err != nil {
+			t.Fatal(err)
+		}
+		s.waitLog(t, "still serving the last good catalogue", 5*time.Second)
+		if resp, _ := get(t, entry); resp.StatusCode != 200 {
+			t.Errorf("after deleting the folder GET %s: %d, want 200", entry, resp.StatusCode)
+		}
+		if got := entryCount(t, s.URL); got != n+1 {
+			t.Errorf("after deleting the folder %d entries, want %d", got, n+1)
+		}
+		// The folder comes back (a checkout, a deploy): it is watched again.
+		if err := os.CopyFS(dir, os.DirFS(filepath.Join(moduleRoot(), "content", "entries"))); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, "re-created folder loaded", 5*time.Second, func() bool { return entryCount(t, s.URL) == n })
+	})
+}
