@@ -241,7 +241,9 @@ func (w *jsonWalker) walk(v any, key string, depth int) {
 		}
 		if (strings.HasPrefix(t, "{") || strings.HasPrefix(t, "[")) && depth < maxJSONDepth {
 			var inner any
-			if json.Unmarshal([]byte(t), &inner) == nil {
+			dec := json.NewDecoder(strings.NewReader(t))
+			dec.UseNumber()
+			if dec.Decode(&inner) == nil {
 				w.walk(inner, key, depth+1)
 				return
 			}

@@ -25,7 +25,7 @@ const (
 	boostTitle    = 4.0
 	boostMessage  = 3.0
 	boostAlias    = 3.0
-	boostIdent    = 2.0
+	boostIdent    = 3.0
 	boostCause    = 1.0
 	boostSolution = 1.0
 	boostProvider = 3.0

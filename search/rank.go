@@ -1,8 +1,8 @@
 package search
 
 import (
-	"slices"
 	"regexp"
+	"slices"
 
 	"github.com/errata/errata/content"
 )
@@ -52,6 +52,12 @@ func sameWord(a, b string) bool {
 // run, in order, where each placeholder stands for up to maxGap words.
 // Matches of a single word count only when the template has one word.
 func coverage(seq, tmpl []string) float64 {
+	c, _ := coverageN(seq, tmpl)
+	return c
+}
+
+// coverageN is coverage and the number of words matched.
+func coverageN(seq, tmpl []string) (float64, int) {
 	lit := 0
 	for _, t := range tmpl {
 		if t != "" {
@@ -59,7 +65,7 @@ func coverage(seq, tmpl []string) float64 {
 		}
 	}
 	if lit == 0 || len(seq) == 0 {
-		return 0
+		return 0, 0
 	}
 	best := 0
 	for j, t := range tmpl {
@@ -79,9 +85,9 @@ func coverage(seq, tmpl []string) float64 {
 		}
 	}
 	if best < 2 && lit > 1 {
-		return 0
+		return 0, 0
 	}
-	return float64(best) / float64(lit)
+	return float64(best) / float64(lit), best
 }
 
 // extend counts literal template words matched from seq[i], tmpl[j] on.
@@ -125,16 +131,26 @@ func phraseBonus(e *content.Entry, pl *plan) float64 {
 		msg = max(msg, coverage(seq, templateTokens(m)))
 	}
 	code := 0.0
+	// Titles and aliases are short: they count by how much of them and how
+	// much of the query they cover, so one alias word does not outweigh a
+	// query's other words.
+	share := func(n int) float64 { return float64(n) / float64(len(seq)) }
 	for _, a := range e.Aliases {
 		toks := templateTokens(a)
-		c := coverage(seq, toks)
-		if c == 1 && len(toks) == 1 && isCode(a) {
-			code = 1
+		c, n := coverageN(seq, toks)
+		if len(toks) == 1 {
+			// A one-word alias is a word match, which bleve scores; only
+			// a code found whole earns a bonus.
+			if c == 1 && isCode(a) {
+				code = 1
+			}
+			continue
 		}
-		alias = max(alias, c)
+		alias = max(alias, sq(c)*share(n))
 	}
-	title := coverage(seq, templateTokens(e.Title))
-	b := bonusMessage*sq(msg) + bonusTitle*sq(title) + bonusAlias*sq(alias) + bonusCode*code
+	tc, tn := coverageN(seq, templateTokens(e.Title))
+	title := sq(tc) * share(tn)
+	b := bonusMessage*sq(msg) + bonusTitle*title + bonusAlias*alias + bonusCode*code
 	if len(pl.textStatus) > 0 && pl.textStatus.Contains(e.Status) {
 		b += bonusStatus
 	}

@@ -54,10 +54,11 @@ func withinDistance(a, b string, k int) bool {
 	return lenDiff(a, b) <= k && distance(a, b, k) <= k
 }
 
-// distance is the Levenshtein distance of a and b in runes, or k+1 once it
-// is known to exceed k.
+// distance is the edit distance of a and b in runes, counting a swap of two
+// neighbours as one edit ("tokne" → "token"), or k+1 once it exceeds k.
 func distance(a, b string, k int) int {
 	ra, rb := []rune(a), []rune(b)
+	pp := make([]int, len(rb)+1)
 	prev := make([]int, len(rb)+1)
 	cur := make([]int, len(rb)+1)
 	for j := range prev {
@@ -72,12 +73,15 @@ func distance(a, b string, k int) int {
 				c = 0
 			}
 			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				cur[j] = min(cur[j], pp[j-2]+1)
+			}
 			rowMin = min(rowMin, cur[j])
 		}
 		if rowMin > k {
 			return k + 1
 		}
-		prev, cur = cur, prev
+		pp, prev, cur = prev, cur, pp
 	}
 	return prev[len(rb)]
 }

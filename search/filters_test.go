@@ -1,0 +1,127 @@
+package search
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestParseStatus(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want StatusSet
+		str  string
+	}{
+		{"", nil, ""},
+		{"429", StatusSet{{429, 429}}, "429"},
+		{" 400, 401 ", StatusSet{{400, 401}}, "400-401"},
+		{"400,403", StatusSet{{400, 400}, {403, 403}}, "400,403"},
+		{"400-499", StatusSet{{400, 499}}, "400-499"},
+		{"4xx", StatusSet{{400, 499}}, "400-499"},
+		{"4XX", StatusSet{{400, 499}}, "400-499"},
+		{"400,5xx", StatusSet{{400, 400}, {500, 599}}, "400,500-599"},
+		{"429,4xx", StatusSet{{400, 499}}, "400-499"},
+		{"100-599", StatusSet{{100, 599}}, "100-599"},
+	} {
+		got, err := ParseStatus(c.in)
+		if err != nil {
+			t.Errorf("ParseStatus(%q): %v", c.in, err)
+			continue
+		}
+		if diff := cmp.Diff(c.want, got); diff != "" {
+			t.Errorf("ParseStatus(%q) (-want +got):\n%s", c.in, diff)
+		}
+		if got.String() != c.str {
+			t.Errorf("ParseStatus(%q).String() = %q, want %q", c.in, got.String(), c.str)
+		}
+	}
+}
+
+func TestParseStatusInvalid(t *testing.T) {
+	for _, in := range []string{"499-400", "abc", "4xx' OR 1=1", "600", "99", "6xx", "0xx", "42", "4290", "-1", "400-", "-499", ",", "4 29", strings.Repeat("4", 1000), "४२९"} {
+		_, err := ParseStatus(in)
+		var ie *InvalidError
+		if !errors.As(err, &ie) {
+			t.Errorf("ParseStatus(%q) = %v, want *InvalidError", in, err)
+			continue
+		}
+		if ie.Param != "status" || !strings.Contains(ie.Message, "such as") {
+			t.Errorf("ParseStatus(%q): message %q should name the param and the fix", in, ie.Message)
+		}
+	}
+}
+
+func TestStatusSetContains(t *testing.T) {
+	s, _ := ParseStatus("400,5xx")
+	for code, want := range map[int]bool{400: true, 401: false, 500: true, 599: true, 429: false} {
+		if got := s.Contains(code); got != want {
+			t.Errorf("%v.Contains(%d) = %v, want %v", s, code, got, want)
+		}
+	}
+	if !StatusSet(nil).Contains(418) {
+		t.Error("an empty set must contain every code")
+	}
+}
+
+func TestParseProviders(t *testing.T) {
+	for _, c := range []struct {
+		in   []string
+		want []string
+	}{
+		{nil, nil},
+		{[]string{"gmail"}, []string{"gmail"}},
+		{[]string{"Gmail", "MICROSOFT"}, []string{"gmail", "microsoft"}},
+		{[]string{"gmail,twilio", "gmail"}, []string{"gmail", "twilio"}},
+		{[]string{"Microsoft Graph"}, []string{"microsoft-graph"}},
+		{[]string{"exchange web services"}, []string{"microsoft-ews"}},
+		{[]string{" microsoft-entra , "}, []string{"microsoft-entra"}},
+	} {
+		got, err := ParseProviders(c.in)
+		if err != nil {
+			t.Errorf("ParseProviders(%q): %v", c.in, err)
+			continue
+		}
+		if diff := cmp.Diff(c.want, got); diff != "" {
+			t.Errorf("ParseProviders(%q) (-want +got):\n%s", c.in, diff)
+		}
+	}
+	for _, in := range [][]string{{"yahoo"}, {"gmail,nope"}, {"<script>"}, {strings.Repeat("g", 5000)}} {
+		_, err := ParseProviders(in)
+		var ie *InvalidError
+		if !errors.As(err, &ie) || ie.Param != "provider" {
+			t.Errorf("ParseProviders(%q) = %v, want *InvalidError for provider", in, err)
+			continue
+		}
+		if len(in[0]) < 100 && !strings.Contains(ie.Message, "gmail") {
+			t.Errorf("ParseProviders(%q): message %q should list the known providers", in, ie.Message)
+		}
+	}
+}
+
+func TestParsePageAndPerPage(t *testing.T) {
+	for in, want := range map[string]int{"": 1, "1": 1, "7": 7, " 3 ": 3, "1000": 1000} {
+		if got, err := ParsePage(in); err != nil || got != want {
+			t.Errorf("ParsePage(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for in, want := range map[string]int{"": DefaultPerPage, "1": 1, "100": 100} {
+		if got, err := ParsePerPage(in); err != nil || got != want {
+			t.Errorf("ParsePerPage(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	bad := []string{"0", "-1", "abc", "1.5", "99999999999999999999", "1e3", "0x10"}
+	for _, in := range append(bad, "1001") {
+		var ie *InvalidError
+		if _, err := ParsePage(in); !errors.As(err, &ie) || ie.Param != "page" {
+			t.Errorf("ParsePage(%q) = %v, want *InvalidError", in, err)
+		}
+	}
+	for _, in := range append(bad, "101") {
+		var ie *InvalidError
+		if _, err := ParsePerPage(in); !errors.As(err, &ie) || ie.Param != "per_page" || !strings.Contains(ie.Message, "1 to 100") {
+			t.Errorf("ParsePerPage(%q) = %v, want *InvalidError naming 1 to 100", in, err)
+		}
+	}
+}

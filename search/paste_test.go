@@ -1,0 +1,79 @@
+package search
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestExtractPaste(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		in      string
+		status  []int
+		pasted  bool
+		want    []string // words that must survive
+		notWant []string // noise that must be gone
+	}{
+		{"words", "refresh token", nil, false, []string{"refresh", "token"}, nil},
+		{"status line", "HTTP/1.1 429 Too Many Requests", []int{429}, true, []string{"Too Many Requests"}, []string{"HTTP/1.1"}},
+		{"http2 status line", "HTTP/2 403 Forbidden", []int{403}, true, []string{"Forbidden"}, nil},
+		{"google json", `{"error":{"code":403,"message":"Gmail API has not been used in project 123456789012 before","status":"PERMISSION_DENIED"}}`,
+			[]int{403}, true, []string{"Gmail API has not been used in project", "PERMISSION_DENIED"}, []string{"123456789012", `"code"`}},
+		{"type json", `{"message":"Could not verify access credentials.","type":"invalid_request_error"}`,
+			nil, true, []string{"Could not verify access credentials.", "invalid_request_error"}, []string{`"type"`}},
+		{"oauth json", `{"error":"invalid_grant","error_description":"Token has been expired or revoked."}`,
+			nil, true, []string{"invalid_grant", "Token has been expired or revoked."}, nil},
+		{"errors array", `{"error":{"errors":[{"domain":"usageLimits","reason":"rateLimitExceeded","message":"Rate Limit Exceeded"}],"code":429}}`,
+			[]int{429}, true, []string{"rateLimitExceeded", "Rate Limit Exceeded", "usageLimits"}, nil},
+		{"twilio code is no status", `{"code": 21211, "message": "The 'To' number is not a valid phone number.", "more_info": "https://www.twilio.com/docs/errors/21211", "status": 400}`,
+			[]int{400}, true, []string{"21211", "valid phone number"}, []string{"https://"}},
+		{"escaped json", `"{\"error\":{\"code\":401,\"message\":\"Could not verify access credentials.\"}}"`,
+			[]int{401}, true, []string{"Could not verify access credentials."}, []string{`\"`}},
+		{"json in a string value", `{"error":"{\"message\":\"Message delivery submission failed.\",\"status\":422}"}`,
+			[]int{422}, true, []string{"Message delivery submission failed."}, nil},
+		{"json in a log line", `2024-03-01T12:00:01Z ERROR gmail send: {"error":{"code":429,"message":"The Gmail account has exceeded the usage limit."}}`,
+			[]int{429}, true, []string{"The Gmail account has exceeded the usage limit.", "gmail send"}, []string{"2024-03-01", "ERROR"}},
+		{"log line", `2024-05-02 10:11:12,345 WARN [worker-3] request_id=8f3e2a1c-9b7d-4c1e-a2f3-0d9e8c7b6a51 user=bob@example.com status=401 Could not verify access credentials trace 0x7f3a9c2e1b4d from 10.0.0.12:8080 https://api.example.com/v3/messages`,
+			[]int{401}, true, []string{"Could not verify access credentials"}, []string{"8f3e2a1c", "bob@example.com", "0x7f3a9c2e1b4d", "10.0.0.12", "https://", "10:11:12", "WARN"}},
+		{"status code words", "received status code 503 from upstream", []int{503}, true, []string{"upstream"}, nil},
+		{"broken json", `{"error": {"message": "Invalid or revoked refresh token.`, nil, false, []string{"Invalid or revoked refresh token"}, nil},
+		{"long number dropped, code kept", "project 123456789 AADSTS50126 error 21211", nil, false, []string{"AADSTS50126", "21211"}, []string{"123456789"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			p := extractPaste(cleanInput(c.in))
+			slices.Sort(p.status)
+			if !slices.Equal(p.status, c.status) {
+				t.Errorf("status = %v, want %v", p.status, c.status)
+			}
+			if p.pasted != c.pasted {
+				t.Errorf("pasted = %v, want %v", p.pasted, c.pasted)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(p.text, w) {
+					t.Errorf("text %q lacks %q", p.text, w)
+				}
+			}
+			for _, w := range c.notWant {
+				if strings.Contains(p.text, w) {
+					t.Errorf("text %q still has noise %q", p.text, w)
+				}
+			}
+		})
+	}
+}
+
+func TestCleanInput(t *testing.T) {
+	for in, want := range map[string]string{
+		"rate\x00limit":                 "rate limit",
+		"bad \xff\xfe utf8":             "bad    utf8",
+		"\u202etoken\u202c refresh":     "token refresh",
+		"zero\u200bwidth":               "zerowidth",
+		"cafe\u0301":                    "cafe\u0301", // combining marks stay with their letter
+		"tab\tand\nnewline\r\x1b[31mred": "tab\tand\nnewline\r [31mred",
+	} {
+		if got := cleanInput(in); got != want {
+			t.Errorf("cleanInput(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
