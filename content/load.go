@@ -69,7 +69,7 @@ func Load(fsys fs.FS) ([]Entry, error) {
 	for range min(runtime.GOMAXPROCS(0), len(paths)) {
 		wg.Go(func() {
 			for i := range next {
-				results[i] = loadFile(fsys, paths[i])
+				results[i] = loadFileSafely(fsys, paths[i])
 			}
 		})
 	}
@@ -198,6 +198,17 @@ func itemLine(f *fileResult, key string, i int) int {
 		return ls[i]
 	}
 	return f.lines[key]
+}
+
+// loadFileSafely is loadFile turning a panic in a parser into a problem:
+// one hostile file must not take the whole server down.
+func loadFileSafely(fsys fs.FS, p string) (r fileResult) {
+	defer func() {
+		if v := recover(); v != nil {
+			r = fileResult{problems: Problems{{p, 1, fmt.Sprintf("cannot load the file: internal error: %v", v), "simplify the file and report it to Errata's maintainers"}}}
+		}
+	}()
+	return loadFile(fsys, p)
 }
 
 // loadFile reads, parses and validates one file on its own.

@@ -317,3 +317,34 @@ func render(e content.Entry) string {
 	}
 	return b.String()
 }
+
+func TestSubheadingsGetIDsAndCRLFKeepsLines(t *testing.T) {
+	body := "\ufeff" + strings.ReplaceAll(edit(t, good, "Retry failed requests.\n", "### Retry with backoff\n\nRetry failed requests.\n"), "\n", "\r\n")
+	entries, err := content.Load(files("429-gmail-too-many-requests.md", body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sol, _ := entries[0].Section("solution")
+	if !strings.Contains(sol.HTML, `<h3 id="retry-with-backoff">Retry with backoff</h3>`) {
+		t.Errorf("sub-heading without an id:\n%s", sol.HTML)
+	}
+	_, err = content.Load(files("429-gmail-too-many-requests.md", strings.Replace(body, "status: 429", "status: 1", 1)))
+	if err == nil || !strings.HasPrefix(err.Error(), "429-gmail-too-many-requests.md:3: status 1 is outside") {
+		t.Errorf("CRLF file: %v, want the problem on line 3", err)
+	}
+}
+
+func TestLoadDirNamesRealPaths(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "429-gmail-too-many-requests.md"), []byte(strings.Replace(good, "status: 429", "status: 1", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := content.LoadDir(dir)
+	if want := filepath.Join(dir, "429-gmail-too-many-requests.md") + ":3: status 1"; err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("LoadDir error %v, want it to start %q", err, want)
+	}
+	entries, err := content.LoadDir("entries")
+	if err != nil || len(entries) != 15 {
+		t.Errorf("LoadDir(entries) = %d entries, %v; want the same 15 as Embedded", len(entries), err)
+	}
+}
