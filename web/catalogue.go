@@ -110,11 +110,6 @@ func (s *Server) catalogueView(r *http.Request, st listState, res *search.Result
 		v.StatusCodes = append(v.StatusCodes, components.Filter{Label: f.Value + " " + http.StatusText(code),
 			Value: f.Value, Href: href.URL(), Count: f.Count, Selected: sel})
 	}
-	maxCount := 0
-	for _, c := range classes {
-		maxCount = max(maxCount, counts[c.rng])
-	}
-	x := 4
 	for _, c := range classes {
 		n := counts[c.rng]
 		sel := st.Status == c.rng
@@ -127,13 +122,8 @@ func (s *Server) catalogueView(r *http.Request, st listState, res *search.Result
 		}
 		label := strings.Replace(c.rng, "-", "–", 1)
 		v.StatusRange = append(v.StatusRange, components.Filter{Label: label, Value: c.rng, Href: href.URL(), Count: n, Selected: sel})
-		h := 0
-		if maxCount > 0 {
-			h = max(2, n*52/maxCount)
-		}
-		v.Chart = append(v.Chart, components.Bar{Label: c.label, Count: n, Href: href.URL(), Selected: sel, Height: h, X: x})
-		x += 40
 	}
+	v.Chart = chart(v.StatusCodes, v.StatusRange)
 
 	for _, f := range res.Facets.Provider {
 		sel := st.hasProvider(f.Value)
@@ -267,4 +257,39 @@ func understood(u search.Understood) string {
 		lead = "Read as a pasted error: "
 	}
 	return lead + strings.Join(parts, " and ")
+}
+
+// chartWidth is the width of the chart's SVG viewBox.
+const chartWidth = 200
+
+// chart draws a bar per status code when there are few codes, else a bar
+// per status class; each bar links to the same filter as its list entry.
+func chart(codes, ranges []components.Filter) []components.Bar {
+	src := codes
+	if len(codes) > 10 {
+		src = ranges
+	}
+	if len(src) == 0 {
+		return nil
+	}
+	maxCount := 0
+	for _, f := range src {
+		maxCount = max(maxCount, f.Count)
+	}
+	step := (chartWidth - 4) / len(src)
+	width := min(32, step-4)
+	var bars []components.Bar
+	for i, f := range src {
+		label := f.Value
+		if len(src) == len(ranges) && len(codes) > 10 {
+			label = f.Value[:1] + "xx"
+		}
+		h := 0
+		if maxCount > 0 {
+			h = max(2, f.Count*52/maxCount)
+		}
+		bars = append(bars, components.Bar{Label: label, Count: f.Count, Href: f.Href, Selected: f.Selected,
+			Height: h, X: 4 + i*step + (step-width)/2, Width: width})
+	}
+	return bars
 }

@@ -39,6 +39,7 @@ type Bar struct {
 	Selected bool
 	Height   int // pixels, scaled to the tallest bar
 	X        int // left edge in the SVG
+	Width    int
 }
 
 // Item is one result in the list.

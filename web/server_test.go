@@ -1,0 +1,266 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/errata/errata/content"
+	"github.com/errata/errata/search"
+	"github.com/errata/errata/static"
+)
+
+var securityHeaders = map[string]string{
+	"Content-Security-Policy":    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+	"X-Content-Type-Options":     "nosniff",
+	"Referrer-Policy":            "strict-origin-when-cross-origin",
+	"X-Frame-Options":            "DENY",
+	"Cross-Origin-Opener-Policy": "same-origin",
+}
+
+// Every route, including errors, 405s and static files, carries the
+// security headers.
+func TestRoutesStatusAndSecurityHeaders(t *testing.T) {
+	h, _ := testServer(t, catalogueIndex(t))
+	cases := []struct {
+		method, target string
+		status         int
+		ctype          string
+	}{
+		{"GET", "/", 200, "text/html"},
+		{"GET", "/?q=quota", 200, "text/html"},
+		{"GET", "/errors/429-gmail-too-many-requests", 200, "text/html"},
+		{"GET", "/errors/no-such-entry", 404, "text/html"},
+		{"GET", "/api/v1/search?q=quota", 200, "application/json"},
+		{"GET", "/api/v1/errors", 200, "application/json"},
+		{"GET", "/api/v1/errors/429-gmail-too-many-requests", 200, "application/json"},
+		{"GET", "/api/v1/errors/nope", 404, "application/json"},
+		{"GET", "/api/v1/nope", 404, "application/json"},
+		{"GET", "/api/v1/search?status=abc", 400, "application/json"},
+		{"GET", "/?status=abc", 400, "text/html"},
+		{"GET", "/healthz", 200, "text/plain"},
+		{"GET", "/readyz", 200, "text/plain"},
+		{"GET", static.URL("app.css"), 200, "text/css"},
+		{"GET", static.URL("app.js"), 200, "text/javascript"},
+		{"GET", static.URL("htmx.min.js"), 200, "text/javascript"},
+		{"GET", "/static/app.css", 404, ""},
+		{"GET", "/opensearch.xml", 200, "application/opensearchdescription+xml"},
+		{"GET", "/sitemap.xml", 200, "application/xml"},
+		{"GET", "/robots.txt", 200, "text/plain"},
+		{"GET", "/favicon.ico", 200, "image/svg+xml"},
+		{"GET", "/no/such/page", 404, "text/html"},
+		{"HEAD", "/", 200, "text/html"},
+		{"HEAD", "/errors/429-gmail-too-many-requests", 200, "text/html"},
+		{"HEAD", "/healthz", 200, "text/plain"},
+		{"HEAD", static.URL("app.css"), 200, "text/css"},
+		{"POST", "/", 405, ""},
+		{"DELETE", "/errors/429-gmail-too-many-requests", 405, ""},
+		{"PUT", "/api/v1/search", 405, ""},
+		{"POST", "/healthz", 405, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.method+" "+c.target, func(t *testing.T) {
+			res := do(t, h, c.method, c.target)
+			b := body(t, res)
+			if res.StatusCode != c.status {
+				t.Fatalf("status %d, want %d\n%s", res.StatusCode, c.status, clip(b))
+			}
+			if c.ctype != "" && !strings.HasPrefix(res.Header.Get("Content-Type"), c.ctype) {
+				t.Errorf("Content-Type %q, want %s", res.Header.Get("Content-Type"), c.ctype)
+			}
+			for k, v := range securityHeaders {
+				if got := res.Header.Get(k); got != v {
+					t.Errorf("%s = %q, want %q", k, got, v)
+				}
+			}
+			if res.Header.Get("Permissions-Policy") == "" {
+				t.Error("no Permissions-Policy")
+			}
+			if c.status == 405 {
+				if allow := res.Header.Get("Allow"); !strings.Contains(allow, "GET") || !strings.Contains(allow, "HEAD") {
+					t.Errorf("Allow = %q, want GET and HEAD", allow)
+				}
+			}
+		})
+	}
+}
+
+func TestCSPHasNoUnsafe(t *testing.T) {
+	if strings.Contains(CSP, "unsafe") {
+		t.Fatalf("CSP allows unsafe sources: %s", CSP)
+	}
+}
+
+func TestStaticAssets(t *testing.T) {
+	h, _ := testServer(t, catalogueIndex(t))
+	for _, f := range static.Files() {
+		t.Run(f.Name, func(t *testing.T) {
+			res := do(t, h, "GET", static.URL(f.Name))
+			b := body(t, res)
+			if res.StatusCode != 200 || b != string(f.Data) {
+				t.Fatalf("status %d, %d bytes; want 200 and the file's %d bytes", res.StatusCode, len(b), len(f.Data))
+			}
+			if got := res.Header.Get("Cache-Control"); got != "public, max-age=31536000, immutable" {
+				t.Errorf("Cache-Control %q", got)
+			}
+			res = do(t, h, "GET", static.URL(f.Name), "If-None-Match", res.Header.Get("ETag"))
+			if res.StatusCode != http.StatusNotModified {
+				t.Errorf("If-None-Match: status %d, want 304", res.StatusCode)
+			}
+		})
+	}
+	// Anything but an exact hashed name is refused, and nothing escapes.
+	bad := []string{
+		"/static/", "/static/app.css", "/static/app.00000000.css", "/static/assets", "/static/.htaccess",
+		"/static/../go.mod", "/static/%2e%2e/go.mod", "/static/..%2fgo.mod", "/static/%2e%2e%2fgo.mod",
+		"/static//etc/passwd", "/static/./" + strings.TrimPrefix(static.URL("app.css"), "/static/"),
+		"/static/a/b", "/../go.mod", "/static/static.go",
+	}
+	for _, target := range bad {
+		t.Run(target, func(t *testing.T) {
+			res := do(t, h, "GET", target)
+			b := body(t, res)
+			if res.StatusCode != 404 && res.StatusCode != 400 {
+				t.Fatalf("status %d, want 404 or 400", res.StatusCode)
+			}
+			if strings.Contains(b, "module github.com") || strings.Contains(b, "package static") {
+				t.Fatal("a file outside the assets was served")
+			}
+			if res.Header.Get("Content-Security-Policy") == "" {
+				t.Error("no CSP on the error")
+			}
+		})
+	}
+}
+
+func TestReadyz(t *testing.T) {
+	s := New(Config{}, nil)
+	h := s.Handler()
+	if res := do(t, h, "GET", "/readyz"); res.StatusCode != 503 {
+		t.Fatalf("no index: readyz %d, want 503", res.StatusCode)
+	}
+	if res := do(t, h, "GET", "/healthz"); res.StatusCode != 200 {
+		t.Fatalf("no index: healthz %d, want 200", res.StatusCode)
+	}
+	if res := do(t, h, "GET", "/"); res.StatusCode != 503 {
+		t.Fatalf("no index: / %d, want 503", res.StatusCode)
+	}
+	if res := do(t, h, "GET", "/api/v1/errors"); res.StatusCode != 503 {
+		t.Fatalf("no index: API %d, want 503", res.StatusCode)
+	}
+	s.SetIndex(catalogueIndex(t))
+	if res := do(t, h, "GET", "/readyz"); res.StatusCode != 200 {
+		t.Fatalf("with index: readyz %d, want 200", res.StatusCode)
+	}
+	s.SetReady(false)
+	if res := do(t, h, "GET", "/readyz"); res.StatusCode != 503 {
+		t.Fatalf("shutting down: readyz %d, want 503", res.StatusCode)
+	}
+	if res := do(t, h, "GET", "/"); res.StatusCode != 200 {
+		t.Fatalf("shutting down: / %d, want 200 (requests in flight still served)", res.StatusCode)
+	}
+}
+
+// SetIndex swaps the catalogue for new requests.
+func TestSetIndex(t *testing.T) {
+	s := New(Config{}, catalogueIndex(t))
+	h := s.Handler()
+	if res := do(t, h, "GET", "/errors/404-fixture-0"); res.StatusCode != 404 {
+		t.Fatalf("before swap: %d, want 404", res.StatusCode)
+	}
+	s.SetIndex(fixtures(t))
+	if res := do(t, h, "GET", "/errors/404-fixture-0"); res.StatusCode != 200 {
+		t.Fatalf("after swap: %d, want 200", res.StatusCode)
+	}
+}
+
+// faultyIndex fails in the ways a real index should not, on purpose.
+type faultyIndex struct {
+	panics bool
+	err    error
+}
+
+func (f faultyIndex) Search(ctx context.Context, q search.Query) (*search.Results, error) {
+	if f.panics {
+		panic("index exploded")
+	}
+	return nil, f.err
+}
+func (f faultyIndex) Entries() []content.Entry           { return nil }
+func (f faultyIndex) Entry(string) (content.Entry, bool) { return content.Entry{}, false }
+func (f faultyIndex) Redirect(string) (string, bool)     { return "", false }
+func (f faultyIndex) Count() int                         { return 0 }
+
+func TestPanicBecomes500AndIsLogged(t *testing.T) {
+	var logs syncBuffer
+	s := newServer(Config{Logger: slog.New(slog.NewTextHandler(&logs, nil))}, faultyIndex{panics: true})
+	h := s.Handler()
+	doc := page(t, h, "/?q=boom", 500)
+	if got := doc.Find("[data-testid=error-heading]").Text(); got != "Something went wrong" {
+		t.Errorf("heading %q", got)
+	}
+	if strings.Contains(doc.Text(), "index exploded") {
+		t.Error("the panic value reached the page")
+	}
+	if l := logs.String(); !strings.Contains(l, "index exploded") || !strings.Contains(l, "goroutine") {
+		t.Errorf("panic not logged with a stack:\n%s", l)
+	}
+	res := do(t, h, "GET", "/api/v1/search?q=boom")
+	if b := body(t, res); res.StatusCode != 500 || !strings.Contains(b, `"code":"internal"`) || strings.Contains(b, "exploded") {
+		t.Errorf("API panic: %d %s", res.StatusCode, b)
+	}
+	if res.Header.Get("Content-Security-Policy") == "" {
+		t.Error("no CSP on the panic response")
+	}
+	// The server lives on.
+	if res := do(t, h, "GET", "/healthz"); res.StatusCode != 200 {
+		t.Errorf("healthz after panic: %d", res.StatusCode)
+	}
+}
+
+func TestInternalErrorIsHidden(t *testing.T) {
+	var logs syncBuffer
+	secret := errors.New("disk /var/secret is on fire")
+	s := newServer(Config{Logger: slog.New(slog.NewTextHandler(&logs, nil))}, faultyIndex{err: secret})
+	h := s.Handler()
+	res := do(t, h, "GET", "/?q=x")
+	if b := body(t, res); res.StatusCode != 500 || strings.Contains(b, "secret") {
+		t.Fatalf("status %d; body leaks the error: %v", res.StatusCode, strings.Contains(b, "secret"))
+	}
+	res = do(t, h, "GET", "/api/v1/search?q=x")
+	if b := body(t, res); res.StatusCode != 500 || strings.Contains(b, "secret") {
+		t.Fatalf("API status %d; body leaks the error: %s", res.StatusCode, b)
+	}
+	if !strings.Contains(logs.String(), "on fire") {
+		t.Errorf("error not logged: %s", logs.String())
+	}
+	// A search error of the index's own kind is the person's fault: 400.
+	s = newServer(Config{}, faultyIndex{err: &search.InvalidError{Param: "q", Value: "x", Message: "That query is too long."}})
+	doc := page(t, s.Handler(), "/?q=x", 400)
+	if got := doc.Find("[data-testid=error-message]").Text(); got != "That query is too long." {
+		t.Errorf("message %q", got)
+	}
+}
+
+// HEAD answers like GET without a body, over a real connection.
+func TestHead(t *testing.T) {
+	h, _ := testServer(t, catalogueIndex(t))
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	for _, p := range []string{"/", "/errors/429-gmail-too-many-requests", "/api/v1/errors", static.URL("app.css")} {
+		res, err := http.Head(srv.URL + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != 200 || len(b) != 0 {
+			t.Errorf("HEAD %s: status %d, %d body bytes; want 200 and none", p, res.StatusCode, len(b))
+		}
+	}
+}
