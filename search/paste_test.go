@@ -65,11 +65,11 @@ func TestExtractPaste(t *testing.T) {
 
 func TestCleanInput(t *testing.T) {
 	for in, want := range map[string]string{
-		"rate\x00limit":                 "rate limit",
-		"bad \xff\xfe utf8":             "bad    utf8",
-		"\u202etoken\u202c refresh":     "token refresh",
-		"zero\u200bwidth":               "zerowidth",
-		"cafe\u0301":                    "cafe\u0301", // combining marks stay with their letter
+		"rate\x00limit":                  "rate limit",
+		"bad \xff\xfe utf8":              "bad    utf8",
+		"\u202etoken\u202c refresh":      "token refresh",
+		"zero\u200bwidth":                "zerowidth",
+		"cafe\u0301":                     "cafe\u0301", // combining marks stay with their letter
 		"tab\tand\nnewline\r\x1b[31mred": "tab\tand\nnewline\r [31mred",
 	} {
 		if got := cleanInput(in); got != want {

@@ -220,11 +220,11 @@ func TestProviderWords(t *testing.T) {
 func TestPastedErrors(t *testing.T) {
 	ix := build(t, fixtures())
 	for q, want := range map[string]string{
-		"HTTP/1.1 422 Unprocessable Entity\nThe account has been throttled.":                          "422-throttled",
-		`{"error":{"code":403,"message":"Access denied."}}`:                                            "403-in-alias",
-		`{"message":"Error validating credentials","type":"invalid_request_error"}`:                    "401-identifiers",
+		"HTTP/1.1 422 Unprocessable Entity\nThe account has been throttled.":        "422-throttled",
+		`{"error":{"code":403,"message":"Access denied."}}`:                         "403-in-alias",
+		`{"message":"Error validating credentials","type":"invalid_request_error"}`: "401-identifiers",
 		`{"error":"invalid_grant","error_description":"AADSTS50126: Error validating credentials due to invalid username or password.\r\nTrace ID: 0b7c8e5a-1d2f-4b3c-9e8d-7a6b5c4d3e2f\r\nCorrelation ID: 1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d\r\nTimestamp: 2024-05-02 10:11:12Z","error_codes":[50126]}`: "401-identifiers",
-		`time="2024-05-02T10:11:12Z" level=error msg="send failed" err="{\"message\":\"The mailbox quota was exceeded for user alice@example.com today.\"}" request_id=abc123def456`: "429-in-message",
+		`time="2024-05-02T10:11:12Z" level=error msg="send failed" err="{\"message\":\"The mailbox quota was exceeded for user alice@example.com today.\"}" request_id=abc123def456`:                                                                                                                        "429-in-message",
 	} {
 		res := run(t, ix, Query{Text: q})
 		if got := ids(res); len(got) == 0 || got[0] != want {

@@ -1,0 +1,124 @@
+package search
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2/search/searcher"
+)
+
+func TestHugePasteIsCut(t *testing.T) {
+	ix := build(t, fixtures())
+	for name, text := range map[string]string{
+		"1 MB of words":    strings.Repeat("quota exceeded mailbox ", 1<<20/23),
+		"1 MB one token":   strings.Repeat("a", 1<<20),
+		"100 KB token":     "quota " + strings.Repeat("x", 100<<10),
+		"1 MB of json":     `{"message":"` + strings.Repeat("quota ", 1<<20/6) + `"}`,
+		"deep json":        strings.Repeat(`{"error":`, 5000) + `"quota"` + strings.Repeat("}", 5000),
+		"1 MB of brackets": strings.Repeat("{[(", 1<<20/3),
+	} {
+		t.Run(name, func(t *testing.T) {
+			res := run(t, ix, Query{Text: text})
+			if len(res.Understood.Terms) > maxTextBytes {
+				t.Errorf("Terms kept %d bytes, want at most %d", len(res.Understood.Terms), maxTextBytes)
+			}
+			if n := len(strings.Fields(res.Understood.Terms)); n > maxTerms {
+				t.Errorf("%d terms searched, want at most %d", n, maxTerms)
+			}
+		})
+	}
+}
+
+func TestTermsAreCapped(t *testing.T) {
+	ix := build(t, fixtures())
+	var words []string
+	for i := range 500 {
+		words = append(words, "word"+strings.Repeat("q", i%50)+string(rune('a'+i%26)))
+	}
+	res := run(t, ix, Query{Text: strings.Join(words, " ") + " quota"})
+	if n := len(strings.Fields(res.Understood.Terms)); n != maxTerms {
+		t.Errorf("%d terms searched, want %d", n, maxTerms)
+	}
+}
+
+func TestLongTokensAreCut(t *testing.T) {
+	var got []string
+	eachIdent("short "+strings.Repeat("é", 100)+" "+strings.Repeat("z", 200), func(_, _ int, w string) { got = append(got, w) })
+	if len(got) != 3 {
+		t.Fatalf("tokens = %d, want 3", len(got))
+	}
+	for _, w := range got {
+		if len(w) > maxTokenBytes || !utf8.ValidString(w) {
+			t.Errorf("token of %d bytes (valid UTF-8: %v), want at most %d", len(w), utf8.ValidString(w), maxTokenBytes)
+		}
+	}
+}
+
+func TestStrangeCharacters(t *testing.T) {
+	ix := build(t, fixtures())
+	for _, text := range []string{
+		"quo\x00ta", "\xff\xfequota\xc3", "\u202equota\u202c", "\u200fquota", "q\u0301uota", "quota\u0000\u0000",
+		"مرحبا quota", "ｑｕｏｔａ", "😀 quota 😀", "\ufeffquota", "quota\r\n\t", strings.Repeat("\u0301", 5000) + "quota",
+	} {
+		res, err := ix.Search(context.Background(), Query{Text: text})
+		if err != nil {
+			t.Errorf("%q: %v", text, err)
+			continue
+		}
+		if !utf8.ValidString(res.Understood.Terms) || strings.ContainsRune(res.Understood.Terms, 0) {
+			t.Errorf("%q: Terms %q not clean", text, res.Understood.Terms)
+		}
+		for _, h := range res.Hits {
+			if !utf8.ValidString(h.Snippet.HTML()) {
+				t.Errorf("%q: invalid snippet", text)
+			}
+		}
+	}
+	// Invisible characters do not split or hide a word.
+	for _, text := range []string{"\u202equota\u202c", "quo\u200bta", "\ufeffquota"} {
+		if res := run(t, ix, Query{Text: text}); res.Total != 4 {
+			t.Errorf("%q: total %d, want 4 as for quota", text, res.Total)
+		}
+	}
+}
+
+func TestContextIsHonoured(t *testing.T) {
+	ix := build(t, fixtures())
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := ix.Search(ctx, Query{Text: "quota"})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled search: err = %v, want context.Canceled", err)
+	}
+	ctx, cancel = context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
+	defer cancel()
+	if _, err := ix.Search(ctx, Query{Text: "quota"}); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("expired search: err = %v, want context.DeadlineExceeded", err)
+	}
+}
+
+func TestClauseCountIsBounded(t *testing.T) {
+	build(t, fixtures())
+	if searcher.DisjunctionMaxClauseCount != maxClauses {
+		t.Errorf("DisjunctionMaxClauseCount = %d, want %d", searcher.DisjunctionMaxClauseCount, maxClauses)
+	}
+}
+
+func TestClosedIndex(t *testing.T) {
+	ix, err := Build(fixtures())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix.Close()
+	if _, err := ix.Search(context.Background(), Query{Text: "quota"}); err == nil {
+		t.Error("search on a closed index succeeded")
+	}
+	var nilIx *Index
+	if _, err := nilIx.Search(context.Background(), Query{}); err == nil {
+		t.Error("search on a nil index succeeded")
+	}
+}
