@@ -1,0 +1,110 @@
+package main
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+)
+
+// httpStats is one load run over the three endpoints.
+type httpStats struct {
+	Workers   int             `json:"workers"`
+	DurationS float64         `json:"duration_s"`
+	Endpoints []endpointStats `json:"endpoints"`
+	APIRatio  float64         `json:"api_ratio"`  // API req/s over /healthz req/s
+	PageRatio float64         `json:"page_ratio"` // page req/s over /healthz req/s
+}
+
+type endpointStats struct {
+	Name     string         `json:"name"` // healthz, api, page
+	Path     string         `json:"path"` // an example URL path
+	Targets  int            `json:"targets"`
+	Requests uint64         `json:"requests"`
+	RPS      float64        `json:"rps"` // successful responses per second
+	P50MS    float64        `json:"p50_ms"`
+	P99MS    float64        `json:"p99_ms"`
+	Success  float64        `json:"success"`
+	Codes    map[string]int `json:"codes"`
+	Errors   []string       `json:"errors,omitempty"`
+}
+
+func (h *httpStats) rps(name string) float64 {
+	for _, e := range h.Endpoints {
+		if e.Name == name {
+			return e.RPS
+		}
+	}
+	return 0
+}
+
+// runHTTP finds each endpoint's ceiling with a closed loop of workers (rate 0:
+// each worker sends its next request when the last one is answered), one
+// endpoint after the other in the same run, so the search paths read as a
+// fraction of what the same server does for /healthz.
+func runHTTP(base string, queries []benchQuery, workers int, dur time.Duration) (*httpStats, error) {
+	var api, page []vegeta.Target
+	for _, q := range queries {
+		v := url.Values{"q": {q.Text}}
+		if len(q.Status) > 0 {
+			v.Set("status", fmt.Sprintf("%d-%d", q.Status[0].Lo, q.Status[0].Hi))
+		}
+		for _, p := range q.Providers {
+			v.Add("provider", p)
+		}
+		api = append(api, vegeta.Target{Method: http.MethodGet, URL: base + "/api/v1/search?" + v.Encode()})
+		page = append(page, vegeta.Target{Method: http.MethodGet, URL: base + "/?" + v.Encode(),
+			Header: http.Header{"Accept": {"text/html"}}})
+	}
+	runs := []struct {
+		name    string
+		targets []vegeta.Target
+	}{
+		{"healthz", []vegeta.Target{{Method: http.MethodGet, URL: base + "/healthz"}}},
+		{"api", api},
+		{"page", page},
+	}
+	hs := &httpStats{Workers: workers, DurationS: dur.Seconds()}
+	for _, r := range runs {
+		es, err := attack(r.name, r.targets, workers, dur)
+		if err != nil {
+			return nil, err
+		}
+		es.Path = r.targets[0].URL[len(base):]
+		if len(es.Path) > 60 {
+			es.Path = es.Path[:60] + "…"
+		}
+		hs.Endpoints = append(hs.Endpoints, es)
+	}
+	if h := hs.rps("healthz"); h > 0 {
+		hs.APIRatio = hs.rps("api") / h
+		hs.PageRatio = hs.rps("page") / h
+	}
+	return hs, nil
+}
+
+func attack(name string, targets []vegeta.Target, workers int, dur time.Duration) (endpointStats, error) {
+	w := uint64(workers)
+	atk := vegeta.NewAttacker(vegeta.Workers(w), vegeta.MaxWorkers(w), vegeta.Connections(workers),
+		vegeta.KeepAlive(true), vegeta.HTTP2(false), vegeta.Timeout(30*time.Second), vegeta.Redirects(0))
+	var m vegeta.Metrics
+	for res := range atk.Attack(vegeta.NewStaticTargeter(targets...), vegeta.Rate{Freq: 0}, dur, name) {
+		m.Add(res)
+	}
+	m.Close()
+	es := endpointStats{
+		Name: name, Targets: len(targets), Requests: m.Requests, RPS: m.Throughput,
+		P50MS: ms(m.Latencies.P50), P99MS: ms(m.Latencies.P99), Success: m.Success, Codes: m.StatusCodes,
+	}
+	if len(m.Errors) > 5 {
+		es.Errors = m.Errors[:5]
+	} else {
+		es.Errors = m.Errors
+	}
+	if m.Requests == 0 {
+		return es, fmt.Errorf("%s: no request was answered: %v", name, m.Errors)
+	}
+	return es, nil
+}

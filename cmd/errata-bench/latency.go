@@ -1,0 +1,141 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"time"
+
+	"github.com/errata/errata/search"
+)
+
+// kindStats is one query kind's latencies on one corpus, both engines.
+type kindStats struct {
+	Kind       string  `json:"kind"`
+	Queries    int     `json:"queries"`
+	Samples    int     `json:"samples"` // timed runs per engine
+	ErrataP50  float64 `json:"errata_p50_ms"`
+	ErrataP99  float64 `json:"errata_p99_ms"`
+	FTSP50     float64 `json:"fts5_p50_ms"`
+	FTSP99     float64 `json:"fts5_p99_ms"`
+	RatioP50   float64 `json:"ratio_p50"` // Errata / FTS5
+	RatioP99   float64 `json:"ratio_p99"`
+	ErrataHits float64 `json:"errata_mean_total"` // mean total hits
+	FTSHits    float64 `json:"fts5_mean_total"`
+	// Found is the share of queries whose source entry is in the first page:
+	// context for the timings (an engine that finds nothing is fast).
+	ErrataFound float64  `json:"errata_found_at_20"`
+	FTSFound    float64  `json:"fts5_found_at_20"`
+	Errors      []string `json:"errors,omitempty"`
+	Example     string   `json:"example"`
+}
+
+// runLatency warms both engines with one pass over every query, then times
+// rounds passes, each query asked of Errata and FTS5 back to back (alternating
+// which goes first) so that noise on the shared machine hits both alike.
+func runLatency(ix *search.Index, fts *ftsIndex, queries []benchQuery, rounds int, seed int64) ([]kindStats, error) {
+	type acc struct {
+		errata, fts                  []time.Duration
+		eHits, fHits, eFound, fFound int
+		n                            int
+		errs                         []string
+		example                      string
+	}
+	byKind := map[string]*acc{}
+	for _, k := range kinds {
+		byKind[k] = &acc{}
+	}
+	ask := func(q benchQuery) (time.Duration, time.Duration, *search.Results, *ftsResults, error, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		t0 := time.Now()
+		er, eerr := ix.Search(ctx, q.searchQuery())
+		t1 := time.Now()
+		fr, ferr := fts.search(ctx, q)
+		t2 := time.Now()
+		return t1.Sub(t0), t2.Sub(t1), er, fr, eerr, ferr
+	}
+	// Warm-up pass, which also records what each engine found.
+	for _, q := range queries {
+		a := byKind[q.Kind]
+		a.n++
+		if a.example == "" {
+			a.example = q.Text
+		}
+		_, _, er, fr, eerr, ferr := ask(q)
+		if eerr != nil {
+			a.errs = append(a.errs, fmt.Sprintf("errata: %q: %v", q.Text, eerr))
+		} else {
+			a.eHits += er.Total
+			if slices.Contains(hitIDs(er), q.Want) {
+				a.eFound++
+			}
+		}
+		if ferr != nil {
+			a.errs = append(a.errs, fmt.Sprintf("fts5: %q: %v", q.Text, ferr))
+		} else {
+			a.fHits += fr.Total
+			if slices.ContainsFunc(fr.Hits, func(h ftsHit) bool { return h.ID == q.Want }) {
+				a.fFound++
+			}
+		}
+	}
+	rng := rand.New(rand.NewPCG(uint64(seed), 99))
+	order := make([]int, len(queries))
+	for i := range order {
+		order[i] = i
+	}
+	for r := 0; r < rounds; r++ {
+		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+		for j, i := range order {
+			q := queries[i]
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			var de, df time.Duration
+			if (r+j)%2 == 0 {
+				de = timeIt(func() error { _, err := ix.Search(ctx, q.searchQuery()); return err })
+				df = timeIt(func() error { _, err := fts.search(ctx, q); return err })
+			} else {
+				df = timeIt(func() error { _, err := fts.search(ctx, q); return err })
+				de = timeIt(func() error { _, err := ix.Search(ctx, q.searchQuery()); return err })
+			}
+			cancel()
+			a := byKind[q.Kind]
+			a.errata = append(a.errata, de)
+			a.fts = append(a.fts, df)
+		}
+	}
+	var out []kindStats
+	for _, k := range kinds {
+		a := byKind[k]
+		if a.n == 0 {
+			continue
+		}
+		ks := kindStats{
+			Kind: k, Queries: a.n, Samples: len(a.errata), Example: a.example,
+			ErrataP50: ms(percentile(a.errata, 50)), ErrataP99: ms(percentile(a.errata, 99)),
+			FTSP50: ms(percentile(a.fts, 50)), FTSP99: ms(percentile(a.fts, 99)),
+			ErrataHits: float64(a.eHits) / float64(a.n), FTSHits: float64(a.fHits) / float64(a.n),
+			ErrataFound: float64(a.eFound) / float64(a.n), FTSFound: float64(a.fFound) / float64(a.n),
+			Errors: a.errs,
+		}
+		if len(ks.Errors) > 5 {
+			ks.Errors = append(ks.Errors[:5], fmt.Sprintf("… and %d more", len(a.errs)-5))
+		}
+		if ks.FTSP50 > 0 {
+			ks.RatioP50 = ks.ErrataP50 / ks.FTSP50
+		}
+		if ks.FTSP99 > 0 {
+			ks.RatioP99 = ks.ErrataP99 / ks.FTSP99
+		}
+		out = append(out, ks)
+	}
+	return out, nil
+}
+
+// timeIt times f; an error was already reported by the warm-up pass.
+func timeIt(f func() error) time.Duration {
+	t := time.Now()
+	_ = f()
+	return time.Since(t)
+}

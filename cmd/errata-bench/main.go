@@ -1,0 +1,264 @@
+// Command errata-bench measures Errata's search against SQLite FTS5 on the
+// same corpora and queries in the same run, and checks the targets of issue 7:
+// query latency per kind, build (start-to-ready) time, memory, HTTP throughput
+// of the search paths against /healthz, and keystroke-to-paint in Chromium.
+//
+//	go run ./cmd/errata-bench -sizes catalogue,real,10k,100k -http -browser -json bench.json
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"runtime/pprof"
+	"strings"
+	"time"
+)
+
+// config is every flag of the command.
+type config struct {
+	Sizes       []corpusSpec
+	PerKind     int
+	Rounds      int
+	Seed        int64
+	JSON        string
+	HTTP        bool
+	HTTPTime    time.Duration
+	HTTPWorkers int
+	Browser     bool
+	Keystrokes  int
+	Chromium    string
+	CPUProfile  string
+	MemProfile  string
+}
+
+func parseFlags(args []string, stderr io.Writer) (*config, error) {
+	fs := flag.NewFlagSet("errata-bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg := &config{}
+	sizes := fs.String("sizes", "catalogue,real,10k,100k", "corpora to run: catalogue, real (../shared/corpora), or a count grown from real (10k, 100k)")
+	fs.IntVar(&cfg.PerKind, "queries", 40, "queries of each kind drawn from each corpus")
+	fs.IntVar(&cfg.Rounds, "rounds", 5, "timed passes over the queries (after one warm-up pass)")
+	fs.Int64Var(&cfg.Seed, "seed", 1, "seed for grown corpora and queries")
+	fs.StringVar(&cfg.JSON, "json", "", "write the report as JSON to this file")
+	fs.BoolVar(&cfg.HTTP, "http", false, "load the real web handler with vegeta: /healthz, /api/v1/search, /?q=")
+	fs.DurationVar(&cfg.HTTPTime, "http-duration", 4*time.Second, "load time per endpoint")
+	fs.IntVar(&cfg.HTTPWorkers, "http-workers", 8, "closed-loop workers per endpoint (max throughput)")
+	fs.BoolVar(&cfg.Browser, "browser", false, "measure keystroke to results painted in headless Chromium")
+	fs.IntVar(&cfg.Keystrokes, "keystrokes", 20, "keystrokes timed in the browser")
+	fs.StringVar(&cfg.Chromium, "chromium", "/usr/bin/chromium", "Chromium binary for -browser")
+	fs.StringVar(&cfg.CPUProfile, "cpuprofile", "", "write a CPU profile of the query phase of the last corpus")
+	fs.StringVar(&cfg.MemProfile, "memprofile", "", "write a heap profile after Errata's index of the last corpus is built")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected arguments %q; every option is a flag (see -h)", fs.Args())
+	}
+	var err error
+	if cfg.Sizes, err = parseSizes(*sizes); err != nil {
+		return nil, err
+	}
+	if cfg.PerKind < 1 || cfg.Rounds < 1 {
+		return nil, fmt.Errorf("-queries and -rounds must be at least 1")
+	}
+	return cfg, nil
+}
+
+func main() {
+	if job := os.Getenv(childEnv); job != "" {
+		os.Exit(childMain(job))
+	}
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run is the whole command; tests call it directly.
+func run(args []string, stdout, stderr io.Writer) int {
+	cfg, err := parseFlags(args, stderr)
+	if err != nil {
+		if err == flag.ErrHelp {
+			return 0
+		}
+		fmt.Fprintln(stderr, "errata-bench:", err)
+		return 2
+	}
+	rep, err := bench(cfg, stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, "errata-bench:", err)
+		return 1
+	}
+	printReport(stdout, rep)
+	if cfg.JSON != "" {
+		b, _ := json.MarshalIndent(rep, "", "  ")
+		if err := os.WriteFile(cfg.JSON, append(b, '\n'), 0o644); err != nil {
+			fmt.Fprintln(stderr, "errata-bench:", err)
+			return 1
+		}
+	}
+	return 0
+}
+
+// bench runs every corpus in turn and evaluates the targets.
+func bench(cfg *config, log io.Writer) (*report, error) {
+	rep := &report{
+		Command:   "go run ./cmd/errata-bench " + strings.Join(os.Args[1:], " "),
+		Started:   time.Now().UTC(),
+		GoVersion: runtime.Version(),
+		Platform:  runtime.GOOS + "/" + runtime.GOARCH,
+		CPUs:      runtime.NumCPU(),
+		Seed:      cfg.Seed,
+		PerKind:   cfg.PerKind,
+		Rounds:    cfg.Rounds,
+	}
+	for i, spec := range cfg.Sizes {
+		last := i == len(cfg.Sizes)-1
+		cr, err := runCorpus(cfg, spec, last, log)
+		if err != nil {
+			return nil, fmt.Errorf("corpus %s: %w", spec.Name, err)
+		}
+		rep.Corpora = append(rep.Corpora, *cr)
+	}
+	rep.Targets = evaluate(rep)
+	return rep, nil
+}
+
+// runCorpus measures one corpus: build and memory of each engine in its own
+// child process, then query latency with both engines in this process, then
+// HTTP and the browser over Errata alone.
+func runCorpus(cfg *config, spec corpusSpec, last bool, log io.Writer) (*corpusReport, error) {
+	logf := func(format string, a ...any) {
+		fmt.Fprintf(log, "[%s] %s: %s\n", time.Now().Format("15:04:05"), spec.Name, fmt.Sprintf(format, a...))
+	}
+	cr := &corpusReport{Name: spec.Name}
+	start := time.Now()
+	entries, err := loadCorpus(spec, cfg.Seed)
+	if err != nil {
+		return nil, err
+	}
+	cr.Entries = len(entries)
+	cr.LoadMS = ms(time.Since(start))
+	logf("%d entries loaded in %s", len(entries), time.Since(start).Round(time.Millisecond))
+	queries, err := makeQueries(entries, cfg.PerKind, cfg.Seed)
+	if err != nil {
+		return nil, err
+	}
+
+	// Build time and memory, one engine per child process.
+	dir, err := os.MkdirTemp("", "errata-bench-index-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	job := childJob{Engine: "errata", Spec: spec, Seed: cfg.Seed}
+	if prebuiltAvailable {
+		job.Dir = dir
+	}
+	if cr.Errata, err = childEngine(job); err != nil {
+		return nil, err
+	}
+	logf("errata: built in %.0f ms, heap %.1f MB, RSS %.1f MB", cr.Errata.BuildMS, cr.Errata.HeapInuseMB, cr.Errata.RSSMB)
+	if prebuiltAvailable {
+		if o, err := runChild(childJob{Engine: "errata-open", Spec: spec, Seed: cfg.Seed, Dir: dir}); err == nil {
+			cr.Errata.OpenMS = &o.TookMS
+			cr.Errata.OpenMem = &o.Mem
+			logf("errata: prebuilt index opened in %.0f ms, heap %.1f MB, RSS %.1f MB", o.TookMS, o.Mem.HeapInuseMB, o.Mem.RSSMB)
+		} else {
+			logf("errata: opening a prebuilt index failed: %v", err)
+		}
+	}
+	cr.FTS5, err = childEngine(childJob{Engine: "fts5", Spec: spec, Seed: cfg.Seed})
+	if err != nil {
+		return nil, err
+	}
+	logf("fts5: built in %.0f ms, heap %.1f MB, RSS %.1f MB", cr.FTS5.BuildMS, cr.FTS5.HeapInuseMB, cr.FTS5.RSSMB)
+
+	// Latency: both engines side by side in this process.
+	ix, took, err := buildErrata(entries)
+	if err != nil {
+		return nil, err
+	}
+	defer ix.Close()
+	cr.Errata.InProcessBuildMS = ms(took)
+	if last && cfg.MemProfile != "" {
+		if err := writeHeapProfile(cfg.MemProfile); err != nil {
+			return nil, err
+		}
+	}
+	fts, took, err := buildFTS(entries)
+	if err != nil {
+		return nil, err
+	}
+	cr.FTS5.InProcessBuildMS = ms(took)
+	logf("timing %d queries × %d rounds on both engines", len(queries), cfg.Rounds)
+	stop := func() {}
+	if last && cfg.CPUProfile != "" {
+		if stop, err = startCPUProfile(cfg.CPUProfile); err != nil {
+			return nil, err
+		}
+	}
+	cr.Kinds, err = runLatency(ix, fts, queries, cfg.Rounds, cfg.Seed)
+	stop()
+	fts.Close()
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range cr.Kinds {
+		for _, e := range k.Errors {
+			logf("%s query failed: %s", k.Kind, e)
+		}
+	}
+	entries = nil
+	readMem() // let SQLite's and the corpus's memory go before loading the server
+
+	if cfg.HTTP || cfg.Browser {
+		srv, err := startServer(ix)
+		if err != nil {
+			return nil, err
+		}
+		defer srv.Close()
+		if cfg.HTTP {
+			logf("HTTP load, %d workers, %s per endpoint", cfg.HTTPWorkers, cfg.HTTPTime)
+			if cr.HTTP, err = runHTTP(srv.URL, queries, cfg.HTTPWorkers, cfg.HTTPTime); err != nil {
+				return nil, err
+			}
+		}
+		if cfg.Browser {
+			logf("browser: %d keystrokes", cfg.Keystrokes)
+			if cr.Browser, err = runBrowser(cfg.Chromium, srv.URL, queries, cfg.Keystrokes); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return cr, nil
+}
+
+// childEngine runs a build child and returns its figures as engine stats.
+func childEngine(job childJob) (engineStats, error) {
+	res, err := runChild(job)
+	return engineStats{BuildMS: res.TookMS, memStats: res.Mem}, err
+}
+
+func startCPUProfile(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}
+
+func writeHeapProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	runtime.GC()
+	return pprof.WriteHeapProfile(f)
+}

@@ -1,0 +1,227 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/errata/errata/content"
+	"github.com/errata/errata/content/corpus"
+)
+
+// TestMain lets the test binary play the child process that measures one
+// engine's build and memory, as the command's own binary does.
+func TestMain(m *testing.M) {
+	if job := os.Getenv(childEnv); job != "" {
+		os.Exit(childMain(job))
+	}
+	os.Exit(m.Run())
+}
+
+// runBench runs the whole command with args plus -json and returns the
+// report it wrote and what it printed. Nothing here is timed.
+func runBench(t *testing.T, args ...string) (*report, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "bench.json")
+	var stdout, stderr bytes.Buffer
+	if code := run(append(args, "-json", path), &stdout, &stderr); code != 0 {
+		t.Fatalf("errata-bench %s exited %d:\n%s\n%s", strings.Join(args, " "), code, stderr.String(), stdout.String())
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep report
+	if err := json.Unmarshal(b, &rep); err != nil {
+		t.Fatalf("JSON report: %v", err)
+	}
+	return &rep, stdout.String()
+}
+
+// sizes is the catalogue and, when ../shared/corpora is present, a tiny
+// corpus grown from it.
+func sizes(t *testing.T) string {
+	if _, ok := corpus.Dir(); !ok {
+		t.Log("SKIPPING the grown corpus: ../shared/corpora not found beside the module; running the catalogue only")
+		return "catalogue"
+	}
+	return "catalogue,300"
+}
+
+func TestRunReportsEveryTarget(t *testing.T) {
+	rep, out := runBench(t, "-sizes", sizes(t), "-queries", "3", "-rounds", "1", "-http", "-http-duration", "300ms", "-http-workers", "2")
+
+	var ids []string
+	for _, tg := range rep.Targets {
+		ids = append(ids, tg.ID)
+		if tg.Result != "PASS" && tg.Result != "FAIL" && tg.Result != "SKIP" {
+			t.Errorf("target %s: result %q", tg.ID, tg.Result)
+		}
+		if !strings.Contains(out, tg.What) {
+			t.Errorf("printed table lacks target %q", tg.What)
+		}
+	}
+	if !slices.Equal(ids, targetIDs()) {
+		t.Errorf("JSON targets = %v\nwant every target of issue 7: %v", ids, targetIDs())
+	}
+	for _, id := range []string{"p50-ratio/code", "p99/pasted", "start-to-ready", "heap", "api-rps", "page-rps"} {
+		if tg := findTarget(rep, id); tg.Result == "SKIP" {
+			t.Errorf("target %s was not measured: %+v", id, tg)
+		}
+	}
+	if tg := findTarget(rep, "keystroke-paint"); tg.Result != "SKIP" {
+		t.Errorf("keystroke-paint measured without -browser: %+v", tg)
+	}
+
+	for _, c := range rep.Corpora {
+		if c.Entries == 0 || c.Errata.BuildMS <= 0 || c.FTS5.BuildMS <= 0 || c.Errata.RSSMB <= 0 || c.FTS5.RSSMB <= 0 || c.Errata.HeapInuseMB <= 0 {
+			t.Errorf("%s: build or memory not measured: %+v", c.Name, c)
+		}
+		var got []string
+		for _, k := range c.Kinds {
+			got = append(got, k.Kind)
+			if k.Queries != 3 || k.Samples != 3 || k.ErrataP50 <= 0 || k.FTSP50 <= 0 || k.RatioP50 <= 0 {
+				t.Errorf("%s/%s: not timed: %+v", c.Name, k.Kind, k)
+			}
+			if len(k.Errors) > 0 {
+				t.Errorf("%s/%s: queries failed: %v", c.Name, k.Kind, k.Errors)
+			}
+		}
+		if !slices.Equal(got, kinds) {
+			t.Errorf("%s: kinds %v, want %v", c.Name, got, kinds)
+		}
+		if c.HTTP == nil || len(c.HTTP.Endpoints) != 3 {
+			t.Fatalf("%s: HTTP not measured: %+v", c.Name, c.HTTP)
+		}
+		for _, e := range c.HTTP.Endpoints {
+			if e.Requests == 0 || e.RPS <= 0 || e.Success < 1 {
+				t.Errorf("%s: %s: %d requests, %.0f req/s, success %.2f, codes %v, errors %v", c.Name, e.Name, e.Requests, e.RPS, e.Success, e.Codes, e.Errors)
+			}
+		}
+	}
+}
+
+func TestRunBrowser(t *testing.T) {
+	if _, err := os.Stat("/usr/bin/chromium"); err != nil {
+		if os.Getenv("ERRATA_BROWSER") == "required" {
+			t.Fatalf("ERRATA_BROWSER=required but /usr/bin/chromium is missing: %v", err)
+		}
+		t.Skip("SKIPPING browser measurement: /usr/bin/chromium not found (set ERRATA_BROWSER=required to fail instead)")
+	}
+	rep, _ := runBench(t, "-sizes", "catalogue", "-queries", "2", "-rounds", "1", "-browser", "-keystrokes", "4")
+	b := rep.Corpora[0].Browser
+	if b == nil || b.Keystrokes != 4 || b.Measured == 0 || b.P50MS <= 0 || b.P99MS < b.P50MS {
+		t.Fatalf("browser not measured: %+v", b)
+	}
+	if b.P50NoDebounceMS > b.P50MS || b.P50MS-b.P50NoDebounceMS != float64(b.DebounceMS) {
+		t.Errorf("debounce %d ms not subtracted exactly: %+v", b.DebounceMS, b)
+	}
+	if tg := findTarget(rep, "keystroke-paint"); tg.Result == "SKIP" || tg.Value != b.P50MS {
+		t.Errorf("keystroke-paint target = %+v, want it judged on p50 %.1f ms", tg, b.P50MS)
+	}
+}
+
+func findTarget(rep *report, id string) target {
+	for _, tg := range rep.Targets {
+		if tg.ID == id {
+			return tg
+		}
+	}
+	return target{ID: id, Result: "missing"}
+}
+
+// Every kind of query comes out of the catalogue, and the same seed draws the
+// same mix: the mix must fit any corpus and be rerunnable.
+func TestQueriesFitTheCorpus(t *testing.T) {
+	entries, err := content.Load(content.Embedded())
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := makeQueries(entries, 5, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := makeQueries(entries, 5, 7)
+	if !slices.EqualFunc(a, b, func(x, y benchQuery) bool { return x.Text == y.Text && x.Want == y.Want }) {
+		t.Error("the same seed drew different queries")
+	}
+	ids := map[string]bool{}
+	for _, e := range entries {
+		ids[e.ID] = true
+	}
+	count := map[string]int{}
+	for _, q := range a {
+		count[q.Kind]++
+		if !ids[q.Want] {
+			t.Errorf("%s query %q wants unknown entry %q", q.Kind, q.Text, q.Want)
+		}
+		switch q.Kind {
+		case kindPhrase:
+			if !strings.HasPrefix(q.Text, `"`) || !strings.HasSuffix(q.Text, `"`) {
+				t.Errorf("phrase %q is not quoted", q.Text)
+			}
+		case kindPasted:
+			if !strings.Contains(q.Text, "{") || !strings.Contains(q.Text, "HTTP") && !strings.Contains(q.Text, "status=") {
+				t.Errorf("paste %q lacks a status or a JSON body", q.Text)
+			}
+		case kindFilter:
+			if len(q.Status) == 0 && len(q.Providers) == 0 {
+				t.Errorf("filter query %q has no filter", q.Text)
+			}
+		}
+	}
+	for _, k := range kinds {
+		if count[k] != 5 {
+			t.Errorf("%d %s queries, want 5", count[k], k)
+		}
+	}
+}
+
+// User text never reaches FTS5 as syntax: operators, column filters, prefix
+// stars and stray quotes are plain words, and a query of nothing but them
+// still runs.
+func TestFTSMatchIsSafe(t *testing.T) {
+	entries, err := content.Load(content.Embedded())
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, _, err := buildFTS(entries)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for _, text := range []string{
+		`NEAR(too many) OR title:quota*`, `"unbalanced quote`, `^start + -minus AND NOT`, `()*:^"`, `{"error":"x"}`,
+		strings.Repeat("word ", 500),
+	} {
+		for _, kind := range []string{kindWord, kindPasted} {
+			if _, err := f.search(context.Background(), benchQuery{Kind: kind, Text: text}); err != nil {
+				t.Errorf("%s %q: %v", kind, text, err)
+			}
+		}
+	}
+	if got := ftsMatch(`say "too many" now`, false); got != `"say" "too many" "now"` {
+		t.Errorf("ftsMatch = %s", got)
+	}
+}
+
+func TestParseSizes(t *testing.T) {
+	got, err := parseSizes("catalogue, real,10k,100k,300")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []corpusSpec{{"catalogue", 0}, {"real", 0}, {"10k", 10000}, {"100k", 100000}, {"300", 300}}
+	if !slices.Equal(got, want) {
+		t.Errorf("parseSizes = %v, want %v", got, want)
+	}
+	for _, bad := range []string{"", "huge", "0", "-5k", "10k,10k"} {
+		if _, err := parseSizes(bad); err == nil {
+			t.Errorf("parseSizes(%q) accepted", bad)
+		}
+	}
+}

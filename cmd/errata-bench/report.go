@@ -1,0 +1,197 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// report is everything one run measured; it is printed and written as JSON.
+type report struct {
+	Command   string         `json:"command"`
+	Started   time.Time      `json:"started"`
+	GoVersion string         `json:"go_version"`
+	Platform  string         `json:"platform"`
+	CPUs      int            `json:"cpus"`
+	Seed      int64          `json:"seed"`
+	PerKind   int            `json:"queries_per_kind"`
+	Rounds    int            `json:"rounds"`
+	Corpora   []corpusReport `json:"corpora"`
+	Targets   []target       `json:"targets"`
+}
+
+type corpusReport struct {
+	Name    string        `json:"name"`
+	Entries int           `json:"entries"`
+	LoadMS  float64       `json:"load_ms"` // reading or growing the corpus, before any index
+	Errata  engineStats   `json:"errata"`
+	FTS5    engineStats   `json:"fts5"`
+	Kinds   []kindStats   `json:"kinds"`
+	HTTP    *httpStats    `json:"http,omitempty"`
+	Browser *browserStats `json:"browser,omitempty"`
+}
+
+// engineStats is one engine's build and memory, measured in a child process
+// that holds only that engine.
+type engineStats struct {
+	BuildMS          float64 `json:"build_ms"`
+	InProcessBuildMS float64 `json:"in_process_build_ms"` // the rebuild for the latency phase
+	memStats
+	OpenMS  *float64  `json:"open_ms,omitempty"` // opening a prebuilt index, when search offers it
+	OpenMem *memStats `json:"open_mem,omitempty"`
+}
+
+// readyMS is Errata's start-to-ready: opening a prebuilt index when there is
+// one, else building.
+func (e engineStats) readyMS() (float64, string) {
+	if e.OpenMS != nil && *e.OpenMS < e.BuildMS {
+		return *e.OpenMS, "open prebuilt index"
+	}
+	return e.BuildMS, "search.Build"
+}
+
+// target is one line of issue 7's targets table.
+type target struct {
+	ID       string  `json:"id"`
+	What     string  `json:"what"`
+	Corpus   string  `json:"corpus"`
+	Measured string  `json:"measured"`
+	Value    float64 `json:"value"`
+	Limit    float64 `json:"limit"`
+	Op       string  `json:"op"`     // "<=" or ">="
+	Result   string  `json:"result"` // PASS, FAIL, or SKIP when not measured in this run
+}
+
+// targetIDs is every target of issue 7, in table order.
+func targetIDs() []string {
+	var ids []string
+	for _, k := range kinds {
+		ids = append(ids, "p50-ratio/"+k)
+	}
+	for _, k := range kinds {
+		ids = append(ids, "p99/"+k)
+	}
+	return append(ids, "start-to-ready", "heap", "api-rps", "page-rps", "keystroke-paint")
+}
+
+// evaluate checks the targets on the 100k corpus, or on the largest corpus of
+// the run when 100k was not run (the corpus is named on every line).
+func evaluate(rep *report) []target {
+	var c *corpusReport
+	for i := range rep.Corpora {
+		if rep.Corpora[i].Name == "100k" {
+			c = &rep.Corpora[i]
+		}
+	}
+	if c == nil {
+		for i := range rep.Corpora {
+			if c == nil || rep.Corpora[i].Entries > c.Entries {
+				c = &rep.Corpora[i]
+			}
+		}
+	}
+	var ts []target
+	add := func(id, what string, value, limit float64, op, measured string, ok bool) {
+		t := target{ID: id, What: what, Corpus: c.Name, Value: value, Limit: limit, Op: op, Measured: measured, Result: "SKIP"}
+		if ok {
+			t.Result = "FAIL"
+			if (op == "<=" && value <= limit) || (op == ">=" && value >= limit) {
+				t.Result = "PASS"
+			}
+		}
+		ts = append(ts, t)
+	}
+	byKind := map[string]kindStats{}
+	for _, k := range c.Kinds {
+		byKind[k.Kind] = k
+	}
+	for _, k := range kinds {
+		s, ok := byKind[k]
+		add("p50-ratio/"+k, "query p50 "+k+" ≤ 0.3 × FTS5", s.RatioP50, 0.3, "<=",
+			fmt.Sprintf("%.3f / %.3f ms = %.2f×", s.ErrataP50, s.FTSP50, s.RatioP50), ok)
+	}
+	for _, k := range kinds {
+		s, ok := byKind[k]
+		add("p99/"+k, "query p99 "+k+" ≤ 10 ms", s.ErrataP99, 10, "<=", fmt.Sprintf("%.2f ms", s.ErrataP99), ok)
+	}
+	ready, how := c.Errata.readyMS()
+	add("start-to-ready", "start to ready ≤ FTS5 build", ready, c.FTS5.BuildMS, "<=",
+		fmt.Sprintf("%.0f ms (%s) vs FTS5 %.0f ms", ready, how, c.FTS5.BuildMS), c.FTS5.BuildMS > 0)
+	add("heap", "Go heap with the index ≤ 150 MB", c.Errata.HeapInuseMB, 150, "<=",
+		fmt.Sprintf("%.1f MB (RSS %.1f MB; FTS5 RSS %.1f MB)", c.Errata.HeapInuseMB, c.Errata.RSSMB, c.FTS5.RSSMB), c.Errata.RSSMB > 0)
+	h := c.HTTP
+	if h == nil {
+		h = &httpStats{}
+	}
+	add("api-rps", "/api/v1/search req/s ≥ 50% of /healthz", h.APIRatio, 0.5, ">=",
+		fmt.Sprintf("%.0f / %.0f req/s = %.0f%%", h.rps("api"), h.rps("healthz"), 100*h.APIRatio), c.HTTP != nil)
+	add("page-rps", "/?q= req/s ≥ 35% of /healthz", h.PageRatio, 0.35, ">=",
+		fmt.Sprintf("%.0f / %.0f req/s = %.0f%%", h.rps("page"), h.rps("healthz"), 100*h.PageRatio), c.HTTP != nil)
+	b := c.Browser
+	if b == nil {
+		b = &browserStats{}
+	}
+	add("keystroke-paint", "keystroke to results painted ≤ 50 ms (p50, debounce included)", b.P50MS, 50, "<=",
+		fmt.Sprintf("p50 %.1f ms, p99 %.1f ms (debounce %d ms; without it p50 %.1f ms)", b.P50MS, b.P99MS, b.DebounceMS, b.P50NoDebounceMS),
+		c.Browser != nil && b.Measured > 0)
+	return ts
+}
+
+func printReport(w io.Writer, rep *report) {
+	fmt.Fprintf(w, "errata-bench  %s  %s  %d CPUs  seed %d  %d queries/kind × %d rounds\n\n",
+		rep.GoVersion, rep.Platform, rep.CPUs, rep.Seed, rep.PerKind, rep.Rounds)
+	tw := tabwriter.NewWriter(w, 2, 8, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "corpus\tentries\tErrata build ms\tErrata open ms\tFTS5 build ms\tErrata heap MB\tErrata RSS MB\tFTS5 heap MB\tFTS5 RSS MB\t")
+	for _, c := range rep.Corpora {
+		open := "—"
+		if c.Errata.OpenMS != nil {
+			open = fmt.Sprintf("%.0f", *c.Errata.OpenMS)
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%.0f\t%s\t%.0f\t%.1f\t%.1f\t%.1f\t%.1f\t\n", c.Name, c.Entries, c.Errata.BuildMS, open,
+			c.FTS5.BuildMS, c.Errata.HeapInuseMB, c.Errata.RSSMB, c.FTS5.HeapInuseMB, c.FTS5.RSSMB)
+	}
+	tw.Flush()
+	fmt.Fprintln(w)
+	tw = tabwriter.NewWriter(w, 2, 8, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "corpus\tkind\tErrata p50\tp99\tFTS5 p50\tp99\tp50 ratio\tp99 ratio\tfound@20 Errata\tFTS5\t")
+	for _, c := range rep.Corpora {
+		for _, k := range c.Kinds {
+			fmt.Fprintf(tw, "%s\t%s\t%.3f\t%.3f\t%.3f\t%.3f\t%.2f×\t%.2f×\t%.0f%%\t%.0f%%\t\n", c.Name, k.Kind,
+				k.ErrataP50, k.ErrataP99, k.FTSP50, k.FTSP99, k.RatioP50, k.RatioP99, 100*k.ErrataFound, 100*k.FTSFound)
+		}
+	}
+	tw.Flush()
+	fmt.Fprintln(w, "(latencies in ms; found@20: share of queries whose source entry is on the first page)")
+	for _, c := range rep.Corpora {
+		if c.HTTP != nil {
+			fmt.Fprintf(w, "\nHTTP %s (%d workers, closed loop, %s each):\n", c.Name, c.HTTP.Workers, time.Duration(c.HTTP.DurationS*float64(time.Second)))
+			for _, e := range c.HTTP.Endpoints {
+				fmt.Fprintf(w, "  %-8s %-28s %8.0f req/s  p50 %6.2f ms  p99 %6.2f ms  success %.1f%%  %v\n", e.Name, e.Path, e.RPS, e.P50MS, e.P99MS, 100*e.Success, e.Codes)
+			}
+		}
+		if b := c.Browser; b != nil {
+			fmt.Fprintf(w, "\nBrowser %s: typed %q, %d/%d keystrokes painted: p50 %.1f ms, p99 %.1f ms; debounce %d ms (%s); without debounce p50 %.1f ms, p99 %.1f ms\n",
+				c.Name, b.Typed, b.Measured, b.Keystrokes, b.P50MS, b.P99MS, b.DebounceMS, b.DebounceSource, b.P50NoDebounceMS, b.P99NoDebounceMS)
+			if b.Note != "" {
+				fmt.Fprintf(w, "  note: %s\n", b.Note)
+			}
+		}
+	}
+	fmt.Fprintln(w, "\nTargets (issue 7):")
+	tw = tabwriter.NewWriter(w, 2, 8, 2, ' ', 0)
+	for _, t := range rep.Targets {
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", t.Result, t.What, t.Corpus, t.Measured)
+	}
+	tw.Flush()
+	var fails []string
+	for _, t := range rep.Targets {
+		if t.Result == "FAIL" {
+			fails = append(fails, t.ID)
+		}
+	}
+	if len(fails) > 0 {
+		fmt.Fprintf(w, "\nmissed: %s\n", strings.Join(fails, ", "))
+	}
+}
