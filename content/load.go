@@ -35,11 +35,23 @@ func IsSlug(s string) bool { return len(s) <= 200 && slugRE.MatchString(s) }
 // Problems together with the entries that did load (so a checker can count
 // them). Callers must not serve entries when err is not nil.
 func Load(fsys fs.FS) ([]Entry, error) {
+	return load(fsys, func(p string) string { return p })
+}
+
+// LoadDir loads a folder of entry files from disk, like Load(os.DirFS(dir)),
+// except that problems name files by their real path (dir joined), so a
+// writer can open them straight from the message.
+func LoadDir(dir string) ([]Entry, error) {
+	return load(os.DirFS(dir), func(p string) string { return filepath.Join(dir, filepath.FromSlash(p)) })
+}
+
+// load is Load with name turning a path inside fsys into the name problems show.
+func load(fsys fs.FS, name func(string) string) ([]Entry, error) {
 	var ps Problems
 	var paths []string
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
-			ps = append(ps, Problem{p, 1, "cannot read: " + err.Error(), "check that the path exists and is readable"})
+			ps = append(ps, Problem{name(p), 1, "cannot read: " + err.Error(), "check that the path exists and is readable"})
 			return nil
 		}
 		name := d.Name()
@@ -55,10 +67,10 @@ func Load(fsys fs.FS) ([]Entry, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, Problems{{".", 1, "cannot read the content folder: " + err.Error(), "point --content at a folder of entry .md files"}}
+		return nil, Problems{{name("."), 1, "cannot read the content folder: " + err.Error(), "point --content at a folder of entry .md files"}}
 	}
 	if len(paths) == 0 && len(ps) == 0 {
-		return nil, Problems{{".", 1, "no .md entry files found", "point --content at a folder of entry .md files, such as content/entries"}}
+		return nil, Problems{{name("."), 1, "no .md entry files found", "point --content at a folder of entry .md files, such as content/entries"}}
 	}
 
 	// Files are independent until the cross-file checks: parse them on all
@@ -69,7 +81,7 @@ func Load(fsys fs.FS) ([]Entry, error) {
 	for range min(runtime.GOMAXPROCS(0), len(paths)) {
 		wg.Go(func() {
 			for i := range next {
-				results[i] = loadFileSafely(fsys, paths[i])
+				results[i] = loadFileSafely(fsys, paths[i], name(paths[i]))
 			}
 		})
 	}
@@ -103,23 +115,10 @@ func Load(fsys fs.FS) ([]Entry, error) {
 	return entries, nil
 }
 
-// LoadDir loads a folder of entry files from disk, like Load(os.DirFS(dir)),
-// with dir joined to every problem's file so messages name the real path.
-func LoadDir(dir string) ([]Entry, error) {
-	entries, err := Load(os.DirFS(dir))
-	var ps Problems
-	if errors.As(err, &ps) {
-		for i := range ps {
-			ps[i].File = filepath.Join(dir, filepath.FromSlash(ps[i].File))
-		}
-		return entries, ps
-	}
-	return entries, err
-}
-
 // fileResult is one file's entry, its problems and the lines cross-file
 // checks point at.
 type fileResult struct {
+	name     string // the file as problems name it
 	entry    Entry
 	ok       bool // the entry is complete enough to take part in cross-file checks
 	problems Problems
@@ -135,8 +134,8 @@ func crossCheck(files []*fileResult) Problems {
 	byID := map[string]*fileResult{}
 	for _, f := range files {
 		if other, dup := byID[f.entry.ID]; dup {
-			ps = append(ps, Problem{f.entry.Path, f.lines["id"],
-				fmt.Sprintf("duplicate id %q, also used by %s", f.entry.ID, other.entry.Path),
+			ps = append(ps, Problem{f.name, f.lines["id"],
+				fmt.Sprintf("duplicate id %q, also used by %s", f.entry.ID, other.name),
 				"give one of the two entries another id (and rename its file to match)"})
 			continue
 		}
@@ -147,14 +146,14 @@ func crossCheck(files []*fileResult) Problems {
 		for i, r := range f.entry.RedirectFrom {
 			line := itemLine(f, "redirect_from", i)
 			if owner, clash := byID[r]; clash {
-				ps = append(ps, Problem{f.entry.Path, line,
-					fmt.Sprintf("redirect_from %q is the id of %s", r, owner.entry.Path),
+				ps = append(ps, Problem{f.name, line,
+					fmt.Sprintf("redirect_from %q is the id of %s", r, owner.name),
 					"remove it from redirect_from: an old id must not be a live entry's id"})
 				continue
 			}
 			if other, dup := redirects[r]; dup && other != f {
-				ps = append(ps, Problem{f.entry.Path, line,
-					fmt.Sprintf("redirect_from %q is also claimed by %s", r, other.entry.Path),
+				ps = append(ps, Problem{f.name, line,
+					fmt.Sprintf("redirect_from %q is also claimed by %s", r, other.name),
 					"keep the old id in only one entry's redirect_from"})
 				continue
 			}
@@ -166,14 +165,14 @@ func crossCheck(files []*fileResult) Problems {
 			line := itemLine(f, "related", i)
 			switch {
 			case r == f.entry.ID:
-				ps = append(ps, Problem{f.entry.Path, line,
+				ps = append(ps, Problem{f.name, line,
 					fmt.Sprintf("related %q is this entry itself", r), "remove it from related"})
 			case byID[r] == nil:
 				fix := "use the id of an existing entry (its file name without .md)"
 				if to, ok := redirects[r]; ok {
 					fix = fmt.Sprintf("%q was renamed: use %q", r, to.entry.ID)
 				}
-				ps = append(ps, Problem{f.entry.Path, line,
+				ps = append(ps, Problem{f.name, line,
 					fmt.Sprintf("related id %q does not exist", r), fix})
 			}
 		}
@@ -187,7 +186,7 @@ func crossCheck(files []*fileResult) Problems {
 			if to, ok := redirects[l.id]; ok {
 				fix = fmt.Sprintf("%q was renamed: link to /errors/%s", l.id, to.entry.ID)
 			}
-			ps = append(ps, Problem{f.entry.Path, l.line, fmt.Sprintf("link to /errors/%s: no entry has that id", l.id), fix})
+			ps = append(ps, Problem{f.name, l.line, fmt.Sprintf("link to /errors/%s: no entry has that id", l.id), fix})
 		}
 	}
 	return ps
@@ -202,20 +201,20 @@ func itemLine(f *fileResult, key string, i int) int {
 
 // loadFileSafely is loadFile turning a panic in a parser into a problem:
 // one hostile file must not take the whole server down.
-func loadFileSafely(fsys fs.FS, p string) (r fileResult) {
+func loadFileSafely(fsys fs.FS, p, name string) (r fileResult) {
 	defer func() {
 		if v := recover(); v != nil {
-			r = fileResult{problems: Problems{{p, 1, fmt.Sprintf("cannot load the file: internal error: %v", v), "simplify the file and report it to Errata's maintainers"}}}
+			r = fileResult{name: name, problems: Problems{{name, 1, fmt.Sprintf("cannot load the file: internal error: %v", v), "simplify the file and report it to Errata's maintainers"}}}
 		}
 	}()
-	return loadFile(fsys, p)
+	return loadFile(fsys, p, name)
 }
 
 // loadFile reads, parses and validates one file on its own.
-func loadFile(fsys fs.FS, p string) fileResult {
-	r := fileResult{entry: Entry{Path: p}}
+func loadFile(fsys fs.FS, p, name string) fileResult {
+	r := fileResult{name: name, entry: Entry{Path: p}}
 	bad := func(line int, what, fix string) {
-		r.problems = append(r.problems, Problem{p, line, what, fix})
+		r.problems = append(r.problems, Problem{name, line, what, fix})
 	}
 	data, err := readLimited(fsys, p)
 	switch {

@@ -348,3 +348,20 @@ func TestLoadDirNamesRealPaths(t *testing.T) {
 		t.Errorf("LoadDir(entries) = %d entries, %v; want the same 15 as Embedded", len(entries), err)
 	}
 }
+
+func TestLoadDirNamesBothDuplicates(t *testing.T) {
+	dir := t.TempDir()
+	for _, p := range []string{"429-gmail-too-many-requests.md", "sub/429-gmail-too-many-requests.md"} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, p)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, p), []byte(good), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err := content.LoadDir(dir)
+	a, b := filepath.Join(dir, "sub", "429-gmail-too-many-requests.md"), filepath.Join(dir, "429-gmail-too-many-requests.md")
+	if want := a + `:2: duplicate id "429-gmail-too-many-requests", also used by ` + b; err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("LoadDir error\n%v\nwant it to start\n%s", err, want)
+	}
+}

@@ -7,7 +7,7 @@ import (
 
 // Problem is one thing wrong with a content file.
 type Problem struct {
-	File    string // path inside the loaded fs.FS (LoadDir prefixes its directory)
+	File    string // path inside the loaded fs.FS (LoadDir: the path on disk)
 	Line    int    // 1-based line in the file; 1 when the problem is the whole file
 	Message string // what is wrong
 	Fix     string // how to fix it
