@@ -15,7 +15,6 @@ import (
 	"regexp"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -283,4 +282,6 @@ func copyEntries(tb testing.TB) string {
 	return dir
 }
 
-var _ = syscall.SIGTERM
+
+// httpClient is for quick probes.
+var httpClient = &http.Client{Timeout: 5 * time.Second}

@@ -110,9 +110,7 @@ func TestServeFixedPortAndHealthcheck(t *testing.T) {
 	if s.URL != "http://"+addr {
 		t.Errorf("URL %q, want http://%s", s.URL, addr)
 	}
-	if !strings.Contains(s.Log.String(), `"msg":"ready"`) {
-		t.Errorf("ERRATA_LOG_FORMAT=json ignored: %s", s.Log)
-	}
+	s.waitLog(t, `"msg":"ready"`, 5*time.Second) // ERRATA_LOG_FORMAT=json honoured
 	if r := run(t, []string{"ERRATA_ADDR=" + addr}, "healthcheck"); r.code != 0 || !strings.HasPrefix(r.stdout, "healthy") {
 		t.Errorf("healthcheck against a live server: exit %d, %q %q", r.code, r.stdout, r.stderr)
 	}

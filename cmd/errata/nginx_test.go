@@ -1,0 +1,181 @@
+package main
+
+import (
+	"fmt"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+const nginxBin = "/usr/sbin/nginx"
+
+// nginxSite is the reverse-proxy part of the nginx configuration shown in
+// the README: identical replicas, passive health checks, and a retry on the
+// next replica when one fails. Requests are idempotent GETs, so a retry is
+// always safe.
+func nginxSite(listen string, replicas []string) string {
+	var b strings.Builder
+	b.WriteString("upstream errata {\n")
+	for _, r := range replicas {
+		fmt.Fprintf(&b, "    server %s max_fails=1 fail_timeout=10s;\n", r)
+	}
+	b.WriteString(`    keepalive 32;
+}
+
+server {
+    listen ` + listen + `;
+
+    location / {
+        proxy_pass http://errata;
+        proxy_http_version 1.1;
+        proxy_set_header Connection "";
+        proxy_set_header Host $host;
+        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+        proxy_set_header X-Forwarded-Proto $scheme;
+        proxy_connect_timeout 1s;
+        proxy_read_timeout 35s;
+        proxy_next_upstream error timeout http_502 http_503;
+        proxy_next_upstream_tries 3;
+        proxy_next_upstream_timeout 10s;
+    }
+}
+`)
+	return b.String()
+}
+
+// readmeReplicas are the addresses the README's example uses.
+var readmeReplicas = []string{"10.0.0.11:8080", "10.0.0.12:8080", "10.0.0.13:8080"}
+
+// TestReadmeShowsNginxConfig keeps the README's configuration the one the
+// replica test proves.
+func TestReadmeShowsNginxConfig(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join(moduleRoot(), "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := nginxSite("80", readmeReplicas); !strings.Contains(string(readme), want) {
+		t.Errorf("README.md does not show the tested nginx configuration; it should contain:\n%s", want)
+	}
+}
+
+// startNginx runs nginx in the foreground on port with a configuration of
+// its own under a temporary prefix.
+func startNginx(tb testing.TB, port int, replicas []string) {
+	tb.Helper()
+	if _, err := os.Stat(nginxBin); err != nil {
+		if os.Getenv("ERRATA_NGINX") == "required" {
+			tb.Fatalf("ERRATA_NGINX=required but %s is missing: apt-get install nginx", nginxBin)
+		}
+		tb.Skipf("SKIPPED: %s not found; install Debian's nginx to run the replica test (CI sets ERRATA_NGINX=required)", nginxBin)
+	}
+	dir := tb.TempDir()
+	for _, d := range []string{"logs", "tmp"} {
+		if err := os.Mkdir(filepath.Join(dir, d), 0o755); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	user := ""
+	if os.Geteuid() == 0 {
+		user = "user root;\n" // workers would otherwise run as nobody, unable to use the temp prefix
+	}
+	tmp := filepath.Join(dir, "tmp")
+	conf := user + `worker_processes 1;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    client_body_temp_path ` + tmp + `/body;
+    proxy_temp_path ` + tmp + `/proxy;
+    fastcgi_temp_path ` + tmp + `/fastcgi;
+    uwsgi_temp_path ` + tmp + `/uwsgi;
+    scgi_temp_path ` + tmp + `/scgi;
+
+` + nginxSite(fmt.Sprintf("127.0.0.1:%d", port), replicas) + "}\n"
+	confPath := filepath.Join(dir, "nginx.conf")
+	if err := os.WriteFile(confPath, []byte(conf), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	log := &syncBuffer{}
+	cmd := exec.Command(nginxBin, "-e", "stderr", "-p", dir, "-c", confPath,
+		"-g", "daemon off; pid "+filepath.Join(dir, "nginx.pid")+"; error_log stderr;")
+	cmd.Stdout, cmd.Stderr = log, log
+	if err := cmd.Start(); err != nil {
+		tb.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	tb.Cleanup(func() {
+		cmd.Process.Signal(syscall.SIGQUIT) // graceful stop of master and workers
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			cmd.Process.Kill()
+			<-done
+		}
+		if tb.Failed() {
+			tb.Logf("nginx log:\n%s", log)
+		}
+	})
+	base := fmt.Sprintf("http://127.0.0.1:%d", port)
+	waitFor(tb, "nginx answering", 10*time.Second, func() bool {
+		select {
+		case <-done:
+			tb.Fatalf("nginx exited:\n%s", log)
+		default:
+		}
+		resp, err := httpClient.Get(base + "/healthz")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == 200
+	})
+}
+
+// TestReplicasBehindNginx runs three replicas behind nginx, puts load on
+// them, SIGKILLs one in the middle and counts failed requests: nginx must
+// retry each one on a live replica.
+func TestReplicasBehindNginx(t *testing.T) {
+	if _, err := os.Stat(nginxBin); err != nil && os.Getenv("ERRATA_NGINX") != "required" {
+		t.Skipf("SKIPPED: %s not found; install Debian's nginx to run the replica test (CI sets ERRATA_NGINX=required)", nginxBin)
+	}
+	var replicas []*server
+	var addrs []string
+	for range 3 {
+		s := start(t, nil, "--rate-limit", "0", "--trust-proxy")
+		u, _ := url.Parse(s.URL)
+		replicas = append(replicas, s)
+		addrs = append(addrs, u.Host)
+	}
+	port := freePort(t)
+	startNginx(t, port, addrs)
+	base := fmt.Sprintf("http://127.0.0.1:%d", port)
+
+	stop := make(chan struct{})
+	l := startLoad(base, 8, stop, loadPaths...)
+	time.Sleep(1 * time.Second)
+	before := l.ok.Load()
+	replicas[1].signal(t, syscall.SIGKILL)
+	replicas[1].wait(t, 5*time.Second)
+	time.Sleep(2 * time.Second)
+	close(stop)
+	l.wg.Wait()
+	after := l.ok.Load() - before
+
+	if l.failed.Load() > 0 {
+		t.Errorf("%d requests failed through nginx (%d ok): %q", l.failed.Load(), l.ok.Load(), l.errs)
+	}
+	if before < 20 || after < 20 {
+		t.Errorf("%d requests before the kill and %d after: want load on both sides", before, after)
+	}
+	for i, s := range replicas {
+		if i != 1 && !strings.Contains(s.Log.String(), `route="GET /{$}"`) {
+			t.Errorf("replica %d served no page: nginx did not spread the load", i)
+		}
+	}
+	t.Logf("3 replicas behind nginx, one SIGKILLed: %d ok (%d after the kill), %d failed", l.ok.Load(), after, l.failed.Load())
+}
