@@ -25,6 +25,7 @@ type config struct {
 	Rounds      int
 	Seed        int64
 	JSON        string
+	Markdown    string
 	HTTP        bool
 	HTTPTime    time.Duration
 	HTTPWorkers int
@@ -32,6 +33,7 @@ type config struct {
 	Keystrokes  int
 	Chromium    string
 	CPUProfile  string
+	HTTPProfile string
 	MemProfile  string
 }
 
@@ -44,6 +46,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.IntVar(&cfg.Rounds, "rounds", 5, "timed passes over the queries (after one warm-up pass)")
 	fs.Int64Var(&cfg.Seed, "seed", 1, "seed for grown corpora and queries")
 	fs.StringVar(&cfg.JSON, "json", "", "write the report as JSON to this file")
+	fs.StringVar(&cfg.Markdown, "markdown", "", "write the report as Markdown tables to this file")
 	fs.BoolVar(&cfg.HTTP, "http", false, "load the real web handler with vegeta: /healthz, /api/v1/search, /?q=")
 	fs.DurationVar(&cfg.HTTPTime, "http-duration", 4*time.Second, "load time per endpoint")
 	fs.IntVar(&cfg.HTTPWorkers, "http-workers", 8, "closed-loop workers per endpoint (max throughput)")
@@ -51,6 +54,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.IntVar(&cfg.Keystrokes, "keystrokes", 20, "keystrokes timed in the browser")
 	fs.StringVar(&cfg.Chromium, "chromium", "/usr/bin/chromium", "Chromium binary for -browser")
 	fs.StringVar(&cfg.CPUProfile, "cpuprofile", "", "write a CPU profile of the query phase of the last corpus")
+	fs.StringVar(&cfg.HTTPProfile, "http-cpuprofile", "", "write a CPU profile of the HTTP load of the last corpus (server and client share the process)")
 	fs.StringVar(&cfg.MemProfile, "memprofile", "", "write a heap profile after Errata's index of the last corpus is built")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -94,6 +98,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if cfg.JSON != "" {
 		b, _ := json.MarshalIndent(rep, "", "  ")
 		if err := os.WriteFile(cfg.JSON, append(b, '\n'), 0o644); err != nil {
+			fmt.Fprintln(stderr, "errata-bench:", err)
+			return 1
+		}
+	}
+	if cfg.Markdown != "" {
+		var b strings.Builder
+		writeMarkdown(&b, rep)
+		if err := os.WriteFile(cfg.Markdown, []byte(b.String()), 0o644); err != nil {
 			fmt.Fprintln(stderr, "errata-bench:", err)
 			return 1
 		}
@@ -221,7 +233,15 @@ func runCorpus(cfg *config, spec corpusSpec, last bool, log io.Writer) (*corpusR
 		defer srv.Close()
 		if cfg.HTTP {
 			logf("HTTP load, %d workers, %s per endpoint", cfg.HTTPWorkers, cfg.HTTPTime)
-			if cr.HTTP, err = runHTTP(srv.URL, queries, cfg.HTTPWorkers, cfg.HTTPTime); err != nil {
+			stop := func() {}
+			if last && cfg.HTTPProfile != "" {
+				if stop, err = startCPUProfile(cfg.HTTPProfile); err != nil {
+					return nil, err
+				}
+			}
+			cr.HTTP, err = runHTTP(srv.URL, queries, cfg.HTTPWorkers, cfg.HTTPTime)
+			stop()
+			if err != nil {
 				return nil, err
 			}
 		}

@@ -27,9 +27,10 @@ func TestMain(m *testing.M) {
 // report it wrote and what it printed. Nothing here is timed.
 func runBench(t *testing.T, args ...string) (*report, string) {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "bench.json")
+	dir := t.TempDir()
+	path, md := filepath.Join(dir, "bench.json"), filepath.Join(dir, "bench.md")
 	var stdout, stderr bytes.Buffer
-	if code := run(append(args, "-json", path), &stdout, &stderr); code != 0 {
+	if code := run(append(args, "-json", path, "-markdown", md), &stdout, &stderr); code != 0 {
 		t.Fatalf("errata-bench %s exited %d:\n%s\n%s", strings.Join(args, " "), code, stderr.String(), stdout.String())
 	}
 	b, err := os.ReadFile(path)
@@ -39,6 +40,15 @@ func runBench(t *testing.T, args ...string) (*report, string) {
 	var rep report
 	if err := json.Unmarshal(b, &rep); err != nil {
 		t.Fatalf("JSON report: %v", err)
+	}
+	mdText, err := os.ReadFile(md)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tg := range rep.Targets {
+		if !strings.Contains(string(mdText), "| "+tg.Result+" | "+tg.What+" |") {
+			t.Errorf("Markdown report lacks target %q", tg.What)
+		}
 	}
 	return &rep, stdout.String()
 }

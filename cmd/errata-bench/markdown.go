@@ -1,0 +1,80 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// writeMarkdown renders the report as the README's Performance tables.
+func writeMarkdown(w io.Writer, rep *report) {
+	fmt.Fprintf(w, "Measured %s on %s, %s, %d CPUs; seed %d, %d queries of each kind × %d timed rounds after a warm-up.\n\n",
+		rep.Started.Format("2006-01-02 15:04 MST"), rep.Platform, rep.GoVersion, rep.CPUs, rep.Seed, rep.PerKind, rep.Rounds)
+	fmt.Fprintf(w, "```\n%s\n```\n\n", rep.Command)
+
+	fmt.Fprintln(w, "#### Targets (issue 7)")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "| result | target | corpus | measured |")
+	fmt.Fprintln(w, "|---|---|---|---|")
+	for _, t := range rep.Targets {
+		fmt.Fprintf(w, "| %s | %s | %s | %s |\n", t.Result, t.What, t.Corpus, t.Measured)
+	}
+	fmt.Fprintln(w)
+
+	fmt.Fprintln(w, "#### Build and memory (each engine alone in a child process)")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "| corpus | entries | Errata build | Errata open | FTS5 build | Errata heap | Errata RSS | FTS5 heap | FTS5 RSS |")
+	fmt.Fprintln(w, "|---|--:|--:|--:|--:|--:|--:|--:|--:|")
+	for _, c := range rep.Corpora {
+		open := "—"
+		if c.Errata.OpenMS != nil {
+			open = fmt.Sprintf("%.0f ms", *c.Errata.OpenMS)
+		}
+		fmt.Fprintf(w, "| %s | %d | %.0f ms | %s | %.0f ms | %.1f MB | %.1f MB | %.1f MB | %.1f MB |\n", c.Name, c.Entries,
+			c.Errata.BuildMS, open, c.FTS5.BuildMS, c.Errata.HeapInuseMB, c.Errata.RSSMB, c.FTS5.HeapInuseMB, c.FTS5.RSSMB)
+	}
+	fmt.Fprintln(w)
+
+	fmt.Fprintln(w, "#### Query latency (ms), highlight and facets included, page of 20")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "| corpus | kind | Errata p50 | Errata p99 | FTS5 p50 | FTS5 p99 | p50 ratio | p99 ratio | found@20 Errata | found@20 FTS5 |")
+	fmt.Fprintln(w, "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|")
+	for _, c := range rep.Corpora {
+		for _, k := range c.Kinds {
+			fmt.Fprintf(w, "| %s | %s | %.3f | %.3f | %.3f | %.3f | %.2f× | %.2f× | %.0f%% | %.0f%% |\n", c.Name, k.Kind,
+				k.ErrataP50, k.ErrataP99, k.FTSP50, k.FTSP99, k.RatioP50, k.RatioP99, 100*k.ErrataFound, 100*k.FTSFound)
+		}
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "found@20: share of queries whose source entry is on the first page of 20.")
+	fmt.Fprintln(w)
+
+	var http, browser []string
+	for _, c := range rep.Corpora {
+		if h := c.HTTP; h != nil {
+			for _, e := range h.Endpoints {
+				http = append(http, fmt.Sprintf("| %s | %s | %.0f | %.2f | %.2f | %.0f%% |", c.Name, e.Name, e.RPS, e.P50MS, e.P99MS, 100*e.RPS/max(h.rps("healthz"), 1)))
+			}
+		}
+		if b := c.Browser; b != nil {
+			browser = append(browser, fmt.Sprintf("| %s | %d/%d | %.1f | %.1f | %d | %.1f | %.1f |", c.Name, b.Measured, b.Keystrokes,
+				b.P50MS, b.P99MS, b.DebounceMS, b.P50NoDebounceMS, b.P99NoDebounceMS))
+		}
+	}
+	if len(http) > 0 {
+		fmt.Fprintln(w, "#### HTTP (closed loop, vegeta as a library, server and client on the same 127.0.0.1 host)")
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, "| corpus | endpoint | req/s | p50 ms | p99 ms | of /healthz |")
+		fmt.Fprintln(w, "|---|---|--:|--:|--:|--:|")
+		fmt.Fprintln(w, strings.Join(http, "\n"))
+		fmt.Fprintln(w)
+	}
+	if len(browser) > 0 {
+		fmt.Fprintln(w, "#### Keystroke to results painted (headless Chromium, loopback)")
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, "| corpus | keystrokes painted | p50 ms | p99 ms | debounce ms | p50 without debounce | p99 without debounce |")
+		fmt.Fprintln(w, "|---|--:|--:|--:|--:|--:|--:|")
+		fmt.Fprintln(w, strings.Join(browser, "\n"))
+		fmt.Fprintln(w)
+	}
+}
