@@ -110,8 +110,12 @@ func decodeFrontMatter(fm []byte, fmLine int, r *fileResult, bad func(int, strin
 				e.Updated = d
 			}
 		case "providers", "messages", "aliases", "related", "redirect_from":
-			items, lines, ok := list(v, at)
-			if !ok {
+			items, lines, badItem := list(v, at)
+			if badItem > 0 {
+				bad(badItem, "an item of "+key+" is not text", "write each item as plain text: one \"- item\" per line, no nested lists or maps")
+				break
+			}
+			if items == nil && v.Type() != ast.NullType {
 				bad(line, key+" is not a list", fmt.Sprintf("write it as a list: %s: [a, b] or one \"- item\" per line", key))
 				break
 			}
@@ -171,26 +175,25 @@ func scalar(n ast.Node) (string, bool) {
 	return "", false
 }
 
-// list decodes a YAML sequence of scalars with each item's file line.
-func list(n ast.Node, at func(ast.Node) int) ([]string, []int, bool) {
-	if n.Type() == ast.NullType {
-		return nil, nil, true // "aliases:" with nothing is an empty list
-	}
+// list decodes a YAML sequence of scalars with each item's file line. It
+// returns nil items when n is not a sequence ("aliases:" with nothing is an
+// empty list), and the line of the first item that is not text, if any.
+func list(n ast.Node, at func(ast.Node) int) (items []string, lines []int, badItem int) {
 	seq, ok := n.(*ast.SequenceNode)
 	if !ok {
-		return nil, nil, false
+		return nil, nil, 0
 	}
-	items := make([]string, 0, len(seq.Values))
-	lines := make([]int, 0, len(seq.Values))
+	items = make([]string, 0, len(seq.Values))
+	lines = make([]int, 0, len(seq.Values))
 	for _, v := range seq.Values {
 		s, ok := scalar(v)
 		if !ok && v.Type() != ast.NullType {
-			return nil, nil, false
+			return nil, nil, at(v)
 		}
 		items = append(items, s)
 		lines = append(lines, at(v))
 	}
-	return items, lines, true
+	return items, lines, 0
 }
 
 // Slugify turns text into an id: lower-case ASCII letters and digits joined

@@ -51,17 +51,21 @@ func load(fsys fs.FS, name func(string) string) ([]Entry, error) {
 	var paths []string
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
-			ps = append(ps, Problem{name(p), 1, "cannot read: " + err.Error(), "check that the path exists and is readable"})
+			what := "cannot read: " + err.Error()
+			if p == "." {
+				what = "cannot read the content folder: " + err.Error()
+			}
+			ps = append(ps, Problem{name(p), 1, what, "check that the path exists and is readable"})
 			return nil
 		}
-		name := d.Name()
+		base := d.Name()
 		if d.IsDir() {
-			if p != "." && strings.HasPrefix(name, ".") {
+			if p != "." && strings.HasPrefix(base, ".") {
 				return fs.SkipDir // .git and friends
 			}
 			return nil
 		}
-		if strings.HasSuffix(name, ".md") && !strings.HasPrefix(name, ".") {
+		if strings.HasSuffix(base, ".md") && !strings.HasPrefix(base, ".") {
 			paths = append(paths, p)
 		}
 		return nil

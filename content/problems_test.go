@@ -144,6 +144,27 @@ func TestLoadProblems(t *testing.T) {
 		}, []string{
 			"429-gmail-too-many-requests.md:5: providers is not a list — write it as a list: providers: [a, b] or one \"- item\" per line",
 		}},
+		{"empty title", func(tb testing.TB) fstest.MapFS {
+			return files(f, edit(tb, good, "title: Too Many Requests", "title:"))
+		}, []string{
+			"429-gmail-too-many-requests.md:4: title is empty or not text — write the error's title as users know it, e.g. title: Too Many Requests",
+		}},
+		{"empty list item", func(tb testing.TB) fstest.MapFS {
+			return files(f, edit(tb, good, "  - The Gmail account has exceeded the usage limit.\n", "  - The Gmail account has exceeded the usage limit.\n  - \"\"\n"))
+		}, []string{
+			"429-gmail-too-many-requests.md:8: empty item in messages — remove the empty item",
+		}},
+		{"related not a slug", func(tb testing.TB) fstest.MapFS {
+			return files(f, edit(tb, good, "updated:", "related:\n  - Quota Exceeded\nupdated:"))
+		}, []string{
+			"429-gmail-too-many-requests.md:9: related id \"Quota Exceeded\" is not a slug — use an entry id: lower-case letters, digits and single hyphens",
+			"429-gmail-too-many-requests.md:9: related id \"Quota Exceeded\" does not exist — use the id of an existing entry (its file name without .md)",
+		}},
+		{"list of lists", func(tb testing.TB) fstest.MapFS {
+			return files(f, edit(tb, good, "updated:", "aliases:\n  - [a, b]\nupdated:"))
+		}, []string{
+			"429-gmail-too-many-requests.md:9: an item of aliases is not text — write each item as plain text: one \"- item\" per line, no nested lists or maps",
+		}},
 		{"bad date", func(tb testing.TB) fstest.MapFS {
 			return files(f, edit(tb, good, "updated: 2026-11-24", "updated: 24/11/2026"))
 		}, []string{
