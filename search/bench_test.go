@@ -1,0 +1,148 @@
+package search
+
+import (
+	"context"
+	"runtime"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/errata/errata/content"
+	"github.com/errata/errata/content/corpus"
+)
+
+// benchKinds is the query mix of issue 7, by kind. Queries come from the
+// real corpora's vocabulary, so they are meaningful at every size.
+var benchKinds = []struct {
+	name    string
+	queries []Query
+}{
+	{"fragment", []Query{{Text: "Error validating credentials due to invalid username or password"}, {Text: "is not a valid phone number"}, {Text: "mailbox does not exist"}, {Text: "Invalid or revoked refresh token"}}},
+	{"code", []Query{{Text: "AADSTS50126"}, {Text: "21211"}, {Text: "ErrorServerBusy"}, {Text: "AADSTS700016"}}},
+	{"word", []Query{{Text: "throttled"}, {Text: "token"}, {Text: "mailbox"}, {Text: "request"}}},
+	{"phrase", []Query{{Text: `"phone number"`}, {Text: `"the request"`}, {Text: `"access token"`}, {Text: `"is not valid"`}}},
+	{"typo", []Query{{Text: "credentails"}, {Text: "mailbx unavailble"}, {Text: "recipent"}, {Text: "tenant identifer"}}},
+	{"paste", []Query{
+		{Text: `{"error":"invalid_grant","error_description":"AADSTS50126: Error validating credentials due to invalid username or password.\r\nTrace ID: 0b7c8e5a-1d2f-4b3c-9e8d-7a6b5c4d3e2f\r\nTimestamp: 2024-05-02 10:11:12Z","error_codes":[50126]}`},
+		{Text: "HTTP/1.1 429 Too Many Requests"},
+		{Text: `2024-05-02T10:11:12Z ERROR request_id=8f3e2a1c-9b7d-4c1e-a2f3-0d9e8c7b6a51 status=400 {"code": 21211, "message": "The 'To' number +15005550001 is not a valid phone number.", "more_info": "https://www.twilio.com/docs/errors/21211", "status": 400}`},
+		{Text: `<m:ResponseCode>ErrorServerBusy</m:ResponseCode><m:MessageText>The server cannot service this request right now. Try again later.</m:MessageText>`},
+	}},
+	{"filters+facets", []Query{
+		{Text: "token", Status: StatusSet{{400, 499}}, Providers: []string{"microsoft-entra"}},
+		{Text: "message", Providers: []string{"twilio"}},
+		{Text: "invalid request", Status: StatusSet{{400, 400}}},
+		{Status: StatusSet{{400, 499}}, Providers: []string{"microsoft-graph"}},
+	}},
+}
+
+var (
+	benchMu      sync.Mutex
+	benchCorpora = map[int][]content.Entry{}
+)
+
+// benchEntries returns n entries grown from the real corpora (seeded), or
+// the catalogue for n == 0; it skips loudly when the corpora are absent.
+func benchEntries(b *testing.B, n int) []content.Entry {
+	b.Helper()
+	if n == 0 {
+		es, err := content.Load(content.Embedded())
+		if err != nil {
+			b.Fatal(err)
+		}
+		return es
+	}
+	benchMu.Lock()
+	defer benchMu.Unlock()
+	if es, ok := benchCorpora[n]; ok {
+		return es
+	}
+	recs := realCorpora(b)
+	es := corpus.Grow(recs, n, 1)
+	benchCorpora[n] = es
+	return es
+}
+
+var benchSizes = []struct {
+	name string
+	n    int
+}{{"catalogue", 0}, {"corpora", 2832}, {"10k", 10_000}, {"100k", 100_000}}
+
+// BenchmarkSearch reports p50 and p99 per query kind, with highlights and
+// facets included, at every corpus size.
+func BenchmarkSearch(b *testing.B) {
+	for _, size := range benchSizes {
+		b.Run(size.name, func(b *testing.B) {
+			ix, err := Build(benchEntries(b, size.n))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer ix.Close()
+			for _, kind := range benchKinds {
+				b.Run(kind.name, func(b *testing.B) {
+					ctx := context.Background()
+					lat := make([]time.Duration, 0, b.N)
+					b.ReportAllocs()
+					b.ResetTimer()
+					for i := 0; i < b.N; i++ {
+						q := kind.queries[i%len(kind.queries)]
+						t0 := time.Now()
+						if _, err := ix.Search(ctx, q); err != nil {
+							b.Fatal(err)
+						}
+						lat = append(lat, time.Since(t0))
+					}
+					b.StopTimer()
+					reportPercentiles(b, lat)
+				})
+			}
+		})
+	}
+}
+
+func reportPercentiles(b *testing.B, lat []time.Duration) {
+	if len(lat) == 0 {
+		return
+	}
+	slices.Sort(lat)
+	at := func(p float64) float64 {
+		return float64(lat[min(len(lat)-1, int(p*float64(len(lat))))].Microseconds())
+	}
+	b.ReportMetric(at(0.50), "p50-µs")
+	b.ReportMetric(at(0.99), "p99-µs")
+}
+
+// BenchmarkBuild reports build time and the Go heap the index holds.
+func BenchmarkBuild(b *testing.B) {
+	for _, size := range benchSizes {
+		b.Run(size.name, func(b *testing.B) {
+			es := benchEntries(b, size.n)
+			var heap uint64
+			for i := 0; i < b.N; i++ {
+				before := heapInUse()
+				ix, err := Build(es)
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.StopTimer()
+				heap = heapInUse() - min(before, heapInUse())
+				ix.Close()
+				b.StartTimer()
+			}
+			b.ReportMetric(float64(heap)/(1<<20), "heap-MB")
+			b.ReportMetric(float64(len(es)), "entries")
+		})
+	}
+}
+
+// heapInUse is the live heap after sync.Pools (which bleve fills with
+// indexing buffers) have been emptied by repeated collections.
+func heapInUse() uint64 {
+	runtime.GC()
+	runtime.GC()
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}
