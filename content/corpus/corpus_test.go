@@ -151,7 +151,8 @@ func checkRoundTrip(t *testing.T, recs []corpus.Record) {
 		if e.Title != r.Title || (r.Status != nil) != (e.Status != 0) || (r.Status != nil && *r.Status != e.Status) {
 			t.Errorf("%s: title %q status %d, want %q %v", e.ID, e.Title, e.Status, r.Title, r.Status)
 		}
-		if !slices.Equal(e.Aliases, []string{r.Code, r.ID}) {
+		if want := []string{r.Code, r.ID}; !content.KnownProvider(r.Provider) && !slices.Equal(e.Aliases, append(want, r.Provider)) ||
+			content.KnownProvider(r.Provider) && (!slices.Equal(e.Aliases, want) || !slices.Equal(e.Providers, []string{r.Provider})) {
 			t.Errorf("%s: aliases %q", e.ID, e.Aliases)
 		}
 		for _, id := range []string{"cause", "solution"} {

@@ -38,7 +38,7 @@ func entry(r *Record, id string) content.Entry {
 		ID:        id,
 		Title:     r.Title,
 		Providers: providerList(r.Provider),
-		Aliases:   []string{r.Code, r.ID},
+		Aliases:   aliases(r),
 		Sections: []content.Section{
 			{ID: "cause", Title: "Cause", Text: cause},
 			{ID: "solution", Title: "Solution", Text: solution},
@@ -81,4 +81,13 @@ func (s ids) take(id string) string {
 	}
 	s[try] = true
 	return try
+}
+
+// aliases are the record's code and id, and its provider when Errata does
+// not know it (so it is not lost).
+func aliases(r *Record) []string {
+	if r.Provider != "" && !content.KnownProvider(r.Provider) {
+		return []string{r.Code, r.ID, r.Provider}
+	}
+	return []string{r.Code, r.ID}
 }

@@ -18,6 +18,8 @@ import (
 // in the front matter and escaped in the body, so the words of the source
 // come back verbatim. progress, when not nil, gets a line every few hundred
 // files; the caller decides whether it is a terminal worth writing to.
+// A file of the same name in outDir is replaced, so re-importing a catalogue
+// refreshes its entries. A provider Errata does not know is kept as an alias.
 func Import(recs []Record, outDir string, progress io.Writer) (int, error) {
 	if err := os.MkdirAll(outDir, 0o755); err != nil {
 		return 0, err
@@ -54,6 +56,9 @@ func writeEntry(b *bytes.Buffer, r *Record, id, updated string) {
 		fmt.Fprintf(b, "messages:\n  - %s\n", quote(r.Message))
 	}
 	fmt.Fprintf(b, "aliases:\n  - %s\n  - %s\n", quote(r.Code), quote(r.ID))
+	if !content.KnownProvider(r.Provider) && r.Provider != "" {
+		fmt.Fprintf(b, "  - %s\n", quote(r.Provider)) // kept findable, not lost
+	}
 	fmt.Fprintf(b, "updated: %s\n---\n", updated)
 	cause, solution := causeSolution(r)
 	if cause == "" {
