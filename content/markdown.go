@@ -13,8 +13,8 @@ import (
 
 // md is the one goldmark instance, built once and shared: it is safe for
 // concurrent use. Raw HTML stays off (no html.WithUnsafe), so a <script> in
-// an entry renders as "<!-- raw HTML omitted -->", and goldmark empties
-// dangerous link destinations (javascript:, vbscript:, file:, most data:).
+// an entry renders as "<!-- raw HTML omitted -->"; safeLinks (below) drops
+// every link destination that is not relative, http(s) or mailto.
 var md = goldmark.New(
 	goldmark.WithParserOptions(
 		parser.WithAutoHeadingID(),
