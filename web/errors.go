@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/a-h/templ"
 
@@ -49,7 +51,7 @@ func (s *Server) classify(r *http.Request, err error) problem {
 	switch {
 	case errors.As(err, &inv):
 		return problem{Status: http.StatusBadRequest, Code: "invalid_parameter", Heading: "That request can’t be read",
-			Message: inv.Message, Param: inv.Param, Search: r.URL.Query().Get("q")}
+			Message: invalidMessage(inv), Param: inv.Param, Search: r.URL.Query().Get("q")}
 	case errors.As(err, &nf):
 		return problem{Status: http.StatusNotFound, Code: "not_found", Heading: "Page not found", Message: nf.What, Search: nf.Search}
 	case errors.Is(err, errNotReady):
@@ -64,6 +66,22 @@ func (s *Server) classify(r *http.Request, err error) problem {
 	}
 	return problem{Status: http.StatusInternalServerError, Code: "internal", Heading: "Something went wrong",
 		Message: "Something went wrong on our side. Please try again; if it keeps happening, let us know."}
+}
+
+// invalidMessage makes a sentence of an InvalidError, whose message may be a
+// predicate about the parameter ("must be a whole number…").
+func invalidMessage(e *search.InvalidError) string {
+	m := strings.TrimSpace(e.Message)
+	r, _ := utf8.DecodeRuneInString(m)
+	switch {
+	case m == "":
+		return "The " + e.Param + " parameter has a value that can’t be used."
+	case unicode.IsUpper(r):
+		return m
+	case unicode.IsLower(r):
+		return "The " + e.Param + " parameter " + m
+	}
+	return "The " + e.Param + " parameter is wrong: " + m
 }
 
 // page adapts a page handler: an error becomes an HTML error page.

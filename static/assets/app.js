@@ -1,5 +1,5 @@
 // Errata's small layer over htmx: keyboard, copy buttons, term highlighting.
-// No innerHTML: user text only ever becomes text nodes.
+// User text only ever becomes text nodes, never markup.
 (function () {
   "use strict";
   var d = document;

@@ -1,0 +1,161 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/errata/errata/search"
+)
+
+func getJSON[T any](t *testing.T, h http.Handler, target string, wantStatus int) T {
+	t.Helper()
+	res := do(t, h, "GET", target)
+	b := body(t, res)
+	if res.StatusCode != wantStatus {
+		t.Fatalf("GET %s: status %d, want %d\n%s", target, res.StatusCode, wantStatus, clip(b))
+	}
+	if ct := res.Header.Get("Content-Type"); ct != "application/json; charset=utf-8" {
+		t.Errorf("Content-Type %q", ct)
+	}
+	var v T
+	dec := json.NewDecoder(strings.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&v); err != nil {
+		t.Fatalf("GET %s: %v\n%s", target, err, clip(b))
+	}
+	return v
+}
+
+func TestAPISearch(t *testing.T) {
+	ix := catalogueIndex(t)
+	h, _ := testServer(t, ix)
+	got := getJSON[apiSearchResponse](t, h, "/api/v1/search?q=quota&status=4xx&provider=Gmail,microsoft&per_page=5", 200)
+
+	res, err := ix.Search(context.Background(), search.Query{Text: "quota", Status: search.StatusSet{{Lo: 400, Hi: 499}},
+		Providers: []string{"gmail", "microsoft"}, PerPage: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := apiSearchResponse{
+		Query:   apiQuery{Q: "quota", Status: "400-499", Provider: []string{"gmail", "microsoft"}, Page: 1, PerPage: 5},
+		Total:   res.Total,
+		Page:    1,
+		PerPage: 5,
+		Results: []apiHit{},
+		Facets:  apiFacets{Status: []apiFacet{}, Provider: []apiFacet{}},
+	}
+	for _, hit := range res.Hits {
+		want.Results = append(want.Results, apiHit{ID: hit.ID, Status: hit.Status, Providers: nonNil(hit.Providers),
+			Title: hit.Title, URL: "/errors/" + hit.ID, Snippet: plain(hit.Snippet), SnippetHTML: hit.Snippet.HTML()})
+	}
+	for _, f := range res.Facets.Status {
+		want.Facets.Status = append(want.Facets.Status, apiFacet{f.Value, f.Count})
+	}
+	for _, f := range res.Facets.Provider {
+		want.Facets.Provider = append(want.Facets.Provider, apiFacet{f.Value, f.Count})
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("search JSON (-want +got):\n%s", diff)
+	}
+	if len(got.Results) == 0 || !strings.Contains(got.Results[0].SnippetHTML, "<mark>") {
+		t.Errorf("no highlighted result: %+v", got.Results)
+	}
+}
+
+// The exact bytes of a small answer: field names, [] for empty lists.
+func TestAPISearchShape(t *testing.T) {
+	h, _ := testServer(t, catalogueIndex(t))
+	res := do(t, h, "GET", "/api/v1/search?q=zzzxqy")
+	want := `{"query":{"q":"zzzxqy","status":"","provider":[],"page":1,"per_page":20},"total":0,"page":1,"per_page":20,"results":[],"facets":{"status":[],"provider":[]},"suggestion":""}` + "\n"
+	if b := body(t, res); b != want {
+		t.Errorf("got  %s\nwant %s", b, want)
+	}
+	// An entry for every provider has providers [] (not null).
+	got := getJSON[apiSearchResponse](t, h, "/api/v1/search?q=quota", 200)
+	found := false
+	for _, r := range got.Results {
+		if r.ID == "429-general-quota-exceeded" {
+			found = true
+			if r.Providers == nil || len(r.Providers) != 0 {
+				t.Errorf("all-provider entry has providers %#v", r.Providers)
+			}
+		}
+	}
+	if !found {
+		t.Error("429-general-quota-exceeded not found for quota")
+	}
+	b := body(t, do(t, h, "GET", "/api/v1/search?q=quota"))
+	if !strings.Contains(b, `"id":"429-general-quota-exceeded","status":429,"providers":[],`) {
+		t.Errorf("providers is not []: %s", clip(b))
+	}
+}
+
+func TestAPISearchErrors(t *testing.T) {
+	h, _ := testServer(t, catalogueIndex(t))
+	for _, c := range []struct{ target, param string }{
+		{"/api/v1/search?status=abc", "status"},
+		{"/api/v1/search?provider=nope", "provider"},
+		{"/api/v1/search?page=0", "page"},
+		{"/api/v1/search?per_page=1000", "per_page"},
+		{"/api/v1/search?per_page=x", "per_page"},
+	} {
+		got := getJSON[apiErrorBody](t, h, c.target, 400)
+		if got.Error.Code != "invalid_parameter" || got.Error.Param != c.param || got.Error.Message == "" {
+			t.Errorf("%s: %+v", c.target, got.Error)
+		}
+	}
+	got := getJSON[apiErrorBody](t, h, "/api/v1/errors/nope", 404)
+	if got.Error.Code != "not_found" || !strings.Contains(got.Error.Message, "nope") {
+		t.Errorf("unknown id: %+v", got.Error)
+	}
+	got = getJSON[apiErrorBody](t, h, "/api/v2/whatever", 404)
+	if got.Error.Code != "not_found" {
+		t.Errorf("unknown endpoint: %+v", got.Error)
+	}
+}
+
+func TestAPIErrors(t *testing.T) {
+	ix := catalogueIndex(t)
+	h, _ := testServer(t, ix)
+	got := getJSON[apiErrorsResponse](t, h, "/api/v1/errors", 200)
+	want := apiErrorsResponse{Total: len(ix.Entries()), Errors: []apiEntrySummary{}}
+	for _, e := range ix.Entries() {
+		want.Errors = append(want.Errors, apiEntrySummary{ID: e.ID, Status: e.Status, Title: e.Title,
+			Providers: nonNil(e.Providers), URL: "/errors/" + e.ID, Updated: e.Updated.Format("2006-01-02")})
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+func TestAPIError(t *testing.T) {
+	ix := catalogueIndex(t)
+	h, _ := testServer(t, ix)
+	const id = "429-gmail-too-many-requests"
+	e, _ := ix.Entry(id)
+	got := getJSON[apiEntry](t, h, "/api/v1/errors/"+id, 200)
+	want := apiEntry{ID: id, Status: 429, Title: e.Title, Providers: []string{"gmail"}, URL: "/errors/" + id,
+		Messages: e.Messages, Aliases: e.Aliases, Related: e.Related, RedirectFrom: []string{},
+		Updated: e.Updated.Format("2006-01-02")}
+	for _, s := range e.Sections {
+		want.Sections = append(want.Sections, apiSection{ID: s.ID, Title: s.Title, Text: s.Text, HTML: s.HTML})
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	var ids []string
+	for _, s := range got.Sections {
+		ids = append(ids, s.ID)
+		if s.Text == "" || s.HTML == "" {
+			t.Errorf("section %s lacks text or html", s.ID)
+		}
+	}
+	if len(ids) < 2 || ids[0] != "cause" || ids[1] != "solution" {
+		t.Errorf("sections %v", ids)
+	}
+}
