@@ -282,6 +282,5 @@ func copyEntries(tb testing.TB) string {
 	return dir
 }
 
-
 // httpClient is for quick probes.
 var httpClient = &http.Client{Timeout: 5 * time.Second}
