@@ -183,6 +183,9 @@ func TestBrowser(t *testing.T) {
 		if len(ids) == 0 || len(ids) >= all {
 			t.Fatalf("search for quota lists %d entries (%v), want some but not all %d", len(ids), ids, all)
 		}
+		if live := eval[string](t, ctx, `document.getElementById("live").textContent`); !strings.Contains(live, "quota") {
+			t.Errorf("live region says %q", live)
+		}
 		if m := eval[string](t, ctx, `window.__marker || ""`); m != "still here" {
 			t.Fatal("the page reloaded while typing: window marker lost")
 		}
@@ -363,6 +366,14 @@ func TestBrowser(t *testing.T) {
 					name := fmt.Sprintf("%s-%d-%s.png", p.name, w, scheme)
 					must(t, os.WriteFile(filepath.Join(dir, name), png, 0o644), "writing "+name)
 				}
+			}
+		}
+		// Nothing scrolls sideways down to 320 px.
+		must(t, chromedp.Do(ctx, chromedp.EmulateViewport(320, 700)), "viewport")
+		for _, p := range pages {
+			navigate(t, ctx, base+p.path)
+			if over := eval[bool](t, ctx, `document.documentElement.scrollWidth > window.innerWidth`); over {
+				t.Errorf("%s at 320px scrolls sideways", p.path)
 			}
 		}
 		t.Logf("screenshots in %s", dir)

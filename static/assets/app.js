@@ -103,4 +103,10 @@
   function init() { reveal(); highlight(); }
   if (d.readyState === "loading") d.addEventListener("DOMContentLoaded", init); else init();
   d.addEventListener("htmx:load", reveal);
+
+  // Tell screen readers how many results the live search found.
+  d.addEventListener("htmx:afterSwap", function () {
+    var live = d.getElementById("live"), count = d.getElementById("count");
+    if (live && count) live.textContent = count.textContent;
+  });
 })();
