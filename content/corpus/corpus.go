@@ -128,6 +128,13 @@ func causeSolution(r *Record) (cause, solution string) {
 	if solution == "" {
 		solution = bodySection(r.Body, "Possible Solutions")
 	}
+	// A lone bullet ("- ") is how some sources say nothing.
+	if plain(cause) == "" {
+		cause = ""
+	}
+	if plain(solution) == "" {
+		solution = ""
+	}
 	return cause, solution
 }
 
@@ -153,4 +160,39 @@ func bodySection(body, heading string) string {
 		}
 	}
 	return strings.TrimSpace(strings.Join(out, "\n"))
+}
+
+// bullet reports whether a trimmed line is a bullet item ("* x", "- x",
+// "+ x") and returns its text.
+func bullet(line string) (string, bool) {
+	if len(line) >= 2 && strings.IndexByte("*-+", line[0]) >= 0 && (line[1] == ' ' || line[1] == '\t') {
+		return strings.TrimSpace(line[2:]), true
+	}
+	if len(line) == 1 && strings.IndexByte("*-+", line[0]) >= 0 {
+		return "", true
+	}
+	return "", false
+}
+
+// plain is text as a reader sees it once bullet lines are list items: the
+// markers go, the words stay. Text without bullets is returned as is.
+func plain(text string) string {
+	if !strings.ContainsAny(text, "*-+") {
+		return text
+	}
+	var b strings.Builder
+	changed := false
+	for l := range strings.Lines(text) {
+		if item, ok := bullet(strings.TrimSpace(l)); ok {
+			b.WriteString(item)
+			b.WriteByte('\n')
+			changed = true
+			continue
+		}
+		b.WriteString(l)
+	}
+	if !changed {
+		return text
+	}
+	return strings.TrimSpace(b.String())
 }

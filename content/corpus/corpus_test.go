@@ -75,12 +75,14 @@ func TestTwilioCausesComeFromTheBody(t *testing.T) {
 	es := corpus.Entries([]corpus.Record{{ID: "twilio:82001", Provider: "twilio", Code: "82001", Title: "T", Message: "M", Body: body}})
 	cause, _ := es[0].Section("cause")
 	sol, _ := es[0].Section("solution")
-	if cause.Text != "* Function route does not exist" || sol.Text != "* Check the Function route you are invoking exists" {
+	if cause.Text != "Function route does not exist" || sol.Text != "Check the Function route you are invoking exists" {
 		t.Errorf("cause %q, solution %q: want the body's Possible Causes / Possible Solutions", cause.Text, sol.Text)
 	}
-	es = corpus.Entries([]corpus.Record{{ID: "ews:X", Provider: "microsoft-ews", Code: "X", Title: "X", Message: "M"}})
-	if c, _ := es[0].Section("cause"); c.Text != corpus.NoCause {
-		t.Errorf("cause %q where the source gives none, want %q", c.Text, corpus.NoCause)
+	for _, empty := range []*string{nil, ptr(""), ptr("- "), ptr("*\r\n-")} {
+		es = corpus.Entries([]corpus.Record{{ID: "ews:X", Provider: "microsoft-ews", Code: "X", Title: "X", Message: "M", Cause: empty}})
+		if c, _ := es[0].Section("cause"); c.Text != corpus.NoCause {
+			t.Errorf("cause %q where the source gives none, want %q", c.Text, corpus.NoCause)
+		}
 	}
 }
 
@@ -214,4 +216,22 @@ func TestImportRoundTripTricky(t *testing.T) {
 	recs = append(recs, corpus.Record{ID: "graph:http429", Provider: "microsoft-graph", Code: "429", Title: "Too Many Requests", Message: "m", Status: ptr(429)},
 		corpus.Record{ID: "x:unknown", Provider: "nobody", Code: "1", Title: "t", Message: "  "})
 	checkRoundTrip(t, recs)
+}
+
+func TestImportKeepsBulletsAsLists(t *testing.T) {
+	dir := t.TempDir()
+	recs := []corpus.Record{{ID: "twilio:1", Provider: "twilio", Code: "1", Title: "T", Message: "M",
+		Cause: ptr("Intro line\r\n*  one <Dial>\r\n* two *em*\r\n\r\n-1 is not a bullet")}}
+	if _, err := corpus.Import(recs, dir, nil); err != nil {
+		t.Fatal(err)
+	}
+	es, err := content.LoadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cause, _ := es[0].Section("cause")
+	want := "<p>Intro line</p>\n<ul>\n<li>one &lt;Dial&gt;</li>\n<li>two *em*</li>\n</ul>\n<p>-1 is not a bullet</p>\n"
+	if cause.HTML != want {
+		t.Errorf("cause HTML\n%q\nwant\n%q", cause.HTML, want)
+	}
 }

@@ -28,6 +28,7 @@ func Entries(recs []Record) []content.Entry {
 
 func entry(r *Record, id string) content.Entry {
 	cause, solution := causeSolution(r)
+	cause, solution = plain(cause), plain(solution)
 	if cause == "" {
 		cause = NoCause
 	}

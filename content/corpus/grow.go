@@ -30,8 +30,8 @@ func Grow(recs []Record, n int, seed int64) []content.Entry {
 	for i := range recs {
 		msgs.add(recs[i].Message)
 		c, s := causeSolution(&recs[i])
-		causes.add(c)
-		solutions.add(s)
+		causes.add(plain(c))
+		solutions.add(plain(s))
 	}
 	rng := rand.New(rand.NewPCG(uint64(seed), uint64(seed)^0x9e3779b97f4a7c15))
 	for i := len(real); i < n; i++ {
@@ -51,6 +51,7 @@ func Grow(recs []Record, n int, seed int64) []content.Entry {
 		e.Messages = []string{msgs.sample(rng, countSentences(shape.Message))}
 		cause, solution := NoCause, NoSolution
 		if c, s := causeSolution(shape); c != "" || s != "" {
+			c, s = plain(c), plain(s)
 			if c != "" {
 				cause = causes.sample(rng, countSentences(c))
 			}

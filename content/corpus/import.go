@@ -67,18 +67,19 @@ func writeEntry(b *bytes.Buffer, r *Record, id, updated string) {
 	if solution == "" {
 		solution = NoSolution
 	}
-	fmt.Fprintf(b, "\n## Cause\n\n%s\n\n## Solution\n\n%s\n", EscapeMarkdown(cause), EscapeMarkdown(solution))
+	fmt.Fprintf(b, "\n## Cause\n\n%s\n\n## Solution\n\n%s\n", markdown(cause), markdown(solution))
 }
 
 // quote is a YAML double-quoted scalar. Go's escapes for valid UTF-8 are a
 // subset of YAML's, so strconv.Quote is exact.
 func quote(s string) string { return strconv.Quote(s) }
 
-// EscapeMarkdown makes text render as itself: each line is trimmed (leading
-// spaces would make code blocks), Markdown punctuation is backslash-escaped
-// where Markdown would read it as syntax, and blank lines stay paragraph
-// breaks.
-func EscapeMarkdown(text string) string {
+// markdown writes source text so that it renders as itself: each line is
+// trimmed (leading spaces would make code blocks), Markdown punctuation is
+// backslash-escaped where Markdown would read it as syntax, blank lines stay
+// paragraph breaks, and bullet lines ("* item", "- item") become list items:
+// the one piece of the sources' formatting kept, as readers expect lists.
+func markdown(text string) string {
 	text = strings.ReplaceAll(text, "\r\n", "\n")
 	text = strings.ReplaceAll(text, "\r", "\n")
 	var b strings.Builder
@@ -86,7 +87,8 @@ func EscapeMarkdown(text string) string {
 	blank := false
 	for l := range strings.SplitSeq(text, "\n") {
 		l = strings.TrimSpace(l)
-		if l == "" {
+		item, isItem := bullet(l)
+		if l == "" || isItem && item == "" {
 			blank = b.Len() > 0
 			continue
 		}
@@ -97,6 +99,10 @@ func EscapeMarkdown(text string) string {
 			}
 		}
 		blank = false
+		if isItem {
+			b.WriteString("- ")
+			l = item
+		}
 		escapeLine(&b, l)
 	}
 	return b.String()
