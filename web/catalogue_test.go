@@ -296,6 +296,13 @@ func TestCatalogueFragment(t *testing.T) {
 	if !strings.HasPrefix(b, `<div id="results"`) || strings.Contains(b, "<html") || strings.Contains(b, "<head") {
 		t.Fatalf("fragment is not just #results:\n%s", clip(b))
 	}
+	if got := res.Header.Get("HX-Push-Url"); got != "/?q=quota" {
+		t.Errorf("HX-Push-Url %q", got)
+	}
+	res2 := do(t, h, "GET", "/?q=&status=4xx&provider=GMAIL", "HX-Request", "true", "HX-Target", "results")
+	if got := res2.Header.Get("HX-Push-Url"); got != "/?status=400-499&provider=gmail" {
+		t.Errorf("HX-Push-Url %q, want the canonical URL", got)
+	}
 	if !strings.Contains(res.Header.Get("Vary"), "HX-Request") {
 		t.Errorf("Vary %q", res.Header.Get("Vary"))
 	}
