@@ -365,3 +365,11 @@ func TestLoadDirNamesBothDuplicates(t *testing.T) {
 		t.Errorf("LoadDir error\n%v\nwant it to start\n%s", err, want)
 	}
 }
+
+func BenchmarkLoadEmbedded(b *testing.B) {
+	for b.Loop() {
+		if _, err := content.Load(content.Embedded()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
