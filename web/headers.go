@@ -10,9 +10,11 @@ import (
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 	"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
-// secureHeaders sets the security headers on every response, errors and
-// static files included, before anything else can write.
-func secureHeaders(next http.Handler) http.Handler {
+// SecureHeaders sets the security headers on every response, errors and
+// static files included, before anything else can write. Handler applies it;
+// it is exported so that responses made outside Handler (a rate limiter's 429,
+// /metrics) can carry the same headers.
+func SecureHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("Content-Security-Policy", CSP)

@@ -87,7 +87,7 @@ func (s *Server) routes() {
 
 // Handler is every route with security headers and panic recovery applied.
 func (s *Server) Handler() http.Handler {
-	return secureHeaders(s.recoverPanics(s.rejectUncleanPaths(s.mux)))
+	return SecureHeaders(s.recoverPanics(s.rejectUncleanPaths(s.mux)))
 }
 
 // SetIndex swaps the catalogue served (used by --watch); requests in flight keep the old one.

@@ -264,3 +264,16 @@ func TestHead(t *testing.T) {
 		}
 	}
 }
+
+// SecureHeaders is usable on its own, for responses made outside Handler.
+func TestSecureHeadersMiddleware(t *testing.T) {
+	h := SecureHeaders(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "slow down", http.StatusTooManyRequests)
+	}))
+	res := do(t, h, "GET", "/")
+	for k, v := range securityHeaders {
+		if got := res.Header.Get(k); got != v {
+			t.Errorf("%s = %q, want %q", k, got, v)
+		}
+	}
+}
