@@ -316,3 +316,33 @@ func TestWatch(t *testing.T) {
 		waitFor(t, "re-created folder loaded", 5*time.Second, func() bool { return entryCount(t, s.URL) == n })
 	})
 }
+
+// TestRateLimitPerClient: past --rate-limit one client gets 429 with
+// Retry-After while another keeps being served. Behind a proxy
+// (--trust-proxy) clients are told apart by X-Forwarded-For.
+func TestRateLimitPerClient(t *testing.T) {
+	s := start(t, nil, "--rate-limit", "1", "--rate-burst", "3", "--trust-proxy")
+	codes := func(client string, n int) []int {
+		var out []int
+		for range n {
+			resp, _ := get(t, s.URL+"/api/v1/errors", "X-Forwarded-For", client)
+			out = append(out, resp.StatusCode)
+			if resp.StatusCode == http.StatusTooManyRequests {
+				if ra, err := strconv.Atoi(resp.Header.Get("Retry-After")); err != nil || ra < 1 {
+					t.Errorf("429 without a Retry-After in seconds: %q", resp.Header.Get("Retry-After"))
+				}
+			}
+		}
+		return out
+	}
+	a := codes("198.51.100.1", 5)
+	if fmt.Sprint(a[:3]) != "[200 200 200]" || a[4] != http.StatusTooManyRequests {
+		t.Errorf("busy client got %v, want 3×200 then 429", a)
+	}
+	if b := codes("198.51.100.2", 2); fmt.Sprint(b) != "[200 200]" {
+		t.Errorf("quiet client got %v while the busy one was limited, want 200s", b)
+	}
+	if _, body := get(t, s.URL+"/metrics"); !regexp.MustCompile(`(?m)^errata_rate_limited_total [1-9]`).MatchString(body) {
+		t.Error("/metrics does not count the 429s")
+	}
+}
