@@ -74,7 +74,11 @@ func decodeFrontMatter(fm []byte, fmLine int, r *fileResult, bad func(int, strin
 			case !ok || s == "":
 				bad(line, "id is empty or not text", "write the entry's slug, e.g. id: 429-gmail-too-many-requests")
 			case !IsSlug(s):
-				bad(line, fmt.Sprintf("id %q is not a slug", s), fmt.Sprintf("use lower-case letters, digits and single hyphens, e.g. %q", Slugify(s)))
+				example := Slugify(s)
+				if example == "" {
+					example = "429-gmail-too-many-requests"
+				}
+				bad(line, fmt.Sprintf("id %q is not a slug", s), fmt.Sprintf("use lower-case letters, digits and single hyphens, e.g. %q", example))
 			default:
 				e.ID = s
 			}
