@@ -65,8 +65,13 @@ func load(fsys fs.FS, name func(string) string) ([]Entry, error) {
 			}
 			return nil
 		}
-		if strings.HasSuffix(base, ".md") && !strings.HasPrefix(base, ".") {
+		switch ext := path.Ext(base); {
+		case strings.HasPrefix(base, "."):
+		case ext == ".md":
 			paths = append(paths, p)
+		case strings.EqualFold(ext, ".md") || strings.EqualFold(ext, ".markdown"):
+			// Almost an entry: say so rather than skip it without a word.
+			ps = append(ps, Problem{name(p), 1, "not loaded: entry files must end in .md", "rename it to " + strings.TrimSuffix(base, ext) + ".md"})
 		}
 		return nil
 	})

@@ -267,6 +267,12 @@ func TestLoadProblems(t *testing.T) {
 		}, []string{
 			"429-gmail-too-many-requests.md:1: front matter is never closed — end the front matter with a line \"---\" before the body",
 		}},
+		{"almost an entry", func(tb testing.TB) fstest.MapFS {
+			return files(f, good, "draft.markdown", good, "OLD.MD", good, "notes.txt", "ignored")
+		}, []string{
+			"OLD.MD:1: not loaded: entry files must end in .md — rename it to OLD.md",
+			"draft.markdown:1: not loaded: entry files must end in .md — rename it to draft.md",
+		}},
 		{"no entries", func(tb testing.TB) fstest.MapFS {
 			return files("README.txt", "not an entry")
 		}, []string{
