@@ -10,7 +10,8 @@ import (
 
 // identAnalyzerName analyses identifiers such as force_password,
 // userinfo.email, rateLimitExceeded and AADSTS50126: each is indexed whole
-// and by its parts, so a person finds it by either.
+// and by its parts, so a person finds it by either. Plain words are left to
+// the English fields, which keeps this field's postings short.
 const identAnalyzerName = "errata_ident"
 
 // maxTokenBytes bounds one token: longer runs are cut, so a pasted blob can
@@ -32,10 +33,14 @@ func (identAnalyzer) Analyze(input []byte) analysis.TokenStream {
 	var out analysis.TokenStream
 	pos := 0
 	eachIdent(string(input), func(start, end int, word string) {
+		parts := identParts(word)
+		if parts == nil && !hasDigit(word) {
+			return // a plain word
+		}
 		pos++
 		whole := lowerASCII(word)
 		out = append(out, &analysis.Token{Start: start, End: end, Term: []byte(whole), Position: pos, Type: analysis.AlphaNumeric})
-		for _, p := range identParts(word) {
+		for _, p := range parts {
 			if p != whole {
 				out = append(out, &analysis.Token{Start: start, End: end, Term: []byte(p), Position: pos, Type: analysis.AlphaNumeric})
 			}
@@ -160,4 +165,13 @@ func toLower(s string) string {
 		rs[i] = unicode.ToLower(r)
 	}
 	return string(rs)
+}
+
+func hasDigit(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			return true
+		}
+	}
+	return false
 }

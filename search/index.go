@@ -28,9 +28,8 @@ const (
 	fTitle     = "title"     // English prose
 	fMessage   = "message"
 	fAlias     = "alias"
-	fCause     = "cause"
-	fSolution  = "solution"
-	fIdent     = "ident" // identifiers whole and by parts, unstemmed, over all text
+	fBody      = "body"  // cause and solution
+	fIdent     = "ident" // identifiers (not plain words) whole and by parts, unstemmed, over all text
 )
 
 // maxClauses bounds how many terms a fuzzy query may expand to.
@@ -42,7 +41,7 @@ type Index struct {
 	byID     map[string]int
 	redirect map[string]string
 	bleve    bleve.Index
-	vocab    map[string]uint32 // ident terms and their document frequency, for typos and suggestions
+	vocab    *vocab // every word with its document frequency, for typos, suggestions and rare words
 	en       analyzerFunc
 	ident    analyzerFunc
 }
@@ -56,8 +55,7 @@ type doc struct {
 	Title     string   `json:"title"`
 	Message   []string `json:"message"`
 	Alias     []string `json:"alias"`
-	Cause     string   `json:"cause"`
-	Solution  string   `json:"solution"`
+	Body      []string `json:"body"`
 	Ident     []string `json:"ident"`
 }
 
@@ -71,7 +69,7 @@ func Build(entries []content.Entry) (*Index, error) {
 	slices.SortStableFunc(es, func(a, b content.Entry) int {
 		return cmp.Or(cmp.Compare(a.Status, b.Status), strings.Compare(a.ID, b.ID))
 	})
-	ix := &Index{entries: es, byID: make(map[string]int, len(es)), redirect: map[string]string{}, vocab: map[string]uint32{}}
+	ix := &Index{entries: es, byID: make(map[string]int, len(es)), redirect: map[string]string{}, vocab: newVocab()}
 	for i, e := range es {
 		if e.ID == "" {
 			return nil, fmt.Errorf("search: entry %d (%s) has no id", i, e.Path)
@@ -103,16 +101,7 @@ func Build(entries []content.Entry) (*Index, error) {
 	seen := map[string]struct{}{}
 	for i, e := range es {
 		d := toDoc(e)
-		// Document frequencies of identifier terms feed typo handling and "did you mean".
-		clear(seen)
-		for _, t := range d.Ident {
-			ix.ident(t, func(term string, _, _ int) {
-				if _, ok := seen[term]; !ok {
-					seen[term] = struct{}{}
-					ix.vocab[term]++
-				}
-			})
-		}
+		ix.vocab.addDoc(seen, d.Ident...)
 		if err := batch.Index(strconv.Itoa(i), d); err != nil {
 			b.Close()
 			return nil, fmt.Errorf("search: index %s: %w", e.ID, err)
@@ -129,6 +118,7 @@ func Build(entries []content.Entry) (*Index, error) {
 		b.Close()
 		return nil, fmt.Errorf("search: batch: %w", err)
 	}
+	ix.vocab.seal()
 	n, err := b.DocCount()
 	if err != nil {
 		b.Close()
@@ -154,17 +144,19 @@ func toDoc(e content.Entry) doc {
 		d.Class = strconv.Itoa(e.Status/100) + "xx"
 		d.StatusNum = float64(e.Status)
 	}
+	var cause, solution string
 	if s, ok := e.Section("cause"); ok {
-		d.Cause = s.Text
+		cause = s.Text
 	}
 	if s, ok := e.Section("solution"); ok {
-		d.Solution = s.Text
+		solution = s.Text
 	}
+	d.Body = []string{cause, solution}
 	d.Ident = make([]string, 0, 4+len(e.Messages)+len(e.Aliases))
 	d.Ident = append(d.Ident, e.Title)
 	d.Ident = append(d.Ident, e.Messages...)
 	d.Ident = append(d.Ident, e.Aliases...)
-	d.Ident = append(d.Ident, d.Cause, d.Solution)
+	d.Ident = append(d.Ident, cause, solution)
 	return d
 }
 
@@ -207,9 +199,7 @@ func newMapping() *mapping.IndexMappingImpl {
 	for _, f := range []string{fTitle, fMessage, fAlias} {
 		dm.AddFieldMappingsAt(f, textField(en.AnalyzerName, true))
 	}
-	for _, f := range []string{fCause, fSolution} {
-		dm.AddFieldMappingsAt(f, textField(en.AnalyzerName, false))
-	}
+	dm.AddFieldMappingsAt(fBody, textField(en.AnalyzerName, false))
 	dm.AddFieldMappingsAt(fIdent, textField(identAnalyzerName, false))
 
 	m := bleve.NewIndexMapping()

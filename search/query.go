@@ -19,15 +19,14 @@ const (
 
 // Field boosts, measured with the relevance set (testdata/relevance.json):
 // a word in the title counts most, then aliases and messages, then the prose
-// of cause and solution. Exact message and title phrases are rewarded on top
+// of cause and solution (the body). Exact message and title phrases are rewarded on top
 // when hits are re-ranked (see phraseCoverage). Typos rank below exact words.
 const (
 	boostTitle    = 4.0
 	boostMessage  = 3.0
 	boostAlias    = 3.0
 	boostIdent    = 3.0
-	boostCause    = 1.0
-	boostSolution = 1.0
+	boostBody     = 1.0
 	boostProvider = 3.0
 	boostFuzzy    = 0.3
 	boostStatus   = 2.0
@@ -149,43 +148,96 @@ func fuzziness(w string) int {
 	}
 }
 
-// textQuery builds the scoring query for the words: each word is a
-// disjunction over the fields (so a document scores by the share of words it
-// matches), typos add fuzzy terms, quoted phrases are required.
-func (ix *Index) textQuery(pl plan) (must []query.Query) {
-	var words []query.Query
+// word is one searched word with what the index knows of it.
+type word struct {
+	text  string   // as typed
+	lower string   // lower-cased
+	df    uint32   // documents that hold it (or its best correction)
+	fixes []string // known words within its edit distance, when it is unknown
+}
+
+// maxFixes bounds the corrections searched for one unknown word.
+const maxFixes = 2
+
+// words looks every word of the plan up in the vocabulary. Unknown words of
+// four letters or more typed by a person get corrections; a paste is taken
+// as written.
+func (ix *Index) words(pl plan) []word {
+	out := make([]word, 0, len(pl.words))
 	for _, w := range pl.words {
 		lw := lowerASCII(w)
+		wd := word{text: w, lower: lw, df: ix.vocab.df[lw]}
+		if fz := fuzziness(lw); wd.df == 0 && fz > 0 && !pl.pasted && isWordy(lw) {
+			wd.fixes = ix.vocab.corrections(lw, fz, maxFixes)
+			for _, f := range wd.fixes {
+				wd.df = max(wd.df, ix.vocab.df[f])
+			}
+		}
+		out = append(out, wd)
+	}
+	return out
+}
+
+// commonCutoff is the document frequency above which a word is common: it
+// scores hits but does not find them on its own, as long as the query has
+// rarer words (the "common terms" idea), so "the invalid request" walks the
+// postings of "invalid" only. Small catalogues treat every word as rare.
+func (ix *Index) commonCutoff() uint32 {
+	return uint32(max(100, len(ix.entries)/200))
+}
+
+// textQuery builds the scoring query for the words: each word is a
+// disjunction over the fields (so a document scores by the share of words it
+// matches); corrections of typos count less; rare words find the hits and
+// common words only score them; quoted phrases are required.
+func (ix *Index) textQuery(pl plan, ws []word) (must, should []query.Query) {
+	var rare, common []query.Query
+	cutoff := ix.commonCutoff()
+	known := false // some rare word is in the index
+	for _, w := range ws {
 		var cl []query.Query
-		add := func(field string, boost float64) {
-			m := bleve.NewMatchQuery(w)
+		add := func(text, field string, boost float64) {
+			m := bleve.NewMatchQuery(text)
 			m.SetField(field)
 			m.SetBoost(boost)
 			cl = append(cl, m)
 		}
-		add(fTitle, boostTitle)
-		add(fMessage, boostMessage)
-		add(fAlias, boostAlias)
-		add(fCause, boostCause)
-		add(fSolution, boostSolution)
-		add(fIdent, boostIdent)
-		for _, slug := range providerWords[lw] {
+		addAll := func(text string, scale float64) {
+			add(text, fTitle, boostTitle*scale)
+			add(text, fMessage, boostMessage*scale)
+			add(text, fAlias, boostAlias*scale)
+			add(text, fBody, boostBody*scale)
+			t := bleve.NewTermQuery(lowerASCII(text))
+			t.SetField(fIdent)
+			t.SetBoost(boostIdent * scale)
+			cl = append(cl, t)
+		}
+		addAll(w.text, 1)
+		for _, f := range w.fixes {
+			addAll(f, boostFuzzy)
+		}
+		for _, slug := range providerWords[w.lower] {
 			t := bleve.NewTermQuery(slug)
 			t.SetField(fProviders)
 			t.SetBoost(boostProvider)
 			cl = append(cl, t)
 		}
-		if fz := fuzziness(lw); fz > 0 && ix.vocab[lw] == 0 && isWordy(lw) {
-			f := bleve.NewFuzzyQuery(lw)
-			f.SetField(fIdent)
-			f.SetFuzziness(fz)
-			f.SetBoost(boostFuzzy)
-			cl = append(cl, f)
+		q := bleve.NewDisjunctionQuery(cl...)
+		if w.df > cutoff {
+			common = append(common, q)
+		} else {
+			rare = append(rare, q)
+			known = known || w.df > 0
 		}
-		words = append(words, bleve.NewDisjunctionQuery(cl...))
 	}
-	if len(words) > 0 {
-		must = append(must, bleve.NewDisjunctionQuery(words...))
+	if !known {
+		rare, common = append(rare, common...), nil
+	}
+	if len(rare) > 0 {
+		must = append(must, bleve.NewDisjunctionQuery(rare...))
+	}
+	if len(common) > 0 {
+		should = append(should, bleve.NewDisjunctionQuery(common...))
 	}
 	for _, ph := range pl.phrases {
 		var alts []query.Query
@@ -196,7 +248,7 @@ func (ix *Index) textQuery(pl plan) (must []query.Query) {
 		}
 		must = append(must, bleve.NewDisjunctionQuery(alts...))
 	}
-	return must
+	return must, should
 }
 
 // isWordy reports whether a word is worth correcting: letters, not a code.

@@ -152,8 +152,8 @@ func facetsFrom(statusCounts []int, provCounts map[string]int, q Query) Facets {
 // searchText runs the words through bleve, re-ranks the best hits by phrase
 // coverage and computes facets that each ignore their own filter.
 func (ix *Index) searchText(ctx context.Context, q Query, pl plan, res *Results) error {
-	must := ix.textQuery(pl)
-	var should []query.Query
+	ws := ix.words(pl)
+	must, should := ix.textQuery(pl, ws)
 	if len(pl.textStatus) > 0 {
 		should = append(should, statusQuery(pl.textStatus, boostStatus))
 	}
@@ -230,13 +230,13 @@ func (ix *Index) searchText(ctx context.Context, q Query, pl plan, res *Results)
 	ranked := ix.rerank(sr.Hits, pl)
 	if from < len(ranked) {
 		page := ranked[from:min(len(ranked), from+q.PerPage)]
-		hl := ix.newHighlighter(pl)
+		hl := ix.newHighlighter(pl, ws)
 		for _, r := range page {
 			res.Hits = append(res.Hits, ix.hit(r.doc, r.score, hl))
 		}
 	}
 	if res.Total == 0 {
-		res.Suggestion = ix.suggest(ctx, pl)
+		res.Suggestion = ix.suggest(pl, ws)
 	}
 	return nil
 }

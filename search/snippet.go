@@ -18,17 +18,14 @@ type highlighter struct {
 	ix    *Index
 	en    map[string]bool // stemmed words
 	ident map[string]bool // identifiers as typed, lower-cased
-	typos map[string]int  // words not in the index, with their fuzziness
 }
 
-func (ix *Index) newHighlighter(pl plan) *highlighter {
-	hl := &highlighter{ix: ix, en: map[string]bool{}, ident: map[string]bool{}, typos: map[string]int{}}
-	for _, w := range pl.words {
-		ix.en(w, func(t string, _, _ int) { hl.en[t] = true })
-		lw := lowerASCII(w)
-		hl.ident[lw] = true
-		if fz := fuzziness(lw); fz > 0 && ix.vocab[lw] == 0 && isWordy(lw) {
-			hl.typos[lw] = fz
+func (ix *Index) newHighlighter(pl plan, ws []word) *highlighter {
+	hl := &highlighter{ix: ix, en: map[string]bool{}, ident: map[string]bool{}}
+	for _, w := range ws {
+		for _, t := range append([]string{w.text}, w.fixes...) {
+			ix.en(t, func(t string, _, _ int) { hl.en[t] = true })
+			hl.ident[lowerASCII(t)] = true
 		}
 	}
 	return hl
@@ -72,21 +69,10 @@ func (hl *highlighter) marks(text string) [][2]int {
 			ms = append(ms, [2]int{s, e})
 		}
 	})
-	lastStart := -1
-	hl.ix.ident(text, func(t string, s, e int) {
-		if s == lastStart { // parts of an identifier already seen whole
-			return
-		}
-		lastStart = s
-		if hl.ident[t] && !hl.en[t] && !isPlainWord(t) { // plain words were marked by stem
+	eachIdent(text, func(s, e int, w string) {
+		// Plain words were marked by their stem, identifiers are marked whole.
+		if !isPlainWord(w) && hl.ident[lowerASCII(w)] {
 			ms = append(ms, [2]int{s, e})
-			return
-		}
-		for w, fz := range hl.typos {
-			if withinDistance(w, t, fz) {
-				ms = append(ms, [2]int{s, e})
-				return
-			}
 		}
 	})
 	if len(ms) < 2 {

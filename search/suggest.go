@@ -1,57 +1,31 @@
 package search
 
-import (
-	"context"
-	"strings"
-)
+import "strings"
 
-// suggest proposes the query with each word the index does not know replaced
-// by the most frequent known word within its edit distance ("did you mean").
-func (ix *Index) suggest(ctx context.Context, pl plan) string {
-	changed := false
-	out := make([]string, 0, len(pl.tokens))
-	for _, tok := range pl.tokens {
-		lw := lowerASCII(tok)
-		fz := fuzziness(lw)
-		if fz == 0 || ix.vocab[lw] > 0 || !isWordy(lw) || ctx.Err() != nil {
-			out = append(out, tok)
-			continue
-		}
-		best, bestD, bestN := "", fz+1, uint32(0)
-		for term, n := range ix.vocab {
-			if d := lenDiff(term, lw); d > fz || d >= bestD {
-				continue
-			}
-			d := distance(lw, term, min(fz, bestD))
-			if d < bestD || (d == bestD && (n > bestN || (n == bestN && term < best))) {
-				if d <= fz {
-					best, bestD, bestN = term, d, n
-				}
+// suggest proposes the query with each word the index does not know
+// replaced by its closest, most frequent known word ("did you mean").
+func (ix *Index) suggest(pl plan, ws []word) string {
+	fix := map[string]string{}
+	for _, w := range ws {
+		if len(w.fixes) > 0 {
+			fix[w.lower] = w.fixes[0]
+		} else if fz := fuzziness(w.lower); pl.pasted && w.df == 0 && fz > 0 && isWordy(w.lower) {
+			if f := ix.vocab.corrections(w.lower, fz, 1); len(f) > 0 {
+				fix[w.lower] = f[0]
 			}
 		}
-		if best == "" {
-			out = append(out, tok)
-			continue
-		}
-		out = append(out, best)
-		changed = true
 	}
-	if !changed {
+	if len(fix) == 0 {
 		return ""
 	}
-	return strings.Join(out, " ")
-}
-
-func lenDiff(a, b string) int {
-	if len(a) > len(b) {
-		return len(a) - len(b)
+	out := make([]string, 0, len(pl.tokens))
+	for _, tok := range pl.tokens {
+		if f, ok := fix[lowerASCII(tok)]; ok {
+			tok = f
+		}
+		out = append(out, tok)
 	}
-	return len(b) - len(a)
-}
-
-// withinDistance reports whether a and b are at most k edits apart.
-func withinDistance(a, b string, k int) bool {
-	return lenDiff(a, b) <= k && distance(a, b, k) <= k
+	return strings.Join(out, " ")
 }
 
 // distance is the edit distance of a and b in runes, counting a swap of two

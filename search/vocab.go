@@ -1,0 +1,121 @@
+package search
+
+import (
+	"math/bits"
+	"slices"
+	"unicode/utf8"
+)
+
+// vocab is every word of the catalogue, lower-cased and unstemmed (whole
+// identifiers and their parts), with its document frequency. It corrects
+// typos without bleve's fuzzy queries, which walk the whole term dictionary,
+// and tells rare words from common ones.
+type vocab struct {
+	df    map[string]uint32
+	byLen [][]vterm // by length in runes
+	docs  int
+}
+
+type vterm struct {
+	term string
+	mask uint32 // letters present, for a cheap lower bound on the distance
+	df   uint32
+}
+
+func newVocab() *vocab { return &vocab{df: map[string]uint32{}} }
+
+// addDoc counts the words of one document's texts once each.
+func (v *vocab) addDoc(seen map[string]struct{}, texts ...string) {
+	clear(seen)
+	for _, t := range texts {
+		eachIdent(t, func(_, _ int, w string) {
+			lw := lowerASCII(w)
+			seen[lw] = struct{}{}
+			for _, p := range identParts(w) {
+				seen[p] = struct{}{}
+			}
+		})
+	}
+	for w := range seen {
+		v.df[w]++
+	}
+	v.docs++
+}
+
+// seal builds the length buckets once every document was added.
+func (v *vocab) seal() {
+	for w, n := range v.df {
+		l := utf8.RuneCountInString(w)
+		for len(v.byLen) <= l {
+			v.byLen = append(v.byLen, nil)
+		}
+		v.byLen[l] = append(v.byLen[l], vterm{term: w, mask: letterMask(w), df: n})
+	}
+	for _, b := range v.byLen {
+		slices.SortFunc(b, func(a, b vterm) int {
+			if a.term < b.term {
+				return -1
+			}
+			if a.term > b.term {
+				return 1
+			}
+			return 0
+		})
+	}
+}
+
+func letterMask(w string) uint32 {
+	var m uint32
+	for _, r := range w {
+		switch {
+		case r >= 'a' && r <= 'z':
+			m |= 1 << (r - 'a')
+		case r >= '0' && r <= '9':
+			m |= 1 << 26
+		default:
+			m |= 1 << 27
+		}
+	}
+	return m
+}
+
+// corrections returns up to n known words within fz edits of w, closest
+// first, then most frequent.
+func (v *vocab) corrections(w string, fz, n int) []string {
+	l := utf8.RuneCountInString(w)
+	mw := letterMask(w)
+	type cand struct {
+		term string
+		d    int
+		df   uint32
+	}
+	var cs []cand
+	for k := max(1, l-fz); k <= l+fz && k < len(v.byLen); k++ {
+		for _, t := range v.byLen[k] {
+			// Each edit changes the letter set by at most two letters.
+			if bits.OnesCount32(mw^t.mask) > 2*fz {
+				continue
+			}
+			if d := distance(w, t.term, fz); d <= fz && d > 0 {
+				cs = append(cs, cand{t.term, d, t.df})
+			}
+		}
+	}
+	slices.SortFunc(cs, func(a, b cand) int {
+		if a.d != b.d {
+			return a.d - b.d
+		}
+		if a.df != b.df {
+			return int(b.df) - int(a.df)
+		}
+		if a.term < b.term {
+			return -1
+		}
+		return 1
+	})
+	out := make([]string, 0, n)
+	for _, c := range cs[:min(n, len(cs))] {
+		out = append(out, c.term)
+	}
+	return out
+}
