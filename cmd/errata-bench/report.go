@@ -163,7 +163,9 @@ func printReport(w io.Writer, rep *report) {
 		}
 	}
 	tw.Flush()
-	fmt.Fprintln(w, "(latencies in ms; found@20: share of queries whose source entry is on the first page)")
+	fmt.Fprintln(w, "(latencies in ms; found@20: share of queries whose source entry is on the first page; grown corpora repeat")
+	fmt.Fprintln(w, " real sentences across entries, so there it is a lower bound. FTS5: every token quoted and ANDed, pastes ORed,")
+	fmt.Fprintln(w, " no help for typos.)")
 	for _, c := range rep.Corpora {
 		if c.HTTP != nil {
 			fmt.Fprintf(w, "\nHTTP %s (%d workers, closed loop, %s each):\n", c.Name, c.HTTP.Workers, time.Duration(c.HTTP.DurationS*float64(time.Second)))
