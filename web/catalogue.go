@@ -30,8 +30,11 @@ func (s *Server) catalogue(w http.ResponseWriter, r *http.Request) error {
 	state := stateOf(res.Query)
 	state.Q = q.Text
 	if pages := pageCount(res.Total, res.PerPage); res.Page > pages && res.Page > 1 {
-		return &search.InvalidError{Param: "page", Value: strconv.Itoa(res.Page),
-			Message: fmt.Sprintf("There are only %d pages of results; ask for page 1 to %d.", pages, pages)}
+		msg := fmt.Sprintf("There are only %d pages of results; ask for page 1 to %d.", pages, pages)
+		if pages == 1 {
+			msg = "There is only 1 page of results; ask for page 1."
+		}
+		return &search.InvalidError{Param: "page", Value: strconv.Itoa(res.Page), Message: msg}
 	}
 	v := s.catalogueView(r, state, res)
 	w.Header().Add("Vary", "HX-Request")

@@ -238,7 +238,7 @@ func TestCataloguePagination(t *testing.T) {
 		t.Errorf("current page %q", cur)
 	}
 	doc = page(t, h, "/?page=3&status=5xx", 400)
-	if msg := doc.Find("[data-testid=error-message]").Text(); !strings.Contains(msg, "only 1 page") {
+	if msg := doc.Find("[data-testid=error-message]").Text(); !strings.Contains(msg, "There is only 1 page") {
 		t.Errorf("past the last page: %q", msg)
 	}
 	// Filters keep the page out: a new filter starts at page 1.

@@ -9,9 +9,9 @@ package components
 import "github.com/a-h/templ"
 import templruntime "github.com/a-h/templ/runtime"
 
-// CataloguePage is "/". Its "results" fragment is what htmx swaps in as
-// you type; the "state" fragment keeps the search form's hidden filters in
-// step when a filter link changes them.
+// CataloguePage is "/". Its "results" fragment is what htmx swaps in as you
+// type; filter and page links are boosted and fetch the whole page, so the
+// search form's hidden filters always match the URL.
 func CataloguePage(v Catalogue) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
