@@ -268,6 +268,11 @@ func loadFile(fsys fs.FS, p, name string) fileResult {
 		return bodyLine + i
 	}
 	seen := map[string]int{}
+	if l, what, fix, ok := guardBody(body); !ok {
+		bad(bodyLine+l, what, fix)
+		r.ok = complete
+		return r
+	}
 	secs, links := parseBody(body, lineOf, bad)
 	r.links = links
 	for _, s := range secs {
