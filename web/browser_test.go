@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -58,21 +59,21 @@ func browser(t *testing.T) context.Context {
 	return ctx
 }
 
-// tab opens a new tab that fails the test on any console error, uncaught
-// exception or CSP violation.
-func tab(t *testing.T, browserCtx context.Context) context.Context {
-	t.Helper()
-	ctx, cancel := chromedp.NewContext(browserCtx)
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var problems []string
+// consoleWatch collects console errors, uncaught exceptions and CSP
+// violations of one tab.
+type consoleWatch struct {
+	mu       sync.Mutex
+	problems []string
+	stop     func()
+	done     chan struct{}
+}
+
+func watchConsole(ctx context.Context) *consoleWatch {
 	listen, stop := context.WithCancel(ctx)
-	done := make(chan struct{})
+	w := &consoleWatch{stop: stop, done: make(chan struct{})}
 	msgs := chromedp.Console(listen)
 	go func() {
-		defer close(done)
+		defer close(w.done)
 		for m, err := range msgs {
 			if err != nil {
 				return
@@ -82,22 +83,43 @@ func tab(t *testing.T, browserCtx context.Context) context.Context {
 			}
 			if m.Type == chromedp.ConsoleError || m.Type == chromedp.ConsoleException ||
 				strings.Contains(m.Text, "Content Security Policy") || strings.Contains(m.Text, "Refused to") {
-				mu.Lock()
-				problems = append(problems, fmt.Sprintf("%s %s:%d %s", m.Type, m.URL, m.Line+1, m.Text))
-				mu.Unlock()
+				w.mu.Lock()
+				w.problems = append(w.problems, fmt.Sprintf("%s %s:%d %s", m.Type, m.URL, m.Line+1, m.Text))
+				w.mu.Unlock()
 			}
 		}
 	}()
+	return w
+}
+
+// Problems waits briefly for late messages, then returns what was seen.
+func (w *consoleWatch) Problems() []string {
+	time.Sleep(100 * time.Millisecond)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return slices.Clone(w.problems)
+}
+
+func (w *consoleWatch) Close() {
+	w.stop()
+	<-w.done
+}
+
+// tab opens a new tab that fails the test on any console error, uncaught
+// exception or CSP violation.
+func tab(t *testing.T, browserCtx context.Context) context.Context {
+	t.Helper()
+	ctx, cancel := chromedp.NewContext(browserCtx)
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatal(err)
+	}
+	w := watchConsole(ctx)
 	t.Cleanup(func() {
-		time.Sleep(100 * time.Millisecond) // let late messages arrive
-		stop()
-		<-done
-		cancel()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, p := range problems {
+		for _, p := range w.Problems() {
 			t.Errorf("browser console: %s", p)
 		}
+		w.Close()
+		cancel()
 	})
 	return ctx
 }
@@ -168,6 +190,27 @@ func TestBrowser(t *testing.T) {
 	defer srv.Close()
 	base := srv.URL
 	all := len(ix.Entries())
+
+	// The console watch itself must see what the CSP refuses.
+	t.Run("console watch sees CSP violations", func(t *testing.T) {
+		ctx, cancel := chromedp.NewContext(bctx)
+		defer cancel()
+		must(t, chromedp.Do(ctx), "tab")
+		w := watchConsole(ctx)
+		defer w.Close()
+		navigate(t, ctx, base+"/")
+		eval[chromedp.Void](t, ctx, `(() => { const s = document.createElement("script"); s.textContent = "window.inlineRan = 1"; document.body.appendChild(s); })()`)
+		if ran := eval[bool](t, ctx, `!!window.inlineRan`); ran {
+			t.Error("an inline script ran: the CSP is not enforced")
+		}
+		found := false
+		for _, p := range w.Problems() {
+			found = found || strings.Contains(p, "Content Security Policy")
+		}
+		if !found {
+			t.Errorf("the CSP violation was not reported; saw %v", w.Problems())
+		}
+	})
 
 	t.Run("live search without reload, back and forward", func(t *testing.T) {
 		ctx := tab(t, bctx)
