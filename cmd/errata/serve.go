@@ -326,6 +326,9 @@ func (m *Main) Shutdown() error {
 	}
 	start := time.Now()
 	m.web.SetReady(false)
+	// Connection: close on every answer from now on, so that clients and
+	// proxies with pooled connections reconnect (to another replica) early.
+	m.srv.SetKeepAlivesEnabled(false)
 	m.Log.Info("shutting down: draining", "drain", m.Config.Drain, "deadline", m.Config.ShutdownTimeout)
 	time.Sleep(m.Config.Drain)
 	ctx, cancel := context.WithTimeout(context.Background(), m.Config.ShutdownTimeout)
