@@ -79,6 +79,7 @@ func NewMain(env Env) *Main {
 		},
 		Version: env.Version,
 		Stdout:  env.Stdout,
+		Log:     newLogger(env.Stderr, "text"),
 	}
 }
 
@@ -137,9 +138,7 @@ func (m *Main) ParseFlags(env Env, args []string) error {
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		return f.usageErr("--addr %q: want host:port or :port, e.g. :8080 or 127.0.0.1:8080", c.Addr)
 	}
-	if m.Log == nil {
-		m.Log = newLogger(env.Stderr, c.LogFormat)
-	}
+	m.Log = newLogger(env.Stderr, c.LogFormat)
 	return nil
 }
 
@@ -231,8 +230,8 @@ func (m *Main) Handler() http.Handler {
 	return middleware.Chain(middleware.RequestID, middleware.Logging(m.Log))(root)
 }
 
-// URL is where people open the site: the --base-url, else the address
-// listened on with "localhost" for an unspecified host.
+// URL is where to open the site on this machine: the address listened on,
+// with "localhost" for an unspecified host.
 func (m *Main) URL() string {
 	if m.ln == nil {
 		return ""

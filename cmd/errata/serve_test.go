@@ -375,3 +375,19 @@ func TestSlowClientsCutOff(t *testing.T) {
 		}
 	})
 }
+
+// TestServeRefusesBrokenContent: serve does not start on a catalogue with
+// problems; it exits 1 and logs each one as file:line.
+func TestServeRefusesBrokenContent(t *testing.T) {
+	dir := copyEntries(t)
+	file := filepath.Join(dir, "401-general-unauthorized.md")
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(file, []byte(strings.Replace(string(b), "status: 401", "status: lots", 1)), 0o644)
+	r := run(t, nil, "serve", "--addr", "127.0.0.1:0", "--content", dir)
+	if r.code != 1 || !strings.Contains(r.stderr, file+":3: ") || strings.Contains(r.stdout, "serving on") {
+		t.Errorf("serve on a broken folder: exit %d\nstdout %s\nstderr %s\nwant exit 1 and %s:3 in the log", r.code, r.stdout, r.stderr, file)
+	}
+}
