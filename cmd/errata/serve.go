@@ -9,7 +9,9 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/signal"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/errata/errata/content"
@@ -318,8 +320,9 @@ func (m *Main) Wait(ctx context.Context) error {
 
 // Shutdown stops gracefully: /readyz answers 503 for the drain period so
 // load balancers take this copy out, then the listener closes and requests in
-// flight get ShutdownTimeout to finish.
-func (m *Main) Shutdown() error {
+// flight get ShutdownTimeout to finish. Anything received on force (a second
+// Ctrl-C) stops at once.
+func (m *Main) Shutdown(force <-chan os.Signal) error {
 	if m.srv == nil {
 		return m.Close()
 	}
@@ -329,10 +332,25 @@ func (m *Main) Shutdown() error {
 	// proxies with pooled connections reconnect (to another replica) early.
 	m.srv.SetKeepAlivesEnabled(false)
 	m.Log.Info("shutting down: draining", "drain", m.Config.Drain, "deadline", m.Config.ShutdownTimeout)
-	time.Sleep(m.Config.Drain)
+	forced := func() error {
+		m.Log.Warn("second signal: stopping now")
+		return errors.Join(m.srv.Close(), m.Close())
+	}
+	select {
+	case <-time.After(m.Config.Drain):
+	case <-force:
+		return forced()
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), m.Config.ShutdownTimeout)
 	defer cancel()
-	err := m.srv.Shutdown(ctx)
+	done := make(chan error, 1)
+	go func() { done <- m.srv.Shutdown(ctx) }()
+	var err error
+	select {
+	case err = <-done:
+	case <-force:
+		return forced()
+	}
 	if err != nil {
 		m.Log.Error("requests still running at the deadline; closing them", "error", err)
 		_ = m.srv.Close()
@@ -372,8 +390,8 @@ func runServe(ctx context.Context, env Env, args []string) error {
 		_ = m.Close()
 		return err
 	}
-	if err := m.Shutdown(); err != nil {
-		return err
-	}
-	return nil
+	force := make(chan os.Signal, 1)
+	signal.Notify(force, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(force)
+	return m.Shutdown(force)
 }

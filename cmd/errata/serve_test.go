@@ -391,3 +391,19 @@ func TestServeRefusesBrokenContent(t *testing.T) {
 		t.Errorf("serve on a broken folder: exit %d\nstdout %s\nstderr %s\nwant exit 1 and %s:3 in the log", r.code, r.stdout, r.stderr, file)
 	}
 }
+
+// TestSecondSignalStopsAtOnce: a second Ctrl-C skips the drain.
+func TestSecondSignalStopsAtOnce(t *testing.T) {
+	s := start(t, nil, "--drain", "30s")
+	s.signal(t, syscall.SIGINT)
+	s.waitLog(t, "shutting down", 5*time.Second)
+	sent := time.Now()
+	s.signal(t, syscall.SIGINT)
+	s.wait(t, 5*time.Second)
+	if took := time.Since(sent); took > 3*time.Second {
+		t.Errorf("second SIGINT: exited after %s, want at once", took)
+	}
+	if !strings.Contains(s.Log.String(), "second signal") {
+		t.Errorf("log does not say why it stopped early:\n%s", s.Log)
+	}
+}
