@@ -2,6 +2,7 @@ package search
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -13,6 +14,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
+	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/searcher"
 
 	"github.com/errata/errata/content"
@@ -41,7 +43,9 @@ type Index struct {
 	byID     map[string]int
 	redirect map[string]string
 	bleve    bleve.Index
-	vocab    *vocab // every word with its document frequency, for typos, suggestions and rare words
+	vocab    *vocab   // every word with its document frequency, for typos, suggestions and rare words
+	docEntry []int32  // bleve's internal document number → index in entries
+	provMask []uint32 // per entry, its providers as bits (providerBit)
 	en       analyzerFunc
 	ident    analyzerFunc
 }
@@ -79,7 +83,9 @@ func Build(entries []content.Entry) (*Index, error) {
 		}
 		ix.byID[e.ID] = i
 	}
-	for _, e := range es {
+	ix.provMask = make([]uint32, len(es))
+	for i, e := range es {
+		ix.provMask[i] = providerMask(e.Providers)
 		for _, old := range e.RedirectFrom {
 			if _, clash := ix.byID[old]; !clash {
 				ix.redirect[old] = e.ID
@@ -119,6 +125,10 @@ func Build(entries []content.Entry) (*Index, error) {
 		return nil, fmt.Errorf("search: batch: %w", err)
 	}
 	ix.vocab.seal()
+	if err := ix.mapDocs(); err != nil {
+		b.Close()
+		return nil, fmt.Errorf("search: map documents: %w", err)
+	}
 	n, err := b.DocCount()
 	if err != nil {
 		b.Close()
@@ -261,4 +271,11 @@ func (ix *Index) Close() error {
 	return ix.bleve.Close()
 }
 
-var errClosed = errors.New("search: index closed")
+var (
+	errClosed = errors.New("search: index closed")
+	errDocMap = errors.New("search: bleve document numbers do not match the entries")
+)
+
+func contextWithHandler(h bsearch.MakeDocumentMatchHandler) context.Context {
+	return context.WithValue(context.Background(), bsearch.MakeDocumentMatchHandlerKey, h)
+}

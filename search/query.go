@@ -284,18 +284,3 @@ func statusQuery(s StatusSet, boost float64) query.Query {
 	}
 	return bleve.NewDisjunctionQuery(qs...)
 }
-
-// providerQuery matches documents naming any of the slugs.
-func providerQuery(slugs []string, boost float64) query.Query {
-	var qs []query.Query
-	for _, s := range slugs {
-		t := bleve.NewTermQuery(s)
-		t.SetField(fProviders)
-		t.SetBoost(boost)
-		qs = append(qs, t)
-	}
-	if len(qs) == 1 {
-		return qs[0]
-	}
-	return bleve.NewDisjunctionQuery(qs...)
-}

@@ -11,7 +11,6 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	bsearch "github.com/blevesearch/bleve/v2/search"
-	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/errata/errata/content"
 )
@@ -111,10 +110,11 @@ func (ix *Index) browse(q Query, pl plan, res *Results) {
 	from := (q.Page - 1) * q.PerPage
 	var statusCounts [600]int
 	provCounts := map[string]int{}
+	pmask := providerMask(q.Providers)
 	for i := range ix.entries {
 		e := &ix.entries[i]
 		inStatus := any && status.Contains(e.Status)
-		inProv := hasProvider(e, q.Providers)
+		inProv := pmask == 0 || ix.provMask[i]&pmask != 0
 		if inProv && pl.textStatus.Contains(e.Status) && e.Status > 0 {
 			statusCounts[e.Status]++
 		}
@@ -149,85 +149,36 @@ func facetsFrom(statusCounts []int, provCounts map[string]int, q Query) Facets {
 	return f
 }
 
-// searchText runs the words through bleve, re-ranks the best hits by phrase
-// coverage and computes facets that each ignore their own filter.
+// searchText runs the words through bleve once, with no filter: every
+// match is handed to a collector, which applies the filters from the entries
+// slice, counts both facets (each ignoring its own filter) and keeps the best
+// hits. One pass gives hits, total and exact facets, with no doc-value reads.
 func (ix *Index) searchText(ctx context.Context, q Query, pl plan, res *Results) error {
 	ws := ix.words(pl)
 	must, should := ix.textQuery(pl, ws)
 	if len(pl.textStatus) > 0 {
 		should = append(should, statusQuery(pl.textStatus, boostStatus))
 	}
-	var statusF, provF query.Query
-	if len(q.Status) > 0 {
-		statusF = statusQuery(q.Status, 1)
-	}
-	if len(q.Providers) > 0 {
-		provF = providerQuery(q.Providers, 1)
-	}
-	build := func(filters ...query.Query) *query.BooleanQuery {
-		b := bleve.NewBooleanQuery()
-		b.AddMust(must...)
-		if len(should) > 0 {
-			b.AddShould(should...)
-		}
-		var fs []query.Query
-		for _, f := range filters {
-			if f != nil {
-				fs = append(fs, f)
-			}
-		}
-		switch len(fs) {
-		case 0:
-		case 1:
-			b.AddFilter(fs[0])
-		default:
-			b.AddFilter(bleve.NewConjunctionQuery(fs...))
-		}
-		return b
+	bq := bleve.NewBooleanQuery()
+	bq.AddMust(must...)
+	if len(should) > 0 {
+		bq.AddShould(should...)
 	}
 
 	from := (q.Page - 1) * q.PerPage
-	window := max(from+q.PerPage, rerankWindow)
-	main := bleve.NewSearchRequestOptions(build(statusF, provF), window, 0, false)
-	main.Fields = nil
-	const statusFacetSize, providerFacetSize = 500, 64
-	if statusF == nil {
-		main.AddFacet(fStatus, bleve.NewFacetRequest(fStatus, statusFacetSize))
-	}
-	if provF == nil {
-		main.AddFacet(fProviders, bleve.NewFacetRequest(fProviders, providerFacetSize))
-	}
-	sr, err := ix.bleve.SearchInContext(ctx, main)
-	if err != nil {
+	c := ix.newCollector(q, max(from+q.PerPage, rerankWindow))
+	req := bleve.NewSearchRequestOptions(bq, 0, 0, false)
+	cctx := context.WithValue(ctx, bsearch.MakeDocumentMatchHandlerKey, bsearch.MakeDocumentMatchHandler(c.handler))
+	if _, err := ix.bleve.SearchInContext(cctx, req); err != nil {
 		return fmt.Errorf("search: %w", err)
 	}
-	statusFacet, provFacet := sr.Facets[fStatus], sr.Facets[fProviders]
-	// Each facet honours the other filters but not its own, so that a count
-	// says what a click would give.
-	if statusF != nil {
-		r := bleve.NewSearchRequestOptions(build(provF), 0, 0, false)
-		r.Score = "none"
-		r.AddFacet(fStatus, bleve.NewFacetRequest(fStatus, statusFacetSize))
-		fr, err := ix.bleve.SearchInContext(ctx, r)
-		if err != nil {
-			return fmt.Errorf("search: status facet: %w", err)
-		}
-		statusFacet = fr.Facets[fStatus]
+	if c.err != nil {
+		return c.err
 	}
-	if provF != nil {
-		r := bleve.NewSearchRequestOptions(build(statusF), 0, 0, false)
-		r.Score = "none"
-		r.AddFacet(fProviders, bleve.NewFacetRequest(fProviders, providerFacetSize))
-		fr, err := ix.bleve.SearchInContext(ctx, r)
-		if err != nil {
-			return fmt.Errorf("search: provider facet: %w", err)
-		}
-		provFacet = fr.Facets[fProviders]
-	}
-	res.Facets = bleveFacets(statusFacet, provFacet, q)
-	res.Total = int(sr.Total)
+	res.Total = c.total
+	res.Facets = facetsFrom(c.statusCounts[:], c.providerCounts(), q)
 
-	ranked := ix.rerank(sr.Hits, pl)
+	ranked := ix.rerank(c.best(), pl)
 	if from < len(ranked) {
 		page := ranked[from:min(len(ranked), from+q.PerPage)]
 		hl := ix.newHighlighter(pl, ws)
@@ -241,24 +192,6 @@ func (ix *Index) searchText(ctx context.Context, q Query, pl plan, res *Results)
 	return nil
 }
 
-func bleveFacets(status, prov *bsearch.FacetResult, q Query) Facets {
-	var statusCounts [600]int
-	provCounts := map[string]int{}
-	if status != nil && status.Terms != nil {
-		for _, t := range status.Terms.Terms() {
-			if c, ok := parseCode(t.Term); ok {
-				statusCounts[c] = t.Count
-			}
-		}
-	}
-	if prov != nil && prov.Terms != nil {
-		for _, t := range prov.Terms.Terms() {
-			provCounts[t.Term] = t.Count
-		}
-	}
-	return facetsFrom(statusCounts[:], provCounts, q)
-}
-
 // ranked is a document with its final score.
 type ranked struct {
 	doc   int
@@ -268,26 +201,22 @@ type ranked struct {
 // rerank adds phrase coverage to bleve's relevance: a message pasted whole
 // (placeholders matching any words) beats the same words scattered, and a
 // title typed whole beats an alias.
-func (ix *Index) rerank(hits bsearch.DocumentMatchCollection, pl plan) []ranked {
-	out := make([]ranked, 0, len(hits))
+func (ix *Index) rerank(hits []ranked, pl plan) []ranked {
 	maxScore := 0.0
 	for _, h := range hits {
-		maxScore = max(maxScore, h.Score)
+		maxScore = max(maxScore, h.score)
 	}
 	if maxScore == 0 {
 		maxScore = 1
 	}
-	for _, h := range hits {
-		i, err := strconv.Atoi(h.ID)
-		if err != nil || i < 0 || i >= len(ix.entries) {
-			continue
-		}
-		out = append(out, ranked{doc: i, score: h.Score/maxScore + phraseBonus(&ix.entries[i], &pl)})
+	for i := range hits {
+		h := &hits[i]
+		h.score = h.score/maxScore + phraseBonus(&ix.entries[h.doc], &pl)
 	}
-	slices.SortStableFunc(out, func(a, b ranked) int {
+	slices.SortStableFunc(hits, func(a, b ranked) int {
 		return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(a.doc, b.doc))
 	})
-	return out
+	return hits
 }
 
 // hit turns document i into a Hit with a snippet.

@@ -1,0 +1,182 @@
+package search
+
+import (
+	"container/heap"
+	"encoding/binary"
+	"math/bits"
+	"strconv"
+
+	"github.com/blevesearch/bleve/v2"
+	bsearch "github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/errata/errata/content"
+)
+
+// providerBit numbers the known providers for per-entry bit masks.
+var providerBit = func() map[string]uint {
+	m := map[string]uint{}
+	for i, s := range content.ProviderSlugs() {
+		m[s] = uint(i)
+	}
+	return m
+}()
+
+func providerMask(slugs []string) uint32 {
+	var m uint32
+	for _, s := range slugs {
+		if b, ok := providerBit[s]; ok {
+			m |= 1 << b
+		}
+	}
+	return m
+}
+
+// mapDocs records which entry each of bleve's internal document numbers
+// holds, so that collecting a match needs no id lookup.
+func (ix *Index) mapDocs() error {
+	ix.docEntry = make([]int32, len(ix.entries))
+	for i := range ix.docEntry {
+		ix.docEntry[i] = -1
+	}
+	var bad error
+	mk := func(sctx *bsearch.SearchContext) (bsearch.DocumentMatchHandler, bool, error) {
+		return func(d *bsearch.DocumentMatch) error {
+			if d == nil {
+				return nil
+			}
+			num := binary.BigEndian.Uint64(d.IndexInternalID)
+			i, err := strconv.Atoi(d.ID)
+			if err != nil || num >= uint64(len(ix.docEntry)) || i < 0 || i >= len(ix.entries) {
+				bad = errDocMap
+			} else {
+				ix.docEntry[num] = int32(i)
+			}
+			sctx.DocumentMatchPool.Put(d)
+			return nil
+		}, true, nil
+	}
+	req := bleve.NewSearchRequestOptions(query.NewMatchAllQuery(), 0, 0, false)
+	req.Score = "none"
+	ctx := contextWithHandler(bsearch.MakeDocumentMatchHandler(mk))
+	if _, err := ix.bleve.SearchInContext(ctx, req); err != nil {
+		return err
+	}
+	if bad != nil {
+		return bad
+	}
+	for _, v := range ix.docEntry {
+		if v < 0 {
+			return errDocMap
+		}
+	}
+	return nil
+}
+
+// collector applies filters, counts facets and keeps the best hits of one
+// search, from the entries slice.
+type collector struct {
+	ix           *Index
+	statusOK     [600]bool // the status filter, as a table
+	anyStatus    bool
+	pmask        uint32
+	total        int
+	statusCounts [600]int
+	provCounts   [32]int
+	top          hitHeap
+	window       int
+	err          error
+}
+
+func (ix *Index) newCollector(q Query, window int) *collector {
+	c := &collector{ix: ix, pmask: providerMask(q.Providers), window: window, anyStatus: len(q.Status) == 0}
+	for code := range c.statusOK {
+		c.statusOK[code] = q.Status.Contains(code)
+	}
+	c.top = make(hitHeap, 0, window+1)
+	return c
+}
+
+func (c *collector) handler(sctx *bsearch.SearchContext) (bsearch.DocumentMatchHandler, bool, error) {
+	return func(d *bsearch.DocumentMatch) error {
+		if d == nil {
+			return nil
+		}
+		num := binary.BigEndian.Uint64(d.IndexInternalID)
+		score := d.Score
+		sctx.DocumentMatchPool.Put(d)
+		if num >= uint64(len(c.ix.docEntry)) {
+			c.err = errDocMap
+			return nil
+		}
+		c.add(int(c.ix.docEntry[num]), score)
+		return nil
+	}, false, nil
+}
+
+func (c *collector) add(i int, score float64) {
+	status := c.ix.entries[i].Status
+	inS := c.anyStatus || (status > 0 && status < len(c.statusOK) && c.statusOK[status])
+	m := c.ix.provMask[i]
+	inP := c.pmask == 0 || m&c.pmask != 0
+	if inP && status > 0 && status < len(c.statusCounts) {
+		c.statusCounts[status]++
+	}
+	if inS {
+		for m != 0 {
+			b := bits.TrailingZeros32(m)
+			c.provCounts[b]++
+			m &^= 1 << b
+		}
+	}
+	if !inS || !inP {
+		return
+	}
+	c.total++
+	h := ranked{doc: i, score: score}
+	if len(c.top) < c.window {
+		heap.Push(&c.top, h)
+	} else if c.top.less(c.top[0], h) {
+		c.top[0] = h
+		heap.Fix(&c.top, 0)
+	}
+}
+
+func (c *collector) providerCounts() map[string]int {
+	out := map[string]int{}
+	for slug, b := range providerBit {
+		if n := c.provCounts[b]; n > 0 {
+			out[slug] = n
+		}
+	}
+	return out
+}
+
+// best returns the kept hits, best first.
+func (c *collector) best() []ranked {
+	out := make([]ranked, len(c.top))
+	for i := len(out) - 1; i >= 0; i-- {
+		out[i] = heap.Pop(&c.top).(ranked)
+	}
+	return out
+}
+
+// hitHeap is a min-heap: the worst kept hit on top.
+type hitHeap []ranked
+
+func (h hitHeap) less(a, b ranked) bool { // a worse than b
+	if a.score != b.score {
+		return a.score < b.score
+	}
+	return a.doc > b.doc
+}
+func (h hitHeap) Len() int           { return len(h) }
+func (h hitHeap) Less(i, j int) bool { return h.less(h[i], h[j]) }
+func (h hitHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *hitHeap) Push(x any)        { *h = append(*h, x.(ranked)) }
+func (h *hitHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
