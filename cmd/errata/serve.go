@@ -328,9 +328,6 @@ func (m *Main) Shutdown(force <-chan os.Signal) error {
 	}
 	start := time.Now()
 	m.web.SetReady(false)
-	// Connection: close on every answer from now on, so that clients and
-	// proxies with pooled connections reconnect (to another replica) early.
-	m.srv.SetKeepAlivesEnabled(false)
 	m.Log.Info("shutting down: draining", "drain", m.Config.Drain, "deadline", m.Config.ShutdownTimeout)
 	forced := func() error {
 		m.Log.Warn("second signal: stopping now")
