@@ -137,8 +137,9 @@ http {
 }
 
 // TestReplicasBehindNginx runs three replicas behind nginx, puts load on
-// them, SIGKILLs one in the middle and counts failed requests: nginx must
-// retry each one on a live replica.
+// them, SIGKILLs one in the middle, then stops another with SIGTERM (a
+// deploy), and counts failed requests: nginx must retry each one on a live
+// replica.
 func TestReplicasBehindNginx(t *testing.T) {
 	if _, err := os.Stat(nginxBin); err != nil && os.Getenv("ERRATA_NGINX") != "required" {
 		t.Skipf("SKIPPED: %s not found; install Debian's nginx to run the replica test (CI sets ERRATA_NGINX=required)", nginxBin)
@@ -146,7 +147,7 @@ func TestReplicasBehindNginx(t *testing.T) {
 	var replicas []*server
 	var addrs []string
 	for range 3 {
-		s := start(t, nil, "--rate-limit", "0", "--trust-proxy")
+		s := start(t, nil, "--rate-limit", "0", "--trust-proxy", "--drain", "300ms")
 		u, _ := url.Parse(s.URL)
 		replicas = append(replicas, s)
 		addrs = append(addrs, u.Host)
@@ -161,7 +162,13 @@ func TestReplicasBehindNginx(t *testing.T) {
 	before := l.ok.Load()
 	replicas[1].signal(t, syscall.SIGKILL)
 	replicas[1].wait(t, 5*time.Second)
-	time.Sleep(2 * time.Second)
+	time.Sleep(1 * time.Second)
+	// A deploy: another replica is stopped gracefully while the load goes on.
+	replicas[0].signal(t, syscall.SIGTERM)
+	if code := replicas[0].wait(t, 10*time.Second); code != 0 {
+		t.Errorf("replica 0 exited %d after SIGTERM, want 0", code)
+	}
+	time.Sleep(1 * time.Second)
 	close(stop)
 	l.wg.Wait()
 	after := l.ok.Load() - before
@@ -177,5 +184,5 @@ func TestReplicasBehindNginx(t *testing.T) {
 			t.Errorf("replica %d served no page: nginx did not spread the load", i)
 		}
 	}
-	t.Logf("3 replicas behind nginx, one SIGKILLed: %d ok (%d after the kill), %d failed", l.ok.Load(), after, len(l.failures))
+	t.Logf("3 replicas behind nginx, one SIGKILLed, one SIGTERMed: %d ok (%d after the kill), %d failed", l.ok.Load(), after, len(l.failures))
 }
