@@ -14,7 +14,7 @@ import (
 const maxETagBody = 4 << 20
 
 // ETag buffers 200 responses to GET and HEAD, sets a strong ETag from a hash
-// of the whole body (unless the handler set one) and answers a matching
+// of the whole body (unless the handler set one or said no-store) and answers a matching
 // If-None-Match with 304 and no body. It must sit inside Gzip so the hash is
 // of the uncompressed body and one ETag serves every encoding.
 func ETag(next http.Handler) http.Handler {
@@ -87,7 +87,9 @@ func (e *etagWriter) finish(r *http.Request) {
 	}
 	h := e.w.Header()
 	tag := h.Get("ETag")
-	if tag == "" && (e.buf.Len() > 0 || r.Method == http.MethodGet) {
+	// no-store answers (health checks, errors) are never revalidated.
+	noStore := strings.Contains(h.Get("Cache-Control"), "no-store")
+	if tag == "" && !noStore && (e.buf.Len() > 0 || r.Method == http.MethodGet) {
 		sum := sha256.Sum256(e.buf.Bytes())
 		tag = `"` + hex.EncodeToString(sum[:16]) + `"`
 		h.Set("ETag", tag)

@@ -45,6 +45,10 @@ func page(tb testing.TB) http.Handler {
 		w.Header().Set("Content-Type", "image/png")
 		w.Write(bytes.Repeat([]byte{0x89}, 4096))
 	})
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		io.WriteString(w, "ok\n")
+	})
 	mux.HandleFunc("GET /boom", func(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, strings.Repeat("error ", 500), http.StatusInternalServerError)
 	})
@@ -286,6 +290,9 @@ func TestETag(t *testing.T) {
 	}
 	if e := do(t, h, "GET", "/boom"); e.Header().Get("ETag") != "" || e.Code != 500 {
 		t.Errorf("500 got ETag %q (code %d)", e.Header().Get("ETag"), e.Code)
+	}
+	if hz := do(t, h, "GET", "/healthz", "If-None-Match", "*"); hz.Header().Get("ETag") != "" || hz.Code != 200 {
+		t.Errorf("no-store answer got ETag %q, code %d; want none and 200", hz.Header().Get("ETag"), hz.Code)
 	}
 	if p := do(t, h, "POST", "/form", "If-None-Match", "*"); p.Header().Get("ETag") != "" || p.Code != 200 {
 		t.Errorf("POST got ETag %q, code %d", p.Header().Get("ETag"), p.Code)
