@@ -1,0 +1,243 @@
+package search
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/errata/errata/content"
+)
+
+// Fuzzing budgets. They detect a hang or a blow-up (a quadratic path, a
+// runaway regexp), not slowness: speed lives in the benchmarks. A search
+// must fit in searchTimeout, its own deadline in production, so that budget
+// also bounds the time spent understanding the text before bleve runs.
+const (
+	fuzzSearchBudget = searchTimeout
+	fuzzPasteBudget  = searchTimeout / 2
+)
+
+// fuzzIndex is the embedded catalogue plus the search fixtures (which hold
+// markup in titles and messages), built once per fuzzing process.
+var fuzzIndex = sync.OnceValues(func() (*Index, error) {
+	es, err := content.Load(content.Embedded())
+	if err != nil {
+		return nil, err
+	}
+	return Build(append(es, fixtures()...))
+})
+
+// FuzzQuery feeds arbitrary text, status, provider and page strings through
+// the parsers the web layer uses and then Search: a bad filter is an
+// *InvalidError naming its parameter, anything else searches without error
+// within the budget, and what comes back honours the filters and the bounds.
+// Seeds: testdata/fuzz/FuzzQuery. Run longer with
+// go test -run='^$' -fuzz='^FuzzQuery$' -fuzztime=10m ./search
+func FuzzQuery(f *testing.F) {
+	for _, s := range [][4]string{
+		{"429 too many requests gmail", "", "", ""},
+		{"quota", "4xx", "gmail", "1"},
+		{"", "400-499,5xx", "microsoft,twilio", "2"},
+		{`"refresh token" revoked`, "401", "Microsoft Graph", ""},
+		{"*a*b* /.*.*a/ a~100 a^1000000 field:value +-+-", "abc", "nope", "-1"},
+		{`HTTP/1.1 403 Forbidden {"error":{"code":403,"message":"denied"}}`, "499-400", "", "99999999999999999999"},
+		{"quo\x00ta \xff\xfe \u202eabc\u202c q\u0301uota", "4xx' OR 1=1", "gmail,,", "0"},
+	} {
+		f.Add(s[0], s[1], s[2], s[3])
+	}
+	ix, err := fuzzIndex()
+	if err != nil {
+		f.Fatalf("building the fuzz index: %v", err)
+	}
+	f.Fuzz(func(t *testing.T, text, status, provider, page string) {
+		q := Query{Text: text}
+		var inv *InvalidError
+		if q.Status, err = ParseStatus(status); err != nil {
+			checkInvalid(t, err, "status")
+			return
+		}
+		checkStatusSet(t, status, q.Status)
+		if q.Providers, err = ParseProviders([]string{provider}); err != nil {
+			checkInvalid(t, err, "provider")
+			return
+		}
+		for _, p := range q.Providers {
+			if !content.KnownProvider(p) {
+				t.Fatalf("ParseProviders(%q) kept unknown %q", provider, p)
+			}
+		}
+		if q.Page, err = ParsePage(page); err != nil {
+			checkInvalid(t, err, "page")
+			return
+		}
+
+		ctx, cancel := context.WithTimeout(context.Background(), 4*fuzzSearchBudget)
+		defer cancel()
+		start := time.Now()
+		res, err := ix.Search(ctx, q)
+		took := time.Since(start)
+		if errors.As(err, &inv) {
+			t.Fatalf("Search refused filters the parsers accepted: %v", err)
+		}
+		if err != nil {
+			t.Fatalf("Search(%q): %v after %v", clip(text, 200), err, took)
+		}
+		if took > fuzzSearchBudget {
+			t.Fatalf("Search(%q) took %v, budget %v", clip(text, 200), took, fuzzSearchBudget)
+		}
+		checkResults(t, q, res)
+	})
+}
+
+func checkInvalid(t *testing.T, err error, param string) {
+	t.Helper()
+	var inv *InvalidError
+	if !errors.As(err, &inv) {
+		t.Fatalf("%s: error %T %v, want *InvalidError", param, err, err)
+	}
+	if inv.Param != param || strings.TrimSpace(inv.Message) == "" {
+		t.Fatalf("%s: InvalidError %+v, want Param %q and a message", param, inv, param)
+	}
+	if len(inv.Value) > 64+len("…") || len(inv.Message) > 1024 {
+		t.Fatalf("%s: InvalidError echoes %d bytes in a %d-byte message", param, len(inv.Value), len(inv.Message))
+	}
+}
+
+// checkStatusSet: a parsed set holds real statuses, sorted and merged, and
+// its canonical string parses back to itself.
+func checkStatusSet(t *testing.T, in string, s StatusSet) {
+	t.Helper()
+	for i, r := range s {
+		if r.Lo < 100 || r.Hi > 599 || r.Lo > r.Hi || (i > 0 && r.Lo <= s[i-1].Hi+1) {
+			t.Fatalf("ParseStatus(%q) = %v: range %d out of bounds or unmerged", in, s, i)
+		}
+	}
+	if len(s) == 0 {
+		return
+	}
+	again, err := ParseStatus(s.String())
+	if err != nil || !slices.Equal(again, s) {
+		t.Fatalf("ParseStatus(%q) = %v, whose string %q parses to %v, %v", in, s, s.String(), again, err)
+	}
+}
+
+func checkResults(t *testing.T, q Query, res *Results) {
+	t.Helper()
+	u := res.Understood
+	if !utf8.ValidString(u.Terms) || strings.ContainsRune(u.Terms, 0) || len(u.Terms) > maxTextBytes {
+		t.Fatalf("Terms not clean or too long: %d bytes %q", len(u.Terms), clip(u.Terms, 200))
+	}
+	if n := len(strings.Fields(u.Terms)); n > maxTerms {
+		t.Fatalf("%d terms searched, want at most %d", n, maxTerms)
+	}
+	if len(u.Phrases) > maxPhrases {
+		t.Fatalf("%d phrases, want at most %d", len(u.Phrases), maxPhrases)
+	}
+	if res.Page != max(q.Page, 1) || res.PerPage != DefaultPerPage || len(res.Hits) > res.PerPage || res.Total < 0 {
+		t.Fatalf("page %d per page %d, %d hits of %d", res.Page, res.PerPage, len(res.Hits), res.Total)
+	}
+	for _, h := range res.Hits {
+		if !q.Status.Contains(h.Status) {
+			t.Fatalf("hit %s status %d outside the filter %v", h.ID, h.Status, q.Status)
+		}
+		if len(q.Providers) > 0 && !slices.ContainsFunc(h.Providers, func(p string) bool { return slices.Contains(q.Providers, p) }) {
+			t.Fatalf("hit %s providers %v outside the filter %v", h.ID, h.Providers, q.Providers)
+		}
+		html := strings.NewReplacer("<mark>", "", "</mark>", "").Replace(h.Snippet.HTML())
+		if strings.ContainsAny(html, "<>") || !utf8.ValidString(html) {
+			t.Fatalf("hit %s snippet is not escaped text: %q", h.ID, h.Snippet.HTML())
+		}
+	}
+}
+
+// FuzzPaste feeds arbitrary text to the pasted-error extractor and the query
+// understanding around it: no panic, the budget, and bounded, clean output
+// (the text searched is capped, the statuses are real statuses).
+// Seeds: testdata/fuzz/FuzzPaste. Run longer with
+// go test -run='^$' -fuzz='^FuzzPaste$' -fuzztime=10m ./search
+func FuzzPaste(f *testing.F) {
+	for _, s := range []string{
+		"HTTP/1.1 429 Too Many Requests",
+		`{"error":{"code":403,"message":"Gmail API has not been used in project 123456789012 before","status":"PERMISSION_DENIED"}}`,
+		`"{\"error\":{\"code\":401,\"message\":\"Could not verify access credentials.\"}}"`,
+		`2024-05-02 10:11:12,345 WARN [worker-3] request_id=8f3e2a1c-9b7d-4c1e-a2f3-0d9e8c7b6a51 status=401 Could not verify https://x.example/a`,
+		`{"error":"{\"message\":\"nested\",\"status\":422}"}`,
+		strings.Repeat(`{"error":`, 40) + `"deep"` + strings.Repeat("}", 40),
+		`{"a":{"b":[1,2,{"message":"x","code":"y"}]},"status":"429"}`,
+		"\xff\xfe\x00 \u202e HTTP/2 503 \u200b",
+		`"quoted phrase" "another one" “curly phrase”`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		start := time.Now()
+		clean := cleanInput(text)
+		p := extractPaste(clean)
+		pl := understand(text)
+		if took := time.Since(start); took > fuzzPasteBudget {
+			t.Fatalf("understanding %d bytes took %v, budget %v", len(text), took, fuzzPasteBudget)
+		}
+		if len(clean) > maxRawBytes || !utf8.ValidString(clean) || strings.ContainsRune(clean, 0) {
+			t.Fatalf("cleanInput kept %d bytes, valid %v", len(clean), utf8.ValidString(clean))
+		}
+		if len(p.text) > maxTextBytes || !utf8.ValidString(p.text) {
+			t.Fatalf("extracted %d bytes (valid UTF-8 %v), want at most %d", len(p.text), utf8.ValidString(p.text), maxTextBytes)
+		}
+		for _, c := range p.status {
+			if c < 100 || c > 599 {
+				t.Fatalf("status %d extracted from %q", c, clip(text, 200))
+			}
+		}
+		if len(pl.words) > maxTerms || len(pl.phrases) > maxPhrases {
+			t.Fatalf("%d words, %d phrases: over the caps", len(pl.words), len(pl.phrases))
+		}
+		for _, w := range pl.words {
+			if w == "" || len(w) > maxTokenBytes || !utf8.ValidString(w) {
+				t.Fatalf("word %q: empty, over %d bytes or not UTF-8", w, maxTokenBytes)
+			}
+		}
+		for _, r := range pl.textStatus {
+			if r.Lo < 100 || r.Hi > 599 || r.Lo > r.Hi {
+				t.Fatalf("text status %v out of bounds", r)
+			}
+		}
+	})
+}
+
+// A pasted JSON body with thousands of keys (all that fits in the paste
+// limit) must be understood and searched within the search's own deadline
+// (searchTimeout, applied when the caller sets none): reading the keys must
+// not be quadratic. Found while hardening (issue 6).
+func TestPasteWithManyJSONKeysIsWithinBudget(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("{")
+	for c1 := '#'; c1 <= '~'; c1++ {
+		for c2 := '#'; c2 <= '~'; c2++ {
+			if c1 == '\\' || c2 == '\\' || b.Len() > maxRawBytes-64 {
+				continue
+			}
+			if b.Len() > 1 {
+				b.WriteString(",")
+			}
+			b.WriteString(`"` + string(c1) + string(c2) + `":0`)
+		}
+	}
+	b.WriteString(`,"message":"quota exceeded"}`)
+	ix, err := fuzzIndex()
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	res, err := ix.Search(context.Background(), Query{Text: b.String()})
+	if err != nil {
+		t.Fatalf("a %d-byte JSON paste with thousands of keys: %v after %v (the deadline is %v)", b.Len(), err, time.Since(start), searchTimeout)
+	}
+	if res.Understood.Terms != "quota exceeded" {
+		t.Errorf("Terms %q, want the message", clip(res.Understood.Terms, 200))
+	}
+}
