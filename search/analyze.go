@@ -51,8 +51,12 @@ func (identAnalyzer) Analyze(input []byte) analysis.TokenStream {
 
 // isIdentRune reports whether r may appear inside an identifier.
 func isIdentRune(r rune) bool {
-	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) || r == '_' || r == '.' || r == '-'
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) || r == '_' || r == '.' || r == '-' || isApostrophe(r)
 }
+
+// Apostrophes stay inside words ("doesn't"), as the English analyzer keeps
+// them, so that both agree on what a word is.
+func isApostrophe(r rune) bool { return r == '\'' || r == '’' }
 
 func isJoiner(b byte) bool { return b == '_' || b == '.' || b == '-' }
 
@@ -75,11 +79,19 @@ func eachIdent(s string, fn func(start, end int, word string)) {
 			j += n
 		}
 		a, b := i, j
-		for a < b && isJoiner(s[a]) {
-			a++
+		for a < b {
+			r, n := utf8.DecodeRuneInString(s[a:])
+			if !isJoiner(s[a]) && !isApostrophe(r) {
+				break
+			}
+			a += n
 		}
-		for b > a && isJoiner(s[b-1]) {
-			b--
+		for b > a {
+			r, n := utf8.DecodeLastRuneInString(s[a:b])
+			if !isJoiner(s[b-1]) && !isApostrophe(r) {
+				break
+			}
+			b -= n
 		}
 		if b > a {
 			if b-a > maxTokenBytes {

@@ -1,6 +1,7 @@
 package search
 
 import (
+	"cmp"
 	"regexp"
 	"slices"
 	"strings"
@@ -153,6 +154,7 @@ type word struct {
 	text  string   // as typed
 	lower string   // lower-cased
 	df    uint32   // documents that hold it (or its best correction)
+	stop  bool     // an English stop word: it matches no field
 	fixes []string // known words within its edit distance, when it is unknown
 }
 
@@ -166,7 +168,13 @@ func (ix *Index) words(pl plan) []word {
 	out := make([]word, 0, len(pl.words))
 	for _, w := range pl.words {
 		lw := lowerASCII(w)
-		wd := word{text: w, lower: lw, df: ix.vocab.df[lw]}
+		wd := word{text: w, lower: lw, df: ix.vocab.df[lw], stop: true}
+		ix.en(w, func(string, int, int) { wd.stop = false })
+		if wd.stop && identParts(w) == nil && !hasDigit(w) && providerWords[lw] == nil {
+			out = append(out, wd)
+			continue
+		}
+		wd.stop = false
 		if fz := fuzziness(lw); wd.df == 0 && fz > 0 && !pl.pasted && isWordy(lw) {
 			wd.fixes = ix.vocab.corrections(lw, fz, maxFixes)
 			for _, f := range wd.fixes {
@@ -191,10 +199,17 @@ func (ix *Index) commonCutoff() uint32 {
 // matches); corrections of typos count less; rare words find the hits and
 // common words only score them; quoted phrases are required.
 func (ix *Index) textQuery(pl plan, ws []word) (must, should []query.Query) {
-	var rare, common []query.Query
+	type scored struct {
+		q  query.Query
+		df uint32
+	}
+	var rare, common []scored
 	cutoff := ix.commonCutoff()
 	known := false // some rare word is in the index
 	for _, w := range ws {
+		if w.stop {
+			continue
+		}
 		var cl []query.Query
 		add := func(text, field string, boost float64) {
 			m := bleve.NewMatchQuery(text)
@@ -222,7 +237,7 @@ func (ix *Index) textQuery(pl plan, ws []word) (must, should []query.Query) {
 			t.SetBoost(boostProvider)
 			cl = append(cl, t)
 		}
-		q := bleve.NewDisjunctionQuery(cl...)
+		q := scored{bleve.NewDisjunctionQuery(cl...), w.df}
 		if w.df > cutoff {
 			common = append(common, q)
 		} else {
@@ -230,14 +245,33 @@ func (ix *Index) textQuery(pl plan, ws []word) (must, should []query.Query) {
 			known = known || w.df > 0
 		}
 	}
-	if !known {
-		rare, common = append(rare, common...), nil
+	qs := func(ss []scored) []query.Query {
+		out := make([]query.Query, len(ss))
+		for i, s := range ss {
+			out[i] = s.q
+		}
+		return out
 	}
-	if len(rare) > 0 {
-		must = append(must, bleve.NewDisjunctionQuery(rare...))
+	switch {
+	case known:
+		// Rare words find the hits; common ones only score them.
+		must = append(must, bleve.NewDisjunctionQuery(qs(rare)...))
+	case len(common) >= 2:
+		// Only common words: a hit must hold the two rarest, so that a
+		// fragment such as "is not a valid phone number" walks the
+		// documents holding both rather than every document holding one.
+		slices.SortStableFunc(common, func(a, b scored) int { return cmp.Compare(a.df, b.df) })
+		must = append(must, bleve.NewConjunctionQuery(qs(common[:2])...))
+		common = append(common[2:], rare...)
+	default:
+		all := append(rare, common...)
+		common = nil
+		if len(all) > 0 {
+			must = append(must, bleve.NewDisjunctionQuery(qs(all)...))
+		}
 	}
 	if len(common) > 0 {
-		should = append(should, bleve.NewDisjunctionQuery(common...))
+		should = append(should, bleve.NewDisjunctionQuery(qs(common)...))
 	}
 	for _, ph := range pl.phrases {
 		var alts []query.Query
