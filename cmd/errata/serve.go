@@ -170,6 +170,12 @@ func (m *Main) Run(ctx context.Context) error {
 	m.metrics = middleware.NewMetrics()
 	m.metrics.SetEntries(ix.Count())
 	m.web = web.New(web.Config{BaseURL: m.Config.BaseURL, Version: m.Version, Logger: m.Log}, ix)
+	if m.Config.Watch {
+		m.watcher, err = watch(m.Config.Content, watchDebounce, m.Log, m.reload)
+		if err != nil {
+			return fmt.Errorf("--watch %s: %w", m.Config.Content, err)
+		}
+	}
 
 	m.ln, err = net.Listen("tcp", m.Config.Addr)
 	if err != nil {
@@ -189,12 +195,6 @@ func (m *Main) Run(ctx context.Context) error {
 	go func() { m.served <- m.srv.Serve(m.ln) }()
 	m.web.SetReady(true)
 
-	if m.Config.Watch {
-		m.watcher, err = watch(m.Config.Content, watchDebounce, m.Log, m.reload)
-		if err != nil {
-			return fmt.Errorf("--watch %s: %w", m.Config.Content, err)
-		}
-	}
 	url := m.URL()
 	m.Log.Info("ready", "entries", ix.Count(), "took", time.Since(start), "index_took", indexed,
 		"url", url, "content", m.source(), "watch", m.Config.Watch, "version", m.Version)
