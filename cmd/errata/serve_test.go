@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/errata/errata/web/middleware"
 )
 
 func TestServe(t *testing.T) {
@@ -63,6 +65,19 @@ func TestServe(t *testing.T) {
 		} {
 			if !strings.Contains(body, want) {
 				t.Errorf("/metrics lacks %s", want)
+			}
+		}
+	})
+	t.Run("search metrics", func(t *testing.T) {
+		resp, _ := get(t, s.URL+"/api/v1/search?q=zzqxj+wvxkq")
+		if resp.Header.Get(middleware.SearchTotalHeader) == "" {
+			t.Skipf("SKIPPED: web does not set %s on search answers yet, so searches are not counted", middleware.SearchTotalHeader)
+		}
+		get(t, s.URL+"/?q=quota")
+		_, body := get(t, s.URL+"/metrics")
+		for _, re := range []string{`(?m)^errata_searches_total [2-9]`, `(?m)^errata_searches_no_result_total [1-9]`, `(?m)^errata_search_duration_seconds_count [2-9]`} {
+			if !regexp.MustCompile(re).MatchString(body) {
+				t.Errorf("/metrics does not match %s", re)
 			}
 		}
 	})
