@@ -1,8 +1,10 @@
 package search
 
 import (
+	"cmp"
 	"encoding/json"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -280,15 +282,7 @@ func keyInterest(k string) int {
 }
 
 func sortKeysByInterest(keys []string) {
-	// Insertion sort: bodies have few keys.
-	for i := 1; i < len(keys); i++ {
-		for j := i; j > 0; j-- {
-			a, b := keys[j-1], keys[j]
-			ia, ib := keyInterest(a), keyInterest(b)
-			if ia < ib || (ia == ib && a <= b) {
-				break
-			}
-			keys[j-1], keys[j] = b, a
-		}
-	}
+	slices.SortFunc(keys, func(a, b string) int {
+		return cmp.Or(cmp.Compare(keyInterest(a), keyInterest(b)), strings.Compare(a, b))
+	})
 }

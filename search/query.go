@@ -2,12 +2,14 @@ package search
 
 import (
 	"cmp"
+	"context"
 	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
 )
 
 // Query guards: a pasted page of logs is read, but only so much of it is
@@ -164,12 +166,19 @@ const maxFixes = 2
 // words looks every word of the plan up in the vocabulary. Unknown words of
 // four letters or more typed by a person get corrections; a paste is taken
 // as written.
-func (ix *Index) words(pl plan) []word {
+func (ix *Index) words(ctx context.Context, pl plan) []word {
 	out := make([]word, 0, len(pl.words))
+	df := ix.dfReader(ctx)
+	defer df.close()
 	for _, w := range pl.words {
 		lw := lowerASCII(w)
 		wd := word{text: w, lower: lw, df: ix.vocab.df[lw], stop: true}
-		ix.en(w, func(string, int, int) { wd.stop = false })
+		ix.en(w, func(stem string, _, _ int) {
+			wd.stop = false
+			// The English fields match the stem ("validating" finds
+			// "valid"), so the stem's frequency is what the word costs.
+			wd.df = max(wd.df, df.count(stem))
+		})
 		if wd.stop && identParts(w) == nil && !hasDigit(w) && providerWords[lw] == nil {
 			out = append(out, wd)
 			continue
@@ -179,6 +188,7 @@ func (ix *Index) words(pl plan) []word {
 			wd.fixes = ix.vocab.corrections(lw, fz, maxFixes)
 			for _, f := range wd.fixes {
 				wd.df = max(wd.df, ix.vocab.df[f])
+				ix.en(f, func(stem string, _, _ int) { wd.df = max(wd.df, df.count(stem)) })
 			}
 		}
 		out = append(out, wd)
@@ -274,6 +284,11 @@ func (ix *Index) textQuery(pl plan, ws []word) (must, should []query.Query) {
 		should = append(should, bleve.NewDisjunctionQuery(qs(common)...))
 	}
 	for _, ph := range pl.phrases {
+		n := 0
+		ix.en(ph, func(string, int, int) { n++ })
+		if n < 2 {
+			continue // one word left after stop words: its word query already requires nothing more
+		}
 		var alts []query.Query
 		for _, f := range []string{fTitle, fMessage, fAlias} {
 			m := bleve.NewMatchPhraseQuery(ph)
@@ -317,4 +332,46 @@ func statusQuery(s StatusSet, boost float64) query.Query {
 		return qs[0]
 	}
 	return bleve.NewDisjunctionQuery(qs...)
+}
+
+// dfCounter reads how many documents hold a stemmed term in the English
+// fields, from bleve's own postings.
+type dfCounter struct {
+	ctx context.Context
+	r   index.IndexReader
+}
+
+func (ix *Index) dfReader(ctx context.Context) dfCounter {
+	adv, err := ix.bleve.Advanced()
+	if err != nil {
+		return dfCounter{}
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return dfCounter{}
+	}
+	return dfCounter{ctx: ctx, r: r}
+}
+
+// count is the largest document frequency of term over the English fields.
+func (d dfCounter) count(term string) uint32 {
+	if d.r == nil {
+		return 0
+	}
+	var n uint64
+	for _, f := range []string{fBody, fMessage, fTitle} {
+		tfr, err := d.r.TermFieldReader(d.ctx, []byte(term), f, false, false, false)
+		if err != nil {
+			continue
+		}
+		n = max(n, tfr.Count())
+		tfr.Close()
+	}
+	return uint32(min(n, 1<<31))
+}
+
+func (d dfCounter) close() {
+	if d.r != nil {
+		d.r.Close()
+	}
 }

@@ -154,7 +154,7 @@ func facetsFrom(statusCounts []int, provCounts map[string]int, q Query) Facets {
 // slice, counts both facets (each ignoring its own filter) and keeps the best
 // hits. One pass gives hits, total and exact facets, with no doc-value reads.
 func (ix *Index) searchText(ctx context.Context, q Query, pl plan, res *Results) error {
-	ws := ix.words(pl)
+	ws := ix.words(ctx, pl)
 	must, should := ix.textQuery(pl, ws)
 	if len(pl.textStatus) > 0 {
 		should = append(should, statusQuery(pl.textStatus, boostStatus))
