@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -195,5 +196,32 @@ func TestImport(t *testing.T) {
 	os.WriteFile(bad, []byte(`{"id": "x:1", "title": "ok"}`+"\n{not json\n"), 0o644)
 	if r := run(t, nil, "import", bad, "--out", filepath.Join(dir, "bad")); r.code != 1 || !strings.Contains(r.stderr, "bad.jsonl:2") {
 		t.Errorf("import of a bad line: exit %d, stderr %q; want 1 naming bad.jsonl:2", r.code, r.stderr)
+	}
+}
+
+// TestImportProgressOnTerminal runs import under script(1), which gives it a
+// terminal: progress appears there and only there.
+func TestImportProgressOnTerminal(t *testing.T) {
+	script, err := exec.LookPath("script")
+	if err != nil {
+		t.Skip("SKIPPED: script(1) not found to fake a terminal (util-linux)")
+	}
+	dir := t.TempDir()
+	file := filepath.Join(dir, "acme.jsonl")
+	if err := os.WriteFile(file, []byte(importJSONL), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmdline := fmt.Sprintf("%q import %q --out %q", bin, file, filepath.Join(dir, "entries"))
+	out, err := exec.Command(script, "-qec", cmdline, "/dev/null").CombinedOutput()
+	if err != nil {
+		t.Fatalf("import on a terminal: %v\n%s", err, out)
+	}
+	text := strings.ReplaceAll(string(out), "\r", "")
+	final := text[strings.LastIndex(strings.TrimRight(text, "\n"), "\n")+1:]
+	if !strings.HasPrefix(final, "imported 3 entries") {
+		t.Fatalf("last line %q, want the summary", final)
+	}
+	if progress := strings.TrimSpace(strings.TrimSuffix(text, final)); progress == "" {
+		t.Errorf("no progress printed on a terminal:\n%s", text)
 	}
 }
