@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -293,13 +294,11 @@ func TestWatch(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	title := func() string {
-		_, body := get(t, entry)
-		m := regexp.MustCompile(`<h1[^>]*>([^<]*)`).FindStringSubmatch(body)
-		if m == nil {
-			return ""
-		}
-		return strings.TrimSpace(m[1])
+	title := func() string { // as the API serves it
+		_, body := get(t, s.URL+"/api/v1/errors/"+id)
+		var e struct{ Title string }
+		json.Unmarshal([]byte(body), &e)
+		return e.Title
 	}
 
 	t.Run("edit", func(t *testing.T) {
