@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"sync"
@@ -145,4 +146,34 @@ func heapInUse() uint64 {
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
 	return m.HeapAlloc
+}
+
+// BenchmarkOpen reports the start-up time of an index saved ahead of time
+// (errata index) and the Go heap it holds once open.
+func BenchmarkOpen(b *testing.B) {
+	for _, size := range benchSizes {
+		b.Run(size.name, func(b *testing.B) {
+			es := benchEntries(b, size.n)
+			dir := filepath.Join(b.TempDir(), "index")
+			t0 := time.Now()
+			if err := Save(es, dir); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(time.Since(t0).Seconds(), "save-s")
+			var heap uint64
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				before := heapInUse()
+				ix, err := Open(dir, es)
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.StopTimer()
+				heap = heapInUse() - min(before, heapInUse())
+				ix.Close()
+				b.StartTimer()
+			}
+			b.ReportMetric(float64(heap)/(1<<20), "heap-MB")
+		})
+	}
 }

@@ -67,6 +67,28 @@ type doc struct {
 // in-memory scorch index never merges segments, so one large segment keeps
 // every query fast.
 func Build(entries []content.Entry) (*Index, error) {
+	ix, err := prepare(entries)
+	if err != nil {
+		return nil, err
+	}
+	m := newMapping()
+	b, err := bleve.NewUsing("", m, scorch.Name, bleve.Config.DefaultMemKVStore, nil)
+	if err != nil {
+		return nil, fmt.Errorf("search: new index: %w", err)
+	}
+	if err := ix.fill(b, true); err != nil {
+		b.Close()
+		return nil, err
+	}
+	if err := ix.finish(b, m); err != nil {
+		b.Close()
+		return nil, err
+	}
+	return ix, nil
+}
+
+// prepare sorts the entries and builds the lookups that need no index.
+func prepare(entries []content.Entry) (*Index, error) {
 	searcher.DisjunctionMaxClauseCount = maxClauses
 
 	es := slices.Clone(entries)
@@ -92,53 +114,46 @@ func Build(entries []content.Entry) (*Index, error) {
 			}
 		}
 	}
+	return ix, nil
+}
 
-	m := newMapping()
-	b, err := bleve.NewUsing("", m, scorch.Name, bleve.Config.DefaultMemKVStore, nil)
-	if err != nil {
-		return nil, fmt.Errorf("search: new index: %w", err)
-	}
-	ix.bleve = b
-	ix.en = analyzerOf(m, en.AnalyzerName)
-	ix.ident = analyzerOf(m, identAnalyzerName)
-
-	const batchSize = 1 << 20 // effectively one batch: segments never merge in memory
+// fill indexes every entry into b in one batch (and counts the vocabulary
+// when asked).
+func (ix *Index) fill(b bleve.Index, countWords bool) error {
 	batch := b.NewBatch()
 	seen := map[string]struct{}{}
-	for i, e := range es {
+	for i, e := range ix.entries {
 		d := toDoc(e)
-		ix.vocab.addDoc(seen, d.Ident...)
-		if err := batch.Index(strconv.Itoa(i), d); err != nil {
-			b.Close()
-			return nil, fmt.Errorf("search: index %s: %w", e.ID, err)
+		if countWords {
+			ix.vocab.addDoc(seen, d.Ident...)
 		}
-		if batch.Size() >= batchSize {
-			if err := b.Batch(batch); err != nil {
-				b.Close()
-				return nil, fmt.Errorf("search: batch: %w", err)
-			}
-			batch.Reset()
+		if err := batch.Index(strconv.Itoa(i), d); err != nil {
+			return fmt.Errorf("search: index %s: %w", e.ID, err)
 		}
 	}
 	if err := b.Batch(batch); err != nil {
-		b.Close()
-		return nil, fmt.Errorf("search: batch: %w", err)
+		return fmt.Errorf("search: batch: %w", err)
 	}
+	return nil
+}
+
+// finish checks that every entry was indexed and maps document numbers.
+func (ix *Index) finish(b bleve.Index, m mapping.IndexMapping) error {
+	ix.bleve = b
+	ix.en = analyzerOf(m, en.AnalyzerName)
+	ix.ident = analyzerOf(m, identAnalyzerName)
 	ix.vocab.seal()
-	if err := ix.mapDocs(); err != nil {
-		b.Close()
-		return nil, fmt.Errorf("search: map documents: %w", err)
-	}
 	n, err := b.DocCount()
 	if err != nil {
-		b.Close()
-		return nil, fmt.Errorf("search: count: %w", err)
+		return fmt.Errorf("search: count: %w", err)
 	}
-	if int(n) != len(es) {
-		b.Close()
-		return nil, fmt.Errorf("search: indexed %d documents of %d entries", n, len(es))
+	if int(n) != len(ix.entries) {
+		return fmt.Errorf("search: indexed %d documents of %d entries", n, len(ix.entries))
 	}
-	return ix, nil
+	if err := ix.mapDocs(); err != nil {
+		return fmt.Errorf("search: map documents: %w", err)
+	}
+	return nil
 }
 
 func toDoc(e content.Entry) doc {
@@ -224,7 +239,7 @@ func newMapping() *mapping.IndexMappingImpl {
 // analyzerFunc calls fn for each term of text with its byte offsets.
 type analyzerFunc func(text string, fn func(term string, start, end int))
 
-func analyzerOf(m *mapping.IndexMappingImpl, name string) analyzerFunc {
+func analyzerOf(m mapping.IndexMapping, name string) analyzerFunc {
 	a := m.AnalyzerNamed(name)
 	return func(text string, fn func(string, int, int)) {
 		for _, t := range a.Analyze([]byte(text)) {

@@ -1,0 +1,48 @@
+package search
+
+import (
+	"errors"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+)
+
+func TestSaveAndOpen(t *testing.T) {
+	es := fixtures()
+	dir := filepath.Join(t.TempDir(), "index")
+	if err := Save(es, dir); err != nil {
+		t.Fatalf("Save: %v", err)
+	}
+	if err := Save(es, dir); err == nil {
+		t.Error("Save over an existing directory succeeded")
+	}
+	opened, err := Open(dir, es)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	defer opened.Close()
+	built := build(t, es)
+	if opened.Count() != len(es) {
+		t.Errorf("Count = %d", opened.Count())
+	}
+	for _, q := range []Query{{}, {Text: "quota"}, {Text: "throtled"}, {Text: "quota", Status: StatusSet{{400, 499}}, Providers: []string{"microsoft"}}, {Text: `"refresh token was revoked"`}, {Text: "userinfo.email"}} {
+		want, got := run(t, built, q), run(t, opened, q)
+		if diff := cmp.Diff(want, got, cmpopts.IgnoreFields(Results{}, "Took")); diff != "" {
+			t.Errorf("%q: opened index differs from built (-built +opened):\n%s", q.Text, diff)
+		}
+	}
+
+	changed := fixtures()
+	changed[0].Messages = []string{"Something new."}
+	if _, err := Open(dir, changed); !errors.Is(err, ErrStale) {
+		t.Errorf("Open with changed entries: err = %v, want ErrStale", err)
+	}
+	if _, err := Open(dir, es[:3]); !errors.Is(err, ErrStale) {
+		t.Errorf("Open with fewer entries: err = %v, want ErrStale", err)
+	}
+	if _, err := Open(t.TempDir(), es); err == nil {
+		t.Error("Open of an empty directory succeeded")
+	}
+}
