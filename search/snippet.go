@@ -2,6 +2,7 @@ package search
 
 import (
 	"slices"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 
@@ -16,6 +17,7 @@ const snippetBytes = 200
 // vectors and only the page's hits are highlighted.
 type highlighter struct {
 	ix    *Index
+	keys  []string        // lower-case prefixes of every term: text holding none is not analysed
 	en    map[string]bool // stemmed words
 	ident map[string]bool // identifiers as typed, lower-cased
 }
@@ -24,8 +26,12 @@ func (ix *Index) newHighlighter(pl plan, ws []word) *highlighter {
 	hl := &highlighter{ix: ix, en: map[string]bool{}, ident: map[string]bool{}}
 	for _, w := range ws {
 		for _, t := range append([]string{w.text}, w.fixes...) {
-			ix.en(t, func(t string, _, _ int) { hl.en[t] = true })
+			ix.en(t, func(t string, _, _ int) {
+				hl.en[t] = true
+				hl.keys = append(hl.keys, t[:min(len(t), 4)])
+			})
 			hl.ident[lowerASCII(t)] = true
+			hl.keys = append(hl.keys, lowerASCII(t))
 		}
 	}
 	return hl
@@ -62,6 +68,17 @@ func (hl *highlighter) snippet(e *content.Entry) Snippet {
 func (hl *highlighter) marks(text string) [][2]int {
 	if len(text) > 8<<10 {
 		text = text[:8<<10]
+	}
+	lower := lowerASCII(text)
+	hit := false
+	for _, k := range hl.keys {
+		if strings.Contains(lower, k) {
+			hit = true
+			break
+		}
+	}
+	if !hit {
+		return nil
 	}
 	var ms [][2]int
 	hl.ix.en(text, func(t string, s, e int) {
