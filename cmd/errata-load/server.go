@@ -1,0 +1,89 @@
+package main
+
+import (
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/errata/errata/content"
+	"github.com/errata/errata/search"
+	"github.com/errata/errata/web"
+	"github.com/errata/errata/web/middleware"
+)
+
+// The server timeouts of `errata serve` (cmd/errata/serve.go), so that the
+// in-process server behaves like the binary under load.
+const (
+	readHeaderTimeout = 5 * time.Second
+	readTimeout       = 10 * time.Second
+	writeTimeout      = 30 * time.Second
+	idleTimeout       = 120 * time.Second
+	maxHeaderBytes    = 16 << 10
+)
+
+// ServerConfig is the part of `errata serve`'s configuration the load cares about.
+type ServerConfig struct {
+	RateLimit  float64 // requests per second per client; 0 disables
+	RateBurst  int
+	TrustProxy bool // tell clients apart by X-Forwarded-For
+}
+
+// Server is the embedded catalogue served on a loopback port.
+type Server struct {
+	URL     string
+	Entries int
+	srv     *http.Server
+	ix      *search.Index
+	done    chan error
+}
+
+// StartServer indexes the embedded catalogue and serves it on 127.0.0.1
+// with the middleware, in the order, of `errata serve`.
+func StartServer(cfg ServerConfig) (*Server, error) {
+	es, err := content.Load(content.Embedded())
+	if err != nil {
+		return nil, err
+	}
+	ix, err := search.Build(es)
+	if err != nil {
+		return nil, err
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	metrics := middleware.NewMetrics()
+	metrics.SetEntries(ix.Count())
+	site := middleware.Chain(
+		metrics.Middleware,
+		middleware.RateLimit(middleware.RateLimitConfig{Rate: cfg.RateLimit, Burst: cfg.RateBurst, TrustProxy: cfg.TrustProxy}),
+		middleware.Gzip,
+		middleware.ETag,
+	)(web.New(web.Config{Version: "load", Logger: log}, ix).Handler())
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		ix.Close()
+		return nil, err
+	}
+	s := &Server{URL: "http://" + ln.Addr().String(), Entries: ix.Count(), ix: ix, done: make(chan error, 1)}
+	s.srv = &http.Server{
+		Handler:           middleware.Chain(middleware.RequestID, middleware.Logging(log))(site),
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	go func() { s.done <- s.srv.Serve(ln) }()
+	return s, nil
+}
+
+// Close stops the server at once and closes the index.
+func (s *Server) Close() error {
+	err := s.srv.Close()
+	if serr := <-s.done; !errors.Is(serr, http.ErrServerClosed) {
+		err = errors.Join(err, serr)
+	}
+	return errors.Join(err, s.ix.Close())
+}
