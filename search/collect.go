@@ -115,7 +115,7 @@ func (c *collector) handler(sctx *bsearch.SearchContext) (bsearch.DocumentMatchH
 }
 
 func (c *collector) add(i int, score float64) {
-	status := c.ix.entries[i].Status
+	status := int(c.ix.status[i])
 	inS := c.anyStatus || (status > 0 && status < len(c.statusOK) && c.statusOK[status])
 	m := c.ix.provMask[i]
 	inP := c.pmask == 0 || m&c.pmask != 0

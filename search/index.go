@@ -46,6 +46,7 @@ type Index struct {
 	vocab    *vocab   // every word with its document frequency, for typos, suggestions and rare words
 	docEntry []int32  // bleve's internal document number → index in entries
 	provMask []uint32 // per entry, its providers as bits (providerBit)
+	status   []uint16 // per entry, its status: the collector reads these, not the large entries
 	en       analyzerFunc
 	ident    analyzerFunc
 }
@@ -106,8 +107,10 @@ func prepare(entries []content.Entry) (*Index, error) {
 		ix.byID[e.ID] = i
 	}
 	ix.provMask = make([]uint32, len(es))
+	ix.status = make([]uint16, len(es))
 	for i, e := range es {
 		ix.provMask[i] = providerMask(e.Providers)
+		ix.status[i] = uint16(e.Status)
 		for _, old := range e.RedirectFrom {
 			if _, clash := ix.byID[old]; !clash {
 				ix.redirect[old] = e.ID

@@ -216,6 +216,11 @@ func (ix *Index) textQuery(pl plan, ws []word) (must, should []query.Query) {
 	var rare, common []scored
 	cutoff := ix.commonCutoff()
 	known := false // some rare word is in the index
+	inPhrase := map[string]bool{}
+	for _, ph := range pl.phrases {
+		eachIdent(ph, func(_, _ int, w string) { inPhrase[lowerASCII(w)] = true })
+	}
+	var phraseWords []query.Query
 	for _, w := range ws {
 		if w.stop {
 			continue
@@ -248,6 +253,11 @@ func (ix *Index) textQuery(pl plan, ws []word) (must, should []query.Query) {
 			cl = append(cl, t)
 		}
 		q := scored{bleve.NewDisjunctionQuery(cl...), w.df}
+		if inPhrase[w.lower] && ix.phraseCount(pl) > 0 {
+			// The phrase finds the hits; its words only score them.
+			phraseWords = append(phraseWords, q.q)
+			continue
+		}
 		if w.df > cutoff {
 			common = append(common, q)
 		} else {
@@ -283,11 +293,12 @@ func (ix *Index) textQuery(pl plan, ws []word) (must, should []query.Query) {
 	if len(common) > 0 {
 		should = append(should, bleve.NewDisjunctionQuery(qs(common)...))
 	}
+	if len(phraseWords) > 0 {
+		should = append(should, bleve.NewDisjunctionQuery(phraseWords...))
+	}
 	for _, ph := range pl.phrases {
-		n := 0
-		ix.en(ph, func(string, int, int) { n++ })
-		if n < 2 {
-			continue // one word left after stop words: its word query already requires nothing more
+		if !ix.isPhrase(ph) {
+			continue // one word left after stop words: its word query already finds it
 		}
 		var alts []query.Query
 		for _, f := range []string{fTitle, fMessage, fAlias} {
@@ -374,4 +385,22 @@ func (d dfCounter) close() {
 	if d.r != nil {
 		d.r.Close()
 	}
+}
+
+// isPhrase reports whether ph keeps two words or more after stop words.
+func (ix *Index) isPhrase(ph string) bool {
+	n := 0
+	ix.en(ph, func(string, int, int) { n++ })
+	return n >= 2
+}
+
+// phraseCount is how many quoted phrases are real phrases.
+func (ix *Index) phraseCount(pl plan) int {
+	n := 0
+	for _, ph := range pl.phrases {
+		if ix.isPhrase(ph) {
+			n++
+		}
+	}
+	return n
 }
