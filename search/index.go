@@ -10,8 +10,12 @@ import (
 	"strings"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/token/shingle"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 	bsearch "github.com/blevesearch/bleve/v2/search"
@@ -30,8 +34,11 @@ const (
 	fTitle     = "title"     // English prose
 	fMessage   = "message"
 	fAlias     = "alias"
-	fBody      = "body"  // cause and solution
-	fIdent     = "ident" // identifiers (not plain words) whole and by parts, unstemmed, over all text
+	fBody      = "body"   // cause and solution
+	fIdent     = "ident"  // identifiers (not plain words) whole and by parts, unstemmed, over all text
+	fPhrase    = "phrase" // word pairs of title, messages and aliases, for quoted phrases
+
+	phraseAnalyzerName = "errata_phrase"
 )
 
 // maxClauses bounds how many terms a fuzzy query may expand to.
@@ -48,6 +55,7 @@ type Index struct {
 	provMask []uint32 // per entry, its providers as bits (providerBit)
 	status   []uint16 // per entry, its status: the collector reads these, not the large entries
 	en       analyzerFunc
+	pairs    analyzerFunc // word pairs, for quoted phrases
 	ident    analyzerFunc
 }
 
@@ -62,6 +70,7 @@ type doc struct {
 	Alias     []string `json:"alias"`
 	Body      []string `json:"body"`
 	Ident     []string `json:"ident"`
+	Phrase    []string `json:"phrase"`
 }
 
 // Build indexes entries (already validated by content.Load) in one batch: an
@@ -145,6 +154,7 @@ func (ix *Index) finish(b bleve.Index, m mapping.IndexMapping) error {
 	ix.bleve = b
 	ix.en = analyzerOf(m, en.AnalyzerName)
 	ix.ident = analyzerOf(m, identAnalyzerName)
+	ix.pairs = analyzerOf(m, phraseAnalyzerName)
 	ix.vocab.seal()
 	n, err := b.DocCount()
 	if err != nil {
@@ -180,6 +190,10 @@ func toDoc(e content.Entry) doc {
 		solution = s.Text
 	}
 	d.Body = []string{cause, solution}
+	d.Phrase = make([]string, 0, 1+len(e.Messages)+len(e.Aliases))
+	d.Phrase = append(d.Phrase, e.Title)
+	d.Phrase = append(d.Phrase, e.Messages...)
+	d.Phrase = append(d.Phrase, e.Aliases...)
 	d.Ident = make([]string, 0, 4+len(e.Messages)+len(e.Aliases))
 	d.Ident = append(d.Ident, e.Title)
 	d.Ident = append(d.Ident, e.Messages...)
@@ -189,9 +203,9 @@ func toDoc(e content.Entry) doc {
 }
 
 // newMapping is explicit and static: nothing is indexed that is not named
-// here and nothing is stored (the entries slice holds the text). Snippets are
-// highlighted from the entry text, so term vectors are kept only where quoted
-// phrases need positions.
+// here, nothing is stored (the entries slice holds the text) and no term
+// vectors are kept: snippets are highlighted from the entry text and quoted
+// phrases match word pairs.
 func newMapping() *mapping.IndexMappingImpl {
 	keywordField := func(facet bool) *mapping.FieldMapping {
 		f := bleve.NewKeywordFieldMapping()
@@ -222,15 +236,27 @@ func newMapping() *mapping.IndexMappingImpl {
 	dm.AddFieldMappingsAt(fStatusNum, num)
 	dm.AddFieldMappingsAt(fProviders, keywordField(true))
 	dm.AddFieldMappingsAt(fID, keywordField(false))
-	// Quoted phrases need positions: only the short fields people quote
-	// (title, messages, aliases) keep them; the long prose does not.
 	for _, f := range []string{fTitle, fMessage, fAlias} {
-		dm.AddFieldMappingsAt(f, textField(en.AnalyzerName, true))
+		dm.AddFieldMappingsAt(f, textField(en.AnalyzerName, false))
 	}
 	dm.AddFieldMappingsAt(fBody, textField(en.AnalyzerName, false))
 	dm.AddFieldMappingsAt(fIdent, textField(identAnalyzerName, false))
+	dm.AddFieldMappingsAt(fPhrase, textField(phraseAnalyzerName, false))
 
 	m := bleve.NewIndexMapping()
+	// Quoted phrases match word pairs ("refresh token", "token was", "was
+	// revoked" must all be there): term lookups instead of bleve's phrase
+	// search, which reads positions and is its slowest query on common words.
+	if err := m.AddCustomTokenFilter("errata_pairs", map[string]any{
+		"type": shingle.Name, "min": 2.0, "max": 2.0, "output_original": false, "separator": " ", "filler": "",
+	}); err != nil {
+		panic(err)
+	}
+	if err := m.AddCustomAnalyzer(phraseAnalyzerName, map[string]any{
+		"type": custom.Name, "tokenizer": unicode.Name, "token_filters": []any{lowercase.Name, "errata_pairs"},
+	}); err != nil {
+		panic(err)
+	}
 	m.DefaultMapping = dm
 	m.DefaultAnalyzer = en.AnalyzerName
 	m.StoreDynamic = false

@@ -298,15 +298,21 @@ func (ix *Index) textQuery(pl plan, ws []word) (must, should []query.Query) {
 	}
 	for _, ph := range pl.phrases {
 		if !ix.isPhrase(ph) {
-			continue // one word left after stop words: its word query already finds it
+			continue // one word: its word query already finds it
 		}
-		var alts []query.Query
-		for _, f := range []string{fTitle, fMessage, fAlias} {
-			m := bleve.NewMatchPhraseQuery(ph)
-			m.SetField(f)
-			alts = append(alts, m)
+		var pairs []query.Query
+		seen := map[string]bool{}
+		ix.pairs(ph, func(p string, _, _ int) {
+			if !seen[p] {
+				seen[p] = true
+				t := bleve.NewTermQuery(p)
+				t.SetField(fPhrase)
+				pairs = append(pairs, t)
+			}
+		})
+		if len(pairs) > 0 {
+			must = append(must, bleve.NewConjunctionQuery(pairs...))
 		}
-		must = append(must, bleve.NewDisjunctionQuery(alts...))
 	}
 	return must, should
 }
@@ -387,11 +393,11 @@ func (d dfCounter) close() {
 	}
 }
 
-// isPhrase reports whether ph keeps two words or more after stop words.
+// isPhrase reports whether ph has two words or more, stop words included.
 func (ix *Index) isPhrase(ph string) bool {
 	n := 0
-	ix.en(ph, func(string, int, int) { n++ })
-	return n >= 2
+	ix.pairs(ph, func(string, int, int) { n++ })
+	return n >= 1
 }
 
 // phraseCount is how many quoted phrases are real phrases.
