@@ -287,6 +287,12 @@ func TestHostileQueryText(t *testing.T) {
 				t.Errorf("%s: no results array", api)
 			}
 			t.Logf("%s; %s", page, api)
+			// The entry page reads hl and from (the list to go back to).
+			entry := ask(t, h, "GET", "/errors/429-gmail-too-many-requests?hl="+q+"&from="+url.QueryEscape("q="+text))
+			if entry.status != http.StatusOK {
+				t.Fatalf("%s, want 200", entry)
+			}
+			inertHTML(t, entry)
 		})
 	}
 	if strings.Contains(logs.String(), "panicked") || strings.Contains(logs.String(), "handler failed") {

@@ -212,6 +212,71 @@ func keepServing(base string, stop <-chan struct{}) error {
 	}
 }
 
+// Hostile request lines and headers sent raw to the real binary: each gets
+// the 4xx net/http or the handler gives it, never a 2xx for a request that
+// must fail and never a 5xx, except the two answers net/http itself gives,
+// before any handler, to protocols it does not speak (505 for HTTP/2 or
+// HTTP/9 in an HTTP/1 request line, 501 for an unknown transfer coding).
+func TestHostileRequestsOnTheWire(t *testing.T) {
+	base := startBinary(t)
+	addr := strings.TrimPrefix(base, "http://")
+	big := strings.Repeat("a", 1<<20)
+	for _, c := range []struct {
+		name, line, headers string
+		want                int
+	}{
+		{"1 MB query", "GET /?q=" + big + " HTTP/1.1", "", 431},
+		{"15 KB query", "GET /?q=" + big[:15<<10] + " HTTP/1.1", "", 200},
+		{"1 MB header", "GET / HTTP/1.1", "X-Big: " + big + "\r\n", 431},
+		{"raw invalid UTF-8", "GET /?q=\xff\xfe\xc3 HTTP/1.1", "", 200},
+		{"escaped NUL and invalid UTF-8", "GET /?q=%ff%fe%00 HTTP/1.1", "", 200},
+		{"raw NUL in the query", "GET /?q=a\x00b HTTP/1.1", "", 400},
+		{"raw NUL in a header", "GET / HTTP/1.1", "X-Bad: a\x00b\r\n", 400},
+		{"raw invalid UTF-8 path", "GET /errors/\xff\xfe HTTP/1.1", "", 404},
+		{"relative target", "GET ../go.mod HTTP/1.1", "", 400},
+		{"dot segments", "GET /static/../go.mod HTTP/1.1", "", 404},
+		{"encoded dot segments", "GET /static/%2e%2e%2fgo.mod HTTP/1.1", "", 404},
+		{"asterisk GET", "GET * HTTP/1.1", "", 404},
+		{"two spaces", "GET /  HTTP/1.1", "", 400},
+		{"TRACE", "TRACE / HTTP/1.1", "", 405},
+		{"lower-case method", "get / HTTP/1.1", "", 405},
+		{"POST with a body", "POST /api/v1/search HTTP/1.1", "Content-Length: 3\r\n\r\nq=a", 405},
+		{"negative Content-Length", "GET / HTTP/1.1", "Content-Length: -1\r\n", 400},
+		{"huge Content-Length", "GET / HTTP/1.1", "Content-Length: 99999999999999999999\r\n", 400},
+		{"two Content-Lengths", "GET / HTTP/1.1", "Content-Length: 1\r\nContent-Length: 2\r\n", 400},
+		{"two Hosts", "GET / HTTP/1.1", "Host: y\r\n", 400},
+		{"HTTP/1.0", "GET / HTTP/1.0", "", 200},
+		{"HTTP/2.0 line (net/http)", "GET / HTTP/2.0", "", 505},
+		{"unknown transfer coding (net/http)", "GET / HTTP/1.1", "Transfer-Encoding: gzip, chunked\r\n", 501},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			conn, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			conn.SetDeadline(time.Now().Add(10 * time.Second))
+			req := c.line + "\r\nHost: x\r\nConnection: close\r\n" + c.headers
+			if !strings.Contains(c.headers, "\r\n\r\n") {
+				req += "\r\n"
+			}
+			go func() { _, _ = io.WriteString(conn, req) }() // the server may answer before reading it all
+			resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+			if err != nil {
+				t.Fatalf("no HTTP answer: %v", err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != c.want {
+				t.Errorf("%d, want %d\n%.300s", resp.StatusCode, c.want, b)
+			}
+			if strings.Contains(string(b), "module github.com/errata") {
+				t.Error("go.mod was served")
+			}
+		})
+	}
+}
+
 var servingRE = regexp.MustCompile(`serving on (http://\S+)`)
 
 // startBinary builds cmd/errata and serves the embedded catalogue on a
