@@ -40,7 +40,13 @@ const hardBudget = 10 * time.Second
 // same middleware, in the same order (request id, logging, metrics, rate
 // limit, gzip, ETag). The rate limit is in the chain but set too high to
 // trip; cmd/errata-load tests it.
-func hardened(tb testing.TB, cfg Config, ix *search.Index) (http.Handler, *syncBuffer) {
+func hardened(tb testing.TB, cfg Config, ix index) (http.Handler, *syncBuffer) {
+	tb.Helper()
+	h, _, logs := hardenedWithMetrics(tb, cfg, ix)
+	return h, logs
+}
+
+func hardenedWithMetrics(tb testing.TB, cfg Config, ix index) (http.Handler, *middleware.Metrics, *syncBuffer) {
 	tb.Helper()
 	var logs syncBuffer
 	log := slog.New(slog.NewTextHandler(&logs, nil))
@@ -54,8 +60,8 @@ func hardened(tb testing.TB, cfg Config, ix *search.Index) (http.Handler, *syncB
 		middleware.RateLimit(middleware.RateLimitConfig{Rate: 1e6, Burst: 1e6}),
 		middleware.Gzip,
 		middleware.ETag,
-	)(New(cfg, ix).Handler())
-	return middleware.Chain(middleware.RequestID, middleware.Logging(log))(site), &logs
+	)(newServer(cfg, ix).Handler())
+	return middleware.Chain(middleware.RequestID, middleware.Logging(log))(site), metrics, &logs
 }
 
 // answer is one response, its body already un-gzipped.
@@ -723,4 +729,56 @@ func FuzzParams(f *testing.F) {
 			t.Errorf("%s: a 400 page without a message", a)
 		}
 	})
+}
+
+// A panic inside a handler, under the whole middleware chain and over a
+// real connection asking for gzip: a whole 500 page (or JSON error), the
+// stack in the log, the 500 counted, and the server keeps answering.
+func TestPanicThroughTheChain(t *testing.T) {
+	h, metrics, logs := hardenedWithMetrics(t, Config{BaseURL: "https://errata.example"}, faultyIndex{panics: true})
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	for range 3 {
+		for _, target := range []string{"/?q=boom", "/api/v1/search?q=boom"} {
+			req, _ := http.NewRequest("GET", srv.URL+target, nil)
+			req.Header.Set("Accept-Encoding", "gzip")
+			res, err := http.DefaultTransport.RoundTrip(req)
+			if err != nil {
+				t.Fatalf("%s: %v (the connection died with the panic)", target, err)
+			}
+			r := io.Reader(res.Body)
+			if res.Header.Get("Content-Encoding") == "gzip" {
+				if r, err = gzip.NewReader(res.Body); err != nil {
+					t.Fatal(err)
+				}
+			}
+			b, err := io.ReadAll(r)
+			res.Body.Close()
+			if err != nil {
+				t.Fatalf("%s: body cut short: %v", target, err)
+			}
+			a := answer{target: target, status: res.StatusCode, header: res.Header, body: string(b)}
+			if a.status != 500 || strings.Contains(a.body, "index exploded") {
+				t.Errorf("%s, want a 500 that hides the panic", a)
+			}
+			if strings.HasPrefix(target, "/api/") {
+				apiJSON(t, a)
+			} else if doc := inertHTML(t, a); doc.Find("[data-testid=error-heading]").Length() != 1 {
+				t.Errorf("%s: not a whole error page", a)
+			}
+		}
+	}
+	if l := logs.String(); strings.Count(l, "handler panicked") != 6 || !strings.Contains(l, "goroutine") {
+		t.Errorf("want 6 panics logged with stacks:\n%s", cut(l, 2000))
+	}
+	mres := httptest.NewRecorder()
+	metrics.Handler().ServeHTTP(mres, httptest.NewRequest("GET", "/metrics", nil))
+	if !strings.Contains(mres.Body.String(), `code="500"`) {
+		t.Errorf("the 500s are not counted:\n%s", cut(mres.Body.String(), 1000))
+	}
+	res, err := http.Get(srv.URL + "/healthz")
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("healthz after the panics: %v %v", res, err)
+	}
+	res.Body.Close()
 }
