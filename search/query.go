@@ -210,8 +210,9 @@ func (ix *Index) commonCutoff() uint32 {
 // common words only score them; quoted phrases are required.
 func (ix *Index) textQuery(pl plan, ws []word) (must, should []query.Query) {
 	type scored struct {
-		q  query.Query
-		df uint32
+		q     query.Query // every field: finds hits
+		light query.Query // title, message, alias: only scores hits
+		df    uint32
 	}
 	var rare, common []scored
 	cutoff := ix.commonCutoff()
@@ -225,7 +226,7 @@ func (ix *Index) textQuery(pl plan, ws []word) (must, should []query.Query) {
 		if w.stop {
 			continue
 		}
-		var cl []query.Query
+		var cl, light []query.Query
 		add := func(text, field string, boost float64) {
 			m := bleve.NewMatchQuery(text)
 			m.SetField(field)
@@ -236,6 +237,9 @@ func (ix *Index) textQuery(pl plan, ws []word) (must, should []query.Query) {
 			add(text, fTitle, boostTitle*scale)
 			add(text, fMessage, boostMessage*scale)
 			add(text, fAlias, boostAlias*scale)
+			// A word that only scores skips the long prose: its postings
+			// are the longest and its weight the smallest.
+			light = append(light, cl[len(cl)-3:]...)
 			add(text, fBody, boostBody*scale)
 			t := bleve.NewTermQuery(lowerASCII(text))
 			t.SetField(fIdent)
@@ -251,11 +255,12 @@ func (ix *Index) textQuery(pl plan, ws []word) (must, should []query.Query) {
 			t.SetField(fProviders)
 			t.SetBoost(boostProvider)
 			cl = append(cl, t)
+			light = append(light, t)
 		}
-		q := scored{bleve.NewDisjunctionQuery(cl...), w.df}
+		q := scored{bleve.NewDisjunctionQuery(cl...), bleve.NewDisjunctionQuery(light...), w.df}
 		if inPhrase[w.lower] && ix.phraseCount(pl) > 0 {
 			// The phrase finds the hits; its words only score them.
-			phraseWords = append(phraseWords, q.q)
+			phraseWords = append(phraseWords, q.light)
 			continue
 		}
 		if w.df > cutoff {
@@ -291,7 +296,11 @@ func (ix *Index) textQuery(pl plan, ws []word) (must, should []query.Query) {
 		}
 	}
 	if len(common) > 0 {
-		should = append(should, bleve.NewDisjunctionQuery(qs(common)...))
+		lights := make([]query.Query, len(common))
+		for i, c := range common {
+			lights[i] = c.light
+		}
+		should = append(should, bleve.NewDisjunctionQuery(lights...))
 	}
 	if len(phraseWords) > 0 {
 		should = append(should, bleve.NewDisjunctionQuery(phraseWords...))
