@@ -133,17 +133,29 @@ func prepare(entries []content.Entry) (*Index, error) {
 // when asked).
 func (ix *Index) fill(b bleve.Index, countWords bool) error {
 	batch := b.NewBatch()
-	seen := map[string]struct{}{}
+	idents := make([][]string, len(ix.entries))
 	for i, e := range ix.entries {
 		d := toDoc(e)
-		if countWords {
-			ix.vocab.addDoc(seen, d.Ident...)
-		}
+		idents[i] = d.Ident
 		if err := batch.Index(strconv.Itoa(i), d); err != nil {
 			return fmt.Errorf("search: index %s: %w", e.ID, err)
 		}
 	}
-	if err := b.Batch(batch); err != nil {
+	// Count the vocabulary while bleve builds its segment, which runs on
+	// one core for most of its time.
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if countWords {
+			seen := map[string]struct{}{}
+			for _, texts := range idents {
+				ix.vocab.addDoc(seen, texts...)
+			}
+		}
+	}()
+	err := b.Batch(batch)
+	<-done
+	if err != nil {
 		return fmt.Errorf("search: batch: %w", err)
 	}
 	return nil
@@ -207,13 +219,14 @@ func toDoc(e content.Entry) doc {
 // vectors are kept: snippets are highlighted from the entry text and quoted
 // phrases match word pairs.
 func newMapping() *mapping.IndexMappingImpl {
-	keywordField := func(facet bool) *mapping.FieldMapping {
+	// Facets are counted from the entries slice, so no field keeps doc values.
+	keywordField := func(docValues bool) *mapping.FieldMapping {
 		f := bleve.NewKeywordFieldMapping()
 		f.Analyzer = keyword.Name
 		f.Store = false
 		f.IncludeTermVectors = false
 		f.IncludeInAll = false
-		f.DocValues = facet
+		f.DocValues = docValues
 		return f
 	}
 	textField := func(analyzer string, positions bool) *mapping.FieldMapping {
@@ -231,10 +244,10 @@ func newMapping() *mapping.IndexMappingImpl {
 	num.DocValues = false
 
 	dm := bleve.NewDocumentStaticMapping()
-	dm.AddFieldMappingsAt(fStatus, keywordField(true))
+	dm.AddFieldMappingsAt(fStatus, keywordField(false))
 	dm.AddFieldMappingsAt(fClass, keywordField(false))
 	dm.AddFieldMappingsAt(fStatusNum, num)
-	dm.AddFieldMappingsAt(fProviders, keywordField(true))
+	dm.AddFieldMappingsAt(fProviders, keywordField(false))
 	dm.AddFieldMappingsAt(fID, keywordField(false))
 	for _, f := range []string{fTitle, fMessage, fAlias} {
 		dm.AddFieldMappingsAt(f, textField(en.AnalyzerName, false))
@@ -242,6 +255,8 @@ func newMapping() *mapping.IndexMappingImpl {
 	dm.AddFieldMappingsAt(fBody, textField(en.AnalyzerName, false))
 	dm.AddFieldMappingsAt(fIdent, textField(identAnalyzerName, false))
 	dm.AddFieldMappingsAt(fPhrase, textField(phraseAnalyzerName, false))
+	// No composite _all field: every query names its fields.
+	dm.AddSubDocumentMapping("_all", bleve.NewDocumentDisabledMapping())
 
 	m := bleve.NewIndexMapping()
 	// Quoted phrases match word pairs ("refresh token", "token was", "was
