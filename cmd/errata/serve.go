@@ -202,34 +202,18 @@ func (m *Main) Run(ctx context.Context) error {
 	return nil
 }
 
-// Handler is the web handler with the middleware in order: request id and
-// logging outermost so every response is logged with its id; metrics see the
-// status the client got, 429s included; gzip wraps ETag so the ETag is a
-// hash of the plain body and 304s are never compressed. /metrics sits beside
-// the site: logged, but neither counted nor rate limited.
+// Handler is the web handler inside Errata's middleware (see
+// middleware.Stack for the order and why), with /metrics beside it.
 func (m *Main) Handler() http.Handler {
-	site := middleware.Chain(
-		m.metrics.Middleware,
-		middleware.RateLimit(middleware.RateLimitConfig{
+	return middleware.Stack(m.web.Handler(), middleware.StackConfig{
+		Log:     m.Log,
+		Metrics: m.metrics,
+		RateLimit: middleware.RateLimitConfig{
 			Rate:       m.Config.RateLimit,
 			Burst:      m.Config.RateBurst,
 			TrustProxy: m.Config.TrustProxy,
-		}),
-		middleware.Gzip,
-		middleware.ETag,
-	)(m.web.Handler())
-	metrics := m.metrics.Handler()
-	// Not a ServeMux: it would redirect unclean paths before web can answer
-	// them with its own 404.
-	root := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/metrics" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
-			r.Pattern = "GET /metrics"
-			metrics.ServeHTTP(w, r)
-			return
-		}
-		site.ServeHTTP(w, r)
+		},
 	})
-	return middleware.Chain(middleware.RequestID, middleware.Logging(m.Log))(root)
 }
 
 // URL is where to open the site on this machine: the address listened on,

@@ -448,3 +448,39 @@ func value(tb testing.TB, c prometheus.Metric) float64 {
 	}
 	return m.Gauge.GetValue()
 }
+
+func TestStack(t *testing.T) {
+	var logs bytes.Buffer
+	m := NewMetrics()
+	h := Stack(page(t), StackConfig{
+		Log:       slog.New(slog.NewTextHandler(&logs, nil)),
+		Metrics:   m,
+		RateLimit: RateLimitConfig{Rate: 1, Burst: 2},
+	})
+	w := do(t, h, "GET", "/", "Accept-Encoding", "gzip", "X-Request-ID", "stack-1")
+	if w.Code != 200 || w.Header().Get("Content-Encoding") != "gzip" || !strings.HasPrefix(w.Header().Get("ETag"), `W/"`) {
+		t.Fatalf("GET /: %d, encoding %q, ETag %q; want gzip with a weak ETag", w.Code, w.Header().Get("Content-Encoding"), w.Header().Get("ETag"))
+	}
+	if nm := do(t, h, "GET", "/", "Accept-Encoding", "gzip", "If-None-Match", w.Header().Get("ETag")); nm.Code != 304 || nm.Body.Len() != 0 {
+		t.Errorf("revalidation: %d with %d bytes, want 304", nm.Code, nm.Body.Len())
+	}
+	if lim := do(t, h, "GET", "/"); lim.Code != http.StatusTooManyRequests {
+		t.Errorf("third request with a burst of 2: %d, want 429", lim.Code)
+	}
+	// /metrics is neither limited nor counted, but logged.
+	met := do(t, h, "GET", "/metrics")
+	if met.Code != 200 || !strings.Contains(met.Body.String(), `errata_http_requests_total{code="429",route="unmatched"} 1`) {
+		t.Errorf("/metrics: %d\n%s", met.Code, met.Body.String())
+	}
+	if strings.Contains(met.Body.String(), `route="GET /metrics"`) {
+		t.Error("/metrics counts itself")
+	}
+	if !strings.Contains(logs.String(), `route="GET /metrics"`) || !strings.Contains(logs.String(), "request_id=stack-1") {
+		t.Errorf("log lacks the /metrics line or the request id:\n%s", logs.String())
+	}
+	// Without Metrics, /metrics is the site's.
+	bare := Stack(page(t), StackConfig{})
+	if w := do(t, bare, "GET", "/metrics"); w.Code != 404 {
+		t.Errorf("no Metrics: /metrics answered %d, want the site's 404", w.Code)
+	}
+}
