@@ -92,6 +92,9 @@ func TestRunReportsEveryTarget(t *testing.T) {
 		if c.Entries == 0 || c.Errata.BuildMS <= 0 || c.FTS5.BuildMS <= 0 || c.Errata.RSSMB <= 0 || c.FTS5.RSSMB <= 0 || c.Errata.HeapInuseMB <= 0 {
 			t.Errorf("%s: build or memory not measured: %+v", c.Name, c)
 		}
+		if c.Errata.SaveMS <= 0 || c.Errata.OpenMS == nil || *c.Errata.OpenMS <= 0 || c.Errata.OpenMem == nil || c.Errata.OpenMem.RSSMB <= 0 {
+			t.Errorf("%s: index saved ahead of time not measured: %+v", c.Name, c.Errata)
+		}
 		var got []string
 		for _, k := range c.Kinds {
 			got = append(got, k.Kind)

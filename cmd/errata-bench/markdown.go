@@ -23,15 +23,18 @@ func writeMarkdown(w io.Writer, rep *report) {
 
 	fmt.Fprintln(w, "#### Build and memory (each engine alone in a child process)")
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "| corpus | entries | Errata build | Errata open | FTS5 build | Errata heap | Errata RSS | FTS5 heap | FTS5 RSS |")
-	fmt.Fprintln(w, "|---|--:|--:|--:|--:|--:|--:|--:|--:|")
+	fmt.Fprintln(w, "| corpus | entries | read corpus | Errata build | Errata save (errata index) | Errata open | FTS5 build | Errata heap / RSS built | opened | FTS5 heap / RSS |")
+	fmt.Fprintln(w, "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
 	for _, c := range rep.Corpora {
-		open := "—"
+		open, opened := "—", "—"
 		if c.Errata.OpenMS != nil {
 			open = fmt.Sprintf("%.0f ms", *c.Errata.OpenMS)
 		}
-		fmt.Fprintf(w, "| %s | %d | %.0f ms | %s | %.0f ms | %.1f MB | %.1f MB | %.1f MB | %.1f MB |\n", c.Name, c.Entries,
-			c.Errata.BuildMS, open, c.FTS5.BuildMS, c.Errata.HeapInuseMB, c.Errata.RSSMB, c.FTS5.HeapInuseMB, c.FTS5.RSSMB)
+		if o := c.Errata.OpenMem; o != nil {
+			opened = fmt.Sprintf("%.1f / %.1f MB", o.HeapInuseMB, o.RSSMB)
+		}
+		fmt.Fprintf(w, "| %s | %d | %.0f ms | %.0f ms | %.0f ms | %s | %.0f ms | %.1f / %.1f MB | %s | %.1f / %.1f MB |\n", c.Name, c.Entries, c.LoadMS,
+			c.Errata.BuildMS, c.Errata.SaveMS, open, c.FTS5.BuildMS, c.Errata.HeapInuseMB, c.Errata.RSSMB, opened, c.FTS5.HeapInuseMB, c.FTS5.RSSMB)
 	}
 	fmt.Fprintln(w)
 

@@ -39,7 +39,8 @@ type engineStats struct {
 	BuildMS          float64 `json:"build_ms"`
 	InProcessBuildMS float64 `json:"in_process_build_ms"` // the rebuild for the latency phase
 	memStats
-	OpenMS  *float64  `json:"open_ms,omitempty"` // opening a prebuilt index, when search offers it
+	SaveMS  float64   `json:"save_ms,omitempty"` // building an index ahead of time on disk (errata index)
+	OpenMS  *float64  `json:"open_ms,omitempty"` // opening that index, the corpus already in memory
 	OpenMem *memStats `json:"open_mem,omitempty"`
 }
 
@@ -47,7 +48,7 @@ type engineStats struct {
 // one, else building.
 func (e engineStats) readyMS() (float64, string) {
 	if e.OpenMS != nil && *e.OpenMS < e.BuildMS {
-		return *e.OpenMS, "open prebuilt index"
+		return *e.OpenMS, "search.Open of an index saved ahead of time"
 	}
 	return e.BuildMS, "search.Build"
 }
@@ -118,9 +119,16 @@ func evaluate(rep *report) []target {
 	}
 	ready, how := c.Errata.readyMS()
 	add("start-to-ready", "start to ready ≤ FTS5 build", ready, c.FTS5.BuildMS, "<=",
-		fmt.Sprintf("%.0f ms (%s) vs FTS5 %.0f ms", ready, how, c.FTS5.BuildMS), c.FTS5.BuildMS > 0)
-	add("heap", "Go heap with the index ≤ 150 MB", c.Errata.HeapInuseMB, 150, "<=",
-		fmt.Sprintf("%.1f MB (RSS %.1f MB; FTS5 RSS %.1f MB)", c.Errata.HeapInuseMB, c.Errata.RSSMB, c.FTS5.RSSMB), c.Errata.RSSMB > 0)
+		fmt.Sprintf("%.0f ms (%s) vs FTS5 %.0f ms; reading the corpus %.0f ms before either", ready, how, c.FTS5.BuildMS, c.LoadMS), c.FTS5.BuildMS > 0)
+	// Judged on the larger heap of the two ways to start: built in memory, or
+	// opened from an index saved ahead of time.
+	heap, heapText := c.Errata.HeapInuseMB, fmt.Sprintf("built %.1f MB (RSS %.1f MB)", c.Errata.HeapInuseMB, c.Errata.RSSMB)
+	if o := c.Errata.OpenMem; o != nil {
+		heap = max(heap, o.HeapInuseMB)
+		heapText += fmt.Sprintf(", opened %.1f MB (RSS %.1f MB)", o.HeapInuseMB, o.RSSMB)
+	}
+	add("heap", "Go heap with the index ≤ 150 MB", heap, 150, "<=",
+		fmt.Sprintf("%s; FTS5 RSS %.1f MB", heapText, c.FTS5.RSSMB), c.Errata.RSSMB > 0)
 	h := c.HTTP
 	if h == nil {
 		h = &httpStats{}
@@ -143,14 +151,17 @@ func printReport(w io.Writer, rep *report) {
 	fmt.Fprintf(w, "errata-bench  %s  %s  %d CPUs  seed %d  %d queries/kind × %d rounds\n\n",
 		rep.GoVersion, rep.Platform, rep.CPUs, rep.Seed, rep.PerKind, rep.Rounds)
 	tw := tabwriter.NewWriter(w, 2, 8, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "corpus\tentries\tErrata build ms\tErrata open ms\tFTS5 build ms\tErrata heap MB\tErrata RSS MB\tFTS5 heap MB\tFTS5 RSS MB\t")
+	fmt.Fprintln(tw, "corpus\tentries\tload ms\tErrata build ms\tsave ms\topen ms\tFTS5 build ms\tErrata heap MB\tRSS MB\topened heap MB\tRSS MB\tFTS5 heap MB\tRSS MB\t")
 	for _, c := range rep.Corpora {
-		open := "—"
+		open, oheap, orss := "—", "—", "—"
 		if c.Errata.OpenMS != nil {
 			open = fmt.Sprintf("%.0f", *c.Errata.OpenMS)
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%.0f\t%s\t%.0f\t%.1f\t%.1f\t%.1f\t%.1f\t\n", c.Name, c.Entries, c.Errata.BuildMS, open,
-			c.FTS5.BuildMS, c.Errata.HeapInuseMB, c.Errata.RSSMB, c.FTS5.HeapInuseMB, c.FTS5.RSSMB)
+		if o := c.Errata.OpenMem; o != nil {
+			oheap, orss = fmt.Sprintf("%.1f", o.HeapInuseMB), fmt.Sprintf("%.1f", o.RSSMB)
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%.0f\t%.0f\t%.0f\t%s\t%.0f\t%.1f\t%.1f\t%s\t%s\t%.1f\t%.1f\t\n", c.Name, c.Entries, c.LoadMS, c.Errata.BuildMS, c.Errata.SaveMS, open,
+			c.FTS5.BuildMS, c.Errata.HeapInuseMB, c.Errata.RSSMB, oheap, orss, c.FTS5.HeapInuseMB, c.FTS5.RSSMB)
 	}
 	tw.Flush()
 	fmt.Fprintln(w)

@@ -11,9 +11,9 @@ import (
 	"github.com/errata/errata/web/middleware"
 )
 
-// startServer serves the real web handler over ix on 127.0.0.1 with the
-// middleware `errata serve` puts around it (cmd/errata Main.Handler): request
-// id and logging, metrics, rate limit, gzip, ETag. Logs are formatted as in
+// startServer serves the real web handler over ix on 127.0.0.1 inside
+// middleware.Stack, the middleware every Errata server shares: request id
+// and logging, metrics, rate limit, gzip, ETag. Logs are formatted as in
 // production and thrown away. The rate limit is off (as with --rate-limit 0):
 // every request of a load test comes from one address.
 func startServer(ix *search.Index) (*httptest.Server, error) {
@@ -21,13 +21,7 @@ func startServer(ix *search.Index) (*httptest.Server, error) {
 	srv := web.New(web.Config{Version: "bench", Logger: log}, ix)
 	metrics := middleware.NewMetrics()
 	metrics.SetEntries(ix.Count())
-	site := middleware.Chain(
-		metrics.Middleware,
-		middleware.RateLimit(middleware.RateLimitConfig{Rate: 0}),
-		middleware.Gzip,
-		middleware.ETag,
-	)(srv.Handler())
-	h := middleware.Chain(middleware.RequestID, middleware.Logging(log))(site)
+	h := middleware.Stack(srv.Handler(), middleware.StackConfig{Log: log, Metrics: metrics})
 	ts := httptest.NewUnstartedServer(h)
 	ts.Config.ReadHeaderTimeout = 5 * time.Second
 	ts.Config.ReadTimeout = 10 * time.Second
