@@ -86,10 +86,11 @@ type collector struct {
 	top          hitHeap
 	window       int
 	err          error
+	count, rank  bool // count total and facets; keep the best hits
 }
 
 func (ix *Index) newCollector(q Query, window int) *collector {
-	c := &collector{ix: ix, pmask: providerMask(q.Providers), window: window, anyStatus: len(q.Status) == 0}
+	c := &collector{ix: ix, pmask: providerMask(q.Providers), window: window, anyStatus: len(q.Status) == 0, count: true, rank: true}
 	for code := range c.statusOK {
 		c.statusOK[code] = q.Status.Contains(code)
 	}
@@ -119,20 +120,24 @@ func (c *collector) add(i int, score float64) {
 	inS := c.anyStatus || (status > 0 && status < len(c.statusOK) && c.statusOK[status])
 	m := c.ix.provMask[i]
 	inP := c.pmask == 0 || m&c.pmask != 0
-	if inP && status > 0 && status < len(c.statusCounts) {
-		c.statusCounts[status]++
-	}
-	if inS {
-		for m != 0 {
-			b := bits.TrailingZeros32(m)
-			c.provCounts[b]++
-			m &^= 1 << b
+	if c.count {
+		if inP && status > 0 && status < len(c.statusCounts) {
+			c.statusCounts[status]++
+		}
+		if inS {
+			for m != 0 {
+				b := bits.TrailingZeros32(m)
+				c.provCounts[b]++
+				m &^= 1 << b
+			}
+		}
+		if inS && inP {
+			c.total++
 		}
 	}
-	if !inS || !inP {
+	if !inS || !inP || !c.rank {
 		return
 	}
-	c.total++
 	h := ranked{doc: i, score: score}
 	if len(c.top) < c.window {
 		heap.Push(&c.top, h)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/bits"
 	"slices"
 	"strconv"
 	"strings"
@@ -54,9 +55,12 @@ type Index struct {
 	docEntry []int32  // bleve's internal document number → index in entries
 	provMask []uint32 // per entry, its providers as bits (providerBit)
 	status   []uint16 // per entry, its status: the collector reads these, not the large entries
-	en       analyzerFunc
-	pairs    analyzerFunc // word pairs, for quoted phrases
-	ident    analyzerFunc
+	// How many entries each status and provider holds, to tell a narrow filter.
+	statusTotals [600]int
+	provTotals   [32]int
+	en           analyzerFunc
+	pairs        analyzerFunc // word pairs, for quoted phrases
+	ident        analyzerFunc
 }
 
 type doc struct {
@@ -120,6 +124,12 @@ func prepare(entries []content.Entry) (*Index, error) {
 	for i, e := range es {
 		ix.provMask[i] = providerMask(e.Providers)
 		ix.status[i] = uint16(e.Status)
+		if e.Status >= 0 && e.Status < len(ix.statusTotals) {
+			ix.statusTotals[e.Status]++
+		}
+		for m := ix.provMask[i]; m != 0; m &= m - 1 {
+			ix.provTotals[bits.TrailingZeros32(m)]++
+		}
 		for _, old := range e.RedirectFrom {
 			if _, clash := ix.byID[old]; !clash {
 				ix.redirect[old] = e.ID

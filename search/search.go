@@ -11,6 +11,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	bsearch "github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/errata/errata/content"
 )
@@ -167,13 +168,28 @@ func (ix *Index) searchText(ctx context.Context, q Query, pl plan, res *Results)
 
 	from := (q.Page - 1) * q.PerPage
 	c := ix.newCollector(q, max(from+q.PerPage, rerankWindow))
-	req := bleve.NewSearchRequestOptions(bq, 0, 0, false)
-	cctx := context.WithValue(ctx, bsearch.MakeDocumentMatchHandlerKey, bsearch.MakeDocumentMatchHandler(c.handler))
-	if _, err := ix.bleve.SearchInContext(cctx, req); err != nil {
-		return fmt.Errorf("search: %w", err)
-	}
-	if c.err != nil {
-		return c.err
+	if ix.selective(q) {
+		// A narrow filter: count facets in a pass that scores nothing, then
+		// score only the filtered documents (bleve drives the conjunction
+		// from the filter's short postings).
+		c.rank = false
+		count := bleve.NewBooleanQuery()
+		count.AddMust(must...)
+		if err := ix.collect(ctx, count, "none", c); err != nil {
+			return err
+		}
+		c.rank, c.count = true, false
+		ranked := bleve.NewBooleanQuery()
+		ranked.AddMust(filterQueries(q)...)
+		ranked.AddMust(must...)
+		if len(should) > 0 {
+			ranked.AddShould(should...)
+		}
+		if err := ix.collect(ctx, ranked, "", c); err != nil {
+			return err
+		}
+	} else if err := ix.collect(ctx, bq, "", c); err != nil {
+		return err
 	}
 	res.Total = c.total
 	res.Facets = facetsFrom(c.statusCounts[:], c.providerCounts(), q)
@@ -190,6 +206,68 @@ func (ix *Index) searchText(ctx context.Context, q Query, pl plan, res *Results)
 		res.Suggestion = ix.suggest(pl, ws)
 	}
 	return nil
+}
+
+// collect runs q through bleve, handing every match to c.
+func (ix *Index) collect(ctx context.Context, q query.Query, score string, c *collector) error {
+	req := bleve.NewSearchRequestOptions(q, 0, 0, false)
+	req.Score = score
+	cctx := context.WithValue(ctx, bsearch.MakeDocumentMatchHandlerKey, bsearch.MakeDocumentMatchHandler(c.handler))
+	if _, err := ix.bleve.SearchInContext(cctx, req); err != nil {
+		return fmt.Errorf("search: %w", err)
+	}
+	return c.err
+}
+
+// selectiveShare is the largest share of the catalogue a filter may admit
+// for the two-pass search to pay.
+const selectiveShare = 0.2
+
+// selective reports whether q's filters admit few enough entries that
+// scoring only them beats scoring every match.
+func (ix *Index) selective(q Query) bool {
+	if len(q.Status) == 0 && len(q.Providers) == 0 {
+		return false
+	}
+	admit := len(ix.entries)
+	if len(q.Status) > 0 {
+		n := 0
+		for code, k := range ix.statusTotals {
+			if q.Status.Contains(code) {
+				n += k
+			}
+		}
+		admit = min(admit, n)
+	}
+	if len(q.Providers) > 0 {
+		n := 0
+		for _, p := range q.Providers {
+			if b, ok := providerBit[p]; ok {
+				n += ix.provTotals[b]
+			}
+		}
+		admit = min(admit, n)
+	}
+	return float64(admit) < selectiveShare*float64(len(ix.entries))
+}
+
+// filterQueries are q's filters as bleve queries that add nothing to scores.
+func filterQueries(q Query) []query.Query {
+	var out []query.Query
+	if len(q.Status) > 0 {
+		out = append(out, statusQuery(q.Status, 0))
+	}
+	if len(q.Providers) > 0 {
+		var ps []query.Query
+		for _, p := range q.Providers {
+			t := bleve.NewTermQuery(p)
+			t.SetField(fProviders)
+			t.SetBoost(0)
+			ps = append(ps, t)
+		}
+		out = append(out, bleve.NewDisjunctionQuery(ps...))
+	}
+	return out
 }
 
 // ranked is a document with its final score.

@@ -272,8 +272,25 @@ func TestSyntaxIsPlainText(t *testing.T) {
 }
 
 func TestFacetsHonourOtherFilters(t *testing.T) {
-	es := fixtures()
-	ix := build(t, es)
+	// The fixtures alone: every filter admits a large share, one pass.
+	// Padded with 60 Twilio 5xx entries: narrow filters take the two-pass
+	// path (count, then score the filtered documents only).
+	padded := fixtures()
+	for i := range 60 {
+		padded = append(padded, entry(fmt.Sprintf("503-pad-%02d", i), 503, "Padding Quota", []string{"twilio"},
+			[]string{"The quota service is unavailable."}, nil, "Token refresh throttled.", "Retry."))
+	}
+	for _, es := range [][]content.Entry{fixtures(), padded} {
+		ix := build(t, es)
+		if len(es) > len(fixtures()) && !ix.selective(Query{Status: StatusSet{{400, 499}}}) {
+			t.Fatal("4xx should be a narrow filter in the padded catalogue")
+		}
+		checkFacets(t, ix, es)
+	}
+}
+
+func checkFacets(t *testing.T, ix *Index, es []content.Entry) {
+	t.Helper()
 	for _, c := range []struct {
 		text      string
 		status    string
