@@ -60,7 +60,6 @@ type Index struct {
 	provTotals   [32]int
 	en           analyzerFunc
 	pairs        analyzerFunc // word pairs, for quoted phrases
-	ident        analyzerFunc
 }
 
 type doc struct {
@@ -175,7 +174,6 @@ func (ix *Index) fill(b bleve.Index, countWords bool) error {
 func (ix *Index) finish(b bleve.Index, m mapping.IndexMapping) error {
 	ix.bleve = b
 	ix.en = analyzerOf(m, en.AnalyzerName)
-	ix.ident = analyzerOf(m, identAnalyzerName)
 	ix.pairs = analyzerOf(m, phraseAnalyzerName)
 	ix.vocab.seal()
 	n, err := b.DocCount()
