@@ -42,7 +42,9 @@ const (
 	phraseAnalyzerName = "errata_phrase"
 )
 
-// maxClauses bounds how many terms a fuzzy query may expand to.
+// maxClauses bounds every disjunction bleve builds. Queries stay far below
+// it (32 words, a few fields each, no fuzzy or wildcard expansion), so
+// reaching it means a bug, answered as an error rather than a slow search.
 const maxClauses = 1024
 
 // Index is the searchable catalogue: entries plus their bleve index.
