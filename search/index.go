@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"math/bits"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
@@ -143,30 +145,36 @@ func prepare(entries []content.Entry) (*Index, error) {
 // fill indexes every entry into b in one batch (and counts the vocabulary
 // when asked).
 func (ix *Index) fill(b bleve.Index, countWords bool) error {
-	batch := b.NewBatch()
+	// One batch per core, applied concurrently: bleve turns each batch into
+	// a segment on the calling goroutine, so a single batch leaves the other
+	// cores idle for most of the build. A few large segments cost queries
+	// little; many small ones would (in-memory segments never merge).
+	parts := min(runtime.NumCPU(), 4, max(1, len(ix.entries)/5000))
+	batches := make([]*bleve.Batch, parts)
+	for i := range batches {
+		batches[i] = b.NewBatch()
+	}
 	idents := make([][]string, len(ix.entries))
 	for i, e := range ix.entries {
 		d := toDoc(e)
 		idents[i] = d.Ident
-		if err := batch.Index(strconv.Itoa(i), d); err != nil {
+		if err := batches[i*parts/max(1, len(ix.entries))].Index(strconv.Itoa(i), d); err != nil {
 			return fmt.Errorf("search: index %s: %w", e.ID, err)
 		}
 	}
-	// Count the vocabulary while bleve builds its segment, which runs on
-	// one core for most of its time.
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		if countWords {
-			seen := map[string]struct{}{}
-			for _, texts := range idents {
-				ix.vocab.addDoc(seen, texts...)
-			}
+	var wg sync.WaitGroup
+	errs := make([]error, parts)
+	for i, batch := range batches {
+		wg.Go(func() { errs[i] = b.Batch(batch) })
+	}
+	if countWords {
+		seen := map[string]struct{}{}
+		for _, texts := range idents {
+			ix.vocab.addDoc(seen, texts...)
 		}
-	}()
-	err := b.Batch(batch)
-	<-done
-	if err != nil {
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("search: batch: %w", err)
 	}
 	return nil
