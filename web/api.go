@@ -120,6 +120,7 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	markSearch(w, q, res)
 	out := apiSearchResponse{
 		Query: apiQuery{Q: q.Text, Status: statusString(res.Query.Status), Provider: nonNil(res.Query.Providers),
 			Page: res.Page, PerPage: res.PerPage},

@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/errata/errata/search"
+	"github.com/errata/errata/web/middleware"
 )
 
 func getJSON[T any](t *testing.T, h http.Handler, target string, wantStatus int) T {
@@ -157,5 +158,38 @@ func TestAPIError(t *testing.T) {
 	}
 	if len(ids) < 2 || ids[0] != "cause" || ids[1] != "solution" {
 		t.Errorf("sections %v", ids)
+	}
+}
+
+// Text searches carry their hit count for the metrics middleware; browsing
+// does not, so it is never counted as a search that found nothing.
+func TestSearchTotalHeader(t *testing.T) {
+	h, _ := testServer(t, catalogueIndex(t))
+	for _, tc := range []struct {
+		target, want string
+	}{
+		{"/api/v1/search?q=quota", ""},
+		{"/?q=quota", ""},
+		{"/api/v1/search?q=zzzqqqxxyy", "0"},
+		{"/?q=zzzqqqxxyy", "0"},
+		{"/api/v1/search?status=429", "-"},
+		{"/?status=429", "-"},
+	} {
+		res := do(t, h, "GET", tc.target)
+		got, ok := res.Header[http.CanonicalHeaderKey(middleware.SearchTotalHeader)]
+		switch tc.want {
+		case "-":
+			if ok {
+				t.Errorf("%s: browsing carries %s %v", tc.target, middleware.SearchTotalHeader, got)
+			}
+		case "":
+			if !ok || got[0] == "" || got[0] == "0" {
+				t.Errorf("%s: %s = %v, want a positive count", tc.target, middleware.SearchTotalHeader, got)
+			}
+		default:
+			if !ok || got[0] != tc.want {
+				t.Errorf("%s: %s = %v, want %s", tc.target, middleware.SearchTotalHeader, got, tc.want)
+			}
+		}
 	}
 }

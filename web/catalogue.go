@@ -10,6 +10,7 @@ import (
 	"github.com/errata/errata/content"
 	"github.com/errata/errata/search"
 	"github.com/errata/errata/web/components"
+	"github.com/errata/errata/web/middleware"
 )
 
 // catalogue is "/": browse by status, or search with ranked snippets. An
@@ -27,6 +28,7 @@ func (s *Server) catalogue(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	markSearch(w, q, res)
 	state := stateOf(res.Query)
 	state.Q = q.Text
 	if pages := pageCount(res.Total, res.PerPage); res.Page > pages && res.Page > 1 {
@@ -297,4 +299,13 @@ func chart(codes, ranges []components.Filter) []components.Bar {
 			Height: h, X: 4 + i*step + (step-width)/2, Width: width})
 	}
 	return bars
+}
+
+// markSearch tells the metrics middleware how many entries a text search
+// found, so that searches finding nothing are counted. Browsing (no text) is
+// not a search and carries no count.
+func markSearch(w http.ResponseWriter, q search.Query, res *search.Results) {
+	if strings.TrimSpace(q.Text) != "" {
+		w.Header().Set(middleware.SearchTotalHeader, strconv.Itoa(res.Total))
+	}
 }
