@@ -1,6 +1,7 @@
 package search
 
 import (
+	"bufio"
 	"encoding/binary"
 	"encoding/gob"
 	"errors"
@@ -20,9 +21,10 @@ import (
 // entry lookups are rebuilt. The saved index records a fingerprint of the
 // entries it was built from, so a stale index is refused, never served.
 const (
-	bleveDir  = "bleve"
-	metaFile  = "errata-index.gob"
-	metaMagic = "errata-index/1"
+	bleveDir    = "bleve"
+	metaFile    = "errata-index.gob"
+	metaMagic   = "errata-index/1"
+	entriesFile = "entries.gob"
 )
 
 // ErrStale is returned by Open when the saved index was built from other
@@ -76,7 +78,45 @@ func Save(entries []content.Entry, dir string) error {
 		f.Close()
 		return fmt.Errorf("search: write %s: %w", metaFile, err)
 	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("search: %w", err)
+	}
+	return saveEntries(ix.entries, filepath.Join(dir, entriesFile))
+}
+
+// saveEntries keeps the entries beside their index, so that a server can
+// start from the saved index alone, without reading or parsing Markdown.
+func saveEntries(es []content.Entry, path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("search: %w", err)
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	if err := gob.NewEncoder(w).Encode(es); err != nil {
+		f.Close()
+		return fmt.Errorf("search: write %s: %w", path, err)
+	}
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return fmt.Errorf("search: write %s: %w", path, err)
+	}
 	return f.Close()
+}
+
+// OpenSaved serves an index saved by Save together with the entries it was
+// built from, which Save keeps beside it: start-up reads no Markdown.
+func OpenSaved(dir string) (*Index, error) {
+	f, err := os.Open(filepath.Join(dir, entriesFile))
+	if err != nil {
+		return nil, fmt.Errorf("search: %s holds no saved index (run errata index --out %s): %w", dir, dir, err)
+	}
+	var es []content.Entry
+	err = gob.NewDecoder(bufio.NewReaderSize(f, 1<<20)).Decode(&es)
+	f.Close()
+	if err != nil {
+		return nil, fmt.Errorf("search: %s: unreadable saved entries (%v); build it again with errata index", dir, err)
+	}
+	return Open(dir, es)
 }
 
 // Open serves an index saved by Save for the same entries. It returns

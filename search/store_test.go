@@ -3,6 +3,7 @@ package search
 import (
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -44,5 +45,31 @@ func TestSaveAndOpen(t *testing.T) {
 	}
 	if _, err := Open(t.TempDir(), es); err == nil {
 		t.Error("Open of an empty directory succeeded")
+	}
+}
+
+// OpenSaved needs nothing but the directory: the entries come back from the
+// snapshot Save keeps, whole, and answer like the index they were built in.
+func TestOpenSaved(t *testing.T) {
+	es := fixtures()
+	dir := filepath.Join(t.TempDir(), "index")
+	if err := Save(es, dir); err != nil {
+		t.Fatalf("Save: %v", err)
+	}
+	opened, err := OpenSaved(dir)
+	if err != nil {
+		t.Fatalf("OpenSaved: %v", err)
+	}
+	defer opened.Close()
+	built := build(t, es)
+	if diff := cmp.Diff(built.Entries(), opened.Entries(), cmpopts.EquateEmpty()); diff != "" {
+		t.Errorf("entries differ (-built +saved):\n%s", diff)
+	}
+	want, got := run(t, built, Query{Text: "quota"}), run(t, opened, Query{Text: "quota"})
+	if diff := cmp.Diff(want, got, cmpopts.IgnoreFields(Results{}, "Took")); diff != "" {
+		t.Errorf("opened index answers differently (-built +opened):\n%s", diff)
+	}
+	if _, err := OpenSaved(t.TempDir()); err == nil || !strings.Contains(err.Error(), "errata index") {
+		t.Errorf("OpenSaved of an empty directory: %v, want a hint to run errata index", err)
 	}
 }

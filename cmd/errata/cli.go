@@ -36,6 +36,7 @@ func commands() []command {
 		{"check", "[DIR]", "validate entry files; exit 1 on any problem", runCheck},
 		{"search", "[flags] TEXT", "search the catalogue from a terminal", runSearch},
 		{"import", "FILE.jsonl --out DIR", "turn a JSONL error catalogue into entry files", runImport},
+		{"index", "[--content DIR] --out DIR", "build the search index ahead of time for serve --index", runIndex},
 		{"healthcheck", "[--url URL]", "exit 0 when a local server answers /healthz", runHealthcheck},
 		{"version", "", "print the version", runVersion},
 	}

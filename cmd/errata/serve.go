@@ -24,6 +24,7 @@ import (
 type Config struct {
 	Addr            string        // listen address, ":8080" or "127.0.0.1:0"
 	Content         string        // folder of entry files; "" serves the embedded catalogue
+	Index           string        // folder written by `errata index`; served instead of Content
 	Watch           bool          // reload Content when its files change
 	BaseURL         string        // absolute site URL for canonical links
 	LogFormat       string        // "text" or "json"
@@ -92,13 +93,15 @@ func (m *Main) serveFlags(f *flags) {
 	f.fromEnv("addr", "ERRATA_ADDR")
 	f.StringVar(&c.Content, "content", c.Content, "`folder` of entry .md files to serve instead of the embedded catalogue")
 	f.fromEnv("content", "ERRATA_CONTENT")
+	f.StringVar(&c.Index, "index", c.Index, "`folder` written by `errata index`: serve its entries and index, reading no Markdown (fast start for large catalogues)")
+	f.fromEnv("index", "ERRATA_INDEX")
 	f.BoolVar(&c.Watch, "watch", c.Watch, "reload --content when its files change; a broken edit keeps the last good catalogue")
 	f.fromEnv("watch", "ERRATA_WATCH")
 	f.StringVar(&c.BaseURL, "base-url", c.BaseURL, "absolute `URL` of the site for canonical and link-preview URLs, e.g. https://errata.example.com")
 	f.fromEnv("base-url", "ERRATA_BASE_URL")
 	f.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log `format`: text or json")
 	f.fromEnv("log-format", "ERRATA_LOG_FORMAT")
-	f.Float64Var(&c.RateLimit, "rate-limit", c.RateLimit, "requests per `second` allowed per client address; 0 disables")
+	f.Float64Var(&c.RateLimit, "rate-limit", c.RateLimit, "`requests` per second allowed per client address; 0 disables")
 	f.fromEnv("rate-limit", "ERRATA_RATE_LIMIT")
 	f.IntVar(&c.RateBurst, "rate-burst", c.RateBurst, "`requests` a client may send at once before --rate-limit applies")
 	f.fromEnv("rate-burst", "ERRATA_RATE_BURST")
@@ -126,6 +129,8 @@ func (m *Main) ParseFlags(env Env, args []string) error {
 		return f.usageErr("--log-format must be text or json, not %q", c.LogFormat)
 	case c.RateLimit < 0:
 		return f.usageErr("--rate-limit must be 0 (off) or more, not %v", c.RateLimit)
+	case c.Index != "" && (c.Content != "" || c.Watch):
+		return f.usageErr("--index serves the entries it was built from; drop --content and --watch, or drop --index")
 	case c.Watch && c.Content == "":
 		return f.usageErr("--watch needs --content DIR: the embedded catalogue never changes")
 	case c.Drain < 0 || c.ShutdownTimeout <= 0:
@@ -155,14 +160,9 @@ func newLogger(w io.Writer, format string) *slog.Logger {
 // server accepts connections.
 func (m *Main) Run(ctx context.Context) error {
 	start := time.Now()
-	entries, err := m.load()
+	ix, err := m.open()
 	if err != nil {
-		m.logProblems(err)
-		return &silentError{exitFail}
-	}
-	ix, err := search.Build(entries)
-	if err != nil {
-		return fmt.Errorf("indexing the catalogue: %w", err)
+		return err
 	}
 	m.index = ix
 	indexed := time.Since(start)
@@ -230,10 +230,35 @@ func (m *Main) URL() string {
 }
 
 func (m *Main) source() string {
+	if m.Config.Index != "" {
+		return "index " + m.Config.Index
+	}
 	if m.Config.Content == "" {
 		return "embedded"
 	}
 	return m.Config.Content
+}
+
+// open builds the index of the catalogue, or opens the one saved by
+// `errata index`.
+func (m *Main) open() (*search.Index, error) {
+	if m.Config.Index != "" {
+		ix, err := search.OpenSaved(m.Config.Index)
+		if err != nil {
+			return nil, fmt.Errorf("--index %s: %w", m.Config.Index, err)
+		}
+		return ix, nil
+	}
+	entries, err := m.load()
+	if err != nil {
+		m.logProblems(err)
+		return nil, &silentError{exitFail}
+	}
+	ix, err := search.Build(entries)
+	if err != nil {
+		return nil, fmt.Errorf("indexing the catalogue: %w", err)
+	}
+	return ix, nil
 }
 
 // load reads and validates the catalogue.

@@ -1,0 +1,50 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/errata/errata/content"
+	"github.com/errata/errata/search"
+)
+
+// runIndex builds the search index ahead of time, so that a large catalogue
+// starts in a fraction of the time a build takes (serve --index DIR).
+func runIndex(ctx context.Context, env Env, args []string) error {
+	f := newFlags(env, "index")
+	var dir, out string
+	f.StringVar(&dir, "content", "", "`folder` of entry .md files; default: the embedded catalogue")
+	f.StringVar(&out, "out", "", "`folder` to write the index to; must not exist yet")
+	pos, err := f.parse(args)
+	if err != nil {
+		return err
+	}
+	switch {
+	case len(pos) > 0:
+		return f.usageErr("unexpected argument %q", pos[0])
+	case out == "":
+		return f.usageErr("--out DIR is required: the folder to write the index to")
+	}
+	if _, err := os.Stat(out); err == nil {
+		return f.usageErr("--out %s already exists; remove it or choose another folder", out)
+	}
+	start := time.Now()
+	var entries []content.Entry
+	if dir == "" {
+		entries, err = content.Load(content.Embedded())
+	} else {
+		entries, err = content.LoadDir(dir)
+	}
+	if err != nil {
+		fmt.Fprintln(env.Stderr, err)
+		return fmt.Errorf("the catalogue has problems; run `errata check %s` and fix them first", dir)
+	}
+	if err := search.Save(entries, out); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "errata: %d entries indexed into %s in %s; serve it with: errata serve --index %s\n",
+		len(entries), out, ms(time.Since(start)), out)
+	return nil
+}
