@@ -180,6 +180,9 @@ func runCorpus(cfg *config, spec corpusSpec, last bool, log io.Writer) (*corpusR
 	if err != nil {
 		return nil, err
 	}
+	if o.Entries != len(entries) {
+		return nil, fmt.Errorf("the saved index opened with %d entries of %d", o.Entries, len(entries))
+	}
 	cr.Errata.OpenMS, cr.Errata.OpenMem = &o.TookMS, &o.Mem
 	logf("errata: saved ahead of time in %.0f ms, opened in %.0f ms, heap %.1f MB, RSS %.1f MB", cr.Errata.SaveMS, o.TookMS, o.Mem.HeapInuseMB, o.Mem.RSSMB)
 	os.RemoveAll(saveDir)
