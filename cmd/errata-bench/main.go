@@ -43,7 +43,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.SetOutput(stderr)
 	cfg := &config{}
 	sizes := fs.String("sizes", "catalogue,real,10k,100k", "corpora to run: catalogue, real (../shared/corpora), or a count grown from real (10k, 100k)")
-	fs.IntVar(&cfg.PerKind, "queries", 40, "queries of each kind drawn from each corpus")
+	fs.IntVar(&cfg.PerKind, "queries", 100, "queries of each kind drawn from each corpus")
 	fs.IntVar(&cfg.Rounds, "rounds", 5, "timed passes over the queries (after one warm-up pass)")
 	fs.Int64Var(&cfg.Seed, "seed", 1, "seed for grown corpora and queries")
 	fs.StringVar(&cfg.JSON, "json", "", "write the report as JSON to this file")
