@@ -108,19 +108,10 @@ func plain(s search.Snippet) string {
 }
 
 func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) error {
-	ix, err := s.index()
+	q, res, err := s.search(w, r, true)
 	if err != nil {
 		return err
 	}
-	q, err := parseQuery(r, true)
-	if err != nil {
-		return err
-	}
-	res, err := ix.Search(r.Context(), q)
-	if err != nil {
-		return err
-	}
-	markSearch(w, q, res)
 	out := apiSearchResponse{
 		Query: apiQuery{Q: q.Text, Status: statusString(res.Query.Status), Provider: nonNil(res.Query.Providers),
 			Page: res.Page, PerPage: res.PerPage},

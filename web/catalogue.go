@@ -16,19 +16,10 @@ import (
 // catalogue is "/": browse by status, or search with ranked snippets. An
 // htmx request from the search box gets only the "results" fragment.
 func (s *Server) catalogue(w http.ResponseWriter, r *http.Request) error {
-	ix, err := s.index()
+	q, res, err := s.search(w, r, false)
 	if err != nil {
 		return err
 	}
-	q, err := parseQuery(r, false)
-	if err != nil {
-		return err
-	}
-	res, err := ix.Search(r.Context(), q)
-	if err != nil {
-		return err
-	}
-	markSearch(w, q, res)
 	state := stateOf(res.Query)
 	state.Q = q.Text
 	if pages := pageCount(res.Total, res.PerPage); res.Page > pages && res.Page > 1 {
@@ -301,11 +292,24 @@ func chart(codes, ranges []components.Filter) []components.Bar {
 	return bars
 }
 
-// markSearch tells the metrics middleware how many entries a text search
-// found, so that searches finding nothing are counted. Browsing (no text) is
-// not a search and carries no count.
-func markSearch(w http.ResponseWriter, q search.Query, res *search.Results) {
+// search parses the request's query and runs it; a text search tells the
+// metrics middleware how many entries it found, so that searches finding
+// nothing are counted. Browsing (no text) is not a search and carries no count.
+func (s *Server) search(w http.ResponseWriter, r *http.Request, api bool) (search.Query, *search.Results, error) {
+	ix, err := s.index()
+	if err != nil {
+		return search.Query{}, nil, err
+	}
+	q, err := parseQuery(r, api)
+	if err != nil {
+		return q, nil, err
+	}
+	res, err := ix.Search(r.Context(), q)
+	if err != nil {
+		return q, nil, err
+	}
 	if strings.TrimSpace(q.Text) != "" {
 		w.Header().Set(middleware.SearchTotalHeader, strconv.Itoa(res.Total))
 	}
+	return q, res, nil
 }
