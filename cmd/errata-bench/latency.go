@@ -29,6 +29,10 @@ type kindStats struct {
 	FTSFound    float64  `json:"fts5_found_at_20"`
 	Errors      []string `json:"errors,omitempty"`
 	Example     string   `json:"example"`
+	// Slowest is the query of this kind with the highest median time in
+	// Errata: where its p99 comes from.
+	Slowest   string  `json:"errata_slowest_query"`
+	SlowestMS float64 `json:"errata_slowest_median_ms"`
 }
 
 // runLatency warms both engines with one pass over every query, then times
@@ -81,6 +85,7 @@ func runLatency(ix *search.Index, fts *ftsIndex, queries []benchQuery, rounds in
 			}
 		}
 	}
+	perQuery := make([][]time.Duration, len(queries))
 	rng := rand.New(rand.NewPCG(uint64(seed), 99))
 	order := make([]int, len(queries))
 	for i := range order {
@@ -100,6 +105,7 @@ func runLatency(ix *search.Index, fts *ftsIndex, queries []benchQuery, rounds in
 				de = timeIt(func() error { _, err := ix.Search(ctx, q.searchQuery()); return err })
 			}
 			cancel()
+			perQuery[i] = append(perQuery[i], de)
 			a := byKind[q.Kind]
 			a.errata = append(a.errata, de)
 			a.fts = append(a.fts, df)
@@ -121,6 +127,11 @@ func runLatency(ix *search.Index, fts *ftsIndex, queries []benchQuery, rounds in
 		}
 		if len(ks.Errors) > 5 {
 			ks.Errors = append(ks.Errors[:5], fmt.Sprintf("… and %d more", len(a.errs)-5))
+		}
+		for i, q := range queries {
+			if m := ms(percentile(perQuery[i], 50)); q.Kind == k && m > ks.SlowestMS {
+				ks.Slowest, ks.SlowestMS = q.Text, m
+			}
 		}
 		if ks.FTSP50 > 0 {
 			ks.RatioP50 = ks.ErrataP50 / ks.FTSP50

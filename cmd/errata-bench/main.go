@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"slices"
 	"strings"
 	"time"
 )
@@ -22,6 +23,7 @@ import (
 // config is every flag of the command.
 type config struct {
 	Sizes       []corpusSpec
+	Kinds       []string
 	PerKind     int
 	Rounds      int
 	Seed        int64
@@ -43,6 +45,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.SetOutput(stderr)
 	cfg := &config{}
 	sizes := fs.String("sizes", "catalogue,real,10k,100k", "corpora to run: catalogue, real (../shared/corpora), or a count grown from real (10k, 100k)")
+	kindList := fs.String("kinds", strings.Join(kinds, ","), "query kinds to run (fewer kinds make a profile of one kind)")
 	fs.IntVar(&cfg.PerKind, "queries", 100, "queries of each kind drawn from each corpus")
 	fs.IntVar(&cfg.Rounds, "rounds", 5, "timed passes over the queries (after one warm-up pass)")
 	fs.Int64Var(&cfg.Seed, "seed", 1, "seed for grown corpora and queries")
@@ -66,6 +69,12 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	var err error
 	if cfg.Sizes, err = parseSizes(*sizes); err != nil {
 		return nil, err
+	}
+	for _, k := range strings.Split(*kindList, ",") {
+		if k = strings.TrimSpace(k); !slices.Contains(kinds, k) {
+			return nil, fmt.Errorf("-kinds: %q is not one of %s", k, strings.Join(kinds, ", "))
+		}
+		cfg.Kinds = append(cfg.Kinds, k)
 	}
 	if cfg.PerKind < 1 || cfg.Rounds < 1 {
 		return nil, fmt.Errorf("-queries and -rounds must be at least 1")
@@ -158,6 +167,7 @@ func runCorpus(cfg *config, spec corpusSpec, last bool, log io.Writer) (*corpusR
 	if err != nil {
 		return nil, err
 	}
+	queries = slices.DeleteFunc(queries, func(q benchQuery) bool { return !slices.Contains(cfg.Kinds, q.Kind) })
 
 	// Build time and memory, one engine per child process; then an index
 	// saved ahead of time (errata index) and opened in a child of its own.

@@ -49,6 +49,16 @@ func writeMarkdown(w io.Writer, rep *report) {
 		}
 	}
 	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Slowest query of each kind in Errata (median of its timed runs):")
+	fmt.Fprintln(w)
+	for _, c := range rep.Corpora {
+		for _, k := range c.Kinds {
+			if k.Slowest != "" {
+				fmt.Fprintf(w, "- %s %s: %.2f ms `%s`\n", c.Name, k.Kind, k.SlowestMS, clipText(k.Slowest, 100))
+			}
+		}
+	}
+	fmt.Fprintln(w)
 	fmt.Fprintln(w, "found@20: share of queries whose source entry is on the first page of 20 (grown corpora repeat real sentences across entries, so there it is a lower bound). "+
 		"FTS5 gets every token quoted and ANDed (its default), pastes ORed (with AND, the noise of a paste finds nothing), and no help for typos: it has no fuzzy matching.")
 	fmt.Fprintln(w)
@@ -81,4 +91,13 @@ func writeMarkdown(w io.Writer, rep *report) {
 		fmt.Fprintln(w, strings.Join(browser, "\n"))
 		fmt.Fprintln(w)
 	}
+}
+
+// clipText shortens s for a table and keeps it on one line.
+func clipText(s string, n int) string {
+	s = strings.Join(strings.Fields(strings.ReplaceAll(s, "`", "'")), " ")
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
 }
