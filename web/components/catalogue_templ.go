@@ -125,7 +125,7 @@ func liveSearch(v Catalogue) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "\" placeholder=\"Paste an error or type a few words\" autocomplete=\"off\" spellcheck=\"false\" data-testid=\"q\" hx-get=\"/\" hx-trigger=\"input changed delay:150ms, search\" hx-target=\"#results\" hx-swap=\"outerHTML\" hx-push-url=\"true\" hx-include=\"closest form\" hx-indicator=\"#results\" hx-sync=\"this:replace\" aria-controls=\"results\"> ")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "\" placeholder=\"Paste an error or type a few words\" autocomplete=\"off\" spellcheck=\"false\" data-testid=\"q\" hx-get=\"/\" hx-trigger=\"input changed delay:20ms, search\" hx-target=\"#results\" hx-swap=\"outerHTML\" hx-push-url=\"true\" hx-include=\"closest form\" hx-indicator=\"#results\" hx-sync=\"this:replace\" aria-controls=\"results\"> ")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
