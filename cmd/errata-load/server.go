@@ -67,13 +67,14 @@ func StartServer(cfg ServerConfig) (*Server, error) {
 	}
 	s := &Server{URL: "http://" + ln.Addr().String(), Entries: ix.Count(), ix: ix, done: make(chan error, 1)}
 	s.srv = &http.Server{
-		Handler:           middleware.Chain(middleware.RequestID, middleware.Logging(log))(site),
-		ReadHeaderTimeout: readHeaderTimeout,
-		ReadTimeout:       readTimeout,
-		WriteTimeout:      writeTimeout,
-		IdleTimeout:       idleTimeout,
-		MaxHeaderBytes:    maxHeaderBytes,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		Handler:                      middleware.Chain(middleware.RequestID, middleware.Logging(log))(site),
+		ReadHeaderTimeout:            readHeaderTimeout,
+		ReadTimeout:                  readTimeout,
+		WriteTimeout:                 writeTimeout,
+		IdleTimeout:                  idleTimeout,
+		MaxHeaderBytes:               maxHeaderBytes,
+		DisableGeneralOptionsHandler: true,
+		ErrorLog:                     slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	go func() { s.done <- s.srv.Serve(ln) }()
 	return s, nil
