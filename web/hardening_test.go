@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"compress/gzip"
 	"context"
 	"encoding/json"
@@ -66,6 +67,7 @@ func hardenedWithMetrics(tb testing.TB, cfg Config, ix index) (http.Handler, *mi
 
 // answer is one response, its body already un-gzipped.
 type answer struct {
+	method string
 	target string
 	status int
 	header http.Header
@@ -74,7 +76,7 @@ type answer struct {
 }
 
 func (a answer) String() string {
-	return fmt.Sprintf("%s %s: %d in %v (%d bytes)", "GET", cut(a.target, 120), a.status, a.took.Round(time.Millisecond), len(a.body))
+	return fmt.Sprintf("%s %s: %d in %v (%d bytes)", cmp.Or(a.method, "GET"), cut(a.target, 120), a.status, a.took.Round(time.Millisecond), len(a.body))
 }
 
 // ask sends one request (asking for gzip, as browsers do) and fails the test
@@ -109,7 +111,7 @@ func ask(tb testing.TB, h http.Handler, method, target string, header ...string)
 	case <-time.After(hardBudget + 5*time.Second):
 		tb.Fatalf("%s %s: no answer within %v (a hang)", method, cut(target, 200), hardBudget)
 	}
-	a := answer{target: target, status: rec.Code, header: rec.Header(), took: time.Since(start)}
+	a := answer{method: method, target: target, status: rec.Code, header: rec.Header(), took: time.Since(start)}
 	b := rec.Body.Bytes()
 	if a.header.Get("Content-Encoding") == "gzip" {
 		zr, err := gzip.NewReader(strings.NewReader(string(b)))
