@@ -15,10 +15,14 @@ import (
 // paste must answer as fast as a short one), and the text kept after noise is
 // removed is cut to maxTextBytes.
 const (
-	maxRawBytes  = 64 << 10
+	maxRawBytes  = MaxQueryBytes
 	maxTextBytes = 4 << 10
 	maxJSONDepth = 16
 )
+
+// MaxQueryBytes is as much of a query's text as is ever read; callers that
+// echo the text back (a page's search box) cut it to this too.
+const MaxQueryBytes = 64 << 10
 
 // paste is what was read out of a pasted error.
 type paste struct {

@@ -28,7 +28,8 @@ func SecureHeaders(next http.Handler) http.Handler {
 	})
 }
 
-// rejectUncleanPaths answers 404 for paths with "..", "." or "//" segments
+// rejectUncleanPaths answers 404 (405 for methods other than GET and HEAD)
+// for paths with "..", "." or "//" segments, or not starting with "/",
 // instead of the mux's redirect, so that no path trick ever reaches a handler.
 func (s *Server) rejectUncleanPaths(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -38,6 +39,13 @@ func (s *Server) rejectUncleanPaths(next http.Handler) http.Handler {
 			c += "/"
 		}
 		if c != p || !strings.HasPrefix(p, "/") {
+			if r.Method != http.MethodGet && r.Method != http.MethodHead {
+				// As the mux answers other methods on clean paths: the
+				// method is wrong whatever the path ("OPTIONS *", CONNECT).
+				w.Header().Set("Allow", "GET, HEAD")
+				http.Error(w, "Method Not Allowed: Errata answers only GET and HEAD.", http.StatusMethodNotAllowed)
+				return
+			}
 			s.page(s.notFound).ServeHTTP(w, r)
 			return
 		}

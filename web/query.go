@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/errata/errata/search"
 )
@@ -22,7 +23,7 @@ type listState struct {
 // *search.InvalidError, answered 400.
 func parseQuery(r *http.Request, perPage bool) (search.Query, error) {
 	v := r.URL.Query()
-	q := search.Query{Text: strings.TrimSpace(v.Get("q"))}
+	q := search.Query{Text: strings.TrimSpace(clipText(v.Get("q"), search.MaxQueryBytes))}
 	var err error
 	if q.Status, err = search.ParseStatus(strings.TrimSpace(v.Get("status"))); err != nil {
 		return q, err
@@ -126,4 +127,17 @@ func (s listState) hasProvider(slug string) bool {
 		}
 	}
 	return false
+}
+
+// clipText keeps at most n bytes of s, ending on a whole UTF-8 character, so that
+// a page never echoes more of a query than the search reads (a 1 MB q would
+// otherwise come back several times over in the page).
+func clipText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }

@@ -7,8 +7,10 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/errata/errata/content"
 	"github.com/errata/errata/search"
@@ -275,5 +277,58 @@ func TestSecureHeadersMiddleware(t *testing.T) {
 		if got := res.Header.Get(k); got != v {
 			t.Errorf("%s = %q, want %q", k, got, v)
 		}
+	}
+}
+
+// A wrong method is wrong whatever the path: unclean paths and the
+// asterisk form answer 405 like clean ones, not 404.
+func TestUncleanPathsWithOtherMethods(t *testing.T) {
+	h, _ := testServer(t, catalogueIndex(t))
+	for _, tc := range []struct{ method, path string }{
+		{"POST", "/static/../go.mod"},
+		{"DELETE", "//errors/x"},
+		{"OPTIONS", "*"},
+		{"PUT", "/errors/./x"},
+	} {
+		req := httptest.NewRequest("GET", "/", nil)
+		req.Method, req.URL.Path, req.RequestURI = tc.method, tc.path, tc.path
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusMethodNotAllowed || rec.Header().Get("Allow") != "GET, HEAD" {
+			t.Errorf("%s %s: %d, Allow %q; want 405 with Allow: GET, HEAD", tc.method, tc.path, rec.Code, rec.Header().Get("Allow"))
+		}
+		if rec.Header().Get("Content-Security-Policy") == "" {
+			t.Errorf("%s %s: no security headers", tc.method, tc.path)
+		}
+	}
+	req := httptest.NewRequest("GET", "/", nil)
+	req.URL.Path = "/static/../go.mod"
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusNotFound {
+		t.Errorf("GET /static/../go.mod: %d, want 404", rec.Code)
+	}
+}
+
+// A huge q is cut to what the search reads before it is echoed: the page
+// shows it several times (box, heading, links), so 1 MB must not become 7.
+func TestHugeQueryEchoIsBounded(t *testing.T) {
+	h, _ := testServer(t, catalogueIndex(t))
+	q := strings.Repeat("é", 512<<10) // 1 MiB of two-byte characters
+	res := do(t, h, "GET", "/?q="+url.QueryEscape(q))
+	b := body(t, res)
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("status %d", res.StatusCode)
+	}
+	// Links carry the text URL-escaped (three bytes per byte of é), so
+	// the page is about eleven cuts long: still less than the query sent.
+	if limit := 16 * search.MaxQueryBytes; len(b) > limit {
+		t.Errorf("page is %d bytes for a 1 MiB query, want at most %d", len(b), limit)
+	}
+	if !utf8.ValidString(b) {
+		t.Error("the cut query split a character")
+	}
+	if got := clipText(q, 5); got != "éé" {
+		t.Errorf("clipText(é…, 5) = %q, want two whole characters", got)
 	}
 }

@@ -239,8 +239,8 @@ func TestHostileRequestsOnTheWire(t *testing.T) {
 		{"asterisk GET", "GET * HTTP/1.1", "", 404},
 		{"two spaces", "GET /  HTTP/1.1", "", 400},
 		{"TRACE", "TRACE / HTTP/1.1", "", 405},
-		{"OPTIONS *", "OPTIONS * HTTP/1.1", "", 404}, // not net/http's built-in 200
-		{"CONNECT", "CONNECT 127.0.0.1:443 HTTP/1.1", "", 404},
+		{"OPTIONS *", "OPTIONS * HTTP/1.1", "", 405}, // not net/http's built-in 200
+		{"CONNECT", "CONNECT 127.0.0.1:443 HTTP/1.1", "", 405},
 		{"lower-case method", "get / HTTP/1.1", "", 405},
 		{"POST with a body", "POST /api/v1/search HTTP/1.1", "Content-Length: 3\r\n\r\nq=a", 405},
 		{"negative Content-Length", "GET / HTTP/1.1", "Content-Length: -1\r\n", 400},
