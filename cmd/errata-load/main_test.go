@@ -272,6 +272,7 @@ func TestHostileRequestsOnTheWire(t *testing.T) {
 			if resp.StatusCode != c.want {
 				t.Errorf("%d, want %d\n%.300s", resp.StatusCode, c.want, b)
 			}
+			t.Logf("%.60q: %s", c.line, resp.Status)
 			if strings.Contains(string(b), "module github.com/errata") {
 				t.Error("go.mod was served")
 			}
