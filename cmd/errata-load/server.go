@@ -54,12 +54,11 @@ func StartServer(cfg ServerConfig) (*Server, error) {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	metrics := middleware.NewMetrics()
 	metrics.SetEntries(ix.Count())
-	site := middleware.Chain(
-		metrics.Middleware,
-		middleware.RateLimit(middleware.RateLimitConfig{Rate: cfg.RateLimit, Burst: cfg.RateBurst, TrustProxy: cfg.TrustProxy}),
-		middleware.Gzip,
-		middleware.ETag,
-	)(web.New(web.Config{Version: "load", Logger: log}, ix).Handler())
+	handler := middleware.Stack(web.New(web.Config{Version: "load", Logger: log}, ix).Handler(), middleware.StackConfig{
+		Log:       log,
+		Metrics:   metrics,
+		RateLimit: middleware.RateLimitConfig{Rate: cfg.RateLimit, Burst: cfg.RateBurst, TrustProxy: cfg.TrustProxy},
+	})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		ix.Close()
@@ -67,7 +66,7 @@ func StartServer(cfg ServerConfig) (*Server, error) {
 	}
 	s := &Server{URL: "http://" + ln.Addr().String(), Entries: ix.Count(), ix: ix, done: make(chan error, 1)}
 	s.srv = &http.Server{
-		Handler:                      middleware.Chain(middleware.RequestID, middleware.Logging(log))(site),
+		Handler:                      handler,
 		ReadHeaderTimeout:            readHeaderTimeout,
 		ReadTimeout:                  readTimeout,
 		WriteTimeout:                 writeTimeout,
