@@ -56,13 +56,12 @@ func hardenedWithMetrics(tb testing.TB, cfg Config, ix index) (http.Handler, *mi
 		cfg.Version = "test"
 	}
 	metrics := middleware.NewMetrics()
-	site := middleware.Chain(
-		metrics.Middleware,
-		middleware.RateLimit(middleware.RateLimitConfig{Rate: 1e6, Burst: 1e6}),
-		middleware.Gzip,
-		middleware.ETag,
-	)(newServer(cfg, ix).Handler())
-	return middleware.Chain(middleware.RequestID, middleware.Logging(log))(site), metrics, &logs
+	h := middleware.Stack(newServer(cfg, ix).Handler(), middleware.StackConfig{
+		Log:       log,
+		Metrics:   metrics,
+		RateLimit: middleware.RateLimitConfig{Rate: 1e6, Burst: 1e6},
+	})
+	return h, metrics, &logs
 }
 
 // answer is one response, its body already un-gzipped.
