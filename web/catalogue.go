@@ -30,7 +30,9 @@ func (s *Server) catalogue(w http.ResponseWriter, r *http.Request) error {
 		return &search.InvalidError{Param: "page", Value: strconv.Itoa(res.Page), Message: msg}
 	}
 	v := s.catalogueView(r, state, res)
-	w.Header().Add("Vary", "HX-Request")
+	// Every header wantsFragment reads, so that no cache (ours, nginx's, the
+	// browser's) hands a fragment to a request for the page or back.
+	w.Header().Add("Vary", "HX-Request, HX-Boosted, HX-History-Restore-Request, HX-Target")
 	if wantsFragment(r) {
 		// The address bar shows the canonical URL of what is on screen.
 		w.Header().Set("HX-Push-Url", state.withPage(res.Page).URL())

@@ -59,6 +59,7 @@ func hardenedWithMetrics(tb testing.TB, cfg Config, ix index) (http.Handler, *mi
 	h := middleware.Stack(newServer(cfg, ix).Handler(), middleware.StackConfig{
 		Log:       log,
 		Metrics:   metrics,
+		Cache:     middleware.NewCache(middleware.DefaultCacheBytes), // as errata serve
 		RateLimit: middleware.RateLimitConfig{Rate: 1e6, Burst: 1e6},
 	})
 	return h, metrics, &logs

@@ -18,6 +18,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/errata/errata/web/middleware"
 )
 
 // config is every flag of the command.
@@ -241,11 +243,16 @@ func runCorpus(cfg *config, spec corpusSpec, last bool, log io.Writer) (*corpusR
 	readMem() // let SQLite's and the corpus's memory go before loading the server
 
 	if cfg.HTTP || cfg.Browser {
-		srv, err := startServer(ix)
+		srv, err := startServer(ix, middleware.DefaultCacheBytes) // as errata serve
 		if err != nil {
 			return nil, err
 		}
 		defer srv.Close()
+		fresh, err := startServer(ix, 0) // every request searches
+		if err != nil {
+			return nil, err
+		}
+		defer fresh.Close()
 		if cfg.HTTP {
 			logf("HTTP load, %d workers, %s per endpoint", cfg.HTTPWorkers, cfg.HTTPTime)
 			stop := func() {}
@@ -254,7 +261,7 @@ func runCorpus(cfg *config, spec corpusSpec, last bool, log io.Writer) (*corpusR
 					return nil, err
 				}
 			}
-			cr.HTTP, err = runHTTP(srv.URL, queries, cfg.HTTPWorkers, cfg.HTTPTime)
+			cr.HTTP, err = runHTTP(srv.URL, fresh.URL, queries, cfg.HTTPWorkers, cfg.HTTPTime)
 			stop()
 			if err != nil {
 				return nil, err

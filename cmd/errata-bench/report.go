@@ -74,7 +74,7 @@ func targetIDs() []string {
 	for _, k := range kinds {
 		ids = append(ids, "p99/"+k)
 	}
-	return append(ids, "start-to-ready", "heap", "api-rps", "page-rps", "keystroke-paint")
+	return append(ids, "start-to-ready", "heap", "api-rps", "page-rps", "api-rps-fresh", "page-rps-fresh", "keystroke-paint")
 }
 
 // evaluate checks the targets on the 100k corpus, or on the largest corpus of
@@ -133,10 +133,22 @@ func evaluate(rep *report) []target {
 	if h == nil {
 		h = &httpStats{}
 	}
-	add("api-rps", "/api/v1/search req/s ≥ 50% of /healthz", h.APIRatio, 0.5, ">=",
-		fmt.Sprintf("%.0f / %.0f req/s = %.0f%%", h.rps("api"), h.rps("healthz"), 100*h.APIRatio), c.HTTP != nil)
-	add("page-rps", "/?q= req/s ≥ 35% of /healthz", h.PageRatio, 0.35, ">=",
-		fmt.Sprintf("%.0f / %.0f req/s = %.0f%%", h.rps("page"), h.rps("healthz"), 100*h.PageRatio), c.HTTP != nil)
+	hit := func(name string) float64 {
+		for _, e := range h.Endpoints {
+			if e.Name == name {
+				return 100 * e.CacheHit
+			}
+		}
+		return 0
+	}
+	add("api-rps", "/api/v1/search req/s ≥ 50% of /healthz (as served: answer cache on)", h.APIRatio, 0.5, ">=",
+		fmt.Sprintf("%.0f / %.0f req/s = %.0f%% (%.0f%% cache hits)", h.rps("api"), h.rps("healthz"), 100*h.APIRatio, hit("api")), c.HTTP != nil)
+	add("page-rps", "/?q= req/s ≥ 35% of /healthz (as served: answer cache on)", h.PageRatio, 0.35, ">=",
+		fmt.Sprintf("%.0f / %.0f req/s = %.0f%% (%.0f%% cache hits)", h.rps("page"), h.rps("healthz"), 100*h.PageRatio, hit("page")), c.HTTP != nil)
+	add("api-rps-fresh", "/api/v1/search req/s ≥ 50% of /healthz (cache off: every request searches)", h.APIFreshRatio, 0.5, ">=",
+		fmt.Sprintf("%.0f / %.0f req/s = %.0f%%", h.rps("api-fresh"), h.rps("healthz"), 100*h.APIFreshRatio), c.HTTP != nil)
+	add("page-rps-fresh", "/?q= req/s ≥ 35% of /healthz (cache off: every request searches)", h.PageFreshRatio, 0.35, ">=",
+		fmt.Sprintf("%.0f / %.0f req/s = %.0f%%", h.rps("page-fresh"), h.rps("healthz"), 100*h.PageFreshRatio), c.HTTP != nil)
 	b := c.Browser
 	if b == nil {
 		b = &browserStats{}
@@ -181,7 +193,7 @@ func printReport(w io.Writer, rep *report) {
 		if c.HTTP != nil {
 			fmt.Fprintf(w, "\nHTTP %s (%d workers, closed loop, %s each):\n", c.Name, c.HTTP.Workers, time.Duration(c.HTTP.DurationS*float64(time.Second)))
 			for _, e := range c.HTTP.Endpoints {
-				fmt.Fprintf(w, "  %-8s %-28s %8.0f req/s  p50 %6.2f ms  p99 %6.2f ms  success %.1f%%  %v\n", e.Name, e.Path, e.RPS, e.P50MS, e.P99MS, 100*e.Success, e.Codes)
+				fmt.Fprintf(w, "  %-10s %-28s %8.0f req/s  p50 %6.2f ms  p99 %6.2f ms  success %.1f%%  cache hits %3.0f%%  %v\n", e.Name, e.Path, e.RPS, e.P50MS, e.P99MS, 100*e.Success, 100*e.CacheHit, e.Codes)
 			}
 		}
 		if b := c.Browser; b != nil {

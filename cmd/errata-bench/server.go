@@ -15,13 +15,14 @@ import (
 // middleware.Stack, the middleware every Errata server shares: request id
 // and logging, metrics, rate limit, gzip, ETag. Logs are formatted as in
 // production and thrown away. The rate limit is off (as with --rate-limit 0):
-// every request of a load test comes from one address.
-func startServer(ix *search.Index) (*httptest.Server, error) {
+// every request of a load test comes from one address. cacheBytes is the
+// answer cache, as `errata serve --cache-mb`; 0 makes every request search.
+func startServer(ix *search.Index, cacheBytes int64) (*httptest.Server, error) {
 	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
 	srv := web.New(web.Config{Version: "bench", Logger: log}, ix)
 	metrics := middleware.NewMetrics()
 	metrics.SetEntries(ix.Count())
-	h := middleware.Stack(srv.Handler(), middleware.StackConfig{Log: log, Metrics: metrics})
+	h := middleware.Stack(srv.Handler(), middleware.StackConfig{Log: log, Metrics: metrics, Cache: middleware.NewCache(cacheBytes)})
 	ts := httptest.NewUnstartedServer(h)
 	ts.Config.ReadHeaderTimeout = 5 * time.Second
 	ts.Config.ReadTimeout = 10 * time.Second

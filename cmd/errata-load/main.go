@@ -26,6 +26,8 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
+
+	"github.com/errata/errata/web/middleware"
 )
 
 func main() {
@@ -48,6 +50,7 @@ func run(ctx context.Context, args []string, w io.Writer) error {
 	fs.StringVar(&c.Target, "target", "", "base `URL` of a running server; empty starts one in process")
 	fs.DurationVar(&c.Timeout, "timeout", 5*time.Second, "a request not answered within this `time` fails")
 	scenario := fs.Bool("ratelimit", false, "run the rate-limit scenario (busy and quiet clients) instead")
+	cacheMB := fs.Int64("cache-mb", middleware.DefaultCacheBytes>>20, "`megabytes` of answer cache in the in-process server, as errata serve --cache-mb; 0 makes every request search")
 	limit := fs.Float64("limit", 20, "with -ratelimit: the per-client `rate` (requests per second) of the in-process server")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -71,7 +74,7 @@ func run(ctx context.Context, args []string, w io.Writer) error {
 		return r.Err()
 	}
 	if c.Target == "" {
-		srv, err := StartServer(ServerConfig{})
+		srv, err := StartServer(ServerConfig{CacheBytes: *cacheMB << 20})
 		if err != nil {
 			return err
 		}

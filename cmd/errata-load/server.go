@@ -28,7 +28,8 @@ const (
 type ServerConfig struct {
 	RateLimit  float64 // requests per second per client; 0 disables
 	RateBurst  int
-	TrustProxy bool // tell clients apart by X-Forwarded-For
+	TrustProxy bool  // tell clients apart by X-Forwarded-For
+	CacheBytes int64 // answer cache, as --cache-mb; 0 disables
 }
 
 // Server is the embedded catalogue served on a loopback port.
@@ -57,6 +58,7 @@ func StartServer(cfg ServerConfig) (*Server, error) {
 	handler := middleware.Stack(web.New(web.Config{Version: "load", Logger: log}, ix).Handler(), middleware.StackConfig{
 		Log:       log,
 		Metrics:   metrics,
+		Cache:     middleware.NewCache(cfg.CacheBytes),
 		RateLimit: middleware.RateLimitConfig{Rate: cfg.RateLimit, Burst: cfg.RateBurst, TrustProxy: cfg.TrustProxy},
 	})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

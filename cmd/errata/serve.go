@@ -31,6 +31,7 @@ type Config struct {
 	RateLimit       float64       // requests per second per client; 0 disables
 	RateBurst       int           // requests a client may send at once
 	TrustProxy      bool          // take the client address from X-Forwarded-For
+	CacheMB         int           // megabytes of answers kept for repeated requests; 0 disables
 	Drain           time.Duration // time /readyz answers 503 before the listener closes
 	ShutdownTimeout time.Duration // time requests in flight get to finish
 }
@@ -59,6 +60,7 @@ type Main struct {
 	Log     *slog.Logger
 
 	metrics *middleware.Metrics
+	cache   *middleware.Cache
 	web     *web.Server
 	srv     *http.Server
 	ln      net.Listener
@@ -77,6 +79,7 @@ func NewMain(env Env) *Main {
 			LogFormat:       "text",
 			RateLimit:       20,
 			RateBurst:       60,
+			CacheMB:         middleware.DefaultCacheBytes >> 20,
 			Drain:           3 * time.Second,
 			ShutdownTimeout: 5 * time.Second,
 		},
@@ -107,6 +110,8 @@ func (m *Main) serveFlags(f *flags) {
 	f.fromEnv("rate-burst", "ERRATA_RATE_BURST")
 	f.BoolVar(&c.TrustProxy, "trust-proxy", c.TrustProxy, "take the client address from X-Forwarded-For (only behind a reverse proxy)")
 	f.fromEnv("trust-proxy", "ERRATA_TRUST_PROXY")
+	f.IntVar(&c.CacheMB, "cache-mb", c.CacheMB, "`megabytes` of answers kept in memory for requests asked again (emptied on every reload); 0 disables")
+	f.fromEnv("cache-mb", "ERRATA_CACHE_MB")
 	f.DurationVar(&c.Drain, "drain", c.Drain, "on SIGTERM, `time` /readyz answers 503 before new connections are refused")
 	f.fromEnv("drain", "ERRATA_DRAIN")
 	f.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "on SIGTERM, `time` requests in flight get to finish")
@@ -129,6 +134,8 @@ func (m *Main) ParseFlags(env Env, args []string) error {
 		return f.usageErr("--log-format must be text or json, not %q", c.LogFormat)
 	case c.RateLimit < 0:
 		return f.usageErr("--rate-limit must be 0 (off) or more, not %v", c.RateLimit)
+	case c.CacheMB < 0 || c.CacheMB > 1<<20:
+		return f.usageErr("--cache-mb must be 0 (off) to 1048576 megabytes, not %d", c.CacheMB)
 	case c.Index != "" && (c.Content != "" || c.Watch):
 		return f.usageErr("--index serves the entries it was built from; drop --content and --watch, or drop --index")
 	case c.Watch && c.Content == "":
@@ -169,6 +176,7 @@ func (m *Main) Run(ctx context.Context) error {
 
 	m.metrics = middleware.NewMetrics()
 	m.metrics.SetEntries(ix.Count())
+	m.cache = middleware.NewCache(int64(m.Config.CacheMB) << 20)
 	m.web = web.New(web.Config{BaseURL: m.Config.BaseURL, Version: m.Version, Logger: m.Log}, ix)
 	if m.Config.Watch {
 		m.watcher, err = watch(m.Config.Content, watchDebounce, m.Log, m.reload)
@@ -211,6 +219,7 @@ func (m *Main) Handler() http.Handler {
 	return middleware.Stack(m.web.Handler(), middleware.StackConfig{
 		Log:     m.Log,
 		Metrics: m.metrics,
+		Cache:   m.cache,
 		RateLimit: middleware.RateLimitConfig{
 			Rate:       m.Config.RateLimit,
 			Burst:      m.Config.RateBurst,
@@ -312,6 +321,7 @@ func (m *Main) reload() {
 	m.index = ix
 	m.mu.Unlock()
 	m.web.SetIndex(ix)
+	m.cache.Purge() // after the swap: nothing made from the old index is kept
 	m.metrics.SetEntries(ix.Count())
 	m.Log.Info("reloaded", "entries", ix.Count(), "took", time.Since(start))
 	if old != nil {

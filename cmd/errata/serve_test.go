@@ -302,6 +302,12 @@ func TestWatch(t *testing.T) {
 	}
 
 	t.Run("edit", func(t *testing.T) {
+		// Asked twice, the answer is cached (--cache-mb is on by default):
+		// a reload must empty the cache or the edit below is never seen.
+		title()
+		if resp, _ := get(t, s.URL+"/api/v1/errors/"+id); resp.Header.Get("X-Errata-Cache") != "hit" {
+			t.Fatalf("a repeated request was not answered from the cache (X-Errata-Cache %q)", resp.Header.Get("X-Errata-Cache"))
+		}
 		write(file, []byte(strings.Replace(string(orig), "title: Too Many Requests", "title: Slow Down Please", 1)))
 		waitFor(t, "edited title served", 5*time.Second, func() bool { return title() == "Slow Down Please" })
 	})

@@ -26,6 +26,7 @@ type Metrics struct {
 	searchNoResult prometheus.Counter
 	entries        prometheus.Gauge
 	rateLimited    prometheus.Counter
+	cacheHits      prometheus.Counter
 }
 
 // NewMetrics registers every collector, plus the Go runtime and process ones.
@@ -62,8 +63,12 @@ func NewMetrics() *Metrics {
 			Name: "errata_rate_limited_total",
 			Help: "Requests answered 429 by the per-client rate limit.",
 		}),
+		cacheHits: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "errata_cache_hits_total",
+			Help: "Requests answered from the answer cache (--cache-size); the rest of errata_http_requests_total were made afresh.",
+		}),
 	}
-	m.reg.MustRegister(m.requests, m.latency, m.searchLatency, m.searches, m.searchNoResult, m.entries, m.rateLimited,
+	m.reg.MustRegister(m.requests, m.latency, m.searchLatency, m.searches, m.searchNoResult, m.entries, m.rateLimited, m.cacheHits,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
@@ -104,6 +109,9 @@ func (m *Metrics) Middleware(next http.Handler) http.Handler {
 		m.latency.WithLabelValues(route).Observe(d.Seconds())
 		if status == http.StatusTooManyRequests {
 			m.rateLimited.Inc()
+		}
+		if rec.Header().Get(CacheHeader) == "hit" {
+			m.cacheHits.Inc()
 		}
 		if v := rec.Header().Get(SearchTotalHeader); v != "" {
 			if total, err := strconv.Atoi(v); err == nil {

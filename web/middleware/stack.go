@@ -10,12 +10,14 @@ type StackConfig struct {
 	Log       *slog.Logger    // request log; nil discards
 	Metrics   *Metrics        // nil: no metrics and no /metrics
 	RateLimit RateLimitConfig // Rate 0 disables the limit
+	Cache     *Cache          // nil: every request is answered afresh
 }
 
 // Stack wraps site in Errata's middleware in the one order that works:
 // request id and logging outermost, so every answer is logged with its id;
 // metrics next, so they see the status the client got, 429s included; then
-// the rate limit; gzip over ETag, so the ETag is a hash of the plain body and
+// the rate limit, so a cached answer is still rate limited; the answer cache,
+// so a hit skips compression and hashing; gzip over ETag, so the ETag is a hash of the plain body and
 // a 304 is never compressed. GET /metrics is served beside the site: logged,
 // neither counted nor rate limited. Every server of Errata (the binary, the
 // load and benchmark commands, tests) should use it rather than a copy.
@@ -24,7 +26,7 @@ func Stack(site http.Handler, cfg StackConfig) http.Handler {
 	if cfg.Metrics != nil {
 		count = cfg.Metrics.Middleware
 	}
-	inner := Chain(count, RateLimit(cfg.RateLimit), Gzip, ETag)(site)
+	inner := Chain(count, RateLimit(cfg.RateLimit), cfg.Cache.Middleware, Gzip, ETag)(site)
 	root := inner
 	if cfg.Metrics != nil {
 		metrics := cfg.Metrics.Handler()

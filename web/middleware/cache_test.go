@@ -1,0 +1,303 @@
+package middleware
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+)
+
+// counted is a site that counts the requests that reach it, so a test can
+// tell an answer made afresh from one served by the cache.
+type counted struct {
+	calls atomic.Int64
+	mux   *http.ServeMux
+}
+
+func newCounted(tb testing.TB, purge func()) *counted {
+	tb.Helper()
+	c := &counted{mux: http.NewServeMux()}
+	big := strings.Repeat("<p>Too Many Requests: slow down and retry.</p>\n", 100)
+	html := func(w http.ResponseWriter, body string) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		io.WriteString(w, body)
+	}
+	c.mux.HandleFunc("GET /page", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set(SearchTotalHeader, "3")
+		html(w, big+r.URL.Query().Get("q"))
+	})
+	c.mux.HandleFunc("GET /fragment", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Add("Vary", "HX-Request, HX-Target")
+		html(w, "page for HX-Request="+r.Header.Get("HX-Request")+" HX-Target="+r.Header.Get("HX-Target"))
+	})
+	c.mux.HandleFunc("GET /sized/{n}", func(w http.ResponseWriter, r *http.Request) {
+		var n int
+		fmt.Sscan(r.PathValue("n"), &n)
+		w.Header().Set("Content-Type", "application/octet-stream")
+		w.Write(bytes.Repeat([]byte{'x'}, n))
+	})
+	c.mux.HandleFunc("GET /missing", func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "no such page", http.StatusNotFound)
+	})
+	for path, header := range map[string][2]string{
+		"/no-store": {"Cache-Control", "no-store"},
+		"/no-cache": {"Cache-Control", "no-cache"},
+		"/private":  {"Cache-Control", "private, max-age=60"},
+		"/cookie":   {"Set-Cookie", "session=1"},
+		"/vary-all": {"Vary", "*"},
+	} {
+		c.mux.HandleFunc("GET "+path, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set(header[0], header[1])
+			html(w, "not to be kept")
+		})
+	}
+	c.mux.HandleFunc("GET /stream", func(w http.ResponseWriter, r *http.Request) {
+		html(w, "first part")
+		_ = http.NewResponseController(w).Flush()
+		io.WriteString(w, ", second part")
+	})
+	c.mux.HandleFunc("GET /swapping", func(w http.ResponseWriter, r *http.Request) {
+		purge() // the catalogue is swapped while this answer is made
+		html(w, "made from the old catalogue")
+	})
+	return c
+}
+
+func (c *counted) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	c.calls.Add(1)
+	c.mux.ServeHTTP(w, r)
+}
+
+// cachedSite is the site inside the whole Stack with a cache of max bytes.
+func cachedSite(tb testing.TB, max int64) (http.Handler, *counted, *Cache, *Metrics) {
+	tb.Helper()
+	cache := NewCache(max)
+	site := newCounted(tb, cache.Purge)
+	m := NewMetrics()
+	h := Stack(site, StackConfig{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: m, Cache: cache})
+	return h, site, cache, m
+}
+
+func TestCacheServesRepeatsWithoutTheSite(t *testing.T) {
+	h, site, cache, m := cachedSite(t, 1<<20)
+	first := do(t, h, "GET", "/page?q=quota", "Accept-Encoding", "gzip", "X-Request-ID", "one")
+	second := do(t, h, "GET", "/page?q=quota", "Accept-Encoding", "gzip", "X-Request-ID", "two")
+	if got := site.calls.Load(); got != 1 {
+		t.Fatalf("the site answered %d times for two equal requests, want 1", got)
+	}
+	if first.Header().Get(CacheHeader) != "" || second.Header().Get(CacheHeader) != "hit" {
+		t.Errorf("%s: %q then %q, want none then hit", CacheHeader, first.Header().Get(CacheHeader), second.Header().Get(CacheHeader))
+	}
+	if !bytes.Equal(first.Body.Bytes(), second.Body.Bytes()) || second.Header().Get("Content-Encoding") != "gzip" {
+		t.Errorf("the hit differs: %d vs %d bytes, encoding %q", first.Body.Len(), second.Body.Len(), second.Header().Get("Content-Encoding"))
+	}
+	if got := gunzip(t, second.Body.Bytes()); !strings.HasSuffix(got, "quota") {
+		t.Errorf("hit body ends %q", got[len(got)-20:])
+	}
+	for _, k := range []string{"Content-Type", "ETag", "Vary", SearchTotalHeader} {
+		if a, b := first.Header().Values(k), second.Header().Values(k); strings.Join(a, ",") != strings.Join(b, ",") || len(a) == 0 {
+			t.Errorf("%s: %q made, %q from the cache", k, a, b)
+		}
+	}
+	// What the outer layers set is the request's own, not the first one's.
+	if got := second.Header().Get("X-Request-ID"); got != "two" {
+		t.Errorf("the hit carries request id %q, want two", got)
+	}
+	// A hit is counted under its route, as a search, and as a hit.
+	if got := value(t, m.requests.WithLabelValues("GET /page", "200")); got != 2 {
+		t.Errorf("requests{GET /page,200} = %v, want 2 (a hit keeps its route)", got)
+	}
+	if got, want := value(t, m.cacheHits), 1.0; got != want {
+		t.Errorf("cache hits %v, want %v", got, want)
+	}
+	if got := value(t, m.searches); got != 2 {
+		t.Errorf("searches %v, want 2", got)
+	}
+	if st := cache.Stats(); st.Entries != 1 || st.Bytes <= int64(first.Body.Len()) || st.Max != 1<<20 {
+		t.Errorf("stats %+v after one answer of %d bytes", st, first.Body.Len())
+	}
+}
+
+func TestCacheKeepsVariantsApart(t *testing.T) {
+	h, site, _, _ := cachedSite(t, 1<<20)
+	type req struct{ path, hdr string }
+	reqs := []req{
+		{"/page?q=quota", ""},
+		{"/page?q=quota", "Accept-Encoding: gzip"},
+		{"/page?q=Quota", ""},                         // the query is the user's: case matters
+		{"/page?q=quota&page=1", ""},                  // another URL, even if it means the same
+		{"/page?q=quota", "X-Forwarded-Proto: https"}, // pages print absolute URLs
+		{"/fragment", ""},
+		{"/fragment", "HX-Request: true"},
+		{"/fragment", "HX-Request: true|HX-Target: results"},
+	}
+	send := func(r req) *httptest.ResponseRecorder {
+		var hdr []string
+		for _, kv := range strings.Split(r.hdr, "|") {
+			if k, v, ok := strings.Cut(kv, ": "); ok {
+				hdr = append(hdr, k, v)
+			}
+		}
+		return do(t, h, "GET", r.path, hdr...)
+	}
+	bodies := map[req]string{}
+	for _, r := range reqs {
+		bodies[r] = send(r).Body.String()
+	}
+	if got := site.calls.Load(); got != int64(len(reqs)) {
+		t.Fatalf("the site answered %d of %d distinct requests; a variant was served from another's answer", got, len(reqs))
+	}
+	for _, r := range reqs { // each again: every one a hit with its own body
+		w := send(r)
+		if w.Header().Get(CacheHeader) != "hit" || w.Body.String() != bodies[r] {
+			t.Errorf("%s %q again: cache %q, same body %v", r.path, r.hdr, w.Header().Get(CacheHeader), w.Body.String() == bodies[r])
+		}
+	}
+	if got := site.calls.Load(); got != int64(len(reqs)) {
+		t.Errorf("the site answered %d times, want %d", got, len(reqs))
+	}
+	if !strings.Contains(bodies[reqs[7]], "HX-Target=results") || strings.Contains(bodies[reqs[6]], "results") {
+		t.Errorf("fragment variants mixed up: %q / %q", bodies[reqs[6]], bodies[reqs[7]])
+	}
+}
+
+func TestCacheKeepsOnlyWhatItMay(t *testing.T) {
+	h, site, cache, _ := cachedSite(t, 64<<10)
+	for _, path := range []string{"/missing", "/no-store", "/no-cache", "/private", "/cookie", "/vary-all", "/stream", "/swapping",
+		"/sized/5000" /* over a sixteenth of 64 KiB */} {
+		before := site.calls.Load()
+		a, b := do(t, h, "GET", path), do(t, h, "GET", path)
+		if site.calls.Load()-before != 2 || b.Header().Get(CacheHeader) != "" {
+			t.Errorf("%s was served from the cache (%d, %q)", path, a.Code, b.Header().Get(CacheHeader))
+		}
+		if a.Body.String() != b.Body.String() {
+			t.Errorf("%s: two answers differ", path)
+		}
+	}
+	if st := cache.Stats(); st.Entries != 0 {
+		t.Errorf("%d answers kept that may not be", st.Entries)
+	}
+	// Other methods pass through; HEAD is answered from a kept GET only.
+	if w := do(t, h, "HEAD", "/page?q=head"); w.Header().Get(CacheHeader) != "" {
+		t.Error("HEAD before any GET was a hit")
+	}
+	if st := cache.Stats(); st.Entries != 0 {
+		t.Error("a HEAD was kept")
+	}
+	do(t, h, "GET", "/page?q=head", "Accept-Encoding", "gzip") // small enough to keep once gzipped
+	if w := do(t, h, "HEAD", "/page?q=head", "Accept-Encoding", "gzip"); w.Header().Get(CacheHeader) != "hit" || w.Code != 200 {
+		t.Errorf("HEAD after the GET: %d, cache %q", w.Code, w.Header().Get(CacheHeader))
+	}
+}
+
+func TestCacheRevalidatesHits(t *testing.T) {
+	h, _, _, _ := cachedSite(t, 1<<20)
+	w := do(t, h, "GET", "/page?q=etag", "Accept-Encoding", "gzip")
+	tag := w.Header().Get("ETag")
+	nm := do(t, h, "GET", "/page?q=etag", "Accept-Encoding", "gzip", "If-None-Match", tag)
+	if nm.Code != http.StatusNotModified || nm.Body.Len() != 0 || nm.Header().Get(CacheHeader) != "hit" {
+		t.Errorf("If-None-Match %s on a hit: %d with %d bytes (cache %q), want 304 and no body", tag, nm.Code, nm.Body.Len(), nm.Header().Get(CacheHeader))
+	}
+	if nm.Header().Get("Content-Encoding") != "" || nm.Header().Get("ETag") != tag {
+		t.Errorf("304 headers: encoding %q, ETag %q", nm.Header().Get("Content-Encoding"), nm.Header().Get("ETag"))
+	}
+	if other := do(t, h, "GET", "/page?q=etag", "Accept-Encoding", "gzip", "If-None-Match", `"other"`); other.Code != 200 || other.Body.Len() == 0 {
+		t.Errorf("a stale ETag got %d", other.Code)
+	}
+}
+
+func TestCachePurge(t *testing.T) {
+	h, site, cache, _ := cachedSite(t, 1<<20)
+	do(t, h, "GET", "/page?q=a")
+	do(t, h, "GET", "/page?q=a")
+	cache.Purge()
+	if st := cache.Stats(); st.Entries != 0 || st.Bytes != 0 {
+		t.Errorf("after Purge: %+v", st)
+	}
+	if w := do(t, h, "GET", "/page?q=a"); w.Header().Get(CacheHeader) != "" || site.calls.Load() != 2 {
+		t.Errorf("after Purge the answer came from the cache (site called %d times)", site.calls.Load())
+	}
+	var nilCache *Cache // disabled: everything passes through, nothing panics
+	nilCache.Purge()
+	if nilCache.Stats() != (CacheStats{}) || NewCache(0) != nil {
+		t.Error("a disabled cache is not empty")
+	}
+}
+
+func TestCacheEvictsLeastRecentlyUsed(t *testing.T) {
+	const max = 64 << 10
+	h, site, cache, _ := cachedSite(t, max)
+	// Each answer is about 3 KiB, so some 20 fit.
+	for i := range 100 {
+		do(t, h, "GET", fmt.Sprintf("/sized/%d", 3000+i))
+		do(t, h, "GET", "/sized/3000") // kept in use all along
+		if st := cache.Stats(); st.Bytes > max {
+			t.Fatalf("after %d answers the cache holds %d bytes, over its %d", i+1, st.Bytes, max)
+		}
+	}
+	st := cache.Stats()
+	if st.Entries < 15 || st.Entries > 22 {
+		t.Errorf("%d answers of ~3 KiB kept in %d bytes", st.Entries, max)
+	}
+	before := site.calls.Load()
+	if w := do(t, h, "GET", "/sized/3000"); w.Header().Get(CacheHeader) != "hit" {
+		t.Error("the answer used all along was evicted")
+	}
+	if w := do(t, h, "GET", "/sized/3099"); w.Header().Get(CacheHeader) != "hit" {
+		t.Error("the newest answer was evicted")
+	}
+	if w := do(t, h, "GET", "/sized/3001"); w.Header().Get(CacheHeader) != "" {
+		t.Error("the oldest unused answer was kept")
+	}
+	if got := site.calls.Load() - before; got != 1 {
+		t.Errorf("site called %d times, want 1", got)
+	}
+}
+
+func TestCacheRateLimitStillApplies(t *testing.T) {
+	cache := NewCache(1 << 20)
+	h := Stack(newCounted(t, cache.Purge), StackConfig{Cache: cache, RateLimit: RateLimitConfig{Rate: 1, Burst: 2}})
+	do(t, h, "GET", "/page?q=x")
+	do(t, h, "GET", "/page?q=x")
+	if w := do(t, h, "GET", "/page?q=x"); w.Code != http.StatusTooManyRequests {
+		t.Errorf("third request with a burst of 2: %d, want 429 even though the answer is cached", w.Code)
+	}
+}
+
+func TestCacheConcurrentUse(t *testing.T) {
+	h, _, cache, _ := cachedSite(t, 16<<10)
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 300 {
+				path := fmt.Sprintf("/sized/%d", 1000+(i*7+g)%40)
+				if i%97 == 0 {
+					cache.Purge()
+				}
+				hdr := []string{}
+				if i%2 == 0 {
+					hdr = []string{"Accept-Encoding", "gzip"}
+				}
+				w := do(t, h, "GET", path, hdr...)
+				var n int
+				fmt.Sscan(strings.TrimPrefix(path, "/sized/"), &n)
+				if w.Code != 200 || (w.Header().Get("Content-Encoding") == "" && w.Body.Len() != n) {
+					t.Errorf("%s: %d, %d bytes", path, w.Code, w.Body.Len())
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if st := cache.Stats(); st.Bytes > st.Max {
+		t.Errorf("cache over its size after concurrent use: %+v", st)
+	}
+}
