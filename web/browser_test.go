@@ -229,6 +229,8 @@ func TestBrowser(t *testing.T) {
 		if live := eval[string](t, ctx, `document.getElementById("live").textContent`); !strings.Contains(live, "quota") {
 			t.Errorf("live region says %q", live)
 		}
+		// The tab names the search, as a full load of the URL would.
+		waitFor(t, ctx, `document.title.includes("quota")`)
 		if m := eval[string](t, ctx, `window.__marker || ""`); m != "still here" {
 			t.Fatal("the page reloaded while typing: window marker lost")
 		}

@@ -293,8 +293,10 @@ func TestCatalogueFragment(t *testing.T) {
 	h, _ := testServer(t, catalogueIndex(t))
 	res := do(t, h, "GET", "/?q=quota", "HX-Request", "true", "HX-Target", "results", "HX-Trigger", "q")
 	b := body(t, res)
-	if !strings.HasPrefix(b, `<div id="results"`) || strings.Contains(b, "<html") || strings.Contains(b, "<head") {
-		t.Fatalf("fragment is not just #results:\n%s", clip(b))
+	// The page's <title>, then #results: htmx takes the title off and swaps the rest.
+	title, rest, _ := strings.Cut(b, "</title>")
+	if title != "<title>“quota” · Errata" || !strings.HasPrefix(rest, `<div id="results"`) || strings.Contains(b, "<html") || strings.Contains(b, "<head") {
+		t.Fatalf("fragment is not the title and #results:\n%s", clip(b))
 	}
 	if got := res.Header.Get("HX-Push-Url"); got != "/?q=quota" {
 		t.Errorf("HX-Push-Url %q", got)
