@@ -174,6 +174,42 @@ func TestScriptLinksInEverySpellingAreInert(t *testing.T) {
 	}
 }
 
+// Lists nested by indentation, which the line guard cannot see, are held to
+// the same 32 levels once parsed, with the line where the 33rd opens.
+func TestDeepIndentationIsRefused(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		perLine int // containers each line opens
+		line    func(i int) string
+	}{
+		{"lists", 1, func(i int) string { return strings.Repeat(" ", 2*i) + "- level\n" }},
+		{"ordered lists", 1, func(i int) string { return strings.Repeat(" ", 3*i) + "1. level\n" }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, lines := range []int{32 / tc.perLine, 32/tc.perLine + 1, 300 / tc.perLine} {
+				var b strings.Builder
+				for i := range lines {
+					b.WriteString(tc.line(i))
+				}
+				bodyLine := strings.Count(good, "\n") + 1 // the lines below start after good and a blank line
+				_, err := content.Load(files("429-gmail-too-many-requests.md", good+"\n"+b.String()))
+				if lines*tc.perLine <= 32 {
+					if err != nil {
+						t.Errorf("%d levels: %v, want them loaded", lines*tc.perLine, err)
+					}
+					continue
+				}
+				// The 33rd container opens on this line.
+				want := fmt.Sprintf("429-gmail-too-many-requests.md:%d: quotes or lists nested 33 deep — nest at most 32 levels",
+					bodyLine+32/tc.perLine+1)
+				if err == nil || !strings.Contains(err.Error(), want) {
+					t.Errorf("%d levels: %v\nwant %s", lines*tc.perLine, err, want)
+				}
+			}
+		})
+	}
+}
+
 // Nesting the guard does not count as markers on one line (indentation,
 // lazy continuation, mixed containers, emphasis and links over many lines)
 // stays within the time limit: it loads, or fails with a problem that names

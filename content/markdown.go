@@ -2,6 +2,7 @@ package content
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 
 	"github.com/yuin/goldmark"
@@ -92,6 +93,10 @@ type rawSection struct {
 // reported through bad(line, what, fix).
 func parseBody(body []byte, lineOf func(int) int, bad func(line int, what, fix string)) ([]rawSection, []entryLink) {
 	doc := md.Parser().Parse(text.NewReader(body))
+	if n, depth := tooDeep(doc); n != nil {
+		// guardBody sees markers on one line; indentation nests too.
+		bad(lineOf(nodeOffset(n)), fmt.Sprintf("quotes or lists nested %d deep", depth), fmt.Sprintf("nest at most %d levels", maxNesting))
+	}
 	links := entryLinks(doc, lineOf)
 	var secs []rawSection
 	preamble := false
@@ -116,6 +121,30 @@ func parseBody(body []byte, lineOf func(int) int, bad func(line int, what, fix s
 		secs[len(secs)-1].nodes = append(secs[len(secs)-1].nodes, n)
 	}
 	return secs, links
+}
+
+// tooDeep finds the first quote or list nested deeper than maxNesting, and
+// its depth.
+func tooDeep(doc ast.Node) (ast.Node, int) {
+	var found ast.Node
+	depth := 0
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		switch n.Kind() {
+		case ast.KindBlockquote, ast.KindList:
+		default:
+			return ast.WalkContinue, nil
+		}
+		if !entering {
+			depth--
+			return ast.WalkContinue, nil
+		}
+		if depth++; depth > maxNesting {
+			found = n
+			return ast.WalkStop, nil
+		}
+		return ast.WalkContinue, nil
+	})
+	return found, depth
 }
 
 // entryLink is a link to another entry ("/errors/<id>") and its line.
