@@ -4,7 +4,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http/httptest"
-	"time"
 
 	"github.com/errata/errata/search"
 	"github.com/errata/errata/web"
@@ -24,10 +23,7 @@ func startServer(ix *search.Index, cacheBytes int64) (*httptest.Server, error) {
 	metrics.SetEntries(ix.Count())
 	h := middleware.Stack(srv.Handler(), middleware.StackConfig{Log: log, Metrics: metrics, Cache: middleware.NewCache(cacheBytes)})
 	ts := httptest.NewUnstartedServer(h)
-	ts.Config.ReadHeaderTimeout = 5 * time.Second
-	ts.Config.ReadTimeout = 10 * time.Second
-	ts.Config.WriteTimeout = 30 * time.Second
-	ts.Config.IdleTimeout = 60 * time.Second
+	ts.Config = web.NewHTTPServer(h, log) // as errata serve
 	ts.Start()
 	return ts, nil
 }

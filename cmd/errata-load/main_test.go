@@ -16,6 +16,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/errata/errata/web"
 )
 
 // TestLoadShort is the CI variant of the 60-second run: a few seconds at a
@@ -123,7 +125,7 @@ func TestSlowClientsAreCutOff(t *testing.T) {
 			}
 			sent <- n
 		}()
-		c.SetReadDeadline(time.Now().Add(readTimeout + 10*time.Second))
+		c.SetReadDeadline(time.Now().Add(web.ReadTimeout + 10*time.Second))
 		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
 		if err == nil {
 			io.Copy(io.Discard, resp.Body)
@@ -133,8 +135,8 @@ func TestSlowClientsAreCutOff(t *testing.T) {
 		took := time.Since(start)
 		c.Close()
 		n := <-sent
-		if took > readTimeout+3*time.Second {
-			t.Errorf("slow body: connection held %v (ReadTimeout %v), response %v, %d more bytes", took, readTimeout, resp, len(b))
+		if took > web.ReadTimeout+3*time.Second {
+			t.Errorf("slow body: connection held %v (ReadTimeout %v), response %v, %d more bytes", took, web.ReadTimeout, resp, len(b))
 		}
 		if resp != nil && resp.StatusCode < 400 {
 			t.Errorf("slow body: answered %d, want a 4xx", resp.StatusCode)
@@ -156,7 +158,7 @@ func TestSlowClientsAreCutOff(t *testing.T) {
 		}
 		var slowest time.Duration
 		for _, c := range cs {
-			c.SetReadDeadline(start.Add(readHeaderTimeout + 10*time.Second))
+			c.SetReadDeadline(start.Add(web.ReadHeaderTimeout + 10*time.Second))
 			b, _ := io.ReadAll(c)
 			if d := time.Since(start); d > slowest {
 				slowest = d
@@ -166,8 +168,8 @@ func TestSlowClientsAreCutOff(t *testing.T) {
 			}
 			c.Close()
 		}
-		if slowest > readHeaderTimeout+3*time.Second {
-			t.Errorf("slow headers: %d connections held up to %v (ReadHeaderTimeout %v)", len(cs), slowest, readHeaderTimeout)
+		if slowest > web.ReadHeaderTimeout+3*time.Second {
+			t.Errorf("slow headers: %d connections held up to %v (ReadHeaderTimeout %v)", len(cs), slowest, web.ReadHeaderTimeout)
 		}
 		t.Logf("slow headers: %d connections all cut off within %v", len(cs), slowest.Round(time.Millisecond))
 	})

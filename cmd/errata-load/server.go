@@ -6,22 +6,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"time"
 
 	"github.com/errata/errata/content"
 	"github.com/errata/errata/search"
 	"github.com/errata/errata/web"
 	"github.com/errata/errata/web/middleware"
-)
-
-// The server timeouts of `errata serve` (cmd/errata/serve.go), so that the
-// in-process server behaves like the binary under load.
-const (
-	readHeaderTimeout = 5 * time.Second
-	readTimeout       = 10 * time.Second
-	writeTimeout      = 30 * time.Second
-	idleTimeout       = 120 * time.Second
-	maxHeaderBytes    = 16 << 10
 )
 
 // ServerConfig is the part of `errata serve`'s configuration the load cares about.
@@ -67,16 +56,7 @@ func StartServer(cfg ServerConfig) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{URL: "http://" + ln.Addr().String(), Entries: ix.Count(), ix: ix, done: make(chan error, 1)}
-	s.srv = &http.Server{
-		Handler:                      handler,
-		ReadHeaderTimeout:            readHeaderTimeout,
-		ReadTimeout:                  readTimeout,
-		WriteTimeout:                 writeTimeout,
-		IdleTimeout:                  idleTimeout,
-		MaxHeaderBytes:               maxHeaderBytes,
-		DisableGeneralOptionsHandler: true,
-		ErrorLog:                     slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
+	s.srv = web.NewHTTPServer(handler, log) // as errata serve
 	go func() { s.done <- s.srv.Serve(ln) }()
 	return s, nil
 }

@@ -36,17 +36,11 @@ type Config struct {
 	ShutdownTimeout time.Duration // time requests in flight get to finish
 }
 
-// Server timeouts: generous for people on slow links, short enough that a
-// slow or idle client cannot hold a connection for long.
+// The server's timeouts are web's (web.NewHTTPServer).
 const (
-	readHeaderTimeout = 5 * time.Second
-	readTimeout       = 10 * time.Second
-	writeTimeout      = 30 * time.Second
-	idleTimeout       = 120 * time.Second
-	maxHeaderBytes    = 16 << 10 // larger request headers answer 431
 	// oldIndexGrace is how long a replaced index stays open for requests that
 	// started before a reload.
-	oldIndexGrace = writeTimeout + 5*time.Second
+	oldIndexGrace = web.WriteTimeout + 5*time.Second
 	// watchDebounce groups the burst of events one save makes into one reload.
 	watchDebounce = 150 * time.Millisecond
 )
@@ -189,19 +183,8 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("cannot listen on %s: %w", m.Config.Addr, err)
 	}
-	m.srv = &http.Server{
-		Handler:           m.Handler(),
-		ReadHeaderTimeout: readHeaderTimeout,
-		ReadTimeout:       readTimeout,
-		WriteTimeout:      writeTimeout,
-		IdleTimeout:       idleTimeout,
-		MaxHeaderBytes:    maxHeaderBytes,
-		// "OPTIONS *" goes to the handler (a 404) instead of net/http's
-		// built-in 200: only GET and HEAD succeed.
-		DisableGeneralOptionsHandler: true,
-		ErrorLog:                     slog.NewLogLogger(m.Log.Handler(), slog.LevelWarn),
-		BaseContext:                  func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
-	}
+	m.srv = web.NewHTTPServer(m.Handler(), m.Log)
+	m.srv.BaseContext = func(net.Listener) context.Context { return context.WithoutCancel(ctx) }
 	m.served = make(chan error, 1)
 	go func() { m.served <- m.srv.Serve(m.ln) }()
 	m.web.SetReady(true)

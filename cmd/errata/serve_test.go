@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/errata/errata/web"
 	"github.com/errata/errata/web/middleware"
 )
 
@@ -401,22 +402,22 @@ func TestSlowClientsCutOff(t *testing.T) {
 				}
 			}
 		}()
-		c.SetReadDeadline(time.Now().Add(readTimeout + 10*time.Second))
+		c.SetReadDeadline(time.Now().Add(web.ReadTimeout + 10*time.Second))
 		b, _ := io.ReadAll(c)
 		return time.Since(start), string(b)
 	}
 	t.Run("headers", func(t *testing.T) {
 		t.Parallel()
 		took, got := dribble(t, "GET /healthz HTTP/1.1\r\n", "Host: x\r\nX-Slow: "+strings.Repeat("a", 30)+"\r\n\r\n")
-		if took > readHeaderTimeout+3*time.Second || strings.Contains(got, "200 OK") {
-			t.Errorf("slow headers held the connection %s and got %q; want a cut at %s", took, got, readHeaderTimeout)
+		if took > web.ReadHeaderTimeout+3*time.Second || strings.Contains(got, "200 OK") {
+			t.Errorf("slow headers held the connection %s and got %q; want a cut at %s", took, got, web.ReadHeaderTimeout)
 		}
 	})
 	t.Run("body", func(t *testing.T) {
 		t.Parallel()
 		took, _ := dribble(t, "POST /api/v1/search HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n", strings.Repeat("b", 100))
-		if took > readTimeout+3*time.Second {
-			t.Errorf("slow body held the connection %s; want a cut at %s", took, readTimeout)
+		if took > web.ReadTimeout+3*time.Second {
+			t.Errorf("slow body held the connection %s; want a cut at %s", took, web.ReadTimeout)
 		}
 	})
 }

@@ -1,0 +1,35 @@
+package web
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+)
+
+// Timeouts of every Errata server: generous for people on slow links, short
+// enough that a slow or idle client cannot hold a connection for long.
+const (
+	ReadHeaderTimeout = 5 * time.Second
+	ReadTimeout       = 10 * time.Second
+	WriteTimeout      = 30 * time.Second
+	IdleTimeout       = 120 * time.Second
+	MaxHeaderBytes    = 16 << 10 // larger request headers answer 431
+)
+
+// NewHTTPServer is the http.Server that serves h in `errata serve` and in
+// the load and benchmark tools, so that they cannot drift apart. net/http's
+// own complaints (TLS handshakes, bad requests) go to log as warnings.
+func NewHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: ReadHeaderTimeout,
+		ReadTimeout:       ReadTimeout,
+		WriteTimeout:      WriteTimeout,
+		IdleTimeout:       IdleTimeout,
+		MaxHeaderBytes:    MaxHeaderBytes,
+		// "OPTIONS *" goes to the handler (a 404) instead of net/http's
+		// built-in 200: only GET and HEAD succeed.
+		DisableGeneralOptionsHandler: true,
+		ErrorLog:                     slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+}
