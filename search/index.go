@@ -56,6 +56,7 @@ type Index struct {
 	redirect map[string]string
 	bleve    bleve.Index
 	vocab    *vocab   // every word with its document frequency, for typos, suggestions and rare words
+	tokens   tokens   // every entry's title, messages and aliases as word ids, for re-ranking
 	docEntry []int32  // bleve's internal document number → index in entries
 	provMask []uint32 // per entry, its providers as bits (providerBit)
 	status   []uint16 // per entry, its status: the collector reads these, not the large entries
@@ -186,6 +187,9 @@ func (ix *Index) finish(b bleve.Index, m mapping.IndexMapping) error {
 	ix.en = analyzerOf(m, en.AnalyzerName)
 	ix.pairs = analyzerOf(m, phraseAnalyzerName)
 	ix.vocab.seal()
+	if !ix.tokens.valid(ix) {
+		ix.tokens = ix.tokenize()
+	}
 	n, err := b.DocCount()
 	if err != nil {
 		return fmt.Errorf("search: count: %w", err)

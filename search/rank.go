@@ -3,8 +3,6 @@ package search
 import (
 	"regexp"
 	"slices"
-
-	"github.com/errata/errata/content"
 )
 
 // Phrase bonuses added to bleve's normalised score when re-ranking: a message
@@ -23,44 +21,49 @@ const (
 
 var placeholderRE = regexp.MustCompile(`\{[^{}]{1,64}\}`)
 
-// templateTokens splits a message into lower-cased words, with "" standing
-// for each {placeholder}.
-func templateTokens(s string) []string {
-	var out []string
-	last := 0
-	for _, m := range placeholderRE.FindAllStringIndex(s, -1) {
-		eachIdent(s[last:m[0]], func(_, _ int, w string) { out = append(out, lowerASCII(w)) })
-		out = append(out, "")
-		last = m[1]
-	}
-	eachIdent(s[last:], func(_, _ int, w string) { out = append(out, lowerASCII(w)) })
-	return out
-}
+// qword is a word of the query as the ids of the words it matches: itself
+// and, as sameWord forgives a plural s, its plural and its singular. Slots
+// with no such word hold noID.
+type qword [3]uint32
 
-// sameWord compares lower-cased words, forgiving a plural s.
-func sameWord(a, b string) bool {
-	if a == b {
-		return true
+// noID is no word's id.
+const noID = ^uint32(0)
+
+func (q *qword) is(id uint32) bool { return id == q[0] || id == q[1] || id == q[2] }
+
+// qword looks a lower-cased word of the query up. Two words are the same
+// when equal, or when one is the other with an s and both are longer than
+// three bytes.
+func (v *vocab) qword(w string) qword {
+	q := qword{noID, noID, noID}
+	look := func(k int, w string) {
+		if id, ok := v.ids[w]; ok {
+			q[k] = id
+		}
 	}
-	if len(a) > 3 && len(b) > 3 {
-		return a+"s" == b || b+"s" == a
+	look(0, w)
+	if len(w) > 3 {
+		look(1, w+"s")
 	}
-	return false
+	if len(w) > 4 && w[len(w)-1] == 's' {
+		look(2, w[:len(w)-1])
+	}
+	return q
 }
 
 // coverage is the share of the template's words that appear in seq as one
 // run, in order, where each placeholder stands for up to maxGap words.
 // Matches of a single word count only when the template has one word.
-func coverage(seq, tmpl []string) float64 {
+func coverage(seq []qword, tmpl []uint32) float64 {
 	c, _ := coverageN(seq, tmpl)
 	return c
 }
 
 // coverageN is coverage and the number of words matched.
-func coverageN(seq, tmpl []string) (float64, int) {
+func coverageN(seq []qword, tmpl []uint32) (float64, int) {
 	lit := 0
 	for _, t := range tmpl {
-		if t != "" {
+		if t != placeholderID {
 			lit++
 		}
 	}
@@ -69,11 +72,11 @@ func coverageN(seq, tmpl []string) (float64, int) {
 	}
 	best := 0
 	for j, t := range tmpl {
-		if t == "" {
+		if t == placeholderID {
 			continue
 		}
-		for i, s := range seq {
-			if !sameWord(s, t) {
+		for i := range seq {
+			if !seq[i].is(t) {
 				continue
 			}
 			if n := extend(seq, tmpl, i+1, j+1, 1); n > best {
@@ -91,15 +94,15 @@ func coverageN(seq, tmpl []string) (float64, int) {
 }
 
 // extend counts literal template words matched from seq[i], tmpl[j] on.
-func extend(seq, tmpl []string, i, j, n int) int {
+func extend(seq []qword, tmpl []uint32, i, j, n int) int {
 	for j < len(tmpl) {
-		if tmpl[j] == "" {
+		if tmpl[j] == placeholderID {
 			if j+1 == len(tmpl) {
 				return n
 			}
 			next := tmpl[j+1]
 			for k := i; k < len(seq) && k <= i+maxGap; k++ {
-				if sameWord(seq[k], next) {
+				if seq[k].is(next) {
 					i, j = k, j+1
 					goto matched
 				}
@@ -108,7 +111,7 @@ func extend(seq, tmpl []string, i, j, n int) int {
 		matched:
 			continue
 		}
-		if i >= len(seq) || !sameWord(seq[i], tmpl[j]) {
+		if i >= len(seq) || !seq[i].is(tmpl[j]) {
 			return n
 		}
 		n++
@@ -118,38 +121,50 @@ func extend(seq, tmpl []string, i, j, n int) int {
 	return n
 }
 
-// phraseBonus rewards an entry whose message, title or alias the query
-// contains as a whole phrase.
-func phraseBonus(e *content.Entry, pl *plan) float64 {
+// rerankSeq is the query's word sequence as ids, for phraseBonus.
+func (ix *Index) rerankSeq(pl *plan) []qword {
 	seq := pl.seq
 	if len(seq) > maxSeqRerank {
 		seq = seq[:maxSeqRerank]
 	}
-	sq := func(x float64) float64 { return x * x }
-	var msg, alias float64
-	for _, m := range e.Messages {
-		msg = max(msg, coverage(seq, templateTokens(m)))
+	out := make([]qword, len(seq))
+	for i, w := range seq {
+		out[i] = ix.vocab.qword(w)
 	}
-	code := 0.0
+	return out
+}
+
+// phraseBonus rewards entry i when the query contains its message, title or
+// alias as a whole phrase. It reads the entry's templates from ix.tokens
+// through r.
+func (ix *Index) phraseBonus(i int, seq []qword, pl *plan, r *tokenReader) float64 {
+	e := &ix.entries[i]
+	ix.tokens.open(r, i)
+	sq := func(x float64) float64 { return x * x }
 	// Titles and aliases are short: they count by how much of them and how
 	// much of the query they cover, so one alias word does not outweigh a
 	// query's other words.
 	share := func(n int) float64 { return float64(n) / float64(len(seq)) }
-	for _, a := range e.Aliases {
-		toks := templateTokens(a)
+	tc, tn := coverageN(seq, r.next())
+	title := sq(tc) * share(tn)
+	var msg, alias float64
+	for range e.Messages {
+		msg = max(msg, coverage(seq, r.next()))
+	}
+	code := 0.0
+	for range e.Aliases {
+		toks, isCode := r.nextAlias()
 		c, n := coverageN(seq, toks)
 		if len(toks) == 1 {
 			// A one-word alias is a word match, which bleve scores; only
 			// a code found whole earns a bonus.
-			if c == 1 && isCode(a) {
+			if c == 1 && isCode {
 				code = 1
 			}
 			continue
 		}
 		alias = max(alias, sq(c)*share(n))
 	}
-	tc, tn := coverageN(seq, templateTokens(e.Title))
-	title := sq(tc) * share(tn)
 	b := bonusMessage*sq(msg) + bonusTitle*title + bonusAlias*alias + bonusCode*code
 	if len(pl.textStatus) > 0 && pl.textStatus.Contains(e.Status) {
 		b += bonusStatus

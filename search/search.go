@@ -287,9 +287,11 @@ func (ix *Index) rerank(hits []ranked, pl plan) []ranked {
 	if maxScore == 0 {
 		maxScore = 1
 	}
+	seq := ix.rerankSeq(&pl)
+	var r tokenReader
 	for i := range hits {
 		h := &hits[i]
-		h.score = h.score/maxScore + phraseBonus(&ix.entries[h.doc], &pl)
+		h.score = h.score/maxScore + ix.phraseBonus(h.doc, seq, &pl, &r)
 	}
 	slices.SortStableFunc(hits, func(a, b ranked) int {
 		return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(a.doc, b.doc))

@@ -36,6 +36,11 @@ type savedMeta struct {
 	Count       int
 	Fingerprint uint64
 	Words       map[string]uint32
+	// The entries' templates as word ids (see tokens), so that opening
+	// does not tokenize them again. An index saved without them is
+	// tokenized when opened.
+	Tokens       []byte
+	TokenOffsets []uint32
 }
 
 // Save builds the index of entries into dir, which must not exist yet.
@@ -74,6 +79,12 @@ func Save(entries []content.Entry, dir string) error {
 		return fmt.Errorf("search: %w", err)
 	}
 	meta := savedMeta{Magic: metaMagic, Count: len(ix.entries), Fingerprint: fingerprint(ix.entries), Words: ix.vocab.df}
+	ix.vocab.seal()
+	if t := ix.tokenize(); len(ix.vocab.ids) == len(meta.Words) {
+		// Every id comes from the counts saved beside them (none was
+		// interned), so sealing those counts again gives the same ids.
+		meta.Tokens, meta.TokenOffsets = t.data, t.off
+	}
 	if err := gob.NewEncoder(f).Encode(meta); err != nil {
 		f.Close()
 		return fmt.Errorf("search: write %s: %w", metaFile, err)
@@ -144,6 +155,7 @@ func Open(dir string, entries []content.Entry) (*Index, error) {
 		return nil, fmt.Errorf("search: open %s: %w", dir, err)
 	}
 	ix.vocab.df = meta.Words
+	ix.tokens = tokens{data: meta.Tokens, off: meta.TokenOffsets}
 	if err := ix.finish(b, b.Mapping()); err != nil {
 		b.Close()
 		return nil, err

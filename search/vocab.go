@@ -1,18 +1,22 @@
 package search
 
 import (
+	"cmp"
 	"math/bits"
 	"slices"
+	"strings"
 	"unicode/utf8"
 )
 
 // vocab is every word of the catalogue, lower-cased and unstemmed (whole
 // identifiers and their parts), with its document frequency. It corrects
 // typos without bleve's fuzzy queries, which walk the whole term dictionary,
-// and tells rare words from common ones.
+// tells rare words from common ones, and numbers the words, so that entry
+// texts are tokenized once (see tokens.go).
 type vocab struct {
-	df    map[string]uint32
-	byLen [][]vterm // by length in runes
+	df    map[string]uint32 // word → document frequency: counted, or read from a saved index
+	ids   map[string]uint32 // word → id, from 1 for the most frequent; set by seal
+	byLen [][]vterm         // by length in runes
 	docs  int
 }
 
@@ -42,8 +46,22 @@ func (v *vocab) addDoc(seen map[string]struct{}, texts ...string) {
 	v.docs++
 }
 
-// seal builds the length buckets once every document was added.
+// seal numbers the words and builds the length buckets once every document
+// was added. Ids follow frequency (then the word), so they are the same
+// wherever the same counts are sealed, and the most common words take one
+// byte in a uvarint.
 func (v *vocab) seal() {
+	words := make([]string, 0, len(v.df))
+	for w := range v.df {
+		words = append(words, w)
+	}
+	slices.SortFunc(words, func(a, b string) int {
+		return cmp.Or(cmp.Compare(v.df[b], v.df[a]), strings.Compare(a, b))
+	})
+	v.ids = make(map[string]uint32, len(words))
+	for i, w := range words {
+		v.ids[w] = uint32(i + 1)
+	}
 	for w, n := range v.df {
 		l := utf8.RuneCountInString(w)
 		for len(v.byLen) <= l {
@@ -118,4 +136,16 @@ func (v *vocab) corrections(w string, fz, n int) []string {
 		out = append(out, c.term)
 	}
 	return out
+}
+
+// intern returns the id of w, numbering it when the vocabulary lacks it (it
+// never does for text of the entries it was counted from). A word numbered
+// here has no document frequency and is never a correction.
+func (v *vocab) intern(w string) uint32 {
+	if id, ok := v.ids[w]; ok {
+		return id
+	}
+	id := uint32(len(v.ids) + 1)
+	v.ids[w] = id
+	return id
 }

@@ -1,0 +1,153 @@
+package search
+
+import (
+	"encoding/binary"
+	"strings"
+)
+
+// tokens holds the title, messages and aliases of every entry as word ids
+// (see vocab.seal), tokenized once when the index is built or opened:
+// re-ranking compares ids instead of tokenizing each candidate's text on
+// every query. Ids are uvarints, so a common word takes one byte.
+//
+// Entry i is data[off[i]:off[i+1]]: its title, then each message, then each
+// alias, every one as a uvarint header followed by that many ids, 0 standing
+// for a {placeholder}. A title's or message's header is its length; an
+// alias's is its length<<1, with the low bit set when the alias is a code
+// (isCode).
+type tokens struct {
+	data []byte
+	off  []uint32
+}
+
+// placeholderID stands for a {placeholder} in a message template.
+const placeholderID = 0
+
+// tokenize numbers the templates of every entry. The vocabulary must be
+// sealed.
+func (ix *Index) tokenize() tokens {
+	var t tokens
+	t.off = make([]uint32, len(ix.entries)+1)
+	var ids []uint32
+	put := func(s string, alias bool) {
+		ids = ids[:0]
+		eachTemplateWord(s, func(w string) {
+			if w == "" {
+				ids = append(ids, placeholderID)
+				return
+			}
+			ids = append(ids, ix.vocab.intern(w))
+		})
+		head := uint64(len(ids))
+		if alias {
+			head <<= 1
+			if isCode(s) {
+				head |= 1
+			}
+		}
+		t.data = binary.AppendUvarint(t.data, head)
+		for _, id := range ids {
+			t.data = binary.AppendUvarint(t.data, uint64(id))
+		}
+	}
+	for i := range ix.entries {
+		e := &ix.entries[i]
+		put(e.Title, false)
+		for _, m := range e.Messages {
+			put(m, false)
+		}
+		for _, a := range e.Aliases {
+			put(a, true)
+		}
+		t.off[i+1] = uint32(len(t.data))
+	}
+	// Appending left up to half the capacity unused: keep only what is held.
+	t.data = append(make([]byte, 0, len(t.data)), t.data...)
+	return t
+}
+
+// valid reports whether t holds every entry's templates and nothing else,
+// with known ids, so that reading them can never run past the data: a saved
+// index's tokens are checked when opened.
+func (t *tokens) valid(ix *Index) bool {
+	if len(t.off) != len(ix.entries)+1 || t.off[0] != 0 || int(t.off[len(ix.entries)]) != len(t.data) {
+		return false
+	}
+	maxID := uint64(len(ix.vocab.ids))
+	for i := range ix.entries {
+		if t.off[i] > t.off[i+1] {
+			return false
+		}
+		b := t.data[t.off[i]:t.off[i+1]]
+		e := &ix.entries[i]
+		for k := range 1 + len(e.Messages) + len(e.Aliases) {
+			head, n := binary.Uvarint(b)
+			if n <= 0 {
+				return false
+			}
+			b = b[n:]
+			if k > len(e.Messages) {
+				head >>= 1
+			}
+			for range head {
+				id, n := binary.Uvarint(b)
+				if n <= 0 || id > maxID {
+					return false
+				}
+				b = b[n:]
+			}
+		}
+		if len(b) != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// eachTemplateWord calls fn with every lower-cased word of s, and with ""
+// for each {placeholder}.
+func eachTemplateWord(s string, fn func(w string)) {
+	last := 0
+	if strings.IndexByte(s, '{') >= 0 {
+		for _, m := range placeholderRE.FindAllStringIndex(s, -1) {
+			eachIdent(s[last:m[0]], func(_, _ int, w string) { fn(lowerASCII(w)) })
+			fn("")
+			last = m[1]
+		}
+	}
+	eachIdent(s[last:], func(_, _ int, w string) { fn(lowerASCII(w)) })
+}
+
+// tokenReader reads one entry's templates in order; its buffer is reused
+// from entry to entry.
+type tokenReader struct {
+	b   []byte
+	buf []uint32
+}
+
+// open points r at entry i's templates.
+func (t *tokens) open(r *tokenReader, i int) { r.b = t.data[t.off[i]:t.off[i+1]] }
+
+// next returns the next title's or message's ids, valid until the next call.
+func (r *tokenReader) next() []uint32 {
+	head, n := binary.Uvarint(r.b)
+	r.b = r.b[n:]
+	return r.read(head)
+}
+
+// nextAlias returns the next alias's ids and whether it is a code.
+func (r *tokenReader) nextAlias() ([]uint32, bool) {
+	head, n := binary.Uvarint(r.b)
+	r.b = r.b[n:]
+	return r.read(head >> 1), head&1 == 1
+}
+
+func (r *tokenReader) read(count uint64) []uint32 {
+	r.buf = r.buf[:0]
+	for range count {
+		id, n := binary.Uvarint(r.b)
+		r.b = r.b[n:]
+		r.buf = append(r.buf, uint32(id))
+	}
+	return r.buf
+}

@@ -1,0 +1,46 @@
+package search
+
+import (
+	"path/filepath"
+	"slices"
+	"testing"
+)
+
+// A saved index keeps its entries' tokens, which open without tokenizing
+// again, hold the same ids as a build's, and are checked before use.
+func TestSavedTokens(t *testing.T) {
+	es := fixtures()
+	dir := filepath.Join(t.TempDir(), "index")
+	if err := Save(es, dir); err != nil {
+		t.Fatalf("Save: %v", err)
+	}
+	opened, err := OpenSaved(dir)
+	if err != nil {
+		t.Fatalf("OpenSaved: %v", err)
+	}
+	defer opened.Close()
+	built := build(t, es)
+	if !slices.Equal(opened.tokens.data, built.tokens.data) || !slices.Equal(opened.tokens.off, built.tokens.off) {
+		t.Fatalf("opened tokens differ from built:\n%v %v\n%v %v", opened.tokens.off, opened.tokens.data, built.tokens.off, built.tokens.data)
+	}
+	if len(built.tokens.data) == 0 {
+		t.Fatal("no tokens built")
+	}
+
+	good := built.tokens
+	if !good.valid(built) {
+		t.Fatal("built tokens are not valid")
+	}
+	n := len(good.data)
+	for name, bad := range map[string]tokens{
+		"none":              {},
+		"cut short":         {data: good.data[:n-1], off: append(slices.Clone(good.off[:len(good.off)-1]), uint32(n-1))},
+		"offsets of others": {data: good.data, off: good.off[1:]},
+		"unknown id":        {data: append(slices.Clone(good.data[:n-1]), 0x7f), off: good.off},
+		"offsets backwards": {data: good.data, off: append([]uint32{0, uint32(n)}, good.off[2:]...)},
+	} {
+		if bad.valid(built) {
+			t.Errorf("%s: tokens taken as valid", name)
+		}
+	}
+}
