@@ -178,3 +178,39 @@ func BenchmarkOpen(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkCommonWord holds the slowest queries of issue 7's word, typo and
+// filter kinds at 100k entries: one broad word ("error" is in 79% of the
+// entries), typed alone, with a typo, or under a broad filter.
+func BenchmarkCommonWord(b *testing.B) {
+	ix, err := Build(benchEntries(b, 100_000))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ix.Close()
+	for _, q := range []struct {
+		name string
+		q    Query
+	}{
+		{"word", Query{Text: "error"}},
+		{"typo", Query{Text: "errsr"}},
+		{"status", Query{Text: "error", Status: StatusSet{{400, 499}}}},
+		{"provider", Query{Text: "error", Providers: []string{"twilio"}}},
+		{"request", Query{Text: "request"}},
+		{"typo-request", Query{Text: "The requcsted"}},
+		{"provider-word", Query{Text: "Twilio", Providers: []string{"twilio"}}},
+	} {
+		b.Run(q.name, func(b *testing.B) {
+			ctx := context.Background()
+			lat := make([]time.Duration, 0, b.N)
+			for b.Loop() {
+				t0 := time.Now()
+				if _, err := ix.Search(ctx, q.q); err != nil {
+					b.Fatal(err)
+				}
+				lat = append(lat, time.Since(t0))
+			}
+			reportPercentiles(b, lat)
+		})
+	}
+}

@@ -63,6 +63,7 @@ type Index struct {
 	// How many entries each status and provider holds, to tell a narrow filter.
 	statusTotals [600]int
 	provTotals   [32]int
+	broad        broadLimits // when a lone word skips the prose (broadWord)
 	en           analyzerFunc
 	pairs        analyzerFunc // word pairs, for quoted phrases
 }
@@ -123,6 +124,7 @@ func prepare(entries []content.Entry) (*Index, error) {
 		}
 		ix.byID[e.ID] = i
 	}
+	ix.broad = broadLimits{work: broadWork, light: broadLight}
 	ix.provMask = make([]uint32, len(es))
 	ix.status = make([]uint16, len(es))
 	for i, e := range es {
