@@ -17,7 +17,7 @@ const snippetBytes = 200
 // vectors and only the page's hits are highlighted.
 type highlighter struct {
 	ix    *Index
-	keys  []string        // lower-case prefixes of every term: text holding none is not analysed
+	keys  []string        // lower-case prefixes of every term: words holding none are not analysed
 	en    map[string]bool // stemmed words
 	ident map[string]bool // identifiers as typed, lower-cased
 }
@@ -28,7 +28,9 @@ func (ix *Index) newHighlighter(pl plan, ws []word) *highlighter {
 		for _, t := range append([]string{w.text}, w.fixes...) {
 			ix.en(t, func(t string, _, _ int) {
 				hl.en[t] = true
-				hl.keys = append(hl.keys, t[:min(len(t), 4)])
+				// A stem's last letter may not be in the text ("may"
+				// stems to mai, "hoping" to hope): its key stops short.
+				hl.keys = append(hl.keys, t[:max(1, min(len(t)-1, 4))])
 			})
 			hl.ident[lowerASCII(t)] = true
 			hl.keys = append(hl.keys, lowerASCII(t))
@@ -65,33 +67,70 @@ func (hl *highlighter) snippet(e *content.Entry) Snippet {
 }
 
 // marks returns the byte ranges of text that match the query, merged.
+// Only the words holding one of the keys can match, so only they are
+// analysed: each key found widens to the whitespace around it, and those
+// windows go through the analyzers instead of the whole text.
 func (hl *highlighter) marks(text string) [][2]int {
 	if len(text) > 8<<10 {
 		text = text[:8<<10]
 	}
 	lower := lowerASCII(text)
-	hit := false
+	if len(lower) != len(text) {
+		// Lower-casing changed byte offsets: analyse the whole text.
+		return hl.marksIn(text, [][2]int{{0, len(text)}})
+	}
+	var wins [][2]int
 	for _, k := range hl.keys {
-		if strings.Contains(lower, k) {
-			hit = true
-			break
+		if k == "" {
+			continue
+		}
+		for from := 0; from < len(lower); {
+			i := strings.Index(lower[from:], k)
+			if i < 0 {
+				break
+			}
+			i += from
+			lo, hi := i, i+len(k)
+			for lo > 0 && !isSpaceByte(text[lo-1]) {
+				lo--
+			}
+			for hi < len(text) && !isSpaceByte(text[hi]) {
+				hi++
+			}
+			wins = append(wins, [2]int{lo, hi})
+			from = hi
 		}
 	}
-	if !hit {
+	if len(wins) == 0 {
 		return nil
 	}
+	return hl.marksIn(text, mergeSpans(wins))
+}
+
+// marksIn marks the query's words in the given windows of text, which
+// start and end at word boundaries and do not overlap.
+func (hl *highlighter) marksIn(text string, wins [][2]int) [][2]int {
 	var ms [][2]int
-	hl.ix.en(text, func(t string, s, e int) {
-		if hl.en[t] {
-			ms = append(ms, [2]int{s, e})
-		}
-	})
-	eachIdent(text, func(s, e int, w string) {
-		// Plain words were marked by their stem, identifiers are marked whole.
-		if !isPlainWord(w) && hl.ident[lowerASCII(w)] {
-			ms = append(ms, [2]int{s, e})
-		}
-	})
+	for _, w := range wins {
+		lo := w[0]
+		part := text[lo:w[1]]
+		hl.ix.en(part, func(t string, s, e int) {
+			if hl.en[t] {
+				ms = append(ms, [2]int{lo + s, lo + e})
+			}
+		})
+		eachIdent(part, func(s, e int, w string) {
+			// Plain words were marked by their stem, identifiers are marked whole.
+			if !isPlainWord(w) && hl.ident[lowerASCII(w)] {
+				ms = append(ms, [2]int{lo + s, lo + e})
+			}
+		})
+	}
+	return mergeSpans(ms)
+}
+
+// mergeSpans sorts byte ranges and merges those that overlap.
+func mergeSpans(ms [][2]int) [][2]int {
 	if len(ms) < 2 {
 		return ms
 	}
@@ -107,6 +146,8 @@ func (hl *highlighter) marks(text string) [][2]int {
 	}
 	return out
 }
+
+func isSpaceByte(c byte) bool { return c == ' ' || c == '\n' || c == '\t' || c == '\r' }
 
 // cut returns at most snippetBytes of text around the first mark, as spans.
 func cut(text string, marks [][2]int) Snippet {

@@ -1,0 +1,53 @@
+package search
+
+import (
+	"context"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/errata/errata/content/corpus"
+)
+
+// refMarks is how marks were found before windows: the whole text through
+// both analyzers.
+func refMarks(hl *highlighter, text string) [][2]int {
+	if len(text) > 8<<10 {
+		text = text[:8<<10]
+	}
+	return hl.marksIn(text, [][2]int{{0, len(text)}})
+}
+
+// Analysing only the windows around the keys marks what analysing the whole
+// text marks, on every text of the entries, for typed and pasted queries.
+func TestMarksInWindowsMatchWholeText(t *testing.T) {
+	ix := build(t, corpus.Entries(realCorpora(t)))
+	rng := rand.New(rand.NewPCG(5, 6))
+	qs := rerankQueries(ix.entries, 150, rng)
+	for _, c := range loadRelevance(t) {
+		qs = append(qs, c.Query)
+	}
+	marked := 0
+	for _, q := range qs {
+		pl := understand(q)
+		hl := ix.newHighlighter(pl, ix.words(context.Background(), pl))
+		for range 40 {
+			e := &ix.entries[rng.IntN(len(ix.entries))]
+			texts := append([]string{e.Title}, e.Messages...)
+			for _, s := range e.Sections {
+				texts = append(texts, s.Text)
+			}
+			for _, text := range texts {
+				got, want := hl.marks(text), refMarks(hl, text)
+				if !slices.Equal(got, want) {
+					t.Fatalf("query %q, text %q:\nwindows mark %v\nwhole text   %v", clip(q, 60), clip(text, 200), got, want)
+				}
+				marked += len(got)
+			}
+		}
+	}
+	t.Logf("%d queries, %d marks", len(qs), marked)
+	if marked < len(qs) {
+		t.Errorf("only %d marks over %d queries: the comparison hardly compares", marked, len(qs))
+	}
+}
