@@ -214,3 +214,32 @@ func BenchmarkCommonWord(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkBrowse is a query without words at 100k entries: a status typed
+// alone (issue 7's code kind holds some, such as 423), a class, filters
+// only, and the empty query of the home page.
+func BenchmarkBrowse(b *testing.B) {
+	ix, err := Build(benchEntries(b, 100_000))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ix.Close()
+	for _, q := range []struct {
+		name string
+		q    Query
+	}{
+		{"status", Query{Text: "423"}},
+		{"class", Query{Text: "5xx"}},
+		{"filters", Query{Status: StatusSet{{400, 499}}, Providers: []string{"microsoft-graph"}}},
+		{"empty", Query{}},
+	} {
+		b.Run(q.name, func(b *testing.B) {
+			ctx := context.Background()
+			for b.Loop() {
+				if _, err := ix.Search(ctx, q.q); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -147,10 +147,11 @@ func (c *collector) add(i int, score float64) {
 	}
 }
 
-func (c *collector) providerCounts() map[string]int {
+// providerCounts names the counts kept by provider bit.
+func providerCounts(counts *[32]int) map[string]int {
 	out := map[string]int{}
 	for slug, b := range providerBit {
-		if n := c.provCounts[b]; n > 0 {
+		if n := counts[b]; n > 0 {
 			out[slug] = n
 		}
 	}

@@ -63,6 +63,7 @@ type Index struct {
 	// How many entries each status and provider holds, to tell a narrow filter.
 	statusTotals [600]int
 	provTotals   [32]int
+	statusStart  [601]int32 // entries of status s are statusStart[s]:statusStart[s+1]
 	broad        broadLimits // when a lone word skips the prose (broadWord)
 	en           analyzerFunc
 	pairs        analyzerFunc // word pairs, for quoted phrases
@@ -119,6 +120,9 @@ func prepare(entries []content.Entry) (*Index, error) {
 		if e.ID == "" {
 			return nil, fmt.Errorf("search: entry %d (%s) has no id", i, e.Path)
 		}
+		if e.Status != 0 && (e.Status < 100 || e.Status > 599) {
+			return nil, fmt.Errorf("search: entry %s has status %d; an entry's status is 100–599, or 0 for none", e.ID, e.Status)
+		}
 		if _, dup := ix.byID[e.ID]; dup {
 			return nil, fmt.Errorf("search: duplicate entry id %q", e.ID)
 		}
@@ -130,9 +134,7 @@ func prepare(entries []content.Entry) (*Index, error) {
 	for i, e := range es {
 		ix.provMask[i] = providerMask(e.Providers)
 		ix.status[i] = uint16(e.Status)
-		if e.Status >= 0 && e.Status < len(ix.statusTotals) {
-			ix.statusTotals[e.Status]++
-		}
+		ix.statusTotals[e.Status]++
 		for m := ix.provMask[i]; m != 0; m &= m - 1 {
 			ix.provTotals[bits.TrailingZeros32(m)]++
 		}
@@ -142,6 +144,12 @@ func prepare(entries []content.Entry) (*Index, error) {
 			}
 		}
 	}
+	n := 0
+	for code, k := range ix.statusTotals {
+		ix.statusStart[code] = int32(n)
+		n += k
+	}
+	ix.statusStart[len(ix.statusTotals)] = int32(n)
 	return ix, nil
 }
 

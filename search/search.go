@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"math/bits"
 	"slices"
 	"strconv"
 	"strings"
@@ -105,33 +106,47 @@ func hasProvider(e *content.Entry, slugs []string) bool {
 }
 
 // browse answers a query without words from the entries slice: every entry
-// in status order, filtered, with exact facets.
+// in status order, filtered, with exact facets. Entries are sorted by
+// status, so only the statuses either filter admits are visited.
 func (ix *Index) browse(q Query, pl plan, res *Results) {
 	status, any := q.Status.intersect(pl.textStatus)
 	from := (q.Page - 1) * q.PerPage
 	var statusCounts [600]int
-	provCounts := map[string]int{}
+	var provCounts [32]int
 	pmask := providerMask(q.Providers)
-	for i := range ix.entries {
-		e := &ix.entries[i]
-		inStatus := any && status.Contains(e.Status)
-		inProv := pmask == 0 || ix.provMask[i]&pmask != 0
-		if inProv && pl.textStatus.Contains(e.Status) && e.Status > 0 {
-			statusCounts[e.Status]++
-		}
-		if inStatus {
-			for _, p := range e.Providers {
-				provCounts[p]++
+	var inStatus, counted [600]bool
+	for code := range inStatus {
+		inStatus[code] = any && status.Contains(code)
+		counted[code] = pl.textStatus.Contains(code) && code > 0
+	}
+	visit := func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			code := ix.status[i]
+			m := ix.provMask[i]
+			inProv := pmask == 0 || m&pmask != 0
+			if inProv && counted[code] {
+				statusCounts[code]++
 			}
-		}
-		if inStatus && inProv {
-			if res.Total >= from && len(res.Hits) < q.PerPage {
-				res.Hits = append(res.Hits, ix.hit(i, 0, nil))
+			if !inStatus[code] {
+				continue
 			}
-			res.Total++
+			for b := m; b != 0; b &= b - 1 {
+				provCounts[bits.TrailingZeros32(b)]++
+			}
+			if inProv {
+				if res.Total >= from && len(res.Hits) < q.PerPage {
+					res.Hits = append(res.Hits, ix.hit(i, 0, nil))
+				}
+				res.Total++
+			}
 		}
 	}
-	res.Facets = facetsFrom(statusCounts[:], provCounts, q)
+	for code := range inStatus {
+		if inStatus[code] || counted[code] {
+			visit(int(ix.statusStart[code]), int(ix.statusStart[code+1]))
+		}
+	}
+	res.Facets = facetsFrom(statusCounts[:], providerCounts(&provCounts), q)
 }
 
 func facetsFrom(statusCounts []int, provCounts map[string]int, q Query) Facets {
@@ -192,7 +207,7 @@ func (ix *Index) searchText(ctx context.Context, q Query, pl plan, res *Results)
 		return err
 	}
 	res.Total = c.total
-	res.Facets = facetsFrom(c.statusCounts[:], c.providerCounts(), q)
+	res.Facets = facetsFrom(c.statusCounts[:], providerCounts(&c.provCounts), q)
 
 	ranked := ix.rerank(c.best(), pl)
 	if from < len(ranked) {
