@@ -63,7 +63,7 @@ type Index struct {
 	// How many entries each status and provider holds, to tell a narrow filter.
 	statusTotals [600]int
 	provTotals   [32]int
-	statusStart  [601]int32 // entries of status s are statusStart[s]:statusStart[s+1]
+	statusStart  [601]int32  // entries of status s are statusStart[s]:statusStart[s+1]
 	broad        broadLimits // when a lone word skips the prose (broadWord)
 	en           analyzerFunc
 	pairs        analyzerFunc // word pairs, for quoted phrases
