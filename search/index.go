@@ -52,7 +52,7 @@ const maxClauses = 1024
 // Index is the searchable catalogue: entries plus their bleve index.
 type Index struct {
 	entries  []content.Entry // status order, then id; doc id i is entries[i]
-	byID     map[string]int
+	byID     []int32         // entries' indexes in id order, for Entry: a map of 100k ids costs megabytes
 	redirect map[string]string
 	bleve    bleve.Index
 	vocab    *vocab   // every word with its document frequency, for typos, suggestions and rare words
@@ -115,7 +115,7 @@ func prepare(entries []content.Entry) (*Index, error) {
 	slices.SortStableFunc(es, func(a, b content.Entry) int {
 		return cmp.Or(cmp.Compare(a.Status, b.Status), strings.Compare(a.ID, b.ID))
 	})
-	ix := &Index{entries: es, byID: make(map[string]int, len(es)), redirect: map[string]string{}, vocab: newVocab()}
+	ix := &Index{entries: es, byID: make([]int32, len(es)), redirect: map[string]string{}, vocab: newVocab()}
 	for i, e := range es {
 		if e.ID == "" {
 			return nil, fmt.Errorf("search: entry %d (%s) has no id", i, e.Path)
@@ -123,10 +123,13 @@ func prepare(entries []content.Entry) (*Index, error) {
 		if e.Status != 0 && (e.Status < 100 || e.Status > 599) {
 			return nil, fmt.Errorf("search: entry %s has status %d; an entry's status is 100–599, or 0 for none", e.ID, e.Status)
 		}
-		if _, dup := ix.byID[e.ID]; dup {
-			return nil, fmt.Errorf("search: duplicate entry id %q", e.ID)
+		ix.byID[i] = int32(i)
+	}
+	slices.SortFunc(ix.byID, func(a, b int32) int { return strings.Compare(es[a].ID, es[b].ID) })
+	for k := 1; k < len(ix.byID); k++ {
+		if id := es[ix.byID[k]].ID; id == es[ix.byID[k-1]].ID {
+			return nil, fmt.Errorf("search: duplicate entry id %q", id)
 		}
-		ix.byID[e.ID] = i
 	}
 	ix.broad = broadLimits{work: broadWork, light: broadLight}
 	ix.provMask = make([]uint32, len(es))
@@ -139,7 +142,7 @@ func prepare(entries []content.Entry) (*Index, error) {
 			ix.provTotals[bits.TrailingZeros32(m)]++
 		}
 		for _, old := range e.RedirectFrom {
-			if _, clash := ix.byID[old]; !clash {
+			if _, clash := ix.lookup(old); !clash {
 				ix.redirect[old] = e.ID
 			}
 		}
@@ -329,11 +332,20 @@ func (ix *Index) Entries() []content.Entry { return ix.entries }
 
 // Entry returns the entry with the given id.
 func (ix *Index) Entry(id string) (content.Entry, bool) {
-	i, ok := ix.byID[id]
+	i, ok := ix.lookup(id)
 	if !ok {
 		return content.Entry{}, false
 	}
 	return ix.entries[i], true
+}
+
+// lookup finds the entry with the given id.
+func (ix *Index) lookup(id string) (int, bool) {
+	k, ok := slices.BinarySearchFunc(ix.byID, id, func(i int32, id string) int { return strings.Compare(ix.entries[i].ID, id) })
+	if !ok {
+		return 0, false
+	}
+	return int(ix.byID[k]), true
 }
 
 // Redirect returns the current id of an entry once called oldID (redirect_from).
