@@ -32,8 +32,21 @@ func (ix *Index) newHighlighter(pl plan, ws []word) *highlighter {
 				// stems to mai, "hoping" to hope): its key stops short.
 				hl.keys = append(hl.keys, t[:max(1, min(len(t)-1, 4))])
 			})
-			hl.ident[lowerASCII(t)] = true
-			hl.keys = append(hl.keys, lowerASCII(t))
+			// Only an identifier can match whole (see marksIn): a plain
+			// word, a stop word above all, needs no key of its own.
+			if !isPlainWord(t) {
+				hl.ident[lowerASCII(t)] = true
+				hl.keys = append(hl.keys, lowerASCII(t))
+			}
+		}
+	}
+	// A key holding another finds nothing more.
+	slices.Sort(hl.keys)
+	all := slices.Compact(hl.keys)
+	hl.keys = nil
+	for _, k := range all {
+		if !slices.ContainsFunc(all, func(o string) bool { return o != k && strings.Contains(k, o) }) {
+			hl.keys = append(hl.keys, k)
 		}
 	}
 	return hl
@@ -104,7 +117,16 @@ func (hl *highlighter) marks(text string) [][2]int {
 	if len(wins) == 0 {
 		return nil
 	}
-	return hl.marksIn(text, mergeSpans(wins))
+	wins = mergeSpans(wins)
+	n := 0
+	for _, w := range wins {
+		n += w[1] - w[0]
+	}
+	if n > len(text)/2 {
+		// Keys everywhere: one pass over the text costs less.
+		wins = [][2]int{{0, len(text)}}
+	}
+	return hl.marksIn(text, wins)
 }
 
 // marksIn marks the query's words in the given windows of text, which
