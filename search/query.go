@@ -237,21 +237,19 @@ func (ix *Index) textQuery(pl plan, ws []word) (must, should []query.Query) {
 			continue
 		}
 		var cl, light []query.Query
-		add := func(text, field string, boost float64) {
-			m := bleve.NewMatchQuery(text)
-			m.SetField(field)
-			m.SetBoost(boost)
-			cl = append(cl, m)
-		}
 		addAll := func(text string, scale float64) {
-			add(text, fTitle, boostTitle*scale)
-			add(text, fMessage, boostMessage*scale)
-			add(text, fAlias, boostAlias*scale)
+			// The English fields share one analysis of the word.
+			var terms []string
+			ix.en(text, func(t string, _, _ int) { terms = append(terms, t) })
+			cl = append(cl,
+				termsQuery(terms, fTitle, boostTitle*scale),
+				termsQuery(terms, fMessage, boostMessage*scale),
+				termsQuery(terms, fAlias, boostAlias*scale))
 			// A word that only scores skips the long prose: its postings
 			// are the longest and its weight the smallest.
 			light = append(light, cl[len(cl)-3:]...)
 			if !broad {
-				add(text, fBody, boostBody*scale)
+				cl = append(cl, termsQuery(terms, fBody, boostBody*scale))
 			}
 			t := bleve.NewTermQuery(lowerASCII(text))
 			t.SetField(fIdent)
@@ -372,6 +370,26 @@ func (ix *Index) broadWord(pl plan, ws []word) bool {
 		lone = &ws[i]
 	}
 	return lone != nil && lone.work >= ix.broad.work && lone.light >= ix.broad.light
+}
+
+// termsQuery is the query bleve's MatchQuery builds for text its field's
+// analyzer turns into terms (a disjunction of term queries, or nothing), from
+// terms analysed once for all the English fields rather than once per field.
+func termsQuery(terms []string, field string, boost float64) query.Query {
+	if len(terms) == 0 {
+		return bleve.NewMatchNoneQuery()
+	}
+	tqs := make([]query.Query, len(terms))
+	for i, t := range terms {
+		tq := bleve.NewTermQuery(t)
+		tq.SetField(field)
+		tq.SetBoost(boost)
+		tqs[i] = tq
+	}
+	d := bleve.NewDisjunctionQuery(tqs...)
+	d.SetMin(1)
+	d.SetBoost(boost)
+	return d
 }
 
 // isWordy reports whether a word is worth correcting: letters, not a code.
