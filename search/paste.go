@@ -75,19 +75,24 @@ func extractPaste(s string) paste {
 			s = rest
 		}
 	}
-	if m := statusLineRE.FindStringSubmatchIndex(s); m != nil {
+	// Statuses and timestamps need digits: most typed queries have none,
+	// and skip the regular expressions.
+	digits := hasDigit(s)
+	if m := findIf(digits, statusLineRE, s); m != nil {
 		p.pasted = true
 		code, _ := strconv.Atoi(s[m[2]:m[3]])
 		p.status = append(p.status, code)
 		s = s[:m[0]] + " " + s[m[1]:]
 	}
-	for _, m := range logStatusRE.FindAllStringSubmatchIndex(s, 8) {
-		code, _ := strconv.Atoi(s[m[2]:m[3]])
-		p.status = append(p.status, code)
-		p.pasted = true
+	if digits {
+		for _, m := range logStatusRE.FindAllStringSubmatchIndex(s, 8) {
+			code, _ := strconv.Atoi(s[m[2]:m[3]])
+			p.status = append(p.status, code)
+			p.pasted = true
+		}
+		s = logStatusRE.ReplaceAllString(s, " ")
 	}
-	s = logStatusRE.ReplaceAllString(s, " ")
-	if timestampRE.MatchString(s) || logLevelRE.MatchString(s) {
+	if (digits && timestampRE.MatchString(s)) || hasLogLevel(s) {
 		p.pasted = true
 	}
 	parts = append(parts, s)
@@ -137,10 +142,27 @@ var (
 	idTokenRE = regexp.MustCompile(`\b(?:0x)?[0-9a-fA-F]*[0-9][0-9a-fA-F]*[a-fA-F][0-9a-fA-F]*\b|\b[0-9]{7,}\b`)
 )
 
+// findIf is re's first match in s, when may says there can be one.
+func findIf(may bool, re *regexp.Regexp, s string) []int {
+	if !may {
+		return nil
+	}
+	return re.FindStringSubmatchIndex(s)
+}
+
+// hasLogLevel is logLevelRE.MatchString, skipped when s holds none of the
+// levels' first letters nor "level=".
+func hasLogLevel(s string) bool {
+	if !strings.ContainsAny(s, "EWIDTFC") && !strings.Contains(s, "level=") {
+		return false
+	}
+	return logLevelRE.MatchString(s)
+}
+
 // stripNoise drops what never identifies an error: URLs, emails, ids,
 // timestamps, log levels, long numbers and hex.
 func stripNoise(s string) string {
-	if !strings.ContainsAny(s, "0123456789@/:=[") && !logLevelRE.MatchString(s) {
+	if !strings.ContainsAny(s, "0123456789@/:=[") && !hasLogLevel(s) {
 		return s
 	}
 	s = noiseRE.ReplaceAllString(s, " ")

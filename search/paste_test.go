@@ -1,6 +1,7 @@
 package search
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -75,5 +76,37 @@ func TestCleanInput(t *testing.T) {
 		if got := cleanInput(in); got != want {
 			t.Errorf("cleanInput(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// The cheap checks that skip the regular expressions never skip a match:
+// statuses and timestamps hold digits, log levels their first letters.
+func TestPasteRegexpsSkippedOnlyWithoutMatches(t *testing.T) {
+	texts := []string{"HTTP/1.1 429 Too Many Requests", "status=503", "2024-05-02T10:11:12Z", "Tue, 02 May 2024", "12:01:02", "[ERROR] boom", "level=warn x", "WARN: x", "CRITICAL", "x FATAL y"}
+	for _, c := range loadRelevance(t) {
+		texts = append(texts, c.Query)
+	}
+	for _, r := range realCorpora(t) {
+		texts = append(texts, r.Message, r.Title, r.Body)
+	}
+	matched := 0
+	for _, s := range texts {
+		for _, re := range []*regexp.Regexp{statusLineRE, logStatusRE, timestampRE} {
+			if re.MatchString(s) {
+				matched++
+				if !hasDigit(s) {
+					t.Errorf("%s matches %q, which has no digit", re, clip(s, 80))
+				}
+			}
+		}
+		if logLevelRE.MatchString(s) {
+			matched++
+			if !hasLogLevel(s) {
+				t.Errorf("hasLogLevel(%q) is false, yet logLevelRE matches", clip(s, 80))
+			}
+		}
+	}
+	if matched < 10 {
+		t.Errorf("only %d matches: the check hardly checks", matched)
 	}
 }
