@@ -175,8 +175,15 @@ func (ix *Index) words(ctx context.Context, pl plan) []word {
 	for _, w := range pl.words {
 		lw := lowerASCII(w)
 		wd := word{text: w, lower: lw, df: ix.vocab.df[lw], stop: true}
+		// In a small catalogue every word is rare and none is broad, so a
+		// stem's count only tells whether the index holds the word, which
+		// the vocabulary says when it knows the word.
+		exact := len(ix.entries) > minCommonCutoff || wd.df == 0
 		ix.en(w, func(stem string, _, _ int) {
 			wd.stop = false
+			if !exact {
+				return
+			}
 			// The English fields match the stem ("validating" finds
 			// "valid"), so the stem's frequency is what the word costs.
 			all, light, work := df.count(stem)
@@ -194,6 +201,9 @@ func (ix *Index) words(ctx context.Context, pl plan) []word {
 			wd.fixes = ix.vocab.corrections(lw, fz, maxFixes)
 			for _, f := range wd.fixes {
 				wd.df = max(wd.df, ix.vocab.df[f])
+				if len(ix.entries) <= minCommonCutoff {
+					continue // a known word: see exact above
+				}
 				ix.en(f, func(stem string, _, _ int) {
 					all, light, work := df.count(stem)
 					wd.df, wd.light, wd.work = max(wd.df, all), max(wd.light, light), wd.work+work
@@ -210,8 +220,12 @@ func (ix *Index) words(ctx context.Context, pl plan) []word {
 // rarer words (the "common terms" idea), so "the invalid request" walks the
 // postings of "invalid" only. Small catalogues treat every word as rare.
 func (ix *Index) commonCutoff() uint32 {
-	return uint32(max(100, len(ix.entries)/200))
+	return uint32(max(minCommonCutoff, len(ix.entries)/200))
 }
+
+// minCommonCutoff is the smallest commonCutoff: in a catalogue of no more
+// entries, every word is rare.
+const minCommonCutoff = 100
 
 // textQuery builds the scoring query for the words: each word is a
 // disjunction over the fields (so a document scores by the share of words it
@@ -428,26 +442,36 @@ func statusQuery(s StatusSet, boost float64) query.Query {
 
 // dfCounter reads how many documents hold a stemmed term in the English
 // fields, from bleve's own postings.
+// It opens its reader on the first count: a query on a small catalogue
+// often needs none (see words).
 type dfCounter struct {
-	ctx context.Context
-	r   index.IndexReader
+	ctx    context.Context
+	ix     *Index
+	r      index.IndexReader
+	opened bool
 }
 
-func (ix *Index) dfReader(ctx context.Context) dfCounter {
-	adv, err := ix.bleve.Advanced()
+func (ix *Index) dfReader(ctx context.Context) *dfCounter {
+	return &dfCounter{ctx: ctx, ix: ix}
+}
+
+func (d *dfCounter) open() {
+	d.opened = true
+	adv, err := d.ix.bleve.Advanced()
 	if err != nil {
-		return dfCounter{}
+		return
 	}
-	r, err := adv.Reader()
-	if err != nil {
-		return dfCounter{}
+	if r, err := adv.Reader(); err == nil {
+		d.r = r
 	}
-	return dfCounter{ctx: ctx, r: r}
 }
 
 // count is the largest document frequency of term over the English fields,
 // the largest over the title and message alone, and their sum.
-func (d dfCounter) count(term string) (all, light, sum uint32) {
+func (d *dfCounter) count(term string) (all, light, sum uint32) {
+	if !d.opened {
+		d.open()
+	}
 	if d.r == nil {
 		return 0, 0, 0
 	}
@@ -467,7 +491,7 @@ func (d dfCounter) count(term string) (all, light, sum uint32) {
 	return all, light, sum
 }
 
-func (d dfCounter) close() {
+func (d *dfCounter) close() {
 	if d.r != nil {
 		d.r.Close()
 	}

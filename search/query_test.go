@@ -1,6 +1,7 @@
 package search
 
 import (
+	"context"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -69,5 +70,47 @@ func TestTermsQueryScoresAsMatchQuery(t *testing.T) {
 	}
 	if found < len(words) {
 		t.Errorf("%d hits for %d words: the comparison hardly compares", found, len(words))
+	}
+}
+
+// A catalogue of at most minCommonCutoff entries skips counting the stems of
+// words the vocabulary knows. Counted, they would decide nothing else: every
+// word is rare, none is broad, and a known word is in the index.
+func TestSmallCatalogueNeedsNoStemCounts(t *testing.T) {
+	ix := catalogue(t)
+	if len(ix.entries) > minCommonCutoff {
+		t.Skipf("the catalogue has %d entries, more than %d", len(ix.entries), minCommonCutoff)
+	}
+	var qs []string
+	for _, c := range loadRelevance(t) {
+		qs = append(qs, c.Query)
+	}
+	qs = append(qs, rerankQueries(ix.entries, 40, rand.New(rand.NewPCG(9, 10)))...)
+	df := ix.dfReader(context.Background())
+	defer df.close()
+	checked := 0
+	for _, q := range qs {
+		pl := understand(q)
+		ws := ix.words(context.Background(), pl)
+		for _, w := range ws {
+			if w.stop {
+				continue
+			}
+			for _, t0 := range append([]string{w.text}, w.fixes...) {
+				ix.en(t0, func(stem string, _, _ int) {
+					all, light, work := df.count(stem)
+					if all > ix.commonCutoff() || light >= ix.broad.light || work >= ix.broad.work {
+						t.Errorf("%q: stem %s counts %d/%d/%d, which would decide", q, stem, all, light, work)
+					}
+					if all > 0 && w.df == 0 {
+						t.Errorf("%q: stem %s is in %d entries, yet the word counts as unknown", q, stem, all)
+					}
+					checked++
+				})
+			}
+		}
+	}
+	if checked < len(qs) {
+		t.Errorf("only %d stems checked", checked)
 	}
 }
