@@ -20,6 +20,8 @@ type highlighter struct {
 	keys  []string        // lower-case prefixes of every term: words holding none are not analysed
 	en    map[string]bool // stemmed words
 	ident map[string]bool // identifiers as typed, lower-cased
+	// Every key is ASCII, so ASCII text needs no lower-cased copy.
+	asciiKeys bool
 }
 
 func (ix *Index) newHighlighter(pl plan, ws []word) *highlighter {
@@ -49,6 +51,7 @@ func (ix *Index) newHighlighter(pl plan, ws []word) *highlighter {
 			hl.keys = append(hl.keys, k)
 		}
 	}
+	hl.asciiKeys = !slices.ContainsFunc(hl.keys, func(k string) bool { return !isASCII(k) })
 	return hl
 }
 
@@ -87,10 +90,15 @@ func (hl *highlighter) marks(text string) [][2]int {
 	if len(text) > 8<<10 {
 		text = text[:8<<10]
 	}
-	lower := lowerASCII(text)
-	if len(lower) != len(text) {
-		// Lower-casing changed byte offsets: analyse the whole text.
-		return hl.marksIn(text, [][2]int{{0, len(text)}})
+	// ASCII keys are found in ASCII text ignoring case, with no lower-cased
+	// copy of it; anything else is lower-cased first.
+	index, lower := indexFold, text
+	if !hl.asciiKeys || !isASCII(text) {
+		index, lower = strings.Index, lowerASCII(text)
+		if len(lower) != len(text) {
+			// Lower-casing changed byte offsets: analyse the whole text.
+			return hl.marksIn(text, [][2]int{{0, len(text)}})
+		}
 	}
 	var wins [][2]int
 	for _, k := range hl.keys {
@@ -98,7 +106,7 @@ func (hl *highlighter) marks(text string) [][2]int {
 			continue
 		}
 		for from := 0; from < len(lower); {
-			i := strings.Index(lower[from:], k)
+			i := index(lower[from:], k)
 			if i < 0 {
 				break
 			}
@@ -167,6 +175,62 @@ func mergeSpans(ms [][2]int) [][2]int {
 		out = append(out, m)
 	}
 	return out
+}
+
+// indexFold is strings.Index ignoring ASCII case, for a lower-case ASCII key
+// k: each candidate is found by its first byte in either case.
+func indexFold(s, k string) int {
+	if k == "" {
+		return 0
+	}
+	first, upper := k[0], k[0]
+	if 'a' <= first && first <= 'z' {
+		upper -= 'a' - 'A'
+	}
+	for i := 0; i+len(k) <= len(s); i++ {
+		rest := s[i : len(s)-len(k)+1]
+		j := strings.IndexByte(rest, first)
+		if upper != first {
+			end := len(rest)
+			if j >= 0 {
+				end = j
+			}
+			if u := strings.IndexByte(rest[:end], upper); u >= 0 {
+				j = u
+			}
+		}
+		if j < 0 {
+			return -1
+		}
+		i += j
+		if equalFoldASCII(s[i:i+len(k)], k) {
+			return i
+		}
+	}
+	return -1
+}
+
+// equalFoldASCII reports whether s, lower-cased in ASCII, is the lower-case k.
+func equalFoldASCII(s, k string) bool {
+	for i := 0; i < len(k); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != k[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 func isSpaceByte(c byte) bool { return c == ' ' || c == '\n' || c == '\t' || c == '\r' }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/errata/errata/content/corpus"
@@ -49,5 +50,24 @@ func TestMarksInWindowsMatchWholeText(t *testing.T) {
 	t.Logf("%d queries, %d marks", len(qs), marked)
 	if marked < len(qs) {
 		t.Errorf("only %d marks over %d queries: the comparison hardly compares", marked, len(qs))
+	}
+}
+
+// indexFold finds what strings.Index finds in the lower-cased text.
+func TestIndexFold(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	const letters = "aAbBeE zZ09_.-["
+	str := func(n int) string {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = letters[rng.IntN(len(letters))]
+		}
+		return string(b)
+	}
+	for range 20000 {
+		s, k := str(rng.IntN(40)), lowerASCII(str(1+rng.IntN(4)))
+		if got, want := indexFold(s, k), strings.Index(lowerASCII(s), k); got != want {
+			t.Fatalf("indexFold(%q, %q) = %d, want %d", s, k, got, want)
+		}
 	}
 }
