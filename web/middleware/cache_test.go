@@ -301,3 +301,28 @@ func TestCacheConcurrentUse(t *testing.T) {
 		t.Errorf("cache over its size after concurrent use: %+v", st)
 	}
 }
+
+// BenchmarkCache is one request through the whole Stack for a page the
+// cache holds, and the same without the cache, where the site renders it
+// and Gzip and ETag run again: go test ./web/middleware -bench Cache.
+func BenchmarkCache(b *testing.B) {
+	for _, tc := range []struct {
+		name  string
+		cache *Cache
+	}{{"hit", NewCache(1 << 20)}, {"off", nil}} {
+		b.Run(tc.name, func(b *testing.B) {
+			h := Stack(newCounted(b, tc.cache.Purge), StackConfig{Cache: tc.cache})
+			r := httptest.NewRequest("GET", "/page?q=quota", nil)
+			r.Header.Set("Accept-Encoding", "gzip")
+			h.ServeHTTP(httptest.NewRecorder(), r)
+			b.ReportAllocs()
+			for b.Loop() {
+				w := httptest.NewRecorder()
+				h.ServeHTTP(w, r)
+				if w.Code != 200 {
+					b.Fatal(w.Code)
+				}
+			}
+		})
+	}
+}
