@@ -21,7 +21,7 @@ func refBrowse(ix *Index, q Query, pl plan, res *Results) {
 		e := &ix.entries[i]
 		inStatus := any && status.Contains(e.Status)
 		inProv := pmask == 0 || ix.provMask[i]&pmask != 0
-		if inProv && pl.textStatus.Contains(e.Status) && e.Status > 0 {
+		if inProv && pl.textStatus.Contains(e.Status) { // status 0 counts as "none"
 			statusCounts[e.Status]++
 		}
 		if inStatus {
@@ -46,7 +46,8 @@ func TestBrowseMatchesFullScan(t *testing.T) {
 	texts := []string{"", "429", "4xx", "400-404", "500 503", "5xx 429", "200"}
 	filters := []Query{{}, {Status: StatusSet{{400, 499}}}, {Status: StatusSet{{429, 429}}}, {Status: StatusSet{{500, 599}}},
 		{Providers: []string{"twilio"}}, {Providers: []string{"microsoft-graph", "gmail"}}, {Status: StatusSet{{400, 403}}, Providers: []string{"microsoft-entra"}},
-		{Page: 3}, {Page: 40, PerPage: 50}}
+		{Page: 3}, {Page: 40, PerPage: 50},
+		{Status: StatusSet{{0, 0}}}, {Status: StatusSet{{0, 0}, {400, 499}}, Providers: []string{"twilio"}}, {Status: StatusSet{{0, 0}}, Page: 30}}
 	n := 0
 	for _, text := range texts {
 		for _, f := range filters {

@@ -77,7 +77,7 @@ func (ix *Index) mapDocs() error {
 // search, from the entries slice.
 type collector struct {
 	ix           *Index
-	statusOK     [600]bool // the status filter, as a table
+	statusOK     [600]bool // the status filter, as a table; [0] is "none"
 	anyStatus    bool
 	pmask        uint32
 	total        int
@@ -117,11 +117,11 @@ func (c *collector) handler(sctx *bsearch.SearchContext) (bsearch.DocumentMatchH
 
 func (c *collector) add(i int, score float64) {
 	status := int(c.ix.status[i])
-	inS := c.anyStatus || (status > 0 && status < len(c.statusOK) && c.statusOK[status])
+	inS := c.anyStatus || (status < len(c.statusOK) && c.statusOK[status])
 	m := c.ix.provMask[i]
 	inP := c.pmask == 0 || m&c.pmask != 0
 	if c.count {
-		if inP && status > 0 && status < len(c.statusCounts) {
+		if inP && status < len(c.statusCounts) { // status 0 counts as "none"
 			c.statusCounts[status]++
 		}
 		if inS {

@@ -16,8 +16,8 @@ const MaxPage = 1000
 // maxFilterLen bounds a status or provider parameter before it is parsed.
 const maxFilterLen = 256
 
-// ParseStatus reads "429", "400,401", "400-499", "4xx" and combinations such
-// as "400,5xx" ("" means any status).
+// ParseStatus reads "429", "400,401", "400-499", "4xx", "none" (entries
+// without a status) and combinations such as "none,5xx" ("" means any status).
 func ParseStatus(s string) (StatusSet, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
@@ -31,7 +31,7 @@ func ParseStatus(s string) (StatusSet, error) {
 		return &InvalidError{Param: "status", Value: v, Message: msg}
 	}
 	if len(s) > maxFilterLen {
-		return nil, bad("is too long; give a few codes such as 429, a range such as 400-499 or a class such as 4xx.")
+		return nil, bad("is too long; give a few codes such as 429, a range such as 400-499, a class such as 4xx, or none.")
 	}
 	var set StatusSet
 	for part := range strings.SplitSeq(s, ",") {
@@ -39,19 +39,26 @@ func ParseStatus(s string) (StatusSet, error) {
 		if part == "" {
 			continue
 		}
-		r, ok := parseStatusPart(part)
+		r, ok := noStatus, strings.EqualFold(part, StatusNone)
 		if !ok {
-			return nil, bad(fmt.Sprintf("%q is not a status; use a code from 100 to 599 such as 429, a range such as 400-499, a class such as 4xx, or a comma-separated list of these.", clip(part, 32)))
+			r, ok = parseStatusPart(part)
+		}
+		if !ok {
+			return nil, bad(fmt.Sprintf("%q is not a status; use a code from 100 to 599 such as 429, a range such as 400-499, a class such as 4xx, none for entries without a status, or a comma-separated list of these.", clip(part, 32)))
 		}
 		set = append(set, r)
 	}
 	if len(set) == 0 {
-		return nil, bad("names no status; use a code such as 429, a range such as 400-499 or a class such as 4xx.")
+		return nil, bad("names no status; use a code such as 429, a range such as 400-499, a class such as 4xx, or none.")
 	}
 	return set.normalize(), nil
 }
 
-// parseStatusPart reads one code, range or class.
+// noStatus is StatusNone as a range: entries without a status have status 0.
+var noStatus = StatusRange{0, 0}
+
+// parseStatusPart reads one code, range or class ("none" is read by
+// ParseStatus only: typed among words it is a word, not a status).
 func parseStatusPart(p string) (StatusRange, bool) {
 	lp := strings.ToLower(p)
 	if len(lp) == 3 && lp[1:] == "xx" && lp[0] >= '1' && lp[0] <= '5' {
@@ -98,12 +105,17 @@ func (s StatusSet) normalize() StatusSet {
 	return out
 }
 
-// String is the canonical form of the set, as it appears in URLs ("400-499").
+// String is the canonical form of the set, as it appears in URLs ("400-499",
+// "none,500-599").
 func (s StatusSet) String() string {
 	var b strings.Builder
 	for i, r := range s {
 		if i > 0 {
 			b.WriteByte(',')
+		}
+		if r == noStatus {
+			b.WriteString(StatusNone)
+			continue
 		}
 		b.WriteString(strconv.Itoa(r.Lo))
 		if r.Hi != r.Lo {
@@ -114,7 +126,8 @@ func (s StatusSet) String() string {
 	return b.String()
 }
 
-// Contains reports whether code is in the set; an empty set contains every code.
+// Contains reports whether code is in the set (0 for an entry without a
+// status); an empty set contains every code.
 func (s StatusSet) Contains(code int) bool {
 	if len(s) == 0 {
 		return true

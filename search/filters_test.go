@@ -24,6 +24,10 @@ func TestParseStatus(t *testing.T) {
 		{"400,5xx", StatusSet{{400, 400}, {500, 599}}, "400,500-599"},
 		{"429,4xx", StatusSet{{400, 499}}, "400-499"},
 		{"100-599", StatusSet{{100, 599}}, "100-599"},
+		{"none", StatusSet{{0, 0}}, "none"},
+		{" NONE ", StatusSet{{0, 0}}, "none"},
+		{"4xx,None", StatusSet{{0, 0}, {400, 499}}, "none,400-499"},
+		{"none,100,none", StatusSet{{0, 0}, {100, 100}}, "none,100"},
 	} {
 		got, err := ParseStatus(c.in)
 		if err != nil {
@@ -36,18 +40,23 @@ func TestParseStatus(t *testing.T) {
 		if got.String() != c.str {
 			t.Errorf("ParseStatus(%q).String() = %q, want %q", c.in, got.String(), c.str)
 		}
+		// The canonical form, which URLs carry, reads back as the same set.
+		if again, err := ParseStatus(got.String()); err != nil || !cmp.Equal(again, got) {
+			t.Errorf("ParseStatus(%q) = %v, %v; want %v", got.String(), again, err, got)
+		}
 	}
 }
 
 func TestParseStatusInvalid(t *testing.T) {
-	for _, in := range []string{"499-400", "abc", "4xx' OR 1=1", "600", "99", "6xx", "0xx", "42", "4290", "-1", "400-", "-499", ",", "4 29", strings.Repeat("4", 1000), "४२९"} {
+	for _, in := range []string{"499-400", "abc", "4xx' OR 1=1", "600", "99", "6xx", "0xx", "42", "4290", "-1", "400-", "-499", ",", "4 29", strings.Repeat("4", 1000), "४२९",
+		"0", "000", "nothing", "none-499", "0-499", "non", "nones", "null"} {
 		_, err := ParseStatus(in)
 		var ie *InvalidError
 		if !errors.As(err, &ie) {
 			t.Errorf("ParseStatus(%q) = %v, want *InvalidError", in, err)
 			continue
 		}
-		if ie.Param != "status" || !strings.Contains(ie.Message, "such as") {
+		if ie.Param != "status" || !strings.Contains(ie.Message, "such as") || !strings.Contains(ie.Message, "none") {
 			t.Errorf("ParseStatus(%q): message %q should name the param and the fix", in, ie.Message)
 		}
 	}
@@ -59,6 +68,18 @@ func TestStatusSetContains(t *testing.T) {
 		if got := s.Contains(code); got != want {
 			t.Errorf("%v.Contains(%d) = %v, want %v", s, code, got, want)
 		}
+	}
+	if s.Contains(0) {
+		t.Errorf("%v.Contains(0): a set of codes holds no entry without a status", s)
+	}
+	n, _ := ParseStatus("none,5xx")
+	for code, want := range map[int]bool{0: true, 100: false, 500: true, 429: false} {
+		if got := n.Contains(code); got != want {
+			t.Errorf("%v.Contains(%d) = %v, want %v", n, code, got, want)
+		}
+	}
+	if !StatusSet(nil).Contains(0) {
+		t.Error("an empty set must contain entries without a status")
 	}
 	if !StatusSet(nil).Contains(418) {
 		t.Error("an empty set must contain every code")

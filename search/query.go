@@ -416,11 +416,13 @@ func isWordy(w string) bool {
 	return true
 }
 
-// statusQuery matches documents whose status is in s.
+// statusQuery matches documents whose status is in s. An entry without a
+// status has no status term but a statusnum of 0 (see toDoc), so none is
+// the numeric range 0–0.
 func statusQuery(s StatusSet, boost float64) query.Query {
 	var qs []query.Query
 	for _, r := range s {
-		if r.Lo == r.Hi {
+		if r.Lo == r.Hi && r != noStatus {
 			t := bleve.NewTermQuery(itoa(r.Lo))
 			t.SetField(fStatus)
 			t.SetBoost(boost)

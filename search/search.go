@@ -80,8 +80,8 @@ func normalizeQuery(q *Query) error {
 		return &InvalidError{Param: "per_page", Value: itoa(q.PerPage), Message: fmt.Sprintf("must be a whole number from 1 to %d.", MaxPerPage)}
 	}
 	for _, r := range q.Status {
-		if r.Lo < 100 || r.Hi > 599 || r.Lo > r.Hi {
-			return &InvalidError{Param: "status", Value: q.Status.String(), Message: "must be codes from 100 to 599, such as 429, 400-499 or 4xx."}
+		if r != noStatus && (r.Lo < 100 || r.Hi > 599 || r.Lo > r.Hi) {
+			return &InvalidError{Param: "status", Value: q.Status.String(), Message: "must be codes from 100 to 599, such as 429, 400-499 or 4xx, or none for entries without a status."}
 		}
 	}
 	for _, p := range q.Providers {
@@ -117,7 +117,8 @@ func (ix *Index) browse(q Query, pl plan, res *Results) {
 	var inStatus, counted [600]bool
 	for code := range inStatus {
 		inStatus[code] = any && status.Contains(code)
-		counted[code] = pl.textStatus.Contains(code) && code > 0
+		// A status in the text (never 0) leaves entries without one uncounted.
+		counted[code] = pl.textStatus.Contains(code)
 	}
 	visit := func(lo, hi int) {
 		for i := lo; i < hi; i++ {
@@ -153,7 +154,11 @@ func facetsFrom(statusCounts []int, provCounts map[string]int, q Query) Facets {
 	var f Facets
 	for code, n := range statusCounts {
 		if n > 0 {
-			f.Status = append(f.Status, FacetValue{Value: itoa(code), Count: n, Selected: len(q.Status) > 0 && q.Status.Contains(code)})
+			v := itoa(code)
+			if code == 0 {
+				v = StatusNone
+			}
+			f.Status = append(f.Status, FacetValue{Value: v, Count: n, Selected: len(q.Status) > 0 && q.Status.Contains(code)})
 		}
 	}
 	for p, n := range provCounts {

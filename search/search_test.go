@@ -280,10 +280,17 @@ func TestFacetsHonourOtherFilters(t *testing.T) {
 		padded = append(padded, entry(fmt.Sprintf("503-pad-%02d", i), 503, "Padding Quota", []string{"twilio"},
 			[]string{"The quota service is unavailable."}, nil, "Token refresh throttled.", "Retry."))
 	}
-	for _, es := range [][]content.Entry{fixtures(), padded} {
+	// Entries without a status, alone and in the padded catalogue, where
+	// "none" is a narrow filter too.
+	withNone := append(fixtures(), noStatusFixtures()...)
+	paddedNone := append(padded, noStatusFixtures()...)
+	for _, es := range [][]content.Entry{fixtures(), padded, withNone, paddedNone} {
 		ix := build(t, es)
-		if len(es) > len(fixtures()) && !ix.selective(Query{Status: StatusSet{{400, 499}}}) {
+		if len(es) > len(withNone) && !ix.selective(Query{Status: StatusSet{{400, 499}}}) {
 			t.Fatal("4xx should be a narrow filter in the padded catalogue")
+		}
+		if len(es) == len(paddedNone) && !ix.selective(Query{Status: StatusSet{{0, 0}}}) {
+			t.Fatal("none should be a narrow filter in the padded catalogue")
 		}
 		checkFacets(t, ix, es)
 	}
@@ -305,6 +312,12 @@ func checkFacets(t *testing.T, ix *Index, es []content.Entry) {
 		{"quota", "", []string{"microsoft"}},
 		{"token revoked throttled quota", "4xx", []string{"gmail"}},
 		{"429 quota", "", []string{"gmail"}},
+		{"", "none", nil},
+		{"", "none,4xx", []string{"twilio"}},
+		{"quota", "none", nil},
+		{"quota", "none,500", []string{"twilio", "gmail"}},
+		{"refresh token revoked", "none", nil},
+		{"429 quota", "none", nil},
 	} {
 		name := fmt.Sprintf("%q status=%q providers=%v", c.text, c.status, c.providers)
 		st, err := ParseStatus(c.status)
@@ -327,7 +340,7 @@ func checkFacets(t *testing.T, ix *Index, es []content.Entry) {
 			}
 			inS, inP := st.Contains(e.Status), hasProvider(&e, c.providers)
 			if inP {
-				wantStatus[itoa(e.Status)]++
+				wantStatus[statusValue(e.Status)]++
 			}
 			if inS {
 				for _, p := range e.Providers {
@@ -341,7 +354,7 @@ func checkFacets(t *testing.T, ix *Index, es []content.Entry) {
 		gotStatus, gotProv := map[string]int{}, map[string]int{}
 		for _, f := range res.Facets.Status {
 			gotStatus[f.Value] = f.Count
-			code, _ := parseCode(f.Value)
+			code, _ := parseCode(f.Value) // "none" is 0
 			if f.Selected != (len(st) > 0 && st.Contains(code)) {
 				t.Errorf("%s: status %s Selected = %v", name, f.Value, f.Selected)
 			}
@@ -381,6 +394,15 @@ func TestFacetOrder(t *testing.T) {
 	res := run(t, ix, Query{})
 	if !slices.IsSortedFunc(res.Facets.Status, func(a, b FacetValue) int { return strings.Compare(a.Value, b.Value) }) {
 		t.Errorf("status facet not ascending: %v", res.Facets.Status)
+	}
+	if slices.ContainsFunc(res.Facets.Status, func(f FacetValue) bool { return f.Value == StatusNone }) {
+		t.Errorf("status facet offers none in a catalogue where every entry has a status: %v", res.Facets.Status)
+	}
+	// Entries without a status come first, as status 0 does in Entries().
+	res = run(t, build(t, append(fixtures(), noStatusFixtures()...)), Query{})
+	if len(res.Facets.Status) < 2 || res.Facets.Status[0].Value != StatusNone ||
+		!slices.IsSortedFunc(res.Facets.Status[1:], func(a, b FacetValue) int { return strings.Compare(a.Value, b.Value) }) {
+		t.Errorf("status facet should be none, then codes ascending: %v", res.Facets.Status)
 	}
 	if res.Facets.Provider[0].Value != "gmail" && res.Facets.Provider[0].Value != "microsoft" {
 		t.Errorf("provider facet should lead with the most common: %v", res.Facets.Provider)

@@ -13,7 +13,7 @@ import (
 // ParseStatus and ParseProviders so that bad values are caught as *InvalidError.
 type Query struct {
 	Text      string    // what was typed or pasted (capped by the index)
-	Status    StatusSet // empty means any status
+	Status    StatusSet // empty means any status, with or without one
 	Providers []string  // provider slugs; empty means any provider
 	Page      int       // 1-based; 0 means 1
 	PerPage   int       // 1–100; 0 means DefaultPerPage
@@ -28,7 +28,13 @@ const MaxPerPage = 100
 // StatusRange is an inclusive range of HTTP statuses; a single code has Lo == Hi.
 type StatusRange struct{ Lo, Hi int }
 
-// StatusSet is a union of ranges, parsed from "429", "400,401", "400-499", "4xx".
+// StatusNone is the status filter and facet value of entries without an
+// HTTP status (content.Entry.Status 0). In a StatusSet it is the range {0, 0}.
+const StatusNone = "none"
+
+// StatusSet is a union of ranges, parsed from "429", "400,401", "400-499",
+// "4xx", "none". Its ranges are {0, 0} (none) or lie within 100–599, so
+// none never merges with another.
 type StatusSet []StatusRange
 
 // Results is one page of answers to a Query.
@@ -91,13 +97,13 @@ func (s Snippet) HTML() string {
 
 // Facets are counts per status and per provider.
 type Facets struct {
-	Status   []FacetValue // by status code ascending
+	Status   []FacetValue // by status code ascending; "none" (no status) first
 	Provider []FacetValue // by count descending, then slug
 }
 
 // FacetValue is one facet bucket.
 type FacetValue struct {
-	Value    string // "429" or "gmail"
+	Value    string // "429", "none" or "gmail": the value a filter takes
 	Count    int
 	Selected bool // this value is part of the active filter
 }
