@@ -322,6 +322,14 @@ func (ix *Index) textQuery(pl plan, ws []word) (must, should []query.Query) {
 			must = append(must, bleve.NewDisjunctionQuery(qs(all)...))
 		}
 	}
+	if len(must) == 0 && len(pl.phrases) == 0 {
+		// Only stop words ("should not have same From"): the English fields
+		// drop them, but the word pairs keep them, so the entries holding
+		// the most of the query's pairs come first.
+		if pq := ix.stopPairs(ws); pq != nil {
+			must = append(must, pq)
+		}
+	}
 	if len(common) > 0 {
 		lights := make([]query.Query, len(common))
 		for i, c := range common {
@@ -352,6 +360,35 @@ func (ix *Index) textQuery(pl plan, ws []word) (must, should []query.Query) {
 	}
 	return must, should
 }
+
+// stopPairs matches the word pairs of a query made of stop words only, or
+// is nil when it has fewer than two.
+func (ix *Index) stopPairs(ws []word) query.Query {
+	var text []string
+	for _, w := range ws {
+		if !w.stop {
+			return nil
+		}
+		text = append(text, w.text)
+	}
+	var pairs []query.Query
+	seen := map[string]bool{}
+	ix.pairs(strings.Join(text, " "), func(p string, _, _ int) {
+		if !seen[p] && len(pairs) < maxStopPairs {
+			seen[p] = true
+			t := bleve.NewTermQuery(p)
+			t.SetField(fPhrase)
+			pairs = append(pairs, t)
+		}
+	})
+	if len(pairs) == 0 {
+		return nil
+	}
+	return bleve.NewDisjunctionQuery(pairs...)
+}
+
+// maxStopPairs bounds the pairs a stop-word query looks up.
+const maxStopPairs = 32
 
 // Broad words: a word typed alone whose postings are a large share of the
 // latency budget ("error" is in 79,000 of 100,000 grown entries, most of
