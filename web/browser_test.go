@@ -252,6 +252,26 @@ func TestBrowser(t *testing.T) {
 		}
 	})
 
+	// Entries without a status: "No status" filters to them, as the API does.
+	hn, _ := testServer(t, noStatusFixtures(t))
+	noneSrv := httptest.NewServer(hn)
+	defer noneSrv.Close()
+	t.Run("filters no status", func(t *testing.T) {
+		ctx := tab(t, bctx)
+		navigate(t, ctx, noneSrv.URL+"/?provider=twilio")
+		must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`[data-testid=status-none]`))), "click No status")
+		waitFor(t, ctx, `location.search === "?status=none&provider=twilio"`)
+		waitFor(t, ctx, `!!document.querySelector("[data-testid=status-none][aria-current]")`)
+		got := eval[[]string](t, ctx, resultIDs)
+		want := apiIDs(t, hn, "/api/v1/search?status=none&provider=twilio&per_page=100")
+		if strings.Join(got, " ") != strings.Join(want, " ") || len(got) == 0 {
+			t.Fatalf("No status page lists %v, the API %v", got, want)
+		}
+		if n := eval[int](t, ctx, `document.querySelectorAll("[data-testid=result]").length - document.querySelectorAll("[data-testid=result] [data-testid=status]").length`); n != 0 {
+			t.Errorf("%d results without a status badge", n)
+		}
+	})
+
 	t.Run("filters 400-499 and Gmail", func(t *testing.T) {
 		ctx := tab(t, bctx)
 		navigate(t, ctx, base+"/")
@@ -360,8 +380,12 @@ func TestBrowser(t *testing.T) {
 			_, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
 				Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}}})
 			must(t, err, "emulating "+scheme)
-			for _, p := range []string{"/", "/?q=quota", "/?status=400-499&provider=gmail", "/errors/429-gmail-too-many-requests", "/errors/no-such-error"} {
-				navigate(t, ctx, base+p)
+			for _, p := range []string{"/", "/?q=quota", "/?status=400-499&provider=gmail", "/errors/429-gmail-too-many-requests", "/errors/no-such-error",
+				noneSrv.URL + "/", noneSrv.URL + "/?status=none"} {
+				if strings.HasPrefix(p, "/") {
+					p = base + p
+				}
+				navigate(t, ctx, p)
 				must(t, chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](string(axe))), "injecting axe")
 				raw, err := chromedp.Run(ctx, chromedp.Evaluate[string](
 					`axe.run(document, {resultTypes: ["violations"]}).then(r => JSON.stringify(r.violations.map(v => ({id: v.id, help: v.help, nodes: v.nodes.map(n => n.target.join(" "))}))))`,

@@ -93,6 +93,10 @@ func (s *Server) catalogueView(r *http.Request, st listState, res *search.Result
 	// Status ranges and chart bars from the status facet.
 	counts := map[string]int{}
 	for _, f := range res.Facets.Status {
+		if f.Value == search.StatusNone {
+			v.NoStatus = statusFilter(st, "No status", f.Value, f.Count)
+			continue
+		}
 		code, err := strconv.Atoi(f.Value)
 		if err != nil {
 			continue
@@ -123,6 +127,10 @@ func (s *Server) catalogueView(r *http.Request, st listState, res *search.Result
 		label := strings.Replace(c.rng, "-", "–", 1)
 		v.StatusRange = append(v.StatusRange, components.Filter{Label: label, Value: c.rng, Href: href.URL(), Count: n, Selected: sel})
 	}
+	// A selected none with no hits still shows, so it can be removed.
+	if st.Status == search.StatusNone && v.NoStatus.Href == "" {
+		v.NoStatus = statusFilter(st, "No status", search.StatusNone, 0)
+	}
 	v.Chart = chart(v.StatusCodes, v.StatusRange)
 
 	for _, f := range res.Facets.Provider {
@@ -143,7 +151,11 @@ func (s *Server) catalogueView(r *http.Request, st listState, res *search.Result
 	}
 
 	if st.Status != "" {
-		v.Active = append(v.Active, components.Filter{Label: "Status " + st.Status, Href: st.withStatus("").URL()})
+		label := "Status " + st.Status
+		if st.Status == search.StatusNone {
+			label = "No status"
+		}
+		v.Active = append(v.Active, components.Filter{Label: label, Href: st.withStatus("").URL()})
 	}
 	for _, p := range st.Providers {
 		v.Active = append(v.Active, components.Filter{Label: content.ProviderName(p), Href: st.toggleProvider(p).URL()})
@@ -191,6 +203,17 @@ func (s *Server) catalogueView(r *http.Request, st listState, res *search.Result
 		}
 	}
 	return v
+}
+
+// statusFilter is the link for one status filter value: it selects the
+// value, or clears the status filter when the value is the one selected.
+func statusFilter(st listState, label, value string, count int) components.Filter {
+	sel := st.Status == value
+	href := st.withStatus(value)
+	if sel {
+		href = st.withStatus("")
+	}
+	return components.Filter{Label: label, Value: value, Href: href.URL(), Count: count, Selected: sel}
 }
 
 func item(id string, status int, title, href string, providers []string, snip search.Snippet, hl, from string) components.Item {

@@ -73,6 +73,7 @@ type Catalogue struct {
 	Groups      []Group
 	StatusRange []Filter // 1xx…5xx ranges
 	StatusCodes []Filter // each status code
+	NoStatus    Filter   // entries without a status ("none"), Href "" when there are none
 	ProviderF   []Filter
 	Chart       []Bar
 	ChartMax    int
