@@ -51,15 +51,10 @@ func (v *vocab) qword(w string) qword {
 	return q
 }
 
-// coverage is the share of the template's words that appear in seq as one
-// run, in order, where each placeholder stands for up to maxGap words.
-// Matches of a single word count only when the template has one word.
-func coverage(seq []qword, tmpl []uint32) float64 {
-	c, _ := coverageN(seq, tmpl)
-	return c
-}
-
-// coverageN is coverage and the number of words matched.
+// coverageN is the share of the template's words that appear in seq as one
+// run, in order, where each placeholder stands for up to maxGap words, and
+// the number of words matched. Matches of a single word count only when the
+// template has one word.
 func coverageN(seq []qword, tmpl []uint32) (float64, int) {
 	lit := 0
 	for _, t := range tmpl {
@@ -149,7 +144,8 @@ func (ix *Index) phraseBonus(i int, seq []qword, pl *plan, r *tokenReader) float
 	title := sq(tc) * share(tn)
 	var msg, alias float64
 	for range e.Messages {
-		msg = max(msg, coverage(seq, r.next()))
+		c, n := coverageN(seq, r.next())
+		msg = max(msg, c, fragmentShare(n, len(seq)))
 	}
 	code := 0.0
 	for range e.Aliases {
@@ -180,6 +176,19 @@ func (ix *Index) phraseBonus(i int, seq []qword, pl *plan, r *tokenReader) float
 
 // isCode reports whether an alias is an identifier or code rather than a
 // word: rateLimitExceeded, invalid_grant, AADSTS50126, 21211.
+// fragmentShare is how much of a typed fragment a message holds as one run:
+// "token isn't expired before using it" is all of a long message's middle,
+// though only a sixth of its words. Shorter queries are left to bleve.
+func fragmentShare(n, queryWords int) float64 {
+	if queryWords < minFragment || n < minFragment {
+		return 0
+	}
+	return float64(n) / float64(queryWords)
+}
+
+// minFragment is the fewest words for which a run in a message counts.
+const minFragment = 3
+
 func isCode(a string) bool {
 	if identParts(a) != nil {
 		return true

@@ -104,8 +104,8 @@ func refPhraseBonus(e *content.Entry, pl *plan) float64 {
 	sq := func(x float64) float64 { return x * x }
 	var msg, alias float64
 	for _, m := range e.Messages {
-		c, _ := refCoverageN(seq, refTemplateTokens(m))
-		msg = max(msg, c)
+		c, n := refCoverageN(seq, refTemplateTokens(m))
+		msg = max(msg, c, fragmentShare(n, len(seq)))
 	}
 	code := 0.0
 	share := func(n int) float64 { return float64(n) / float64(len(seq)) }
