@@ -217,7 +217,7 @@ func BenchmarkCommonWord(b *testing.B) {
 
 // BenchmarkBrowse is a query without words at 100k entries: a status typed
 // alone (issue 7's code kind holds some, such as 423), a class, filters
-// only, and the empty query of the home page.
+// only, the empty query of the home page, and entries without a status.
 func BenchmarkBrowse(b *testing.B) {
 	ix, err := Build(benchEntries(b, 100_000))
 	if err != nil {
@@ -232,6 +232,8 @@ func BenchmarkBrowse(b *testing.B) {
 		{"class", Query{Text: "5xx"}},
 		{"filters", Query{Status: StatusSet{{400, 499}}, Providers: []string{"microsoft-graph"}}},
 		{"empty", Query{}},
+		{"none", Query{Status: StatusSet{{0, 0}}}},
+		{"none+4xx+provider", Query{Status: StatusSet{{0, 0}, {400, 499}}, Providers: []string{"twilio"}, Page: 3}},
 	} {
 		b.Run(q.name, func(b *testing.B) {
 			ctx := context.Background()

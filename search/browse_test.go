@@ -47,7 +47,9 @@ func TestBrowseMatchesFullScan(t *testing.T) {
 	filters := []Query{{}, {Status: StatusSet{{400, 499}}}, {Status: StatusSet{{429, 429}}}, {Status: StatusSet{{500, 599}}},
 		{Providers: []string{"twilio"}}, {Providers: []string{"microsoft-graph", "gmail"}}, {Status: StatusSet{{400, 403}}, Providers: []string{"microsoft-entra"}},
 		{Page: 3}, {Page: 40, PerPage: 50},
-		{Status: StatusSet{{0, 0}}}, {Status: StatusSet{{0, 0}, {400, 499}}, Providers: []string{"twilio"}}, {Status: StatusSet{{0, 0}}, Page: 30}}
+		{Status: StatusSet{{0, 0}}}, {Status: StatusSet{{0, 0}, {400, 499}}, Providers: []string{"twilio"}}, {Status: StatusSet{{0, 0}}, Page: 30},
+		{Providers: []string{"twilio"}, Page: 5, PerPage: 7}, {Status: StatusSet{{0, 0}, {400, 499}}, Providers: []string{"microsoft-ews", "twilio"}, Page: 9, PerPage: 33},
+		{Status: StatusSet{{0, 0}}, Providers: []string{"microsoft-entra"}, Page: 1000, PerPage: 100}}
 	n := 0
 	for _, text := range texts {
 		for _, f := range filters {

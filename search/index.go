@@ -63,8 +63,9 @@ type Index struct {
 	// How many entries each status and provider holds, to tell a narrow filter.
 	statusTotals [600]int
 	provTotals   [32]int
-	statusStart  [601]int32  // entries of status s are statusStart[s]:statusStart[s+1]
-	broad        broadLimits // when a lone word skips the prose (broadWord)
+	statusStart  [601]int32       // entries of status s are statusStart[s]:statusStart[s+1]
+	statusMasks  [600][]maskCount // per status, how many of its entries have each provider mask
+	broad        broadLimits      // when a lone word skips the prose (broadWord)
 	en           analyzerFunc
 	pairs        analyzerFunc // word pairs, for quoted phrases
 }
@@ -153,7 +154,38 @@ func prepare(entries []content.Entry) (*Index, error) {
 		n += k
 	}
 	ix.statusStart[len(ix.statusTotals)] = int32(n)
+	ix.countMasks()
 	return ix, nil
+}
+
+// maskCount is how many entries of one status have one provider mask.
+type maskCount struct {
+	mask uint32
+	n    int
+}
+
+// countMasks fills statusMasks: entries share few provider combinations, so
+// browsing counts a status's entries per provider from a handful of masks
+// instead of visiting each entry.
+func (ix *Index) countMasks() {
+	for code := range ix.statusMasks {
+		lo, hi := ix.statusStart[code], ix.statusStart[code+1]
+		if lo == hi {
+			continue
+		}
+		at := map[uint32]int{}
+		var out []maskCount
+		for _, m := range ix.provMask[lo:hi] {
+			k, ok := at[m]
+			if !ok {
+				k = len(out)
+				at[m] = k
+				out = append(out, maskCount{mask: m})
+			}
+			out[k].n++
+		}
+		ix.statusMasks[code] = out
+	}
 }
 
 // fill indexes every entry into b in one batch (and counts the vocabulary
