@@ -24,7 +24,7 @@ func runSearch(ctx context.Context, env Env, args []string) error {
 	f.fromEnv("content", "ERRATA_CONTENT")
 	base := f.String("base-url", "http://localhost:8080", "site `URL` the printed links start with")
 	f.fromEnv("base-url", "ERRATA_BASE_URL")
-	status := f.String("status", "", "only these `statuses`: 429, 400,401, 400-499 or 4xx")
+	status := f.String("status", "", "only these `statuses`: 429, 400,401, 400-499, 4xx, or none for entries without one")
 	var providers stringList
 	f.Var(&providers, "provider", "only entries for this `provider` (repeat or comma-separate)")
 	asJSON := f.Bool("json", false, "print JSON for scripts")
