@@ -235,8 +235,25 @@ func (ix *Index) searchText(ctx context.Context, q Query, pl plan, res *Results)
 	}
 	if res.Total == 0 {
 		res.Suggestion = ix.suggest(pl, ws)
+		res.TooCommon = tooCommon(pl, ws)
 	}
 	return nil
+}
+
+// tooCommon lists the words of a text made only of stop words, which the
+// English fields never index, so that the page can say why nothing matched.
+func tooCommon(pl plan, ws []word) []string {
+	if len(pl.phrases) > 0 || len(pl.textStatus) > 0 {
+		return nil
+	}
+	var out []string
+	for _, w := range ws {
+		if !w.stop {
+			return nil
+		}
+		out = append(out, w.text)
+	}
+	return out
 }
 
 // collect runs q through bleve, handing every match to c.

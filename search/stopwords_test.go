@@ -1,6 +1,7 @@
 package search
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/errata/errata/content/corpus"
@@ -31,9 +32,15 @@ func TestStopWordsOnly(t *testing.T) {
 			t.Errorf("%q: %d hits %v, want %s first of at least %d", tc.q, res.Total, first(ids(res), 3), tc.first, tc.atLeast)
 		}
 	}
-	// One stop word alone has no pair to look up: nothing matches, as before.
-	if res := run(t, ix, Query{Text: "cannot"}); res.Total != 0 {
-		t.Errorf("cannot alone: %d hits %v", res.Total, first(ids(res), 3))
+	// One stop word alone has no pair to look up: nothing matches, and the
+	// results say which words were too common.
+	if res := run(t, ix, Query{Text: "cannot"}); res.Total != 0 || !slices.Equal(res.TooCommon, []string{"cannot"}) {
+		t.Errorf("cannot alone: %d hits %v, too common %q", res.Total, first(ids(res), 3), res.TooCommon)
+	}
+	for _, q := range []string{"quota", "xyzzyq", "cannot xyzzyq", `"cannot have"`} {
+		if res := run(t, ix, Query{Text: q}); res.TooCommon != nil {
+			t.Errorf("%q: too common %q, want none: it has a word that is not a stop word, or a phrase", q, res.TooCommon)
+		}
 	}
 }
 

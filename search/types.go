@@ -39,15 +39,18 @@ type StatusSet []StatusRange
 
 // Results is one page of answers to a Query.
 type Results struct {
-	Query      Query         // the query as run (page and per-page normalised)
-	Understood Understood    // what was read out of the text
-	Total      int           // hits across all pages
-	Page       int           // 1-based page returned
-	PerPage    int           // page size used
-	Hits       []Hit         // this page, best first (status order when browsing)
-	Facets     Facets        // counts that honour the other active filters
-	Suggestion string        // "did you mean" text when nothing matched, else ""
-	Took       time.Duration // time spent in the index
+	Query      Query      // the query as run (page and per-page normalised)
+	Understood Understood // what was read out of the text
+	Total      int        // hits across all pages
+	Page       int        // 1-based page returned
+	PerPage    int        // page size used
+	Hits       []Hit      // this page, best first (status order when browsing)
+	Facets     Facets     // counts that honour the other active filters
+	Suggestion string     // "did you mean" text when nothing matched, else ""
+	// TooCommon are the words of a query that found nothing because every
+	// word was one too common to search for ("cannot", "the"); else nil.
+	TooCommon []string
+	Took      time.Duration // time spent in the index
 }
 
 // Understood says how free text was read: a pasted error's status and message,

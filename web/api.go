@@ -47,6 +47,9 @@ type apiSearchResponse struct {
 	Results    []apiHit  `json:"results"`
 	Facets     apiFacets `json:"facets"`
 	Suggestion string    `json:"suggestion"`
+	// TooCommon: the words that found nothing because each is too common
+	// to search for alone ("cannot"); absent otherwise.
+	TooCommon []string `json:"too_common,omitempty"`
 }
 
 type apiEntrySummary struct {
@@ -121,6 +124,7 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) error {
 		Results:    make([]apiHit, 0, len(res.Hits)),
 		Facets:     apiFacets{Status: facets(res.Facets.Status), Provider: facets(res.Facets.Provider)},
 		Suggestion: res.Suggestion,
+		TooCommon:  res.TooCommon,
 	}
 	for _, h := range res.Hits {
 		u := h.URL

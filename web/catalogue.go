@@ -165,6 +165,9 @@ func (s *Server) catalogueView(r *http.Request, st listState, res *search.Result
 		v.Suggestion = components.Link{Label: res.Suggestion, Href: st.withQ(res.Suggestion).URL()}
 	}
 	v.Understood = understood(res.Understood)
+	if len(res.TooCommon) > 0 {
+		v.TooCommon = tooCommonHint(res.TooCommon)
+	}
 
 	// Results: grouped by status when browsing, one ranked list when searching.
 	from := st.values()
@@ -337,4 +340,17 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request, api bool) (searc
 		w.Header().Set(middleware.SearchTotalHeader, strconv.Itoa(res.Total))
 	}
 	return q, res, nil
+}
+
+// tooCommonHint says why words such as "cannot" or "the" find nothing alone.
+func tooCommonHint(words []string) string {
+	quoted := make([]string, len(words))
+	for i, w := range words {
+		quoted[i] = "“" + w + "”"
+	}
+	what := quoted[0] + " is too common a word to search for on its own"
+	if len(words) > 1 {
+		what = strings.Join(quoted, ", ") + " are too common to search for on their own"
+	}
+	return what + ": add a word from the error, such as its code or a noun in its message, or paste the whole message."
 }

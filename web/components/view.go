@@ -79,7 +79,8 @@ type Catalogue struct {
 	ChartMax    int
 	Prev, Next  string // page links, "" when none
 	PageLinks   []Filter
-	Suggestion  Link // "did you mean", Href "" when none
+	Suggestion  Link   // "did you mean", Href "" when none
+	TooCommon   string // why nothing matched when every word is too common, else ""
 	ClearHref   string
 	Understood  string   // what was read from a pasted error, "" when nothing special
 	Active      []Filter // active filters as removable chips
