@@ -57,27 +57,34 @@ func (h *httpStats) rps(name string) float64 {
 // client from decompressing (as wrk does not), so the client's gunzip is not
 // charged to the server on the cores they share.
 func runHTTP(base, fresh string, queries []benchQuery, workers int, dur time.Duration) (*httpStats, error) {
-	var api, page, apiFresh, pageFresh []vegeta.Target
+	var params []string
 	for _, q := range queries {
 		v := url.Values{"q": {q.Text}}
 		if len(q.Status) > 0 {
-			v.Set("status", fmt.Sprintf("%d-%d", q.Status[0].Lo, q.Status[0].Hi))
+			v.Set("status", q.Status.String())
 		}
 		for _, p := range q.Providers {
 			v.Add("provider", p)
 		}
-		html := http.Header{"Accept": {"text/html"}, "Accept-Encoding": {"gzip"}}
-		json := http.Header{"Accept-Encoding": {"gzip"}}
-		api = append(api, vegeta.Target{Method: http.MethodGet, URL: base + "/api/v1/search?" + v.Encode(), Header: json})
-		page = append(page, vegeta.Target{Method: http.MethodGet, URL: base + "/?" + v.Encode(), Header: html})
-		apiFresh = append(apiFresh, vegeta.Target{Method: http.MethodGet, URL: fresh + "/api/v1/search?" + v.Encode(), Header: json})
-		pageFresh = append(pageFresh, vegeta.Target{Method: http.MethodGet, URL: fresh + "/?" + v.Encode(), Header: html})
+		params = append(params, v.Encode())
 	}
+	html := http.Header{"Accept": {"text/html"}, "Accept-Encoding": {"gzip"}}
+	json := http.Header{"Accept-Encoding": {"gzip"}}
+	// on is the query mix as requests for one path of one server.
+	on := func(server, path string, h http.Header) []vegeta.Target {
+		ts := make([]vegeta.Target, len(params))
+		for i, p := range params {
+			ts[i] = vegeta.Target{Method: http.MethodGet, URL: server + path + "?" + p, Header: h}
+		}
+		return ts
+	}
+	api, page := on(base, "/api/v1/search", json), on(base, "/", html)
+	apiFresh, pageFresh := on(fresh, "/api/v1/search", json), on(fresh, "/", html)
 	runs := []struct {
 		name, base string
 		targets    []vegeta.Target
 	}{
-		{"healthz", base, []vegeta.Target{{Method: http.MethodGet, URL: base + "/healthz", Header: http.Header{"Accept-Encoding": {"gzip"}}}}},
+		{"healthz", base, []vegeta.Target{{Method: http.MethodGet, URL: base + "/healthz", Header: json}}},
 		{"api", base, api},
 		{"page", base, page},
 		{"api-fresh", fresh, apiFresh},
