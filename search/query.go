@@ -344,47 +344,53 @@ func (ix *Index) textQuery(pl plan, ws []word) (must, should []query.Query) {
 		if !ix.isPhrase(ph) {
 			continue // one word: its word query already finds it
 		}
-		var pairs []query.Query
-		seen := map[string]bool{}
-		ix.pairs(ph, func(p string, _, _ int) {
-			if !seen[p] {
-				seen[p] = true
-				t := bleve.NewTermQuery(p)
-				t.SetField(fPhrase)
-				pairs = append(pairs, t)
-			}
-		})
-		if len(pairs) > 0 {
+		if pairs := ix.pairTerms(ph); len(pairs) > 0 {
 			must = append(must, bleve.NewConjunctionQuery(pairs...))
 		}
 	}
 	return must, should
 }
 
-// stopPairs matches the word pairs of a query made of stop words only, or
-// is nil when it has fewer than two.
-func (ix *Index) stopPairs(ws []word) query.Query {
-	var text []string
-	for _, w := range ws {
-		if !w.stop {
-			return nil
-		}
-		text = append(text, w.text)
-	}
+// pairTerms looks up each distinct word pair of text in the phrase field.
+func (ix *Index) pairTerms(text string) []query.Query {
 	var pairs []query.Query
 	seen := map[string]bool{}
-	ix.pairs(strings.Join(text, " "), func(p string, _, _ int) {
-		if !seen[p] && len(pairs) < maxStopPairs {
+	ix.pairs(text, func(p string, _, _ int) {
+		if !seen[p] {
 			seen[p] = true
 			t := bleve.NewTermQuery(p)
 			t.SetField(fPhrase)
 			pairs = append(pairs, t)
 		}
 	})
+	return pairs
+}
+
+// stopWordsOnly is the words of a query made of stop words only, as typed,
+// or nil when any word is not one.
+func stopWordsOnly(ws []word) []string {
+	var out []string
+	for _, w := range ws {
+		if !w.stop {
+			return nil
+		}
+		out = append(out, w.text)
+	}
+	return out
+}
+
+// stopPairs matches the word pairs of a query made of stop words only, or
+// is nil when it has fewer than two.
+func (ix *Index) stopPairs(ws []word) query.Query {
+	words := stopWordsOnly(ws)
+	if len(words) < 2 {
+		return nil
+	}
+	pairs := ix.pairTerms(strings.Join(words, " "))
 	if len(pairs) == 0 {
 		return nil
 	}
-	return bleve.NewDisjunctionQuery(pairs...)
+	return bleve.NewDisjunctionQuery(pairs[:min(len(pairs), maxStopPairs)]...)
 }
 
 // maxStopPairs bounds the pairs a stop-word query looks up.

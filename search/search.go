@@ -246,14 +246,7 @@ func tooCommon(pl plan, ws []word) []string {
 	if len(pl.phrases) > 0 || len(pl.textStatus) > 0 {
 		return nil
 	}
-	var out []string
-	for _, w := range ws {
-		if !w.stop {
-			return nil
-		}
-		out = append(out, w.text)
-	}
-	return out
+	return stopWordsOnly(ws)
 }
 
 // collect runs q through bleve, handing every match to c.
