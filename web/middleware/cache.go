@@ -197,11 +197,7 @@ func (e *cached) serve(w http.ResponseWriter, r *http.Request) {
 	if r.Pattern == "" {
 		r.Pattern = e.pattern
 	}
-	if tag := e.header.Get("ETag"); tag != "" && noneMatch(r.Header.Get("If-None-Match"), tag) {
-		for _, k := range []string{"Content-Length", "Content-Type", "Content-Encoding"} {
-			h.Del(k)
-		}
-		w.WriteHeader(http.StatusNotModified)
+	if notModified(w, r, e.header.Get("ETag")) {
 		return
 	}
 	h.Set("Content-Length", strconv.Itoa(len(e.body))) // not chunked: the size is known

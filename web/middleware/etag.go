@@ -94,11 +94,7 @@ func (e *etagWriter) finish(r *http.Request) {
 		tag = `"` + hex.EncodeToString(sum[:16]) + `"`
 		h.Set("ETag", tag)
 	}
-	if tag != "" && noneMatch(r.Header.Get("If-None-Match"), tag) {
-		for _, k := range []string{"Content-Length", "Content-Type", "Content-Encoding"} {
-			h.Del(k)
-		}
-		e.w.WriteHeader(http.StatusNotModified)
+	if notModified(e.w, r, tag) {
 		return
 	}
 	if h.Get("Content-Length") == "" && h.Get("Content-Encoding") == "" {
@@ -106,6 +102,20 @@ func (e *etagWriter) finish(r *http.Request) {
 	}
 	e.w.WriteHeader(e.status)
 	_, _ = e.w.Write(e.buf.Bytes())
+}
+
+// notModified answers 304, without the headers that describe a body, when
+// r's If-None-Match matches tag, and reports whether it did.
+func notModified(w http.ResponseWriter, r *http.Request, tag string) bool {
+	if tag == "" || !noneMatch(r.Header.Get("If-None-Match"), tag) {
+		return false
+	}
+	h := w.Header()
+	for _, k := range []string{"Content-Length", "Content-Type", "Content-Encoding"} {
+		h.Del(k)
+	}
+	w.WriteHeader(http.StatusNotModified)
+	return true
 }
 
 // noneMatch reports whether an If-None-Match header matches tag, with the
