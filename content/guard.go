@@ -23,8 +23,8 @@ func guardBody(body []byte) (line int, what, fix string, ok bool) {
 		}
 		l := body[start:end]
 		if depth := nesting(l); depth > maxNesting {
-			return i, fmt.Sprintf("quotes or lists nested %d deep", depth),
-				fmt.Sprintf("nest at most %d levels", maxNesting), false
+			what, fix := tooNested(depth)
+			return i, what, fix, false
 		}
 		if blank(l) {
 			delims = 0
@@ -46,6 +46,12 @@ func guardBody(body []byte) (line int, what, fix string, ok bool) {
 		start = end + 1
 	}
 	return 0, "", "", true
+}
+
+// tooNested is the problem and its fix for containers nested depth deep,
+// found on one line (guardBody) or in the parsed tree (parseBody).
+func tooNested(depth int) (what, fix string) {
+	return fmt.Sprintf("quotes or lists nested %d deep", depth), fmt.Sprintf("nest at most %d levels", maxNesting)
 }
 
 func blank(l []byte) bool {

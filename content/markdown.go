@@ -2,7 +2,6 @@ package content
 
 import (
 	"bytes"
-	"fmt"
 	"strings"
 
 	"github.com/yuin/goldmark"
@@ -95,7 +94,8 @@ func parseBody(body []byte, lineOf func(int) int, bad func(line int, what, fix s
 	doc := md.Parser().Parse(text.NewReader(body))
 	if n, depth := tooDeep(doc); n != nil {
 		// guardBody sees markers on one line; indentation nests too.
-		bad(lineOf(nodeOffset(n)), fmt.Sprintf("quotes or lists nested %d deep", depth), fmt.Sprintf("nest at most %d levels", maxNesting))
+		what, fix := tooNested(depth)
+		bad(lineOf(nodeOffset(n)), what, fix)
 	}
 	links := entryLinks(doc, lineOf)
 	var secs []rawSection
