@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/errata/errata/content"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 )
@@ -51,17 +52,7 @@ func TestSaveAndOpen(t *testing.T) {
 // OpenSaved needs nothing but the directory: the entries come back from the
 // snapshot Save keeps, whole, and answer like the index they were built in.
 func TestOpenSaved(t *testing.T) {
-	es := fixtures()
-	dir := filepath.Join(t.TempDir(), "index")
-	if err := Save(es, dir); err != nil {
-		t.Fatalf("Save: %v", err)
-	}
-	opened, err := OpenSaved(dir)
-	if err != nil {
-		t.Fatalf("OpenSaved: %v", err)
-	}
-	defer opened.Close()
-	built := build(t, es)
+	opened, built := savedAndBuilt(t, fixtures())
 	if diff := cmp.Diff(built.Entries(), opened.Entries(), cmpopts.EquateEmpty()); diff != "" {
 		t.Errorf("entries differ (-built +saved):\n%s", diff)
 	}
@@ -72,4 +63,20 @@ func TestOpenSaved(t *testing.T) {
 	if _, err := OpenSaved(t.TempDir()); err == nil || !strings.Contains(err.Error(), "errata index") {
 		t.Errorf("OpenSaved of an empty directory: %v, want a hint to run errata index", err)
 	}
+}
+
+// savedAndBuilt is es saved by Save and opened by OpenSaved, beside the same
+// entries built in memory; both close when the test ends.
+func savedAndBuilt(tb testing.TB, es []content.Entry) (opened, built *Index) {
+	tb.Helper()
+	dir := filepath.Join(tb.TempDir(), "index")
+	if err := Save(es, dir); err != nil {
+		tb.Fatalf("Save: %v", err)
+	}
+	opened, err := OpenSaved(dir)
+	if err != nil {
+		tb.Fatalf("OpenSaved: %v", err)
+	}
+	tb.Cleanup(func() { opened.Close() })
+	return opened, build(tb, es)
 }

@@ -1,7 +1,6 @@
 package search
 
 import (
-	"path/filepath"
 	"slices"
 	"testing"
 )
@@ -9,17 +8,7 @@ import (
 // A saved index keeps its entries' tokens, which open without tokenizing
 // again, hold the same ids as a build's, and are checked before use.
 func TestSavedTokens(t *testing.T) {
-	es := fixtures()
-	dir := filepath.Join(t.TempDir(), "index")
-	if err := Save(es, dir); err != nil {
-		t.Fatalf("Save: %v", err)
-	}
-	opened, err := OpenSaved(dir)
-	if err != nil {
-		t.Fatalf("OpenSaved: %v", err)
-	}
-	defer opened.Close()
-	built := build(t, es)
+	opened, built := savedAndBuilt(t, fixtures())
 	if !slices.Equal(opened.tokens.data, built.tokens.data) || !slices.Equal(opened.tokens.off, built.tokens.off) {
 		t.Fatalf("opened tokens differ from built:\n%v %v\n%v %v", opened.tokens.off, opened.tokens.data, built.tokens.off, built.tokens.data)
 	}
