@@ -4,7 +4,7 @@
 # CI has no Docker engine: .ci/run runs the `go build` line below verbatim
 # (cmd/errata's tests check this file keeps its shape). Keep it on one line.
 
-FROM golang:1.26.8-bookworm AS build
+FROM golang:1.27.3-bookworm AS build
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download

@@ -1,6 +1,6 @@
 module github.com/errata/errata
 
-go 1.26.8
+go 1.27.3
 
 tool (
 	github.com/a-h/templ/cmd/templ
@@ -21,7 +21,7 @@ require (
 	github.com/prometheus/client_model v0.6.3
 	github.com/tsenart/vegeta/v12 v12.13.0
 	github.com/yuin/goldmark v1.8.7
-	golang.org/x/net v0.61.0
+	golang.org/x/net v0.62.0
 	golang.org/x/term v0.48.0
 	golang.org/x/time v0.16.0
 	modernc.org/sqlite v1.62.0
