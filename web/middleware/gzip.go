@@ -155,23 +155,71 @@ func (g *gzipWriter) close() {
 	}
 }
 
-// acceptsGzip reads Accept-Encoding, honouring q=0.
+// acceptsGzip reads Accept-Encoding as RFC 9110 §12.5.3 says: gzip (or
+// its alias x-gzip) is acceptable when listed with a weight above 0 or, when
+// not listed, when "*" is. A weight is ";q=" (q in any case, spaces around
+// ";") and a qvalue of at most three decimals; an entry whose weight cannot
+// be read is skipped. Listed twice, a coding takes its highest weight. No
+// header, or an empty one, asks for no coding. Gzip and the answer cache's
+// key both use it, so they never disagree.
 func acceptsGzip(r *http.Request) bool {
-	for _, v := range r.Header.Values("Accept-Encoding") {
-		for _, part := range strings.Split(v, ",") {
-			name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-			name = strings.ToLower(strings.TrimSpace(name))
-			if name != "gzip" && name != "*" {
+	gzipQ, anyQ := -1, -1 // weights in thousandths; -1 when not listed
+	for _, line := range r.Header.Values("Accept-Encoding") {
+		for rest := line; rest != ""; {
+			var entry string
+			entry, rest, _ = strings.Cut(rest, ",")
+			coding, weight, _ := strings.Cut(entry, ";")
+			q, ok := qvalue(weight)
+			if !ok {
 				continue
 			}
-			q := strings.ReplaceAll(strings.TrimSpace(params), " ", "")
-			if q == "q=0" || q == "q=0.0" || q == "q=0.00" || q == "q=0.000" {
-				return false
+			switch strings.ToLower(strings.TrimSpace(coding)) {
+			case "gzip", "x-gzip":
+				gzipQ = max(gzipQ, q)
+			case "*":
+				anyQ = max(anyQ, q)
 			}
-			return true
 		}
 	}
-	return false
+	if gzipQ >= 0 {
+		return gzipQ > 0
+	}
+	return anyQ > 0
+}
+
+// qvalue reads an Accept-Encoding weight ("q=0.5", or nothing for 1) in
+// thousandths: qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] ).
+func qvalue(weight string) (int, bool) {
+	weight = strings.TrimSpace(weight)
+	if weight == "" {
+		return 1000, true
+	}
+	name, v, ok := strings.Cut(weight, "=")
+	if !ok || !strings.EqualFold(strings.TrimSpace(name), "q") {
+		return 0, false
+	}
+	whole, frac, _ := strings.Cut(strings.TrimSpace(v), ".")
+	if (whole != "0" && whole != "1") || len(frac) > 3 {
+		return 0, false
+	}
+	q := 0
+	for i := range 3 {
+		d := byte('0')
+		if i < len(frac) {
+			d = frac[i]
+		}
+		if d < '0' || d > '9' {
+			return 0, false
+		}
+		q = q*10 + int(d-'0')
+	}
+	if whole == "1" {
+		if q != 0 {
+			return 0, false
+		}
+		return 1000, true
+	}
+	return q, true
 }
 
 func compressible(contentType string) bool {
