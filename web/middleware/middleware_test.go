@@ -227,7 +227,7 @@ func TestGzip(t *testing.T) {
 		{"wildcard", "GET", "/", "*", true, true},
 		{"not accepted", "GET", "/", "", false, true},
 		{"refused with q=0", "GET", "/", "gzip;q=0, identity", false, true},
-		{"HEAD", "HEAD", "/", "gzip", false, true},
+		{"HEAD", "HEAD", "/", "gzip", true, true}, // as GET would be
 		{"small body", "GET", "/small", "gzip", false, true},
 		{"image", "GET", "/logo.png", "gzip", false, false},
 		{"error page", "GET", "/boom", "gzip", true, true},
@@ -385,6 +385,10 @@ func TestGzipOverETag(t *testing.T) {
 	}
 	if gunzip(t, zipped.Body.Bytes()) != plain.Body.String() {
 		t.Fatalf("gzip body differs from plain body")
+	}
+	// ETag declared the length, so the compressed one is sent, not chunks.
+	if got := zipped.Header().Get("Content-Length"); got != strconv.Itoa(zipped.Body.Len()) {
+		t.Errorf("gzip Content-Length %q, body %d bytes", got, zipped.Body.Len())
 	}
 	for _, inm := range []string{tag, zipped.Header().Get("ETag")} {
 		for _, ae := range []string{"", "gzip"} {
