@@ -42,11 +42,11 @@ func (s *Server) catalogue(w http.ResponseWriter, r *http.Request) error {
 }
 
 // wantsFragment is true for htmx's own requests from the search box, not
-// for boosted links or history restores, which need the whole page.
+// for boosted links or history restores, which need the whole page. The
+// flags are read with middleware.HTMXFlag, as the answer cache reads them.
 func wantsFragment(r *http.Request) bool {
-	h := r.Header
-	return h.Get("HX-Request") == "true" && h.Get("HX-Boosted") != "true" &&
-		h.Get("HX-History-Restore-Request") != "true" && h.Get("HX-Target") == "results"
+	return middleware.HTMXFlag(r, "HX-Request") && !middleware.HTMXFlag(r, "HX-Boosted") &&
+		!middleware.HTMXFlag(r, "HX-History-Restore-Request") && r.Header.Get("HX-Target") == "results"
 }
 
 func pageCount(total, perPage int) int {

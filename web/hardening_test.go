@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -736,6 +737,40 @@ func FuzzParams(f *testing.F) {
 // A panic inside a handler, under the whole middleware chain and over a
 // real connection asking for gzip: a whole 500 page (or JSON error), the
 // stack in the log, the 500 counted, and the server keeps answering.
+// Distinct, long values of the htmx headers the catalogue varies on are
+// answered as the page reads them (htmx only sends "true" in HX-Request,
+// HX-Boosted and HX-History-Restore-Request): from the answer the cache
+// already holds, not each as one more answer to keep.
+func TestCacheHostileHTMXHeaders(t *testing.T) {
+	h, _ := hardened(t, Config{}, catalogueIndex(t))
+	results := []string{"HX-Request", "true", "HX-Target", "results"}
+	fragment := ask(t, h, "GET", "/?q=quota", results...)
+	whole := ask(t, h, "GET", "/?q=quota")
+	if strings.Contains(fragment.body, "<html") || !strings.Contains(whole.body, "<html") {
+		t.Fatalf("fragment and page mixed up:\n%s\n%s", cut(fragment.body, 300), cut(whole.body, 300))
+	}
+	long := strings.Repeat("x", 15<<10)
+	for i := range 100 {
+		junk := fmt.Sprintf("%d-%s", i, long)
+		for _, tc := range []struct {
+			header []string
+			want   answer
+		}{
+			{append(slices.Clone(results), "HX-Boosted", junk), fragment},
+			{append(slices.Clone(results), "HX-History-Restore-Request", junk), fragment},
+			{[]string{"HX-Request", junk}, whole},
+		} {
+			a := ask(t, h, "GET", "/?q=quota", tc.header...)
+			if a.body != tc.want.body || a.header.Get(middleware.CacheHeader) != "hit" {
+				t.Fatalf("%s set to %d bytes: cache %q, the right answer %v", tc.header[len(tc.header)-2], len(junk), a.header.Get(middleware.CacheHeader), a.body == tc.want.body)
+			}
+		}
+	}
+	if a := ask(t, h, "GET", "/?q=quota", append(slices.Clone(results), "HX-Boosted", "true")...); !strings.Contains(a.body, "<html") {
+		t.Errorf("a boosted request got the fragment:\n%s", cut(a.body, 300))
+	}
+}
+
 func TestPanicThroughTheChain(t *testing.T) {
 	h, metrics, logs := hardenedWithMetrics(t, Config{BaseURL: "https://errata.example"}, faultyIndex{panics: true})
 	srv := httptest.NewServer(h)

@@ -12,9 +12,12 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/errata/errata/content"
 	"github.com/errata/errata/search"
 	"github.com/errata/errata/static"
+	"github.com/errata/errata/web/middleware"
 )
 
 var securityHeaders = map[string]string{
@@ -263,6 +266,53 @@ func TestHead(t *testing.T) {
 		res.Body.Close()
 		if res.StatusCode != 200 || len(b) != 0 {
 			t.Errorf("HEAD %s: status %d, %d body bytes; want 200 and none", p, res.StatusCode, len(b))
+		}
+	}
+}
+
+// HEAD answers with exactly the headers GET does for the same request —
+// Content-Encoding, Content-Length, ETag, Vary — before and after a GET
+// fills the answer cache, and with the cache off, over a real connection.
+func TestHeadAnswersAsGet(t *testing.T) {
+	ix := catalogueIndex(t)
+	paths := []string{"/", "/?q=quota", "/errors/429-gmail-too-many-requests", "/api/v1/errors",
+		"/api/v1/search?q=quota", static.URL("app.css"), "/robots.txt", "/no-such-page"}
+	// What differs between any two answers, whatever the method.
+	perRequest := []string{"Date", "X-Request-Id", middleware.CacheHeader}
+	client := &http.Client{Transport: &http.Transport{DisableCompression: true}}
+	for _, cacheBytes := range []int64{middleware.DefaultCacheBytes, 0} {
+		for _, order := range [][]string{{"HEAD", "GET", "HEAD"}, {"GET", "HEAD", "GET"}} {
+			srv := httptest.NewServer(middleware.Stack(New(Config{}, ix).Handler(), middleware.StackConfig{Cache: middleware.NewCache(cacheBytes)}))
+			for _, p := range paths {
+				for _, accept := range []string{"gzip", ""} {
+					var first http.Header
+					var firstLength int64
+					for i, method := range order {
+						req, err := http.NewRequest(method, srv.URL+p, nil)
+						if err != nil {
+							t.Fatal(err)
+						}
+						req.Header.Set("Accept-Encoding", accept)
+						res, err := client.Do(req)
+						if err != nil {
+							t.Fatal(err)
+						}
+						res.Body.Close()
+						for _, k := range perRequest {
+							res.Header.Del(k)
+						}
+						if i == 0 {
+							first, firstLength = res.Header, res.ContentLength
+							continue
+						}
+						if diff := cmp.Diff(first, res.Header); diff != "" || res.ContentLength != firstLength {
+							t.Errorf("cache %d B, %v, %s with Accept-Encoding %q: %s answer %d differs from the %s first: Content-Length %d, then %d; headers (-first +now):\n%s",
+								cacheBytes, order, p, accept, method, i+1, order[0], firstLength, res.ContentLength, diff)
+						}
+					}
+				}
+			}
+			srv.Close()
 		}
 	}
 }

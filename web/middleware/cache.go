@@ -29,25 +29,53 @@ const CacheHeader = "X-Errata-Cache"
 // path and query, the same gzip choice and the same values of every request
 // header its Vary names, as an HTTP cache would. What the outer middleware
 // set before it (the request id) is never kept.
+//
+// Every byte kept counts against the size: body, headers, key and the
+// request header values kept to tell variants apart. Those values are
+// bounded (see varyValue), a URL keeps at most maxVariants answers, and a
+// lookup is two map reads under the lock, so no request can make the cache
+// grow past its size or make every other request wait on a scan.
 type Cache struct {
 	max int64
 
-	mu    sync.Mutex
-	used  int64
-	gen   uint64
-	lru   *list.List                 // of *cached, front most recent
-	byKey map[string][]*list.Element // primary key → its variants
+	mu   sync.Mutex
+	used int64
+	gen  uint64
+	lru  *list.List           // of *cached, front most recent
+	urls map[string]*variants // primary key → the answers kept for it
+}
+
+// maxVariants bounds the answers kept for one URL (a page and its htmx
+// fragment, gzipped or not, need four); the least recently used goes.
+const maxVariants = 8
+
+// maxVaryValue bounds a request header value kept to tell variants apart;
+// a request with a longer one is answered afresh and not kept.
+const maxVaryValue = 128
+
+// entryOverhead is what an answer costs besides its bytes: its struct, its
+// list elements, its map slot and its URL's share of a variants record,
+// counted generously.
+const entryOverhead = 512
+
+// variants are the answers kept for one primary key, told apart by the
+// values of the request headers their Vary names.
+type variants struct {
+	vary   []string                 // the names, canonical and sorted, of the newest answer's Vary
+	byVary map[string]*list.Element // variant key (see variantKey) → element of Cache.lru
+	recent *list.List               // of *cached, front most recent: the back goes first
 }
 
 type cached struct {
-	key      string   // primary key: host, URI, gzip
-	vary     []string // request headers named by Vary, canonical
-	varyVals []string // their values in the request that made it
-	status   int
-	header   http.Header // what the inner handlers set
-	pattern  string      // the ServeMux pattern, for logs and metrics
-	body     []byte
-	size     int64
+	key     string   // primary key: host, URI, gzip
+	vary    []string // request headers named by Vary, canonical, sorted
+	variant string   // their values in the request that made it, as variantKey
+	inURL   *list.Element
+	status  int
+	header  http.Header // what the inner handlers set
+	pattern string      // the ServeMux pattern, for logs and metrics
+	body    []byte
+	size    int64
 }
 
 // NewCache returns a cache holding at most maxBytes of answers; maxBytes ≤ 0
@@ -56,7 +84,7 @@ func NewCache(maxBytes int64) *Cache {
 	if maxBytes <= 0 {
 		return nil
 	}
-	return &Cache{max: maxBytes, lru: list.New(), byKey: map[string][]*list.Element{}}
+	return &Cache{max: maxBytes, lru: list.New(), urls: map[string]*variants{}}
 }
 
 // Purge forgets every answer. Call it after swapping the catalogue; answers
@@ -69,7 +97,7 @@ func (c *Cache) Purge() {
 	defer c.mu.Unlock()
 	c.gen++
 	c.lru.Init()
-	clear(c.byKey)
+	clear(c.urls)
 	c.used = 0
 }
 
@@ -102,12 +130,17 @@ func (c *Cache) Middleware(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		key := primaryKey(r)
-		if e := c.get(key, r); e != nil {
+		key, ok := primaryKey(r)
+		if !ok {
+			next.ServeHTTP(w, r)
+			return
+		}
+		e, ok := c.get(key, r)
+		if e != nil {
 			e.serve(w, r)
 			return
 		}
-		if r.Method == http.MethodHead { // no body to keep
+		if !ok || r.Method == http.MethodHead { // nothing that may be kept
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -124,8 +157,8 @@ func (c *Cache) Middleware(next http.Handler) http.Handler {
 
 // primaryKey is the URL as the client asked for it (a proxy's
 // X-Forwarded-Proto included, since pages print absolute URLs) and whether
-// it takes gzip.
-func primaryKey(r *http.Request) string {
+// it takes gzip; false when X-Forwarded-Proto is too long to keep.
+func primaryKey(r *http.Request) (string, bool) {
 	scheme := "http"
 	if r.TLS != nil {
 		scheme = "https"
@@ -134,19 +167,83 @@ func primaryKey(r *http.Request) string {
 	if acceptsGzip(r) {
 		gz = "gzip"
 	}
-	return scheme + "\x00" + r.Header.Get("X-Forwarded-Proto") + "\x00" + r.Host + "\x00" + r.URL.RequestURI() + "\x00" + gz
+	proto := r.Header.Get("X-Forwarded-Proto")
+	if len(proto) > maxVaryValue {
+		return "", false
+	}
+	return scheme + "\x00" + proto + "\x00" + r.Host + "\x00" + r.URL.RequestURI() + "\x00" + gz, true
 }
 
-func (c *Cache) get(key string, r *http.Request) *cached {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, el := range c.byKey[key] {
-		if e := el.Value.(*cached); e.matches(r) {
-			c.lru.MoveToFront(el)
-			return e
+// varyValue is what the cache keeps of the request header name that an
+// answer varies on, and false when the value is too long to keep. htmx
+// sends HX-Request, HX-Boosted and HX-History-Restore-Request as "true" or
+// not at all, and pages read them with HTMXFlag, so only whether one is
+// "true" is kept: any other value gets the answer of an absent header.
+func varyValue(r *http.Request, name string) (string, bool) {
+	switch name {
+	case "Hx-Request", "Hx-Boosted", "Hx-History-Restore-Request":
+		if HTMXFlag(r, name) {
+			return "true", true
+		}
+		return "", true
+	}
+	values := r.Header[name]
+	n := 0
+	for _, v := range values {
+		if n += len(v) + 1; n > maxVaryValue+1 {
+			return "", false
 		}
 	}
-	return nil
+	return strings.Join(values, ","), true
+}
+
+// HTMXFlag reports whether r carries htmx's request header name
+// (HX-Request, HX-Boosted or HX-History-Restore-Request) as "true", the only
+// value htmx sends. A page that varies on one of these must read it with
+// HTMXFlag: the answer cache keeps only this reading of the header, so a
+// page that told other values apart would be served another value's answer.
+func HTMXFlag(r *http.Request, name string) bool {
+	return r.Header.Get(name) == "true"
+}
+
+// variantKey is r's values of the headers named in vary, each bounded by
+// varyValue, in one string; false when one is too long to keep.
+func variantKey(vary []string, r *http.Request) (string, bool) {
+	var b strings.Builder
+	for _, name := range vary {
+		v, ok := varyValue(r, name)
+		if !ok {
+			return "", false
+		}
+		b.WriteString(strconv.Itoa(len(v)))
+		b.WriteByte(':')
+		b.WriteString(v)
+	}
+	return b.String(), true
+}
+
+// get is the answer kept for r, if any, and whether r's answer may be kept
+// at all. Its work under the lock is bounded by the names in Vary and
+// maxVaryValue, whatever the number of answers kept.
+func (c *Cache) get(key string, r *http.Request) (*cached, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v := c.urls[key]
+	if v == nil {
+		return nil, true
+	}
+	variant, ok := variantKey(v.vary, r)
+	if !ok {
+		return nil, false
+	}
+	el := v.byVary[variant]
+	if el == nil {
+		return nil, true
+	}
+	e := el.Value.(*cached)
+	c.lru.MoveToFront(el)
+	v.recent.MoveToFront(e.inURL)
+	return e, true
 }
 
 func (c *Cache) put(gen uint64, e *cached) {
@@ -155,13 +252,25 @@ func (c *Cache) put(gen uint64, e *cached) {
 	if gen != c.gen || e.size > c.max/16 {
 		return // made from a catalogue that has since been swapped
 	}
-	for _, el := range c.byKey[e.key] { // replace an equal variant
-		if old := el.Value.(*cached); slices.Equal(old.vary, e.vary) && slices.Equal(old.varyVals, e.varyVals) {
-			c.remove(el)
-			break
+	if v := c.urls[e.key]; v != nil {
+		if !slices.Equal(v.vary, e.vary) { // the answers kept were told apart by other headers
+			for v.recent.Len() > 0 {
+				c.remove(v.byVary[v.recent.Back().Value.(*cached).variant])
+			}
+		} else if old := v.byVary[e.variant]; old != nil {
+			c.remove(old)
 		}
 	}
-	c.byKey[e.key] = append(c.byKey[e.key], c.lru.PushFront(e))
+	v := c.urls[e.key]
+	if v == nil {
+		v = &variants{vary: e.vary, byVary: map[string]*list.Element{}, recent: list.New()}
+		c.urls[e.key] = v
+	}
+	if v.recent.Len() >= maxVariants {
+		c.remove(v.byVary[v.recent.Back().Value.(*cached).variant])
+	}
+	e.inURL = v.recent.PushFront(e)
+	v.byVary[e.variant] = c.lru.PushFront(e)
 	c.used += e.size
 	for c.used > c.max {
 		c.remove(c.lru.Back())
@@ -171,21 +280,12 @@ func (c *Cache) put(gen uint64, e *cached) {
 func (c *Cache) remove(el *list.Element) {
 	e := c.lru.Remove(el).(*cached)
 	c.used -= e.size
-	vs := slices.DeleteFunc(c.byKey[e.key], func(o *list.Element) bool { return o == el })
-	if len(vs) == 0 {
-		delete(c.byKey, e.key)
-	} else {
-		c.byKey[e.key] = vs
+	v := c.urls[e.key]
+	v.recent.Remove(e.inURL)
+	delete(v.byVary, e.variant)
+	if v.recent.Len() == 0 {
+		delete(c.urls, e.key)
 	}
-}
-
-func (e *cached) matches(r *http.Request) bool {
-	for i, h := range e.vary {
-		if strings.Join(r.Header.Values(h), ",") != e.varyVals[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func (e *cached) serve(w http.ResponseWriter, r *http.Request) {
@@ -294,14 +394,19 @@ func (cw *cacheWriter) entry(key string, r *http.Request) *cached {
 		}
 	}
 	slices.Sort(e.vary)
-	for _, name := range e.vary {
-		e.varyVals = append(e.varyVals, strings.Join(r.Header.Values(name), ","))
+	variant, ok := variantKey(e.vary, r)
+	if !ok {
+		return nil
 	}
-	e.size = int64(len(e.body) + len(key) + 256)
+	e.variant = variant
+	e.size = entryOverhead + int64(len(e.body)+len(key)+len(variant)+len(e.pattern))
+	for _, name := range e.vary {
+		e.size += int64(len(name)) + 16
+	}
 	for k, v := range h {
-		e.size += int64(len(k))
+		e.size += int64(len(k)) + 24
 		for _, s := range v {
-			e.size += int64(len(s) + 16)
+			e.size += int64(len(s)) + 16
 		}
 	}
 	return e

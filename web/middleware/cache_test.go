@@ -7,10 +7,13 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"unsafe"
 )
 
 // counted is a site that counts the requests that reach it, so a test can
@@ -35,6 +38,16 @@ func newCounted(tb testing.TB, purge func()) *counted {
 	c.mux.HandleFunc("GET /fragment", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Add("Vary", "HX-Request, HX-Target")
 		html(w, "page for HX-Request="+r.Header.Get("HX-Request")+" HX-Target="+r.Header.Get("HX-Target"))
+	})
+	// /catalogue picks the results fragment or the whole page from htmx's
+	// headers as web's catalogue does, and names all four in Vary.
+	c.mux.HandleFunc("GET /catalogue", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Add("Vary", "HX-Request, HX-Boosted, HX-History-Restore-Request, HX-Target")
+		if wantsResults(r) {
+			html(w, resultsFragment)
+			return
+		}
+		html(w, big)
 	})
 	c.mux.HandleFunc("GET /sized/{n}", func(w http.ResponseWriter, r *http.Request) {
 		var n int
@@ -67,6 +80,15 @@ func newCounted(tb testing.TB, purge func()) *counted {
 		html(w, "made from the old catalogue")
 	})
 	return c
+}
+
+// resultsFragment is what /catalogue answers htmx's search box.
+const resultsFragment = "<div id=results>the results only</div>"
+
+// wantsResults is web's test for the search box's own htmx requests.
+func wantsResults(r *http.Request) bool {
+	return HTMXFlag(r, "HX-Request") && !HTMXFlag(r, "HX-Boosted") &&
+		!HTMXFlag(r, "HX-History-Restore-Request") && r.Header.Get("HX-Target") == "results"
 }
 
 func (c *counted) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -324,5 +346,200 @@ func BenchmarkCache(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// heldBytes is what c really holds: the distinct bytes of every string and
+// byte slice reachable from it, found by walking its fields, so that a test
+// measures what is kept rather than what the cache says it keeps.
+func heldBytes(c *Cache) int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var total int64
+	type span struct {
+		p uintptr
+		n int
+	}
+	seen := map[span]bool{}
+	var walk func(v reflect.Value)
+	walk = func(v reflect.Value) {
+		switch v.Kind() {
+		case reflect.String:
+			s := v.String()
+			if k := (span{uintptr(unsafe.Pointer(unsafe.StringData(s))), len(s)}); len(s) > 0 && !seen[k] {
+				seen[k] = true
+				total += int64(len(s))
+			}
+		case reflect.Slice:
+			if k := (span{v.Pointer(), -v.Cap()}); v.Cap() == 0 || seen[k] {
+				return
+			} else {
+				seen[k] = true
+			}
+			if v.Type().Elem().Kind() == reflect.Uint8 {
+				total += int64(v.Cap())
+				return
+			}
+			for i := range v.Len() {
+				walk(v.Index(i))
+			}
+		case reflect.Pointer, reflect.Map:
+			if k := (span{v.Pointer(), 0}); v.IsNil() || seen[k] {
+				return
+			} else {
+				seen[k] = true
+			}
+			if v.Kind() == reflect.Pointer {
+				walk(v.Elem())
+				return
+			}
+			for it := v.MapRange(); it.Next(); {
+				walk(it.Key())
+				walk(it.Value())
+			}
+		case reflect.Interface:
+			if !v.IsNil() {
+				walk(v.Elem())
+			}
+		case reflect.Struct:
+			for i := range v.NumField() {
+				walk(v.Field(i))
+			}
+		}
+	}
+	walk(reflect.ValueOf(c))
+	return total
+}
+
+// Thousands of distinct, large values of the htmx headers a page varies on
+// (one attack grew a 16 MB cache's process by 167 MB) must neither grow the
+// cache past its size nor push out what normal clients are served, and each
+// request must still get the answer its headers ask for.
+func TestCacheBoundsHostileVaryValues(t *testing.T) {
+	const max = 1 << 20
+	h, site, cache, _ := cachedSite(t, max)
+	page := []string{"Accept-Encoding", "gzip"}
+	results := []string{"Accept-Encoding", "gzip", "HX-Request", "true", "HX-Target", "results"}
+	do(t, h, "GET", "/catalogue", page...)
+	do(t, h, "GET", "/catalogue", results...)
+	names := []string{"HX-Request", "HX-Boosted", "HX-History-Restore-Request", "HX-Target"}
+	const sent = 2000
+	for i := range sent {
+		hdr := append(slices.Clone(results), names[i%len(names)], fmt.Sprintf("%d-%s", i, strings.Repeat("x", 15<<10)))
+		w := do(t, h, "GET", "/catalogue", hdr...)
+		r := httptest.NewRequest("GET", "/catalogue", nil)
+		for j := 0; j < len(hdr); j += 2 {
+			r.Header.Set(hdr[j], hdr[j+1])
+		}
+		body := w.Body.String()
+		if w.Header().Get("Content-Encoding") == "gzip" {
+			body = gunzip(t, w.Body.Bytes())
+		}
+		if got, want := body == resultsFragment, wantsResults(r); w.Code != 200 || got != want {
+			t.Fatalf("request %d with a long %s: %d, results fragment %v, want %v", i, names[i%len(names)], w.Code, got, want)
+		}
+		if st := cache.Stats(); st.Bytes > st.Max {
+			t.Fatalf("after %d requests the cache counts %d bytes, over its %d", i+1, st.Bytes, st.Max)
+		}
+	}
+	st := cache.Stats()
+	if held := heldBytes(cache); held > max || held > st.Bytes {
+		t.Errorf("the cache holds %d bytes of keys, header values and bodies; it counts %d, its size is %d", held, st.Bytes, max)
+	}
+	// htmx only ever sends "true" in the first three, and the page only
+	// tests for it: a long value there is answered like an absent one, from
+	// the cache (a long HX-Request with HX-Target: results once more, as a
+	// variant of its own). Only the long HX-Target values are made afresh.
+	if got, want := site.calls.Load(), int64(3+sent/len(names)); got > want {
+		t.Errorf("the site made %d answers for %d requests, want at most %d", got, sent+2, want)
+	}
+	for _, hdr := range [][]string{page, results} {
+		if w := do(t, h, "GET", "/catalogue", hdr...); w.Header().Get(CacheHeader) != "hit" {
+			t.Errorf("a normal client (%q) is no longer served from the cache", hdr)
+		}
+	}
+}
+
+// A request header value an answer varies on is kept up to maxVaryValue
+// bytes; a request with a longer one is answered afresh and not kept.
+func TestCacheKeepsOnlyShortVaryValues(t *testing.T) {
+	h, site, cache, _ := cachedSite(t, 1<<20)
+	many := httptest.NewRequest("GET", "/fragment", nil)
+	for range maxVaryValue {
+		many.Header.Add("HX-Target", "t")
+	}
+	for _, tc := range []struct {
+		name string
+		r    *http.Request
+		kept bool
+	}{
+		{"HX-Target at the bound", withHeader("/fragment", "HX-Target", strings.Repeat("a", maxVaryValue)), true},
+		{"HX-Target over it", withHeader("/fragment", "HX-Target", strings.Repeat("b", maxVaryValue+1)), false},
+		{"HX-Target on many lines", many, false},
+		{"X-Forwarded-Proto over it", withHeader("/page", "X-Forwarded-Proto", strings.Repeat("c", maxVaryValue+1)), false},
+	} {
+		before, entries := site.calls.Load(), cache.Stats().Entries
+		for range 2 {
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, tc.r)
+			if w.Code != 200 {
+				t.Fatalf("%s: %d", tc.name, w.Code)
+			}
+		}
+		made, added := site.calls.Load()-before, cache.Stats().Entries-entries
+		if tc.kept && (made != 1 || added != 1) || !tc.kept && (made != 2 || added != 0) {
+			t.Errorf("%s: made %d times of 2, %d answers kept; want kept=%v", tc.name, made, added, tc.kept)
+		}
+	}
+}
+
+func withHeader(target, name, value string) *http.Request {
+	r := httptest.NewRequest("GET", target, nil)
+	r.Header.Set(name, value)
+	return r
+}
+
+// A URL keeps at most maxVariants answers; the least recently used goes.
+func TestCacheBoundsVariantsPerURL(t *testing.T) {
+	h, site, cache, _ := cachedSite(t, 1<<20)
+	for i := range 100 {
+		do(t, h, "GET", "/fragment", "HX-Target", fmt.Sprintf("t%d", i))
+		do(t, h, "GET", "/fragment", "HX-Target", "t0") // kept in use all along
+		if st := cache.Stats(); st.Entries > maxVariants {
+			t.Fatalf("after %d HX-Target values one URL has %d answers kept, want at most %d", i+1, st.Entries, maxVariants)
+		}
+	}
+	before := site.calls.Load()
+	for _, target := range []string{"t0", "t99"} {
+		if w := do(t, h, "GET", "/fragment", "HX-Target", target); w.Header().Get(CacheHeader) != "hit" {
+			t.Errorf("HX-Target %s, used last, was evicted", target)
+		}
+	}
+	if w := do(t, h, "GET", "/fragment", "HX-Target", "t1"); w.Header().Get(CacheHeader) != "" {
+		t.Error("HX-Target t1, the oldest unused variant, was kept")
+	}
+	if got := site.calls.Load() - before; got != 1 {
+		t.Errorf("site called %d times, want 1", got)
+	}
+}
+
+// BenchmarkCacheManyVariants is a hit on a URL that has been asked with
+// a thousand values of a header its answer varies on.
+func BenchmarkCacheManyVariants(b *testing.B) {
+	cache := NewCache(16 << 20)
+	h := Stack(newCounted(b, cache.Purge), StackConfig{Cache: cache})
+	for i := range 1000 {
+		do(b, h, "GET", "/fragment", "Accept-Encoding", "gzip", "HX-Target", fmt.Sprintf("target-%d", i))
+	}
+	r := httptest.NewRequest("GET", "/fragment", nil)
+	r.Header.Set("Accept-Encoding", "gzip")
+	h.ServeHTTP(httptest.NewRecorder(), r)
+	b.ReportAllocs()
+	for b.Loop() {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Header().Get(CacheHeader) != "hit" {
+			b.Fatal("not a hit")
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package middleware
 
 import (
+	"bytes"
 	"compress/gzip"
 	"mime"
 	"net/http"
@@ -20,13 +21,26 @@ var gzipWriters = sync.Pool{New: func() any {
 
 // Gzip compresses text responses (HTML, CSS, JS, JSON, SVG, XML, plain text)
 // of at least 1 KiB for clients that accept gzip, and adds
-// Vary: Accept-Encoding to every compressible response. HEAD, 204, 304 and
-// bodies already encoded pass through untouched. A strong ETag becomes weak
-// when the body is compressed, since the bytes differ from the identity
-// representation it was computed on.
+// Vary: Accept-Encoding to every compressible response. 204, 304 and bodies
+// already encoded pass through untouched. A strong ETag becomes weak when
+// the body is compressed, since the bytes differ from the identity
+// representation it was computed on. A body whose length the handler
+// declared (ETag does) is compressed whole, so that it goes out with its
+// compressed Content-Length rather than chunked, like a cached answer.
+//
+// A HEAD is answered as the GET it asks about (net/http drops the body),
+// so that its Content-Encoding, Content-Length and ETag are GET's exactly,
+// even where a handler writes no body for HEAD.
 func Gzip(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		gw := &gzipWriter{w: w, accept: acceptsGzip(r) && r.Method != http.MethodHead}
+		if r.Method == http.MethodHead {
+			get := r.WithContext(r.Context())
+			get.Method = http.MethodGet
+			// The outer layers log and count the route ServeMux finds.
+			defer func() { r.Pattern = get.Pattern }()
+			r = get
+		}
+		gw := &gzipWriter{w: w, accept: acceptsGzip(r)}
 		defer gw.close()
 		next.ServeHTTP(gw, r)
 	})
@@ -39,6 +53,21 @@ type gzipWriter struct {
 	decided bool
 	zw      *gzip.Writer
 	buf     []byte // body held back until gzipMinSize is reached
+	out     heldOutput
+}
+
+// heldOutput receives the compressed body. While held is not nil it keeps
+// it, to send it whole with its Content-Length; then it passes it on.
+type heldOutput struct {
+	w    http.ResponseWriter
+	held *bytes.Buffer
+}
+
+func (o *heldOutput) Write(p []byte) (int, error) {
+	if o.held != nil {
+		return o.held.Write(p)
+	}
+	return o.w.Write(p)
 }
 
 func (g *gzipWriter) Header() http.Header { return g.w.Header() }
@@ -76,16 +105,41 @@ func (g *gzipWriter) decide(compress bool) {
 	g.decided = true
 	h := g.w.Header()
 	if compress {
-		h.Del("Content-Length")
 		h.Set("Content-Encoding", "gzip")
 		if tag := h.Get("ETag"); strings.HasPrefix(tag, `"`) {
 			h.Set("ETag", "W/"+tag)
 		}
+		g.out.w = g.w
+		// A declared length means the whole body is at hand (ETag buffered
+		// it, or a file): compress it whole and send its compressed length.
+		if n, err := strconv.Atoi(h.Get("Content-Length")); err == nil && n <= maxETagBody {
+			g.out.held = &bytes.Buffer{}
+		}
+		h.Del("Content-Length")
 		zw := gzipWriters.Get().(*gzip.Writer)
-		zw.Reset(g.w)
+		zw.Reset(&g.out)
 		g.zw = zw
+		if g.out.held != nil {
+			return // WriteHeader once the length is known
+		}
 	}
 	g.w.WriteHeader(g.status)
+}
+
+// release sends what heldOutput kept and lets the rest of the body through;
+// withLength announces its size, which is only right once gzip has closed.
+func (g *gzipWriter) release(withLength bool) error {
+	held := g.out.held
+	if held == nil {
+		return nil
+	}
+	g.out.held = nil
+	if withLength {
+		g.w.Header().Set("Content-Length", strconv.Itoa(held.Len()))
+	}
+	g.w.WriteHeader(g.status)
+	_, err := g.w.Write(held.Bytes())
+	return err
 }
 
 func (g *gzipWriter) Write(p []byte) (int, error) {
@@ -109,7 +163,11 @@ func (g *gzipWriter) Write(p []byte) (int, error) {
 		return len(p), nil
 	}
 	if g.zw != nil {
-		return g.zw.Write(p)
+		n, err := g.zw.Write(p)
+		if err == nil && g.out.held != nil && g.out.held.Len() > maxETagBody {
+			err = g.release(false) // more than the handler declared: stream it
+		}
+		return n, err
 	}
 	return g.w.Write(p)
 }
@@ -126,6 +184,7 @@ func (g *gzipWriter) Flush() {
 		_, _ = g.Write(held)
 	}
 	if g.zw != nil {
+		_ = g.release(false)
 		_ = g.zw.Flush()
 	}
 	if f, ok := g.w.(http.Flusher); ok {
@@ -149,29 +208,78 @@ func (g *gzipWriter) close() {
 	}
 	if g.zw != nil {
 		_ = g.zw.Close()
+		_ = g.release(true)
 		g.zw.Reset(nil)
 		gzipWriters.Put(g.zw)
 		g.zw = nil
 	}
 }
 
-// acceptsGzip reads Accept-Encoding, honouring q=0.
+// acceptsGzip reads Accept-Encoding as RFC 9110 §12.5.3 says: gzip (or
+// its alias x-gzip) is acceptable when listed with a weight above 0 or, when
+// not listed, when "*" is. A weight is ";q=" (q in any case, spaces around
+// ";") and a qvalue of at most three decimals; an entry whose weight cannot
+// be read is skipped. Listed twice, a coding takes its highest weight. No
+// header, or an empty one, asks for no coding. Gzip and the answer cache's
+// key both use it, so they never disagree.
 func acceptsGzip(r *http.Request) bool {
-	for _, v := range r.Header.Values("Accept-Encoding") {
-		for _, part := range strings.Split(v, ",") {
-			name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-			name = strings.ToLower(strings.TrimSpace(name))
-			if name != "gzip" && name != "*" {
+	gzipQ, anyQ := -1, -1 // weights in thousandths; -1 when not listed
+	for _, line := range r.Header.Values("Accept-Encoding") {
+		for rest := line; rest != ""; {
+			var entry string
+			entry, rest, _ = strings.Cut(rest, ",")
+			coding, weight, _ := strings.Cut(entry, ";")
+			q, ok := qvalue(weight)
+			if !ok {
 				continue
 			}
-			q := strings.ReplaceAll(strings.TrimSpace(params), " ", "")
-			if q == "q=0" || q == "q=0.0" || q == "q=0.00" || q == "q=0.000" {
-				return false
+			switch strings.ToLower(strings.TrimSpace(coding)) {
+			case "gzip", "x-gzip":
+				gzipQ = max(gzipQ, q)
+			case "*":
+				anyQ = max(anyQ, q)
 			}
-			return true
 		}
 	}
-	return false
+	if gzipQ >= 0 {
+		return gzipQ > 0
+	}
+	return anyQ > 0
+}
+
+// qvalue reads an Accept-Encoding weight ("q=0.5", or nothing for 1) in
+// thousandths: qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] ).
+func qvalue(weight string) (int, bool) {
+	weight = strings.TrimSpace(weight)
+	if weight == "" {
+		return 1000, true
+	}
+	name, v, ok := strings.Cut(weight, "=")
+	if !ok || !strings.EqualFold(strings.TrimSpace(name), "q") {
+		return 0, false
+	}
+	whole, frac, _ := strings.Cut(strings.TrimSpace(v), ".")
+	if (whole != "0" && whole != "1") || len(frac) > 3 {
+		return 0, false
+	}
+	q := 0
+	for i := range 3 {
+		d := byte('0')
+		if i < len(frac) {
+			d = frac[i]
+		}
+		if d < '0' || d > '9' {
+			return 0, false
+		}
+		q = q*10 + int(d-'0')
+	}
+	if whole == "1" {
+		if q != 0 {
+			return 0, false
+		}
+		return 1000, true
+	}
+	return q, true
 }
 
 func compressible(contentType string) bool {

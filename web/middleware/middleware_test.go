@@ -227,7 +227,7 @@ func TestGzip(t *testing.T) {
 		{"wildcard", "GET", "/", "*", true, true},
 		{"not accepted", "GET", "/", "", false, true},
 		{"refused with q=0", "GET", "/", "gzip;q=0, identity", false, true},
-		{"HEAD", "HEAD", "/", "gzip", false, true},
+		{"HEAD", "HEAD", "/", "gzip", true, true}, // as GET would be
 		{"small body", "GET", "/small", "gzip", false, true},
 		{"image", "GET", "/logo.png", "gzip", false, false},
 		{"error page", "GET", "/boom", "gzip", true, true},
@@ -257,6 +257,79 @@ func TestGzip(t *testing.T) {
 				t.Errorf("small body = %q, want ok", w.Body.String())
 			}
 		})
+	}
+}
+
+// Accept-Encoding is read as RFC 9110 §12.5.3 says, by the one function
+// that both Gzip and the answer cache's key use.
+func TestAcceptsGzip(t *testing.T) {
+	tests := []struct {
+		accept string
+		want   bool
+	}{
+		{"", false},
+		{"gzip", true},
+		{"GZIP", true},
+		{"x-gzip", true},
+		{"gzip, deflate, br", true},
+		{"deflate, br", false},
+		{"identity", false},
+		{"*", true},
+		{"gzip;q=0", false},
+		{"gzip;Q=0", false},
+		{"gzip ; q=0", false},
+		{"gzip;q=0.000", false},
+		{"gzip;q=0.", false},
+		{"gzip;q=0.001", true},
+		{"gzip;q=0.5", true},
+		{"gzip;q=1", true},
+		{"gzip;Q=1.000", true},
+		{"gzip;q=0, identity", false},
+		{"br;q=1.0, gzip;q=0.8, *;q=0.1", true},
+		{"*;q=0", false},
+		{"*;Q=0.0", false},
+		{"gzip, *;q=0", true},   // the named coding wins over *
+		{"*;q=0, gzip", true},   // in any order
+		{"*, gzip;q=0", false},  // and refuses too
+		{"identity;q=0", false}, // refuses identity, names no coding
+		{"identity;q=0, gzip", true},
+		{"identity;q=0, *", true},
+		{"gzip;q=2", false},      // not a qvalue: the entry is ignored
+		{"gzip;q=0.0001", false}, // more than three decimals
+		{"gzip;q=", false},
+		{"gzip;q=abc, *", true}, // the malformed entry is ignored, * stands
+		{"gzip;level=9", false},
+		{" , ,gzip", true},
+	}
+	h := Gzip(page(t))
+	for _, tt := range tests {
+		t.Run(tt.accept, func(t *testing.T) {
+			r := httptest.NewRequest("GET", "/", nil)
+			r.Header.Set("Accept-Encoding", tt.accept)
+			if got := acceptsGzip(r); got != tt.want {
+				t.Errorf("acceptsGzip(%q) = %v, want %v", tt.accept, got, tt.want)
+			}
+			w := do(t, h, "GET", "/", "Accept-Encoding", tt.accept)
+			if gz := w.Header().Get("Content-Encoding") == "gzip"; gz != tt.want {
+				t.Errorf("Accept-Encoding %q: Content-Encoding %q, want gzip=%v", tt.accept, w.Header().Get("Content-Encoding"), tt.want)
+			}
+		})
+	}
+	// Two header lines are one list.
+	r := httptest.NewRequest("GET", "/", nil)
+	r.Header.Add("Accept-Encoding", "gzip")
+	r.Header.Add("Accept-Encoding", "*;q=0")
+	if !acceptsGzip(r) {
+		t.Error(`"gzip" and "*;q=0" on two lines: gzip refused`)
+	}
+	// The cache keys on the same reading: a gzipped answer it holds is not
+	// replayed to a client that refuses gzip in another spelling.
+	ch, _, _, _ := cachedSite(t, 1<<20)
+	do(t, ch, "GET", "/page?q=x", "Accept-Encoding", "gzip")
+	for _, refuse := range []string{"gzip;Q=0", "gzip ; q=0", "*;q=0", "gzip;q=0.000"} {
+		if w := do(t, ch, "GET", "/page?q=x", "Accept-Encoding", refuse); w.Header().Get("Content-Encoding") != "" {
+			t.Errorf("Accept-Encoding %q got a %s answer (cache %q)", refuse, w.Header().Get("Content-Encoding"), w.Header().Get(CacheHeader))
+		}
 	}
 }
 
@@ -312,6 +385,10 @@ func TestGzipOverETag(t *testing.T) {
 	}
 	if gunzip(t, zipped.Body.Bytes()) != plain.Body.String() {
 		t.Fatalf("gzip body differs from plain body")
+	}
+	// ETag declared the length, so the compressed one is sent, not chunks.
+	if got := zipped.Header().Get("Content-Length"); got != strconv.Itoa(zipped.Body.Len()) {
+		t.Errorf("gzip Content-Length %q, body %d bytes", got, zipped.Body.Len())
 	}
 	for _, inm := range []string{tag, zipped.Header().Get("ETag")} {
 		for _, ae := range []string{"", "gzip"} {
