@@ -30,6 +30,7 @@ type Config struct {
 	LogFormat       string        // "text" or "json"
 	RateLimit       float64       // requests per second per client; 0 disables
 	RateBurst       int           // requests a client may send at once
+	RateIPv6Prefix  int           // leading bits of an IPv6 address that name one client
 	TrustProxy      bool          // take the client address from X-Forwarded-For
 	CacheMB         int           // megabytes of answers kept for repeated requests; 0 disables
 	Drain           time.Duration // time /readyz answers 503 before the listener closes
@@ -73,6 +74,7 @@ func NewMain(env Env) *Main {
 			LogFormat:       "text",
 			RateLimit:       20,
 			RateBurst:       60,
+			RateIPv6Prefix:  middleware.DefaultIPv6Prefix,
 			CacheMB:         middleware.DefaultCacheBytes >> 20,
 			Drain:           3 * time.Second,
 			ShutdownTimeout: 5 * time.Second,
@@ -102,6 +104,8 @@ func (m *Main) serveFlags(f *flags) {
 	f.fromEnv("rate-limit", "ERRATA_RATE_LIMIT")
 	f.IntVar(&c.RateBurst, "rate-burst", c.RateBurst, "`requests` a client may send at once before --rate-limit applies")
 	f.fromEnv("rate-burst", "ERRATA_RATE_BURST")
+	f.IntVar(&c.RateIPv6Prefix, "rate-limit-ipv6-prefix", c.RateIPv6Prefix, "leading `bits` of an IPv6 address that count as one client for --rate-limit (64: a /64, what one home or server is given; 128: each address); IPv4 is always per address")
+	f.fromEnv("rate-limit-ipv6-prefix", "ERRATA_RATE_LIMIT_IPV6_PREFIX")
 	f.BoolVar(&c.TrustProxy, "trust-proxy", c.TrustProxy, "take the client address from X-Forwarded-For (only behind a reverse proxy)")
 	f.fromEnv("trust-proxy", "ERRATA_TRUST_PROXY")
 	f.IntVar(&c.CacheMB, "cache-mb", c.CacheMB, "`megabytes` of answers kept in memory for requests asked again (emptied on every reload); 0 disables")
@@ -128,6 +132,8 @@ func (m *Main) ParseFlags(env Env, args []string) error {
 		return f.usageErr("--log-format must be text or json, not %q", c.LogFormat)
 	case c.RateLimit < 0:
 		return f.usageErr("--rate-limit must be 0 (off) or more, not %v", c.RateLimit)
+	case c.RateIPv6Prefix < 1 || c.RateIPv6Prefix > 128:
+		return f.usageErr("--rate-limit-ipv6-prefix must be 1 to 128 bits (64 counts each /64 as one client), not %d", c.RateIPv6Prefix)
 	case c.CacheMB < 0 || c.CacheMB > 1<<20:
 		return f.usageErr("--cache-mb must be 0 (off) to 1048576 megabytes, not %d", c.CacheMB)
 	case c.Index != "" && (c.Content != "" || c.Watch):
@@ -207,6 +213,7 @@ func (m *Main) Handler() http.Handler {
 			Rate:       m.Config.RateLimit,
 			Burst:      m.Config.RateBurst,
 			TrustProxy: m.Config.TrustProxy,
+			IPv6Prefix: m.Config.RateIPv6Prefix,
 		},
 	})
 }

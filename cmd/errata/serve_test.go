@@ -379,6 +379,38 @@ func TestRateLimitPerClient(t *testing.T) {
 	}
 }
 
+// TestRateLimitIPv6Prefix: behind a proxy, 300 addresses of one IPv6 /64
+// are one client (the burst, then 429), another /64 is served meanwhile, and
+// ERRATA_RATE_LIMIT_IPV6_PREFIX=128 makes each address a client of its own.
+func TestRateLimitIPv6Prefix(t *testing.T) {
+	// A token every 100 s: the burst is all a client gets during the test.
+	args := []string{"--rate-limit", "0.01", "--rate-burst", "3", "--trust-proxy"}
+	status := func(s *server, client string) int {
+		resp, _ := get(t, s.URL+"/healthz", "X-Forwarded-For", client)
+		return resp.StatusCode
+	}
+	s := start(t, nil, args...)
+	ok := 0
+	for i := range 300 {
+		if status(s, fmt.Sprintf("2001:db8:77:1:%x::%x", i, i+1)) == http.StatusOK {
+			ok++
+		}
+	}
+	if ok != 3 {
+		t.Errorf("300 addresses of one /64: %d answered 200, want only the burst of 3", ok)
+	}
+	if got := status(s, "2001:db8:77:2::1"); got != http.StatusOK {
+		t.Errorf("another /64 got %d while the first was limited, want 200", got)
+	}
+
+	perAddress := start(t, []string{"ERRATA_RATE_LIMIT_IPV6_PREFIX=128"}, args...)
+	for i := range 10 {
+		if got := status(perAddress, fmt.Sprintf("2001:db8:77:1::%x", i+1)); got != http.StatusOK {
+			t.Fatalf("prefix 128: address %d of one /64 got %d, want 200", i+1, got)
+		}
+	}
+}
+
 // TestSlowClientsCutOff: a client that sends its headers or its body slowly
 // loses the connection at the server's read timeouts instead of holding it.
 func TestSlowClientsCutOff(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -368,6 +369,87 @@ func TestRateLimit(t *testing.T) {
 	// X-Forwarded-For is ignored unless trusted: a client cannot dodge the limit.
 	if spoof := from("192.0.2.1:1003", "/small", "X-Forwarded-For", "198.51.100.7"); spoof.Code != 429 {
 		t.Errorf("spoofed X-Forwarded-For got %d, want 429", spoof.Code)
+	}
+}
+
+// One IPv6 client holds a whole /64: behind a trusted proxy, 300 addresses
+// of one /64 share one bucket, another /64 has its own, the prefix is
+// configurable, and an IPv4-mapped address is the IPv4 client it maps.
+func TestRateLimitIPv6Prefix(t *testing.T) {
+	// A token every 100 s: nothing refills while the test runs.
+	limited := func(prefix int) http.Handler {
+		return RateLimit(RateLimitConfig{Rate: 0.01, Burst: 3, TrustProxy: true, IPv6Prefix: prefix})(page(t))
+	}
+	from := func(h http.Handler, client string) int {
+		return do(t, h, "GET", "/small", "X-Forwarded-For", client).Code
+	}
+	count := func(codes []int, want int) int {
+		n := 0
+		for _, c := range codes {
+			if c == want {
+				n++
+			}
+		}
+		return n
+	}
+	t.Run("one /64 is one client", func(t *testing.T) {
+		h := limited(0)
+		var codes []int
+		for i := range 300 {
+			codes = append(codes, from(h, fmt.Sprintf("2001:db8:1:2:%x::%x", i, i+1)))
+		}
+		if ok := count(codes, 200); ok != 3 || fmt.Sprint(codes[:3]) != "[200 200 200]" {
+			t.Errorf("300 addresses of one /64: %d answered 200 (first %v), want the burst of 3 then 429s", ok, codes[:4])
+		}
+		if got := from(h, "2001:db8:1:3::1"); got != 200 {
+			t.Errorf("another /64 got %d while the first is limited, want 200", got)
+		}
+	})
+	t.Run("the prefix is configurable", func(t *testing.T) {
+		h := limited(128)
+		for i := range 20 {
+			if got := from(h, fmt.Sprintf("2001:db8:1:2::%x", i+1)); got != 200 {
+				t.Fatalf("prefix 128, address %d of one /64: %d, want 200 (each address its own client)", i+1, got)
+			}
+		}
+		h = limited(48)
+		var codes []int
+		for i := range 10 {
+			codes = append(codes, from(h, fmt.Sprintf("2001:db8:1:%x::1", i)))
+		}
+		if ok := count(codes, 200); ok != 3 {
+			t.Errorf("prefix 48, ten /64s of one /48: %d answered 200, want 3", ok)
+		}
+	})
+	t.Run("IPv4 is per address, mapped or not", func(t *testing.T) {
+		h := limited(0)
+		codes := []int{from(h, "192.0.2.1"), from(h, "::ffff:192.0.2.1"), from(h, "::ffff:c000:201"), from(h, "192.0.2.1")}
+		if fmt.Sprint(codes) != "[200 200 200 429]" {
+			t.Errorf("192.0.2.1 written plain and IPv4-mapped: %v, want one client: 3×200 then 429", codes)
+		}
+		if got := from(h, "192.0.2.2"); got != 200 {
+			t.Errorf("a neighbouring IPv4 address got %d, want 200: IPv4 clients are per address", got)
+		}
+	})
+}
+
+func TestClientKey(t *testing.T) {
+	for _, tt := range []struct {
+		ip   string
+		bits int
+		want string
+	}{
+		{"192.0.2.1", 64, "192.0.2.1"},
+		{"::ffff:192.0.2.1", 64, "192.0.2.1"},
+		{"2001:db8:1:2:3:4:5:6", 64, "2001:db8:1:2::/64"},
+		{"2001:db8:1:2:3:4:5:6", 56, "2001:db8:1::/56"},
+		{"2001:db8:1:2:3:4:5:6", 128, "2001:db8:1:2:3:4:5:6/128"},
+		{"fe80::1%eth0", 64, "fe80::/64"},
+		{"not-an-ip", 64, "not-an-ip"},
+	} {
+		if got := clientKey(tt.ip, tt.bits); got != tt.want {
+			t.Errorf("clientKey(%q, %d) = %q, want %q", tt.ip, tt.bits, got, tt.want)
+		}
 	}
 }
 
