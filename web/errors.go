@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"runtime/debug"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -42,6 +41,11 @@ type problem struct {
 	Search  string
 }
 
+// internalProblem is what a person sees of a failure that is ours: nothing
+// of its details.
+var internalProblem = problem{Status: http.StatusInternalServerError, Code: "internal", Heading: "Something went wrong",
+	Message: "Something went wrong on our side. Please try again; if it keeps happening, let us know."}
+
 // classify maps an error to what the user sees. Only errors we made for
 // people carry their text through; anything else is an internal error whose
 // details go to the log and never to the response.
@@ -64,8 +68,7 @@ func (s *Server) classify(r *http.Request, err error) problem {
 	if !errors.Is(err, context.Canceled) {
 		s.log.Error("handler failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
-	return problem{Status: http.StatusInternalServerError, Code: "internal", Heading: "Something went wrong",
-		Message: "Something went wrong on our side. Please try again; if it keeps happening, let us know."}
+	return internalProblem
 }
 
 // invalidMessage makes a sentence of an InvalidError, whose message may be a
@@ -172,29 +175,14 @@ func render(w http.ResponseWriter, r *http.Request, status int, c templ.Componen
 	return nil
 }
 
-// recoverPanics turns a panicking handler into a logged 500, so one bad
-// request never takes the process down.
-func (s *Server) recoverPanics(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		defer func() {
-			v := recover()
-			if v == nil {
-				return
-			}
-			if v == http.ErrAbortHandler {
-				panic(v)
-			}
-			s.log.Error("handler panicked", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
-			p := problem{Status: http.StatusInternalServerError, Code: "internal", Heading: "Something went wrong",
-				Message: "Something went wrong on our side. Please try again; if it keeps happening, let us know."}
-			if strings.HasPrefix(r.URL.Path, "/api/") {
-				s.writeErrorJSON(w, p)
-			} else {
-				s.writeErrorPage(w, r, p)
-			}
-		}()
-		next.ServeHTTP(w, r)
-	})
+// internalError answers a request whose handler panicked: the API's JSON
+// error under /api/, the error page elsewhere.
+func (s *Server) internalError(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		s.writeErrorJSON(w, internalProblem)
+	} else {
+		s.writeErrorPage(w, r, internalProblem)
+	}
 }
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) error {

@@ -14,7 +14,8 @@ type StackConfig struct {
 }
 
 // Stack wraps site in Errata's middleware in the one order that works:
-// request id and logging outermost, so every answer is logged with its id;
+// security headers outermost, so that every answer carries them (429s, cache
+// hits and 304s included); request id and logging next, so every answer is logged with its id;
 // metrics next, so they see the status the client got, 429s included; then
 // the rate limit, so a cached answer is still rate limited; the answer cache,
 // so a hit skips compression and hashing; gzip over ETag, so the ETag is a hash of the plain body and
@@ -41,5 +42,5 @@ func Stack(site http.Handler, cfg StackConfig) http.Handler {
 			inner.ServeHTTP(w, r)
 		})
 	}
-	return Chain(RequestID, Logging(cfg.Log))(root)
+	return Chain(SecureHeaders, RequestID, Logging(cfg.Log))(root)
 }
