@@ -51,6 +51,8 @@ func TestBadUsage(t *testing.T) {
 		{"bad env", []string{"ERRATA_LOG_FORMAT=xml"}, []string{"serve"}, "--log-format must be text or json"},
 		{"bad env number", []string{"ERRATA_RATE_LIMIT=fast"}, []string{"serve"}, `ERRATA_RATE_LIMIT="fast"`},
 		{"bad addr", nil, []string{"serve", "--addr", "8080"}, "--addr \"8080\": want host:port"},
+		{"bad metrics addr", nil, []string{"serve", "--metrics-addr", "9090"}, "--metrics-addr \"9090\": want host:port"},
+		{"metrics on the site's addr", []string{"ERRATA_ADDR=127.0.0.1:8080", "ERRATA_METRICS_ADDR=127.0.0.1:8080"}, []string{"serve"}, "give metrics an address of their own"},
 		{"bad IPv6 prefix", nil, []string{"serve", "--rate-limit-ipv6-prefix", "129"}, "--rate-limit-ipv6-prefix must be 1 to 128 bits"},
 		{"watch without content", nil, []string{"serve", "--watch"}, "--watch needs --content"},
 		{"content not a folder", nil, []string{"serve", "--content", "/nonexistent/entries"}, "not a folder"},

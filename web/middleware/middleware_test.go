@@ -549,20 +549,47 @@ func TestStack(t *testing.T) {
 	if lim := do(t, h, "GET", "/"); lim.Code != http.StatusTooManyRequests {
 		t.Errorf("third request with a burst of 2: %d, want 429", lim.Code)
 	}
-	// /metrics is neither limited nor counted, but logged.
-	met := do(t, h, "GET", "/metrics")
-	if met.Code != 200 || !strings.Contains(met.Body.String(), `errata_http_requests_total{code="429",route="unmatched"} 1`) {
-		t.Errorf("/metrics: %d\n%s", met.Code, met.Body.String())
+	if !strings.Contains(logs.String(), "request_id=stack-1") {
+		t.Errorf("log lacks the request id:\n%s", logs.String())
 	}
-	if strings.Contains(met.Body.String(), `route="GET /metrics"`) {
-		t.Error("/metrics counts itself")
+	// The metrics are not beside the site: /metrics is the site's own 404.
+	m2 := NewMetrics()
+	open := Stack(page(t), StackConfig{Metrics: m2})
+	if w := do(t, open, "GET", "/metrics"); w.Code != 404 || strings.Contains(w.Body.String(), "errata_") {
+		t.Errorf("/metrics on the site answered %d, want the site's 404:\n%.300s", w.Code, w.Body.String())
 	}
-	if !strings.Contains(logs.String(), `route="GET /metrics"`) || !strings.Contains(logs.String(), "request_id=stack-1") {
-		t.Errorf("log lacks the /metrics line or the request id:\n%s", logs.String())
+	if w := do(t, m2.Endpoint(), "GET", "/metrics"); !strings.Contains(w.Body.String(), `errata_http_requests_total{code="404",route="unmatched"} 1`) {
+		t.Errorf("the site's 404 for /metrics is not counted:\n%s", w.Body.String())
 	}
-	// Without Metrics, /metrics is the site's.
-	bare := Stack(page(t), StackConfig{})
-	if w := do(t, bare, "GET", "/metrics"); w.Code != 404 {
-		t.Errorf("no Metrics: /metrics answered %d, want the site's 404", w.Code)
+}
+
+// The metrics listener serves GET /metrics alone, with the security headers.
+func TestMetricsEndpoint(t *testing.T) {
+	m := NewMetrics()
+	m.SetEntries(15)
+	h := m.Endpoint()
+	for _, c := range []struct {
+		method, target string
+		status         int
+	}{
+		{"GET", "/metrics", 200},
+		{"HEAD", "/metrics", 200},
+		{"GET", "/", 404},
+		{"GET", "/errors/x", 404},
+		{"POST", "/metrics", 405},
+	} {
+		w := do(t, h, c.method, c.target)
+		if w.Code != c.status {
+			t.Errorf("%s %s: %d, want %d", c.method, c.target, w.Code, c.status)
+		}
+		if got := w.Header().Values("Content-Security-Policy"); len(got) != 1 || got[0] != CSP {
+			t.Errorf("%s %s: CSP %q, want it once", c.method, c.target, got)
+		}
+		if w.Header().Get("X-Frame-Options") != "DENY" || w.Header().Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("%s %s: security headers missing: %v", c.method, c.target, w.Header())
+		}
+	}
+	if w := do(t, h, "GET", "/metrics"); !strings.Contains(w.Body.String(), "errata_entries_indexed 15") {
+		t.Errorf("GET /metrics lacks the entry count:\n%.500s", w.Body.String())
 	}
 }
