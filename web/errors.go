@@ -105,16 +105,19 @@ func (s *Server) api(h handler) http.Handler {
 	})
 }
 
+// writeErrorPage renders p. The page asks not to be indexed, so it names no
+// canonical URL, and its head describes it by the heading alone: what the
+// person sent is echoed only in the message and the search box, cut by
+// clipEcho.
 func (s *Server) writeErrorPage(w http.ResponseWriter, r *http.Request, p problem) {
 	v := components.Error{
-		Meta:    s.meta(r, p.Heading, p.Message, r.URL.Path, "website"),
+		Meta: components.Meta{Title: p.Heading, Description: p.Heading, OGType: "website",
+			SiteURL: s.base(r), Version: s.cfg.Version, NoIndex: true},
 		Code:    p.Status,
 		Heading: p.Heading,
 		Message: p.Message,
 		Search:  p.Search,
 	}
-	v.NoIndex = true
-	v.Q = p.Search
 	var buf bytes.Buffer
 	if err := components.ErrorPage(v).Render(r.Context(), &buf); err != nil {
 		s.log.Error("error page failed", "err", err)
@@ -191,9 +194,26 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request) error {
 		q = q[i+1:]
 	}
 	q = strings.NewReplacer("-", " ", "_", " ", ".", " ").Replace(q)
-	return &notFoundError{What: "There is no page at this address. Search the catalogue instead:", Search: strings.TrimSpace(q)}
+	return &notFoundError{What: "There is no page at this address. Search the catalogue instead:", Search: clipEcho(strings.TrimSpace(q))}
 }
 
 func (s *Server) apiNotFound(w http.ResponseWriter, r *http.Request) error {
-	return &notFoundError{What: "There is no API endpoint at " + r.URL.Path + ". See /api/v1/search and /api/v1/errors."}
+	return &notFoundError{What: "There is no API endpoint at " + clipEcho(r.URL.Path) + ". See /api/v1/search and /api/v1/errors."}
+}
+
+// maxEcho is as many characters of what a person sent (a path, an id) as an
+// error repeats back: enough to recognise it, never so much that a long
+// request makes a longer answer.
+const maxEcho = 200
+
+// clipEcho cuts s to maxEcho characters, marking the cut with an ellipsis.
+func clipEcho(s string) string {
+	n := 0
+	for i := range s {
+		if n == maxEcho {
+			return s[:i] + "…"
+		}
+		n++
+	}
+	return s
 }

@@ -288,6 +288,45 @@ func TestUncleanPathsWithOtherMethods(t *testing.T) {
 	}
 }
 
+// A 15 KB path is echoed by its 404 at most twice, cut to maxEcho
+// characters with an ellipsis: the page stays about the size of any 404
+// instead of repeating the path into a 100 KB answer.
+func TestNotFoundEchoIsBounded(t *testing.T) {
+	h, _ := hardened(t, Config{BaseURL: "https://errata.example"}, catalogueIndex(t))
+	get := func(target string) (*http.Response, string) {
+		res := do(t, h, "GET", target)
+		return res, body(t, res)
+	}
+	_, short := get("/no-such-page")
+	long := strings.Repeat("a", 15000)
+	for name, target := range map[string]string{
+		"page":         "/" + long,
+		"entry id":     "/errors/" + long,
+		"API":          "/api/v1/" + long,
+		"HTML-escaped": "/" + strings.Repeat("%3C", 5000),
+	} {
+		t.Run(name, func(t *testing.T) {
+			res, b := get(target)
+			if res.StatusCode != http.StatusNotFound {
+				t.Fatalf("status %d, want 404", res.StatusCode)
+			}
+			// Each echo of at most maxEcho characters, HTML-escaped (&lt; is
+			// 4 bytes), may add at most 4×maxEcho bytes to an ordinary 404.
+			if limit := len(short) + 2*4*maxEcho + 200; len(b) > limit {
+				t.Errorf("%d bytes for a %d-byte path, want at most %d (an ordinary 404 is %d)", len(b), len(target), limit, len(short))
+			}
+			if strings.Contains(b, strings.Repeat("a", maxEcho+1)) || strings.Contains(b, strings.Repeat("&lt;", maxEcho+1)) {
+				t.Error("the page echoes more than maxEcho characters of the path")
+			}
+			if strings.HasSuffix(target, "a") {
+				if n := strings.Count(b, "a…"); n < 1 || n > 2 {
+					t.Errorf("the path cut with an ellipsis is echoed %d times, want once or twice:\n%s", n, clip(b))
+				}
+			}
+		})
+	}
+}
+
 // A huge q is cut to what the search reads before it is echoed: the page
 // shows it several times (box, heading, links), so 1 MB must not become 7.
 func TestHugeQueryEchoIsBounded(t *testing.T) {
