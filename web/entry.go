@@ -25,8 +25,8 @@ func lookup(ix index, id string) (content.Entry, string, error) {
 		return content.Entry{}, to, nil
 	}
 	return content.Entry{}, "", &notFoundError{
-		What:   "No error in the catalogue has the id “" + id + "”. It may have been renamed; search for it:",
-		Search: strings.TrimSpace(strings.NewReplacer("-", " ", "_", " ").Replace(id)),
+		What:   "No error in the catalogue has the id “" + clipEcho(id) + "”. It may have been renamed; search for it:",
+		Search: clipEcho(strings.TrimSpace(strings.NewReplacer("-", " ", "_", " ").Replace(id))),
 	}
 }
 

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"runtime/debug"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -42,6 +41,11 @@ type problem struct {
 	Search  string
 }
 
+// internalProblem is what a person sees of a failure that is ours: nothing
+// of its details.
+var internalProblem = problem{Status: http.StatusInternalServerError, Code: "internal", Heading: "Something went wrong",
+	Message: "Something went wrong on our side. Please try again; if it keeps happening, let us know."}
+
 // classify maps an error to what the user sees. Only errors we made for
 // people carry their text through; anything else is an internal error whose
 // details go to the log and never to the response.
@@ -64,8 +68,7 @@ func (s *Server) classify(r *http.Request, err error) problem {
 	if !errors.Is(err, context.Canceled) {
 		s.log.Error("handler failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
-	return problem{Status: http.StatusInternalServerError, Code: "internal", Heading: "Something went wrong",
-		Message: "Something went wrong on our side. Please try again; if it keeps happening, let us know."}
+	return internalProblem
 }
 
 // invalidMessage makes a sentence of an InvalidError, whose message may be a
@@ -102,16 +105,19 @@ func (s *Server) api(h handler) http.Handler {
 	})
 }
 
+// writeErrorPage renders p. The page asks not to be indexed, so it names no
+// canonical URL, and its head describes it by the heading alone: what the
+// person sent is echoed only in the message and the search box, cut by
+// clipEcho.
 func (s *Server) writeErrorPage(w http.ResponseWriter, r *http.Request, p problem) {
 	v := components.Error{
-		Meta:    s.meta(r, p.Heading, p.Message, r.URL.Path, "website"),
+		Meta: components.Meta{Title: p.Heading, Description: p.Heading, OGType: "website",
+			SiteURL: s.base(r), Version: s.cfg.Version, NoIndex: true},
 		Code:    p.Status,
 		Heading: p.Heading,
 		Message: p.Message,
 		Search:  p.Search,
 	}
-	v.NoIndex = true
-	v.Q = p.Search
 	var buf bytes.Buffer
 	if err := components.ErrorPage(v).Render(r.Context(), &buf); err != nil {
 		s.log.Error("error page failed", "err", err)
@@ -172,29 +178,14 @@ func render(w http.ResponseWriter, r *http.Request, status int, c templ.Componen
 	return nil
 }
 
-// recoverPanics turns a panicking handler into a logged 500, so one bad
-// request never takes the process down.
-func (s *Server) recoverPanics(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		defer func() {
-			v := recover()
-			if v == nil {
-				return
-			}
-			if v == http.ErrAbortHandler {
-				panic(v)
-			}
-			s.log.Error("handler panicked", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
-			p := problem{Status: http.StatusInternalServerError, Code: "internal", Heading: "Something went wrong",
-				Message: "Something went wrong on our side. Please try again; if it keeps happening, let us know."}
-			if strings.HasPrefix(r.URL.Path, "/api/") {
-				s.writeErrorJSON(w, p)
-			} else {
-				s.writeErrorPage(w, r, p)
-			}
-		}()
-		next.ServeHTTP(w, r)
-	})
+// internalError answers a request whose handler panicked: the API's JSON
+// error under /api/, the error page elsewhere.
+func (s *Server) internalError(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		s.writeErrorJSON(w, internalProblem)
+	} else {
+		s.writeErrorPage(w, r, internalProblem)
+	}
 }
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) error {
@@ -203,9 +194,26 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request) error {
 		q = q[i+1:]
 	}
 	q = strings.NewReplacer("-", " ", "_", " ", ".", " ").Replace(q)
-	return &notFoundError{What: "There is no page at this address. Search the catalogue instead:", Search: strings.TrimSpace(q)}
+	return &notFoundError{What: "There is no page at this address. Search the catalogue instead:", Search: clipEcho(strings.TrimSpace(q))}
 }
 
 func (s *Server) apiNotFound(w http.ResponseWriter, r *http.Request) error {
-	return &notFoundError{What: "There is no API endpoint at " + r.URL.Path + ". See /api/v1/search and /api/v1/errors."}
+	return &notFoundError{What: "There is no API endpoint at " + clipEcho(r.URL.Path) + ". See /api/v1/search and /api/v1/errors."}
+}
+
+// maxEcho is as many characters of what a person sent (a path, an id) as an
+// error repeats back: enough to recognise it, never so much that a long
+// request makes a longer answer.
+const maxEcho = 200
+
+// clipEcho cuts s to maxEcho characters, marking the cut with an ellipsis.
+func clipEcho(s string) string {
+	n := 0
+	for i := range s {
+		if n == maxEcho {
+			return s[:i] + "…"
+		}
+		n++
+	}
+	return s
 }

@@ -25,6 +25,7 @@ import (
 
 	"github.com/errata/errata/content"
 	"github.com/errata/errata/search"
+	"github.com/errata/errata/static"
 	"github.com/errata/errata/web/middleware"
 )
 
@@ -732,6 +733,58 @@ func FuzzParams(f *testing.F) {
 			t.Errorf("%s: a 400 page without a message", a)
 		}
 	})
+}
+
+// Every kind of answer the served stack gives carries the security headers
+// exactly once: made afresh or from the answer cache, 304, 400, 404 (unknown
+// and unclean paths), 405, 429 from the rate limit, and 500 from a panic.
+func TestEveryAnswerCarriesSecurityHeadersOnce(t *testing.T) {
+	site, _ := hardened(t, Config{BaseURL: "https://errata.example"}, catalogueIndex(t))
+	panicky, _ := hardened(t, Config{}, faultyIndex{panics: true})
+	// One request, then a token every 100 s: the second request is a 429.
+	limited := middleware.Stack(newServer(Config{}, catalogueIndex(t)).Handler(), middleware.StackConfig{
+		RateLimit: middleware.RateLimitConfig{Rate: 0.01, Burst: 1},
+	})
+	const entry = "/errors/429-gmail-too-many-requests"
+	fresh := do(t, site, "GET", entry)
+	if do(t, limited, "GET", "/healthz").StatusCode != 200 {
+		t.Fatal("the first request to the limited stack was refused")
+	}
+	for _, c := range []struct {
+		name           string
+		h              http.Handler
+		method, target string
+		header         []string
+		status         int
+	}{
+		{"from the cache", site, "GET", entry, nil, 200},
+		{"not modified", site, "GET", entry, []string{"If-None-Match", fresh.Header.Get("ETag")}, 304},
+		{"HEAD", site, "HEAD", "/", nil, 200},
+		{"static file", site, "GET", static.URL("app.css"), nil, 200},
+		{"bad parameter", site, "GET", "/?status=abc", nil, 400},
+		{"bad API parameter", site, "GET", "/api/v1/search?status=abc", nil, 400},
+		{"unknown page", site, "GET", "/no/such/page", nil, 404},
+		{"unclean path", site, "GET", "/static/../go.mod", nil, 404},
+		{"unknown API", site, "GET", "/api/v1/nope", nil, 404},
+		{"wrong method", site, "POST", "/", nil, 405},
+		{"wrong method, unclean path", site, "POST", "/static/../go.mod", nil, 405},
+		{"rate limited", limited, "GET", "/", nil, 429},
+		{"rate limited API", limited, "GET", "/api/v1/errors", nil, 429},
+		{"panic", panicky, "GET", "/?q=boom", nil, 500},
+		{"API panic", panicky, "GET", "/api/v1/search?q=boom", nil, 500},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			res := do(t, c.h, c.method, c.target, c.header...)
+			if res.StatusCode != c.status {
+				t.Fatalf("%s %s: %d, want %d", c.method, c.target, res.StatusCode, c.status)
+			}
+			if c.name == "from the cache" && res.Header.Get(middleware.CacheHeader) != "hit" {
+				t.Fatalf("the repeated request was not a cache hit (%s %q)", middleware.CacheHeader, res.Header.Get(middleware.CacheHeader))
+			}
+			checkSecurityHeaders(t, c.method+" "+c.target, res.Header)
+		})
+	}
+	checkSecurityHeaders(t, "made afresh", fresh.Header)
 }
 
 // A panic inside a handler, under the whole middleware chain and over a

@@ -12,6 +12,7 @@ import (
 	"github.com/errata/errata/content"
 	"github.com/errata/errata/search"
 	"github.com/errata/errata/static"
+	"github.com/errata/errata/web/middleware"
 )
 
 // Config is what the server needs besides the index.
@@ -85,9 +86,14 @@ func (s *Server) routes() {
 	m.Handle("GET /", s.page(s.notFound))
 }
 
-// Handler is every route with security headers and panic recovery applied.
+// Handler is every route, with panics and unclean paths answered by the
+// site's own error pages. Serve it inside middleware.Stack, which adds the
+// security headers and everything else every answer needs.
 func (s *Server) Handler() http.Handler {
-	return SecureHeaders(s.recoverPanics(s.rejectUncleanPaths(s.mux)))
+	return middleware.Chain(
+		middleware.RecoverPanics(s.log, http.HandlerFunc(s.internalError)),
+		middleware.RejectUncleanPaths(s.page(s.notFound)),
+	)(s.mux)
 }
 
 // SetIndex swaps the catalogue served (used by --watch); requests in flight keep the old one.

@@ -227,6 +227,21 @@ func (s *server) waitLog(tb testing.TB, want string, limit time.Duration) {
 	}
 }
 
+// metricsRE finds the metrics URL in the "ready" log line, text or JSON.
+var metricsRE = regexp.MustCompile(`"?metrics"?[=:]"?(http://[^\s"]+/metrics)`)
+
+// metricsURL is where a server started with --metrics-addr serves /metrics,
+// as its "ready" log line says.
+func (s *server) metricsURL(tb testing.TB) string {
+	tb.Helper()
+	s.waitLog(tb, "/metrics", 10*time.Second)
+	m := metricsRE.FindStringSubmatch(s.Log.String())
+	if m == nil {
+		tb.Fatalf("the log names no metrics URL:\n%s", s.Log)
+	}
+	return m[1]
+}
+
 // get fetches url and returns the status and body.
 func get(tb testing.TB, url string, hdr ...string) (*http.Response, string) {
 	tb.Helper()

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
@@ -155,6 +156,11 @@ func TestReplicasBehindNginx(t *testing.T) {
 	port := freePort(t)
 	startNginx(t, port, addrs)
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
+	// The configuration proxies every path; metrics are not among them,
+	// since the replicas serve none on the port nginx reaches.
+	if resp, body := get(t, base+"/metrics"); resp.StatusCode != http.StatusNotFound || strings.Contains(body, "errata_") {
+		t.Errorf("GET /metrics through nginx: %d, want 404 and no metrics", resp.StatusCode)
+	}
 
 	stop := make(chan struct{})
 	l := startLoad(base, 8, stop, loadPaths...)

@@ -19,7 +19,7 @@ func TestReadmeListsEveryServeFlag(t *testing.T) {
 		t.Fatal(err)
 	}
 	rows := map[string]string{} // flag name → its table row
-	for _, m := range regexp.MustCompile("(?m)^\\| `--([a-z-]+)[^`]*` \\|.*$").FindAllStringSubmatch(string(readme), -1) {
+	for _, m := range regexp.MustCompile("(?m)^\\| `--([a-z0-9-]+)[^`]*` \\|.*$").FindAllStringSubmatch(string(readme), -1) {
 		rows[m[1]] = m[0]
 	}
 	env := Env{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: io.Discard, Getenv: func(string) string { return "" }}

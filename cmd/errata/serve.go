@@ -23,6 +23,7 @@ import (
 // Config is everything serve reads from flags and the environment.
 type Config struct {
 	Addr            string        // listen address, ":8080" or "127.0.0.1:0"
+	MetricsAddr     string        // listen address of /metrics alone; "" serves no metrics
 	Content         string        // folder of entry files; "" serves the embedded catalogue
 	Index           string        // folder written by `errata index`; served instead of Content
 	Watch           bool          // reload Content when its files change
@@ -30,6 +31,7 @@ type Config struct {
 	LogFormat       string        // "text" or "json"
 	RateLimit       float64       // requests per second per client; 0 disables
 	RateBurst       int           // requests a client may send at once
+	RateIPv6Prefix  int           // leading bits of an IPv6 address that name one client
 	TrustProxy      bool          // take the client address from X-Forwarded-For
 	CacheMB         int           // megabytes of answers kept for repeated requests; 0 disables
 	Drain           time.Duration // time /readyz answers 503 before the listener closes
@@ -58,7 +60,10 @@ type Main struct {
 	web     *web.Server
 	srv     *http.Server
 	ln      net.Listener
-	served  chan error // Serve's result
+	served  chan error // each server's Serve result
+
+	metricsSrv *http.Server // nil without --metrics-addr
+	metricsLn  net.Listener
 
 	mu      sync.Mutex // guards index
 	index   *search.Index
@@ -73,6 +78,7 @@ func NewMain(env Env) *Main {
 			LogFormat:       "text",
 			RateLimit:       20,
 			RateBurst:       60,
+			RateIPv6Prefix:  middleware.DefaultIPv6Prefix,
 			CacheMB:         middleware.DefaultCacheBytes >> 20,
 			Drain:           3 * time.Second,
 			ShutdownTimeout: 5 * time.Second,
@@ -88,6 +94,8 @@ func (m *Main) serveFlags(f *flags) {
 	c := &m.Config
 	f.StringVar(&c.Addr, "addr", c.Addr, "`address` to listen on, e.g. :8080 or 127.0.0.1:8080")
 	f.fromEnv("addr", "ERRATA_ADDR")
+	f.StringVar(&c.MetricsAddr, "metrics-addr", c.MetricsAddr, "`address` of a listener serving Prometheus metrics at /metrics, e.g. 127.0.0.1:9090; keep it off the public network. Empty serves no metrics")
+	f.fromEnv("metrics-addr", "ERRATA_METRICS_ADDR")
 	f.StringVar(&c.Content, "content", c.Content, "`folder` of entry .md files to serve instead of the embedded catalogue")
 	f.fromEnv("content", "ERRATA_CONTENT")
 	f.StringVar(&c.Index, "index", c.Index, "`folder` written by `errata index`: serve its entries and index, reading no Markdown (fast start for large catalogues)")
@@ -102,6 +110,8 @@ func (m *Main) serveFlags(f *flags) {
 	f.fromEnv("rate-limit", "ERRATA_RATE_LIMIT")
 	f.IntVar(&c.RateBurst, "rate-burst", c.RateBurst, "`requests` a client may send at once before --rate-limit applies")
 	f.fromEnv("rate-burst", "ERRATA_RATE_BURST")
+	f.IntVar(&c.RateIPv6Prefix, "rate-limit-ipv6-prefix", c.RateIPv6Prefix, "leading `bits` of an IPv6 address that count as one client for --rate-limit (64: a /64, what one home or server is given; 128: each address); IPv4 is always per address")
+	f.fromEnv("rate-limit-ipv6-prefix", "ERRATA_RATE_LIMIT_IPV6_PREFIX")
 	f.BoolVar(&c.TrustProxy, "trust-proxy", c.TrustProxy, "take the client address from X-Forwarded-For (only behind a reverse proxy)")
 	f.fromEnv("trust-proxy", "ERRATA_TRUST_PROXY")
 	f.IntVar(&c.CacheMB, "cache-mb", c.CacheMB, "`megabytes` of answers kept in memory for requests asked again (emptied on every reload); 0 disables")
@@ -128,6 +138,8 @@ func (m *Main) ParseFlags(env Env, args []string) error {
 		return f.usageErr("--log-format must be text or json, not %q", c.LogFormat)
 	case c.RateLimit < 0:
 		return f.usageErr("--rate-limit must be 0 (off) or more, not %v", c.RateLimit)
+	case c.RateIPv6Prefix < 1 || c.RateIPv6Prefix > 128:
+		return f.usageErr("--rate-limit-ipv6-prefix must be 1 to 128 bits (64 counts each /64 as one client), not %d", c.RateIPv6Prefix)
 	case c.CacheMB < 0 || c.CacheMB > 1<<20:
 		return f.usageErr("--cache-mb must be 0 (off) to 1048576 megabytes, not %d", c.CacheMB)
 	case c.Index != "" && (c.Content != "" || c.Watch):
@@ -145,6 +157,15 @@ func (m *Main) ParseFlags(env Env, args []string) error {
 	}
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		return f.usageErr("--addr %q: want host:port or :port, e.g. :8080 or 127.0.0.1:8080", c.Addr)
+	}
+	if c.MetricsAddr != "" {
+		_, port, err := net.SplitHostPort(c.MetricsAddr)
+		switch {
+		case err != nil:
+			return f.usageErr("--metrics-addr %q: want host:port, e.g. 127.0.0.1:9090", c.MetricsAddr)
+		case c.MetricsAddr == c.Addr && port != "0":
+			return f.usageErr("--metrics-addr %s is --addr too: give metrics an address of their own, e.g. 127.0.0.1:9090", c.MetricsAddr)
+		}
 	}
 	m.Log = newLogger(env.Stderr, c.LogFormat)
 	return nil
@@ -183,21 +204,34 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("cannot listen on %s: %w", m.Config.Addr, err)
 	}
+	if m.Config.MetricsAddr != "" {
+		if m.metricsLn, err = net.Listen("tcp", m.Config.MetricsAddr); err != nil {
+			_ = m.ln.Close()
+			return fmt.Errorf("--metrics-addr: cannot listen on %s: %w", m.Config.MetricsAddr, err)
+		}
+		m.metricsSrv = web.NewHTTPServer(m.metrics.Endpoint(), m.Log)
+	}
 	m.srv = web.NewHTTPServer(m.Handler(), m.Log)
 	m.srv.BaseContext = func(net.Listener) context.Context { return context.WithoutCancel(ctx) }
-	m.served = make(chan error, 1)
+	m.served = make(chan error, 2) // room for both servers' results: neither goroutine blocks
 	go func() { m.served <- m.srv.Serve(m.ln) }()
+	metricsURL := "off"
+	if m.metricsSrv != nil {
+		go func() { m.served <- fmt.Errorf("metrics: %w", m.metricsSrv.Serve(m.metricsLn)) }()
+		metricsURL = listenURL(m.metricsLn, m.Config.MetricsAddr) + "/metrics"
+	}
 	m.web.SetReady(true)
 
 	url := m.URL()
 	m.Log.Info("ready", "entries", ix.Count(), "took", time.Since(start), "index_took", indexed,
-		"url", url, "content", m.source(), "watch", m.Config.Watch, "version", m.Version)
+		"url", url, "metrics", metricsURL, "content", m.source(), "watch", m.Config.Watch, "version", m.Version)
 	fmt.Fprintf(m.Stdout, "errata: %d entries indexed in %s; serving on %s\n", ix.Count(), ms(indexed), url)
 	return nil
 }
 
 // Handler is the web handler inside Errata's middleware (see
-// middleware.Stack for the order and why), with /metrics beside it.
+// middleware.Stack for the order and why). It serves no /metrics: those are
+// on --metrics-addr.
 func (m *Main) Handler() http.Handler {
 	return middleware.Stack(m.web.Handler(), middleware.StackConfig{
 		Log:     m.Log,
@@ -207,6 +241,7 @@ func (m *Main) Handler() http.Handler {
 			Rate:       m.Config.RateLimit,
 			Burst:      m.Config.RateBurst,
 			TrustProxy: m.Config.TrustProxy,
+			IPv6Prefix: m.Config.RateIPv6Prefix,
 		},
 	})
 }
@@ -217,8 +252,14 @@ func (m *Main) URL() string {
 	if m.ln == nil {
 		return ""
 	}
-	host, port, _ := net.SplitHostPort(m.ln.Addr().String())
-	if h, _, _ := net.SplitHostPort(m.Config.Addr); h == "" || h == "0.0.0.0" || h == "::" {
+	return listenURL(m.ln, m.Config.Addr)
+}
+
+// listenURL is where to reach ln, listening on the configured address, from
+// this machine.
+func listenURL(ln net.Listener, configured string) string {
+	host, port, _ := net.SplitHostPort(ln.Addr().String())
+	if h, _, _ := net.SplitHostPort(configured); h == "" || h == "0.0.0.0" || h == "::" {
 		host = "localhost"
 	}
 	return "http://" + net.JoinHostPort(host, port)
@@ -346,7 +387,7 @@ func (m *Main) Shutdown(force <-chan os.Signal) error {
 	ctx, cancel := context.WithTimeout(context.Background(), m.Config.ShutdownTimeout)
 	defer cancel()
 	done := make(chan error, 1)
-	go func() { done <- m.srv.Shutdown(ctx) }()
+	go func() { done <- m.shutdownServers(ctx) }()
 	var err error
 	select {
 	case err = <-done:
@@ -355,7 +396,7 @@ func (m *Main) Shutdown(force <-chan os.Signal) error {
 	}
 	if err != nil {
 		m.Log.Error("requests still running at the deadline; closing them", "error", err)
-		_ = m.srv.Close()
+		_ = m.closeServers()
 	}
 	m.Log.Info("stopped", "took", time.Since(start))
 	return errors.Join(err, m.Close())
@@ -367,15 +408,43 @@ func (m *Main) Close() error {
 	if m.watcher != nil {
 		errs = append(errs, m.watcher.Close())
 	}
-	if m.srv != nil {
-		errs = append(errs, m.srv.Close())
-	}
+	errs = append(errs, m.closeServers())
 	m.mu.Lock()
 	if m.index != nil {
 		errs = append(errs, m.index.Close())
 		m.index = nil
 	}
 	m.mu.Unlock()
+	return errors.Join(errs...)
+}
+
+// servers is the site's server and, with --metrics-addr, the metrics one:
+// they start and stop together.
+func (m *Main) servers() []*http.Server {
+	var ss []*http.Server
+	for _, s := range []*http.Server{m.srv, m.metricsSrv} {
+		if s != nil {
+			ss = append(ss, s)
+		}
+	}
+	return ss
+}
+
+// shutdownServers stops each server gracefully, the site first, so that
+// metrics are scraped while its last requests finish.
+func (m *Main) shutdownServers(ctx context.Context) error {
+	var errs []error
+	for _, s := range m.servers() {
+		errs = append(errs, s.Shutdown(ctx))
+	}
+	return errors.Join(errs...)
+}
+
+func (m *Main) closeServers() error {
+	var errs []error
+	for _, s := range m.servers() {
+		errs = append(errs, s.Close())
+	}
 	return errors.Join(errs...)
 }
 

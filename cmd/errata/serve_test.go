@@ -23,8 +23,9 @@ import (
 )
 
 func TestServe(t *testing.T) {
-	s := start(t, nil, "--log-format", "json")
+	s := start(t, nil, "--log-format", "json", "--metrics-addr", "127.0.0.1:0")
 	n := catalogueSize(t)
+	metrics := s.metricsURL(t)
 	if got := bannerRE.FindStringSubmatch(s.Banner)[1]; got != strconv.Itoa(n) {
 		t.Errorf("banner %q: want %d entries", s.Banner, n)
 	}
@@ -59,7 +60,7 @@ func TestServe(t *testing.T) {
 		}
 	})
 	t.Run("metrics", func(t *testing.T) {
-		_, body := get(t, s.URL+"/metrics")
+		_, body := get(t, metrics)
 		for _, want := range []string{
 			fmt.Sprintf("errata_entries_indexed %d", n),
 			`errata_http_requests_total{code="200",route="GET /healthz"}`,
@@ -76,7 +77,7 @@ func TestServe(t *testing.T) {
 			t.Fatalf("web does not set %s on search answers: searches cannot be counted", middleware.SearchTotalHeader)
 		}
 		get(t, s.URL+"/?q=quota")
-		_, body := get(t, s.URL+"/metrics")
+		_, body := get(t, metrics)
 		for _, re := range []string{`(?m)^errata_searches_total [2-9]`, `(?m)^errata_searches_no_result_total [1-9]`, `(?m)^errata_search_duration_seconds_count [2-9]`} {
 			if !regexp.MustCompile(re).MatchString(body) {
 				t.Errorf("/metrics does not match %s", re)
@@ -254,10 +255,11 @@ func TestSIGTERMUnderLoad(t *testing.T) {
 		l.ok.Load(), len(lost), len(l.failures)-len(lost), l.refused.Load(), took.Round(time.Millisecond))
 }
 
-// entryCount reads the number of entries the server is serving from /metrics.
-func entryCount(tb testing.TB, base string) int {
+// entryCount reads the number of entries the server is serving from its
+// metrics (at metricsURL).
+func entryCount(tb testing.TB, metricsURL string) int {
 	tb.Helper()
-	_, body := get(tb, base+"/metrics")
+	_, body := get(tb, metricsURL)
 	m := regexp.MustCompile(`(?m)^errata_entries_indexed (\d+)$`).FindStringSubmatch(body)
 	if m == nil {
 		tb.Fatalf("no errata_entries_indexed in /metrics")
@@ -281,7 +283,8 @@ func waitFor(tb testing.TB, what string, limit time.Duration, cond func() bool) 
 func TestWatch(t *testing.T) {
 	dir := copyEntries(t)
 	n := catalogueSize(t)
-	s := start(t, nil, "--content", dir, "--watch")
+	s := start(t, nil, "--content", dir, "--watch", "--metrics-addr", "127.0.0.1:0")
+	metrics := s.metricsURL(t)
 	const id = "429-gmail-too-many-requests"
 	entry := s.URL + "/errors/" + id
 	file := filepath.Join(dir, id+".md")
@@ -316,7 +319,7 @@ func TestWatch(t *testing.T) {
 		extra := strings.Replace(string(orig), "id: "+id, "id: 429-gmail-copy", 1)
 		extra = strings.Replace(extra, "title: Too Many Requests", "title: A Copy", 1)
 		write(filepath.Join(dir, "429-gmail-copy.md"), []byte(extra))
-		waitFor(t, "new entry counted", 5*time.Second, func() bool { return entryCount(t, s.URL) == n+1 })
+		waitFor(t, "new entry counted", 5*time.Second, func() bool { return entryCount(t, metrics) == n+1 })
 	})
 	t.Run("broken edit keeps the last good catalogue", func(t *testing.T) {
 		write(file, []byte(strings.Replace(string(orig), "status: 429", "status: lots", 1)))
@@ -324,7 +327,7 @@ func TestWatch(t *testing.T) {
 		if got := title(); got != "Slow Down Please" {
 			t.Errorf("after a broken edit the entry title is %q, want the last good one", got)
 		}
-		if got := entryCount(t, s.URL); got != n+1 {
+		if got := entryCount(t, metrics); got != n+1 {
 			t.Errorf("after a broken edit %d entries, want %d", got, n+1)
 		}
 		write(file, orig) // fixed again
@@ -338,14 +341,14 @@ func TestWatch(t *testing.T) {
 		if resp, _ := get(t, entry); resp.StatusCode != 200 {
 			t.Errorf("after deleting the folder GET %s: %d, want 200", entry, resp.StatusCode)
 		}
-		if got := entryCount(t, s.URL); got != n+1 {
+		if got := entryCount(t, metrics); got != n+1 {
 			t.Errorf("after deleting the folder %d entries, want %d", got, n+1)
 		}
 		// The folder comes back (a checkout, a deploy): it is watched again.
 		if err := os.CopyFS(dir, os.DirFS(filepath.Join(moduleRoot(), "content", "entries"))); err != nil {
 			t.Fatal(err)
 		}
-		waitFor(t, "re-created folder loaded", 5*time.Second, func() bool { return entryCount(t, s.URL) == n })
+		waitFor(t, "re-created folder loaded", 5*time.Second, func() bool { return entryCount(t, metrics) == n })
 	})
 }
 
@@ -353,7 +356,7 @@ func TestWatch(t *testing.T) {
 // Retry-After while another keeps being served. Behind a proxy
 // (--trust-proxy) clients are told apart by X-Forwarded-For.
 func TestRateLimitPerClient(t *testing.T) {
-	s := start(t, nil, "--rate-limit", "1", "--rate-burst", "3", "--trust-proxy")
+	s := start(t, nil, "--rate-limit", "1", "--rate-burst", "3", "--trust-proxy", "--metrics-addr", "127.0.0.1:0")
 	codes := func(client string, n int) []int {
 		var out []int
 		for range n {
@@ -374,8 +377,98 @@ func TestRateLimitPerClient(t *testing.T) {
 	if b := codes("198.51.100.2", 2); fmt.Sprint(b) != "[200 200]" {
 		t.Errorf("quiet client got %v while the busy one was limited, want 200s", b)
 	}
-	if _, body := get(t, s.URL+"/metrics"); !regexp.MustCompile(`(?m)^errata_rate_limited_total [1-9]`).MatchString(body) {
+	if _, body := get(t, s.metricsURL(t)); !regexp.MustCompile(`(?m)^errata_rate_limited_total [1-9]`).MatchString(body) {
 		t.Error("/metrics does not count the 429s")
+	}
+}
+
+// TestMetricsListener: metrics are served on --metrics-addr alone, with the
+// security headers, never on the site's port (which answers /metrics 404
+// like any unknown path), and stop with the site on SIGTERM.
+func TestMetricsListener(t *testing.T) {
+	s := start(t, nil, "--metrics-addr", "127.0.0.1:0", "--drain", "200ms")
+	metrics := s.metricsURL(t)
+	if metrics == s.URL+"/metrics" {
+		t.Fatalf("metrics at %s share the site's address", metrics)
+	}
+	secure := func(what string, resp *http.Response) {
+		t.Helper()
+		if got := resp.Header.Values("Content-Security-Policy"); len(got) != 1 || got[0] != middleware.CSP {
+			t.Errorf("%s: Content-Security-Policy %q, want it once", what, got)
+		}
+		if resp.Header.Get("X-Content-Type-Options") != "nosniff" || resp.Header.Get("X-Frame-Options") != "DENY" {
+			t.Errorf("%s: no nosniff or X-Frame-Options: %v", what, resp.Header)
+		}
+	}
+
+	resp, body := get(t, s.URL+"/metrics")
+	if resp.StatusCode != http.StatusNotFound || strings.Contains(body, "errata_") || strings.Contains(body, "go_info") {
+		t.Errorf("GET /metrics on the site: %d, want its 404 page and no metrics:\n%.300s", resp.StatusCode, body)
+	}
+	secure("the site's /metrics", resp)
+
+	resp, body = get(t, metrics)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, fmt.Sprintf("errata_entries_indexed %d", catalogueSize(t))) {
+		t.Errorf("GET %s: %d, want 200 with the metrics:\n%.300s", metrics, resp.StatusCode, body)
+	}
+	if !strings.Contains(body, `errata_http_requests_total{code="404",route="GET /"} 1`) {
+		t.Errorf("the site's 404 for /metrics is not counted:\n%s", body)
+	}
+	secure("the metrics listener", resp)
+	for _, path := range []string{"/", "/healthz", "/errors/429-gmail-too-many-requests"} {
+		if resp, _ := get(t, strings.TrimSuffix(metrics, "/metrics")+path); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("the metrics listener answered %s with %d, want 404: it serves /metrics alone", path, resp.StatusCode)
+		}
+	}
+
+	s.signal(t, syscall.SIGTERM)
+	if code := s.wait(t, 10*time.Second); code != 0 {
+		t.Errorf("exit %d after SIGTERM, want 0:\n%s", code, s.Log)
+	}
+	if resp, err := httpClient.Get(metrics); err == nil {
+		resp.Body.Close()
+		t.Errorf("the metrics listener still answers after the process exited")
+	}
+}
+
+// TestNoMetricsByDefault: without --metrics-addr the site has no /metrics.
+func TestNoMetricsByDefault(t *testing.T) {
+	s := start(t, nil)
+	if resp, body := get(t, s.URL+"/metrics"); resp.StatusCode != http.StatusNotFound || strings.Contains(body, "errata_") {
+		t.Errorf("GET /metrics: %d, want the site's 404:\n%.300s", resp.StatusCode, body)
+	}
+	s.waitLog(t, "metrics=off", 5*time.Second)
+}
+
+// TestRateLimitIPv6Prefix: behind a proxy, 300 addresses of one IPv6 /64
+// are one client (the burst, then 429), another /64 is served meanwhile, and
+// ERRATA_RATE_LIMIT_IPV6_PREFIX=128 makes each address a client of its own.
+func TestRateLimitIPv6Prefix(t *testing.T) {
+	// A token every 100 s: the burst is all a client gets during the test.
+	args := []string{"--rate-limit", "0.01", "--rate-burst", "3", "--trust-proxy"}
+	status := func(s *server, client string) int {
+		resp, _ := get(t, s.URL+"/healthz", "X-Forwarded-For", client)
+		return resp.StatusCode
+	}
+	s := start(t, nil, args...)
+	ok := 0
+	for i := range 300 {
+		if status(s, fmt.Sprintf("2001:db8:77:1:%x::%x", i, i+1)) == http.StatusOK {
+			ok++
+		}
+	}
+	if ok != 3 {
+		t.Errorf("300 addresses of one /64: %d answered 200, want only the burst of 3", ok)
+	}
+	if got := status(s, "2001:db8:77:2::1"); got != http.StatusOK {
+		t.Errorf("another /64 got %d while the first was limited, want 200", got)
+	}
+
+	perAddress := start(t, []string{"ERRATA_RATE_LIMIT_IPV6_PREFIX=128"}, args...)
+	for i := range 10 {
+		if got := status(perAddress, fmt.Sprintf("2001:db8:77:1::%x", i+1)); got != http.StatusOK {
+			t.Fatalf("prefix 128: address %d of one /64 got %d, want 200", i+1, got)
+		}
 	}
 }
 

@@ -8,7 +8,7 @@ import "github.com/errata/errata/search"
 type Meta struct {
 	Title       string // page title without the site name
 	Description string // meta description and link previews
-	Canonical   string // absolute canonical URL
+	Canonical   string // absolute canonical URL; "" names none (error pages)
 	OGType      string // "website" or "article"
 	SiteURL     string // absolute site root, for OpenSearch
 	Version     string

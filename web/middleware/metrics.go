@@ -83,6 +83,17 @@ func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
 }
 
+// Endpoint is the whole of a metrics listener: GET /metrics with the
+// security headers, 404 for anything else. Serve it on an address of its
+// own, never beside the site: metrics are for operators (they name the Go
+// version, go_info, and cost a scrape's work on every request), so they stay
+// off the public port and out of the site's rate limit.
+func (m *Metrics) Endpoint() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", m.Handler())
+	return SecureHeaders(mux)
+}
+
 // SetEntries records the size of the catalogue being served.
 func (m *Metrics) SetEntries(n int) { m.entries.Set(float64(n)) }
 

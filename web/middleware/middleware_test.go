@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -448,6 +449,87 @@ func TestRateLimit(t *testing.T) {
 	}
 }
 
+// One IPv6 client holds a whole /64: behind a trusted proxy, 300 addresses
+// of one /64 share one bucket, another /64 has its own, the prefix is
+// configurable, and an IPv4-mapped address is the IPv4 client it maps.
+func TestRateLimitIPv6Prefix(t *testing.T) {
+	// A token every 100 s: nothing refills while the test runs.
+	limited := func(prefix int) http.Handler {
+		return RateLimit(RateLimitConfig{Rate: 0.01, Burst: 3, TrustProxy: true, IPv6Prefix: prefix})(page(t))
+	}
+	from := func(h http.Handler, client string) int {
+		return do(t, h, "GET", "/small", "X-Forwarded-For", client).Code
+	}
+	count := func(codes []int, want int) int {
+		n := 0
+		for _, c := range codes {
+			if c == want {
+				n++
+			}
+		}
+		return n
+	}
+	t.Run("one /64 is one client", func(t *testing.T) {
+		h := limited(0)
+		var codes []int
+		for i := range 300 {
+			codes = append(codes, from(h, fmt.Sprintf("2001:db8:1:2:%x::%x", i, i+1)))
+		}
+		if ok := count(codes, 200); ok != 3 || fmt.Sprint(codes[:3]) != "[200 200 200]" {
+			t.Errorf("300 addresses of one /64: %d answered 200 (first %v), want the burst of 3 then 429s", ok, codes[:4])
+		}
+		if got := from(h, "2001:db8:1:3::1"); got != 200 {
+			t.Errorf("another /64 got %d while the first is limited, want 200", got)
+		}
+	})
+	t.Run("the prefix is configurable", func(t *testing.T) {
+		h := limited(128)
+		for i := range 20 {
+			if got := from(h, fmt.Sprintf("2001:db8:1:2::%x", i+1)); got != 200 {
+				t.Fatalf("prefix 128, address %d of one /64: %d, want 200 (each address its own client)", i+1, got)
+			}
+		}
+		h = limited(48)
+		var codes []int
+		for i := range 10 {
+			codes = append(codes, from(h, fmt.Sprintf("2001:db8:1:%x::1", i)))
+		}
+		if ok := count(codes, 200); ok != 3 {
+			t.Errorf("prefix 48, ten /64s of one /48: %d answered 200, want 3", ok)
+		}
+	})
+	t.Run("IPv4 is per address, mapped or not", func(t *testing.T) {
+		h := limited(0)
+		codes := []int{from(h, "192.0.2.1"), from(h, "::ffff:192.0.2.1"), from(h, "::ffff:c000:201"), from(h, "192.0.2.1")}
+		if fmt.Sprint(codes) != "[200 200 200 429]" {
+			t.Errorf("192.0.2.1 written plain and IPv4-mapped: %v, want one client: 3×200 then 429", codes)
+		}
+		if got := from(h, "192.0.2.2"); got != 200 {
+			t.Errorf("a neighbouring IPv4 address got %d, want 200: IPv4 clients are per address", got)
+		}
+	})
+}
+
+func TestClientKey(t *testing.T) {
+	for _, tt := range []struct {
+		ip   string
+		bits int
+		want string
+	}{
+		{"192.0.2.1", 64, "192.0.2.1"},
+		{"::ffff:192.0.2.1", 64, "192.0.2.1"},
+		{"2001:db8:1:2:3:4:5:6", 64, "2001:db8:1:2::/64"},
+		{"2001:db8:1:2:3:4:5:6", 56, "2001:db8:1::/56"},
+		{"2001:db8:1:2:3:4:5:6", 128, "2001:db8:1:2:3:4:5:6/128"},
+		{"fe80::1%eth0", 64, "fe80::/64"},
+		{"not-an-ip", 64, "not-an-ip"},
+	} {
+		if got := clientKey(tt.ip, tt.bits); got != tt.want {
+			t.Errorf("clientKey(%q, %d) = %q, want %q", tt.ip, tt.bits, got, tt.want)
+		}
+	}
+}
+
 func TestRateLimitDisabled(t *testing.T) {
 	h := RateLimit(RateLimitConfig{Rate: 0})(page(t))
 	for range 100 {
@@ -544,20 +626,47 @@ func TestStack(t *testing.T) {
 	if lim := do(t, h, "GET", "/"); lim.Code != http.StatusTooManyRequests {
 		t.Errorf("third request with a burst of 2: %d, want 429", lim.Code)
 	}
-	// /metrics is neither limited nor counted, but logged.
-	met := do(t, h, "GET", "/metrics")
-	if met.Code != 200 || !strings.Contains(met.Body.String(), `errata_http_requests_total{code="429",route="unmatched"} 1`) {
-		t.Errorf("/metrics: %d\n%s", met.Code, met.Body.String())
+	if !strings.Contains(logs.String(), "request_id=stack-1") {
+		t.Errorf("log lacks the request id:\n%s", logs.String())
 	}
-	if strings.Contains(met.Body.String(), `route="GET /metrics"`) {
-		t.Error("/metrics counts itself")
+	// The metrics are not beside the site: /metrics is the site's own 404.
+	m2 := NewMetrics()
+	open := Stack(page(t), StackConfig{Metrics: m2})
+	if w := do(t, open, "GET", "/metrics"); w.Code != 404 || strings.Contains(w.Body.String(), "errata_") {
+		t.Errorf("/metrics on the site answered %d, want the site's 404:\n%.300s", w.Code, w.Body.String())
 	}
-	if !strings.Contains(logs.String(), `route="GET /metrics"`) || !strings.Contains(logs.String(), "request_id=stack-1") {
-		t.Errorf("log lacks the /metrics line or the request id:\n%s", logs.String())
+	if w := do(t, m2.Endpoint(), "GET", "/metrics"); !strings.Contains(w.Body.String(), `errata_http_requests_total{code="404",route="unmatched"} 1`) {
+		t.Errorf("the site's 404 for /metrics is not counted:\n%s", w.Body.String())
 	}
-	// Without Metrics, /metrics is the site's.
-	bare := Stack(page(t), StackConfig{})
-	if w := do(t, bare, "GET", "/metrics"); w.Code != 404 {
-		t.Errorf("no Metrics: /metrics answered %d, want the site's 404", w.Code)
+}
+
+// The metrics listener serves GET /metrics alone, with the security headers.
+func TestMetricsEndpoint(t *testing.T) {
+	m := NewMetrics()
+	m.SetEntries(15)
+	h := m.Endpoint()
+	for _, c := range []struct {
+		method, target string
+		status         int
+	}{
+		{"GET", "/metrics", 200},
+		{"HEAD", "/metrics", 200},
+		{"GET", "/", 404},
+		{"GET", "/errors/x", 404},
+		{"POST", "/metrics", 405},
+	} {
+		w := do(t, h, c.method, c.target)
+		if w.Code != c.status {
+			t.Errorf("%s %s: %d, want %d", c.method, c.target, w.Code, c.status)
+		}
+		if got := w.Header().Values("Content-Security-Policy"); len(got) != 1 || got[0] != CSP {
+			t.Errorf("%s %s: CSP %q, want it once", c.method, c.target, got)
+		}
+		if w.Header().Get("X-Frame-Options") != "DENY" || w.Header().Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("%s %s: security headers missing: %v", c.method, c.target, w.Header())
+		}
+	}
+	if w := do(t, h, "GET", "/metrics"); !strings.Contains(w.Body.String(), "errata_entries_indexed 15") {
+		t.Errorf("GET /metrics lacks the entry count:\n%.500s", w.Body.String())
 	}
 }

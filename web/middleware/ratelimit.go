@@ -6,6 +6,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
@@ -23,11 +24,20 @@ type RateLimitConfig struct {
 	// entry, as appended by a reverse proxy in front. Only set it behind one:
 	// anyone can send the header.
 	TrustProxy bool
+	// IPv6Prefix is how many leading bits of an IPv6 address name one
+	// client; 0 means 64. One home or server is given a whole /64, so
+	// keying by the full address would hand it 2^64 buckets. IPv4
+	// addresses (IPv4-mapped IPv6 included) are always one client each.
+	IPv6Prefix int
 }
 
-// RateLimit answers 429 with Retry-After to a client (by IP address) that
-// goes past cfg.Rate. Each client has its own bucket, so one busy client does
-// not slow the others. The set of clients is bounded.
+// DefaultIPv6Prefix is the IPv6 network one client is assumed to hold.
+const DefaultIPv6Prefix = 64
+
+// RateLimit answers 429 with Retry-After to a client (an IPv4 address or an
+// IPv6 network of cfg.IPv6Prefix bits) that goes past cfg.Rate. Each client
+// has its own bucket, so one busy client does not slow the others. The set of
+// clients is bounded by cfg.MaxClients, so memory is too.
 func RateLimit(cfg RateLimitConfig) Middleware {
 	if cfg.Rate <= 0 {
 		return func(next http.Handler) http.Handler { return next }
@@ -38,12 +48,15 @@ func RateLimit(cfg RateLimitConfig) Middleware {
 	if cfg.MaxClients <= 0 {
 		cfg.MaxClients = 10000
 	}
+	if cfg.IPv6Prefix <= 0 || cfg.IPv6Prefix > 128 {
+		cfg.IPv6Prefix = DefaultIPv6Prefix
+	}
 	clients := newClientLRU(cfg.MaxClients, func() *rate.Limiter {
 		return rate.NewLimiter(rate.Limit(cfg.Rate), cfg.Burst)
 	})
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			lim := clients.get(ClientIP(r, cfg.TrustProxy))
+			lim := clients.get(clientKey(ClientIP(r, cfg.TrustProxy), cfg.IPv6Prefix))
 			now := time.Now()
 			res := lim.ReserveN(now, 1)
 			if delay := res.DelayFrom(now); delay > 0 {
@@ -100,6 +113,26 @@ func ClientIP(r *http.Request, trustProxy bool) string {
 		return r.RemoteAddr
 	}
 	return host
+}
+
+// clientKey is the bucket an address belongs to: an IPv4 address (also when
+// written IPv4-mapped, ::ffff:a.b.c.d) is its own; an IPv6 address counts as
+// its network of v6Bits bits, since whoever holds one address of a /64
+// holds them all. Anything unparsable is its own key.
+func clientKey(ip string, v6Bits int) string {
+	addr, err := netip.ParseAddr(ip)
+	if err != nil {
+		return ip
+	}
+	addr = addr.Unmap()
+	if addr.Is4() {
+		return addr.String()
+	}
+	p, err := addr.Prefix(v6Bits)
+	if err != nil {
+		return addr.String()
+	}
+	return p.String()
 }
 
 // clientLRU maps client addresses to limiters, forgetting the least recently
