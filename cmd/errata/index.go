@@ -38,7 +38,7 @@ func runIndex(ctx context.Context, env Env, args []string) error {
 		entries, err = content.LoadDirContext(ctx, dir)
 	}
 	if err != nil && ctx.Err() != nil {
-		return stopped(ctx, "loading the catalogue; nothing was written to "+out)
+		return fmt.Errorf("%w; nothing was written to %s", stopped(ctx, "loading the catalogue"), out)
 	}
 	if err != nil {
 		fmt.Fprintln(env.Stderr, err)
