@@ -3,11 +3,11 @@ package content
 import (
 	"bytes"
 	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -33,23 +33,41 @@ func IsSlug(s string) bool { return len(s) <= 200 && slugRE.MatchString(s) }
 // and returns the entries sorted by status then id. Problems of every file
 // are collected in one pass; when there is any, Load returns them as
 // Problems together with the entries that did load (so a checker can count
-// them). Callers must not serve entries when err is not nil.
+// them). Callers must not serve entries when err is not nil. A *.md that is
+// not a regular file (a named pipe, a device, a socket, or a link to one) is
+// a problem, never opened.
 func Load(fsys fs.FS) ([]Entry, error) {
-	return load(fsys, func(p string) string { return p })
+	return LoadContext(context.Background(), fsys)
+}
+
+// LoadContext is Load that stops when ctx is done (a signal, a shutdown) and
+// then returns ctx.Err() at once, without waiting for a file being read.
+func LoadContext(ctx context.Context, fsys fs.FS) ([]Entry, error) {
+	return load(ctx, fsys, func(p string) string { return p })
 }
 
 // LoadDir loads a folder of entry files from disk, like Load(os.DirFS(dir)),
 // except that problems name files by their real path (dir joined), so a
-// writer can open them straight from the message.
+// writer can open them straight from the message, and that files are opened
+// without blocking: a named pipe swapped in while loading cannot hang it.
 func LoadDir(dir string) ([]Entry, error) {
-	return load(os.DirFS(dir), func(p string) string { return filepath.Join(dir, filepath.FromSlash(p)) })
+	return LoadDirContext(context.Background(), dir)
 }
 
-// load is Load with name turning a path inside fsys into the name problems show.
-func load(fsys fs.FS, name func(string) string) ([]Entry, error) {
+// LoadDirContext is LoadDir that stops when ctx is done, as LoadContext.
+func LoadDirContext(ctx context.Context, dir string) ([]Entry, error) {
+	return load(ctx, newNonBlockingDirFS(dir), func(p string) string { return filepath.Join(dir, filepath.FromSlash(p)) })
+}
+
+// load is LoadContext with name turning a path inside fsys into the name
+// problems show.
+func load(ctx context.Context, fsys fs.FS, name func(string) string) ([]Entry, error) {
 	var ps Problems
 	var paths []string
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
 		if err != nil {
 			what := "cannot read: " + err.Error()
 			if p == "." {
@@ -68,6 +86,10 @@ func load(fsys fs.FS, name func(string) string) ([]Entry, error) {
 		switch ext := path.Ext(base); {
 		case strings.HasPrefix(base, "."):
 		case ext == ".md":
+			if err := checkRegular(fsys, p, d); err != nil {
+				ps = append(ps, Problem{name(p), 1, err.Error(), notRegularFix})
+				return nil
+			}
 			paths = append(paths, p)
 		case strings.EqualFold(ext, ".md") || strings.EqualFold(ext, ".markdown"):
 			// Almost an entry: say so rather than skip it without a word.
@@ -75,6 +97,9 @@ func load(fsys fs.FS, name func(string) string) ([]Entry, error) {
 		}
 		return nil
 	})
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
 	if err != nil {
 		return nil, Problems{{name("."), 1, "cannot read the content folder: " + err.Error(), "point --content at a folder of entry .md files"}}
 	}
@@ -82,23 +107,10 @@ func load(fsys fs.FS, name func(string) string) ([]Entry, error) {
 		return nil, Problems{{name("."), 1, "no .md entry files found", "point --content at a folder of entry .md files, such as content/entries"}}
 	}
 
-	// Files are independent until the cross-file checks: parse them on all
-	// cores, keeping results in path order so output is deterministic.
-	results := make([]fileResult, len(paths))
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for range min(runtime.GOMAXPROCS(0), len(paths)) {
-		wg.Go(func() {
-			for i := range next {
-				results[i] = loadFileSafely(fsys, paths[i], name(paths[i]))
-			}
-		})
+	results, err := loadFiles(ctx, fsys, paths, name)
+	if err != nil {
+		return nil, err
 	}
-	for i := range paths {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
 
 	var entries []Entry
 	var files []*fileResult
@@ -122,6 +134,44 @@ func load(fsys fs.FS, name func(string) string) ([]Entry, error) {
 		return entries, ps
 	}
 	return entries, nil
+}
+
+// loadFiles parses every file of paths. Files are independent until the
+// cross-file checks: they are parsed on all cores, with results kept in path
+// order so output is deterministic. When ctx is done it returns ctx.Err() at
+// once; workers take no further file, and one stuck in a read is left
+// behind (its result is never looked at).
+func loadFiles(ctx context.Context, fsys fs.FS, paths []string, name func(string) string) ([]fileResult, error) {
+	results := make([]fileResult, len(paths))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range min(runtime.GOMAXPROCS(0), len(paths)) {
+		wg.Go(func() {
+			for i := range next {
+				results[i] = loadFileSafely(fsys, paths[i], name(paths[i]))
+			}
+		})
+	}
+	finished := make(chan struct{})
+	go func() {
+		for i := range paths {
+			select {
+			case next <- i:
+			case <-ctx.Done():
+				close(next)
+				return
+			}
+		}
+		close(next)
+		wg.Wait()
+		close(finished)
+	}()
+	select {
+	case <-finished:
+		return results, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // fileResult is one file's entry, its problems and the lines cross-file
@@ -226,7 +276,11 @@ func loadFile(fsys fs.FS, p, name string) fileResult {
 		r.problems = append(r.problems, Problem{name, line, what, fix})
 	}
 	data, err := readLimited(fsys, p)
+	var notRegular *notRegularError
 	switch {
+	case errors.As(err, &notRegular):
+		bad(1, notRegular.Error(), notRegularFix)
+		return r
 	case errors.Is(err, errTooBig):
 		bad(1, fmt.Sprintf("file is over the %d KiB limit", MaxFileSize>>10), "shorten it: an entry explains one error in a few paragraphs")
 		return r
@@ -310,7 +364,7 @@ func loadFile(fsys fs.FS, p, name string) fileResult {
 var errTooBig = errors.New("file too big")
 
 func readLimited(fsys fs.FS, p string) ([]byte, error) {
-	f, err := fsys.Open(p)
+	f, err := openRegular(fsys, p)
 	if err != nil {
 		return nil, err
 	}

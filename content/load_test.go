@@ -1,14 +1,18 @@
 package content_test
 
 import (
+	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/errata/errata/content"
@@ -374,6 +378,55 @@ func TestLoadDirNamesBothDuplicates(t *testing.T) {
 	a, b := filepath.Join(dir, "sub", "429-gmail-too-many-requests.md"), filepath.Join(dir, "429-gmail-too-many-requests.md")
 	if want := a + `:2: duplicate id "429-gmail-too-many-requests", also used by ` + b; err == nil || !strings.HasPrefix(err.Error(), want) {
 		t.Errorf("LoadDir error\n%v\nwant it to start\n%s", err, want)
+	}
+}
+
+// stuckFS never finishes opening stuck.md (a dead network mount, say): it
+// says so on opening and waits until the test ends.
+type stuckFS struct {
+	fstest.MapFS
+	opening chan<- struct{}
+	release <-chan struct{}
+}
+
+func (s stuckFS) Open(name string) (fs.File, error) {
+	if name == "stuck.md" {
+		s.opening <- struct{}{}
+		<-s.release
+	}
+	return s.MapFS.Open(name)
+}
+
+// A load stopped by its context (a signal, a shutdown) returns at once, even
+// with a file read that never ends.
+func TestLoadContextAbandonsStuckRead(t *testing.T) {
+	opening, release := make(chan struct{}, 1), make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	fsys := stuckFS{files("429-gmail-too-many-requests.md", good, "stuck.md", good), opening, release}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		_, err := content.LoadContext(ctx, fsys)
+		done <- err
+	}()
+	select {
+	case <-opening:
+	case err := <-done:
+		t.Fatalf("LoadContext returned %v before opening stuck.md", err)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("LoadContext stopped with %v, want context.Canceled", err)
+		}
+	case <-time.After(loadBudget):
+		t.Fatal("LoadContext waited for a stuck read after its context was cancelled")
+	}
+
+	if _, err := content.LoadDirContext(ctx, "entries"); !errors.Is(err, context.Canceled) {
+		t.Errorf("LoadDirContext with a cancelled context: %v, want context.Canceled", err)
 	}
 }
 

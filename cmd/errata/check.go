@@ -19,14 +19,18 @@ func runCheck(ctx context.Context, env Env, args []string) error {
 		return f.usageErr("check takes one folder, got %d arguments", len(pos))
 	}
 	var entries []content.Entry
+	what := "the embedded catalogue"
 	if len(pos) == 0 {
-		entries, err = content.Load(content.Embedded())
+		entries, err = content.LoadContext(ctx, content.Embedded())
 	} else {
-		dir := pos[0]
-		if st, serr := os.Stat(dir); serr != nil || !st.IsDir() {
-			return f.usageErr("%s is not a folder; give the folder that holds the entry .md files, e.g. errata check content/entries", dir)
+		what = pos[0]
+		if st, serr := os.Stat(what); serr != nil || !st.IsDir() {
+			return f.usageErr("%s is not a folder; give the folder that holds the entry .md files, e.g. errata check content/entries", what)
 		}
-		entries, err = content.LoadDir(dir)
+		entries, err = content.LoadDirContext(ctx, what)
+	}
+	if err != nil && ctx.Err() != nil {
+		return stopped(ctx, "checking "+what)
 	}
 	var ps content.Problems
 	if err != nil && !errors.As(err, &ps) {

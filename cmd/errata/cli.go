@@ -64,6 +64,43 @@ type silentError struct{ code int }
 
 func (e *silentError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 
+// stopped is the error of a command that SIGTERM or Ctrl-C (ctx's cause)
+// ended before step finished.
+func stopped(ctx context.Context, step string) error {
+	return fmt.Errorf("stopped while %s (%v)", step, context.Cause(ctx))
+}
+
+// unlessDone runs step and returns its result, or ctx.Err() as soon as ctx
+// is done. A step that takes no context (bleve indexes in one batch) is
+// abandoned rather than waited for, so a signal stops a command at once; an
+// abandoned step's result, once it comes, goes to discard (when not nil).
+func unlessDone[T any](ctx context.Context, step func() (T, error), discard func(T)) (T, error) {
+	var zero T
+	if err := ctx.Err(); err != nil {
+		return zero, err
+	}
+	type result struct {
+		v   T
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		v, err := step()
+		done <- result{v, err}
+	}()
+	select {
+	case r := <-done:
+		return r.v, r.err
+	case <-ctx.Done():
+		go func() {
+			if r := <-done; r.err == nil && discard != nil {
+				discard(r.v)
+			}
+		}()
+		return zero, ctx.Err()
+	}
+}
+
 // Run runs the command line args and returns the process exit code.
 func Run(ctx context.Context, args []string, env Env) int {
 	if env.Version == "" {

@@ -33,15 +33,24 @@ func runIndex(ctx context.Context, env Env, args []string) error {
 	start := time.Now()
 	var entries []content.Entry
 	if dir == "" {
-		entries, err = content.Load(content.Embedded())
+		entries, err = content.LoadContext(ctx, content.Embedded())
 	} else {
-		entries, err = content.LoadDir(dir)
+		entries, err = content.LoadDirContext(ctx, dir)
+	}
+	if err != nil && ctx.Err() != nil {
+		return fmt.Errorf("%w; nothing was written to %s", stopped(ctx, "loading the catalogue"), out)
 	}
 	if err != nil {
 		fmt.Fprintln(env.Stderr, err)
 		return fmt.Errorf("the catalogue has problems; run `errata check %s` and fix them first", dir)
 	}
-	if err := search.Save(entries, out); err != nil {
+	// Saving takes no context: on a signal it is abandoned, and the process
+	// exits with whatever part of out it had written.
+	save := func() (struct{}, error) { return struct{}{}, search.Save(entries, out) }
+	if _, err := unlessDone(ctx, save, nil); err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("%w; %s is incomplete: remove it if it exists, then run index again", stopped(ctx, "indexing"), out)
+		}
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "errata: %d entries indexed into %s in %s; serve it with: errata serve --index %s\n",

@@ -15,6 +15,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -79,13 +80,23 @@ type result struct {
 // run runs the binary to completion with args and extra environment.
 func run(tb testing.TB, env []string, args ...string) result {
 	tb.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	return runWithin(tb, 60*time.Second, env, args...)
+}
+
+// runWithin is run that kills the binary and fails the test when it has not
+// exited within limit: a hang is reported, never waited out.
+func runWithin(tb testing.TB, limit time.Duration, env []string, args ...string) result {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Env = append(cleanEnv(), env...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
+	if ctx.Err() != nil {
+		tb.Fatalf("errata %s did not exit within %s (a hang); killed it\nstdout %s\nstderr %s", strings.Join(args, " "), limit, &out, &errb)
+	}
 	var ee *exec.ExitError
 	code := 0
 	if errors.As(err, &ee) {
@@ -126,12 +137,13 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// server is a running `errata serve`.
+// server is a running `errata serve` (or another command, from launch).
 type server struct {
 	cmd    *exec.Cmd
 	URL    string // from the line errata prints on start
 	Banner string // that line
 	Log    *syncBuffer
+	Stdout *syncBuffer
 	done   chan struct{}
 	err    error // Wait's result, once done is closed
 }
@@ -145,9 +157,31 @@ func start(tb testing.TB, env []string, args ...string) *server {
 	if !hasFlag(args, "--addr") {
 		args = append(args, "--addr", "127.0.0.1:0")
 	}
-	cmd := exec.Command(bin, append([]string{"serve"}, args...)...)
+	banner := make(chan string, 1)
+	s := launch(tb, env, func(line string) {
+		if bannerRE.MatchString(line) {
+			banner <- line
+		}
+	}, append([]string{"serve"}, args...)...)
+	select {
+	case s.Banner = <-banner:
+		s.URL = bannerRE.FindStringSubmatch(s.Banner)[2]
+	case <-s.done:
+		tb.Fatalf("errata serve %s exited before serving (%v):\n%s", strings.Join(args, " "), s.err, s.Log)
+	case <-time.After(30 * time.Second):
+		tb.Fatalf("errata serve %s printed no banner in 30s:\n%s", strings.Join(args, " "), s.Log)
+	}
+	return s
+}
+
+// launch starts the binary with args and returns at once, handing each line
+// it prints on stdout to onLine (when not nil) as well as keeping it in
+// Stdout. The process is killed at the end of the test if still running.
+func launch(tb testing.TB, env []string, onLine func(string), args ...string) *server {
+	tb.Helper()
+	cmd := exec.Command(bin, args...)
 	cmd.Env = append(cleanEnv(), env...)
-	s := &server{cmd: cmd, Log: &syncBuffer{}, done: make(chan struct{})}
+	s := &server{cmd: cmd, Log: &syncBuffer{}, Stdout: &syncBuffer{}, done: make(chan struct{})}
 	cmd.Stderr = s.Log
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -160,27 +194,43 @@ func start(tb testing.TB, env []string, args ...string) *server {
 		_ = cmd.Process.Kill()
 		<-s.done
 	})
-	banner := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(stdout)
 		for sc.Scan() {
-			if bannerRE.MatchString(sc.Text()) {
-				banner <- sc.Text()
+			fmt.Fprintln(s.Stdout, sc.Text())
+			if onLine != nil {
+				onLine(sc.Text())
 			}
 		}
 		io.Copy(io.Discard, stdout)
 		s.err = cmd.Wait()
 		close(s.done)
 	}()
-	select {
-	case s.Banner = <-banner:
-		s.URL = bannerRE.FindStringSubmatch(s.Banner)[2]
-	case <-s.done:
-		tb.Fatalf("errata serve %s exited before serving (%v):\n%s", strings.Join(args, " "), s.err, s.Log)
-	case <-time.After(30 * time.Second):
-		tb.Fatalf("errata serve %s printed no banner in 30s:\n%s", strings.Join(args, " "), s.Log)
-	}
 	return s
+}
+
+// waitReading waits until the process has an entry file below dir open: it
+// is loading the catalogue, with the signal handlers long installed. It
+// polls /proc, so it needs Linux.
+func (s *server) waitReading(tb testing.TB, dir string) {
+	tb.Helper()
+	fds := fmt.Sprintf("/proc/%d/fd", s.cmd.Process.Pid)
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case <-s.done:
+			tb.Fatalf("errata exited (%v) before reading %s:\n%s%s", s.err, dir, s.Stdout, s.Log)
+		default:
+		}
+		links, _ := os.ReadDir(fds)
+		for _, l := range links {
+			if to, err := os.Readlink(filepath.Join(fds, l.Name())); err == nil && strings.HasPrefix(to, dir+"/") && strings.HasSuffix(to, ".md") {
+				return
+			}
+		}
+		time.Sleep(time.Millisecond)
+	}
+	tb.Fatalf("errata never opened an entry file below %s within 30s:\n%s%s", dir, s.Stdout, s.Log)
 }
 
 func hasFlag(args []string, name string) bool {
@@ -295,6 +345,65 @@ func copyEntries(tb testing.TB) string {
 		tb.Fatal(err)
 	}
 	return dir
+}
+
+// largeCatalogue is the catalogue plus copies of each of its entries under
+// new ids, each padded with 16 KB of prose: with 40 copies (615 entries) a
+// load takes about a second on 2 cores and a build a few more, so a test can
+// signal the process in the middle. Big files rather than many keep the
+// writing cheap.
+func largeCatalogue(tb testing.TB, copies int) string {
+	tb.Helper()
+	dir := copyEntries(tb)
+	files, err := filepath.Glob(filepath.Join(dir, "*.md"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		id := strings.TrimSuffix(filepath.Base(f), ".md")
+		if !bytes.Contains(b, []byte("\nid: "+id+"\n")) {
+			tb.Fatalf("fixture changed: no `id: %s` line in %s", id, f)
+		}
+		for k := range copies {
+			copyID := fmt.Sprintf("%s-copy-%d", id, k)
+			renamed := bytes.Replace(b, []byte("\nid: "+id+"\n"), []byte("\nid: "+copyID+"\n"), 1)
+			renamed = bytes.Replace(renamed, []byte("\n## Cause\n"), []byte("\n## Cause\n\n"+padding), 1)
+			if err := os.WriteFile(filepath.Join(dir, copyID+".md"), renamed, 0o644); err != nil {
+				tb.Fatal(err)
+			}
+		}
+	}
+	return dir
+}
+
+// padding is prose that makes a copy in largeCatalogue cost more to load
+// and index than to write.
+var padding = strings.Repeat("The request was refused because the account has exceeded its quota for the day.\n\n", 200)
+
+// withPipe is the catalogue's entry files plus bad.md, a named pipe nobody
+// ever writes to: opening it the ordinary way blocks for ever.
+func withPipe(tb testing.TB) (dir, pipe string) {
+	tb.Helper()
+	dir = copyEntries(tb)
+	pipe = filepath.Join(dir, "bad.md")
+	mkfifo(tb, pipe)
+	return dir, pipe
+}
+
+func mkfifo(tb testing.TB, path string) {
+	tb.Helper()
+	if err := syscall.Mkfifo(path, 0o644); err != nil {
+		tb.Fatalf("mkfifo %s: %v", path, err)
+	}
+}
+
+// pipeProblem is the problem a named pipe called *.md makes.
+func pipeProblem(pipe string) string {
+	return pipe + ":1: not a regular file (a named pipe) — replace it with a Markdown file or remove it"
 }
 
 // httpClient is for quick probes.

@@ -182,7 +182,7 @@ func newLogger(w io.Writer, format string) *slog.Logger {
 // server accepts connections.
 func (m *Main) Run(ctx context.Context) error {
 	start := time.Now()
-	ix, err := m.open()
+	ix, err := m.open(ctx)
 	if err != nil {
 		return err
 	}
@@ -194,7 +194,7 @@ func (m *Main) Run(ctx context.Context) error {
 	m.cache = middleware.NewCache(int64(m.Config.CacheMB) << 20)
 	m.web = web.New(web.Config{BaseURL: m.Config.BaseURL, Version: m.Version, Logger: m.Log}, ix)
 	if m.Config.Watch {
-		m.watcher, err = watch(m.Config.Content, watchDebounce, m.Log, m.reload)
+		m.watcher, err = watch(ctx, m.Config.Content, watchDebounce, m.Log, m.reload)
 		if err != nil {
 			return fmt.Errorf("--watch %s: %w", m.Config.Content, err)
 		}
@@ -276,34 +276,51 @@ func (m *Main) source() string {
 }
 
 // open builds the index of the catalogue, or opens the one saved by
-// `errata index`.
-func (m *Main) open() (*search.Index, error) {
+// `errata index`. A signal (ctx done) stops it before serving.
+func (m *Main) open(ctx context.Context) (*search.Index, error) {
 	if m.Config.Index != "" {
-		ix, err := search.OpenSaved(m.Config.Index)
+		ix, err := unlessDone(ctx, func() (*search.Index, error) { return search.OpenSaved(m.Config.Index) }, closeIndex)
+		if err != nil && ctx.Err() != nil {
+			return nil, stopped(ctx, "opening --index "+m.Config.Index)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("--index %s: %w", m.Config.Index, err)
 		}
 		return ix, nil
 	}
-	entries, err := m.load()
+	entries, err := m.load(ctx)
+	if err != nil && ctx.Err() != nil {
+		return nil, stopped(ctx, "loading "+m.source())
+	}
 	if err != nil {
 		m.logProblems(err)
 		return nil, &silentError{exitFail}
 	}
-	ix, err := search.Build(entries)
+	ix, err := m.build(ctx, entries)
+	if err != nil && ctx.Err() != nil {
+		return nil, stopped(ctx, "indexing "+m.source())
+	}
 	if err != nil {
 		return nil, fmt.Errorf("indexing the catalogue: %w", err)
 	}
 	return ix, nil
 }
 
-// load reads and validates the catalogue.
-func (m *Main) load() ([]content.Entry, error) {
+// load reads and validates the catalogue, unless ctx is done first.
+func (m *Main) load(ctx context.Context) ([]content.Entry, error) {
 	if m.Config.Content == "" {
-		return content.Load(content.Embedded())
+		return content.LoadContext(ctx, content.Embedded())
 	}
-	return content.LoadDir(m.Config.Content)
+	return content.LoadDirContext(ctx, m.Config.Content)
 }
+
+// build indexes entries, unless ctx is done first: an index finished after
+// that is closed, never served.
+func (m *Main) build(ctx context.Context, entries []content.Entry) (*search.Index, error) {
+	return unlessDone(ctx, func() (*search.Index, error) { return search.Build(entries) }, closeIndex)
+}
+
+func closeIndex(ix *search.Index) { _ = ix.Close() }
 
 // logProblems logs every file:line problem of a failed load.
 func (m *Main) logProblems(err error) {
@@ -320,10 +337,15 @@ func (m *Main) logProblems(err error) {
 }
 
 // reload swaps in a fresh catalogue from disk. On any problem it logs them
-// and keeps serving the last good one.
-func (m *Main) reload() {
+// and keeps serving the last good one. When ctx is done (shutting down) it
+// stops where it is.
+func (m *Main) reload(ctx context.Context) {
 	start := time.Now()
-	entries, err := m.load()
+	entries, err := m.load(ctx)
+	if err != nil && ctx.Err() != nil {
+		m.Log.Info("reload stopped: shutting down")
+		return
+	}
 	if err != nil {
 		var ps content.Problems
 		if errors.As(err, &ps) {
@@ -335,7 +357,11 @@ func (m *Main) reload() {
 		}
 		return
 	}
-	ix, err := search.Build(entries)
+	ix, err := m.build(ctx, entries)
+	if err != nil && ctx.Err() != nil {
+		m.Log.Info("reload stopped: shutting down")
+		return
+	}
 	if err != nil {
 		m.Log.Error("cannot index content; still serving the last good catalogue", "error", err)
 		return

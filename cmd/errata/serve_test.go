@@ -546,3 +546,29 @@ func TestSecondSignalStopsAtOnce(t *testing.T) {
 		t.Errorf("log does not say why it stopped early:\n%s", s.Log)
 	}
 }
+
+// TestServeNamedPipe: serve, with or without --watch, refuses a folder with
+// a named pipe called *.md at once, logging it as a file:line problem.
+func TestServeNamedPipe(t *testing.T) {
+	dir, pipe := withPipe(t)
+	for _, args := range [][]string{{"--content", dir}, {"--content", dir, "--watch"}} {
+		r := runWithin(t, 20*time.Second, nil, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
+		if r.code != 1 || !strings.Contains(r.stderr, pipeProblem(pipe)) || strings.Contains(r.stdout, "serving on") {
+			t.Errorf("serve %s: exit %d\nstdout %s\nstderr %s\nwant exit 1 and %q in the log", strings.Join(args, " "), r.code, r.stdout, r.stderr, pipeProblem(pipe))
+		}
+	}
+}
+
+// TestServeStopsOnSIGTERMWhileLoading: SIGTERM before the server is ready
+// ends it at once with exit 1, rather than serving first or never.
+func TestServeStopsOnSIGTERMWhileLoading(t *testing.T) {
+	dir := largeCatalogue(t, 40)
+	p := launch(t, nil, nil, "serve", "--addr", "127.0.0.1:0", "--content", dir)
+	p.waitReading(t, dir)
+	p.signal(t, syscall.SIGTERM)
+	code := p.wait(t, 20*time.Second)
+	want := "errata serve: stopped while loading " + dir + " (terminated signal received)\n"
+	if code != 1 || p.Log.String() != want || p.Stdout.String() != "" {
+		t.Errorf("serve after SIGTERM while loading: exit %d\nstdout %s\nstderr %s\nwant exit 1 and %q", code, p.Stdout, p.Log, want)
+	}
+}

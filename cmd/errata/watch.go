@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -14,16 +15,19 @@ import (
 
 // watcher calls reload once after each burst of changes below dir. It also
 // watches dir's parent, so that a folder deleted and created again (a
-// `git checkout`, an rsync) is picked up again.
+// `git checkout`, an rsync) is picked up again. It stops when the context
+// given to watch is done (a signal) or on Close, and the context it passes
+// to reload is then done too, so a reload in progress stops with it.
 type watcher struct {
-	fw   *fsnotify.Watcher
-	dir  string
-	log  *slog.Logger
-	done chan struct{}
-	wg   sync.WaitGroup
+	fw     *fsnotify.Watcher
+	dir    string
+	log    *slog.Logger
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
 }
 
-func watch(dir string, debounce time.Duration, log *slog.Logger, reload func()) (*watcher, error) {
+func watch(ctx context.Context, dir string, debounce time.Duration, log *slog.Logger, reload func(context.Context)) (*watcher, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, err
@@ -32,11 +36,12 @@ func watch(dir string, debounce time.Duration, log *slog.Logger, reload func()) 
 	if err != nil {
 		return nil, err
 	}
-	w := &watcher{fw: fw, dir: abs, log: log, done: make(chan struct{})}
+	w := &watcher{fw: fw, dir: abs, log: log}
 	if err := fw.Add(filepath.Dir(abs)); err != nil {
 		fw.Close()
 		return nil, err
 	}
+	w.ctx, w.cancel = context.WithCancel(ctx)
 	w.addTree()
 	w.wg.Go(func() { w.loop(debounce, reload) })
 	return w, nil
@@ -64,12 +69,12 @@ func (w *watcher) inside(p string) bool {
 	return p == w.dir || strings.HasPrefix(p, w.dir+string(os.PathSeparator))
 }
 
-func (w *watcher) loop(debounce time.Duration, reload func()) {
+func (w *watcher) loop(debounce time.Duration, reload func(context.Context)) {
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	for {
 		select {
-		case <-w.done:
+		case <-w.ctx.Done():
 			timer.Stop()
 			return
 		case ev, ok := <-w.fw.Events:
@@ -87,14 +92,14 @@ func (w *watcher) loop(debounce time.Duration, reload func()) {
 			w.log.Warn("watching content", "error", err)
 		case <-timer.C:
 			w.addTree() // new or re-created folders
-			reload()
+			reload(w.ctx)
 		}
 	}
 }
 
-// Close stops watching and waits for a reload in progress.
+// Close stops watching and waits for a reload in progress to stop.
 func (w *watcher) Close() error {
-	close(w.done)
+	w.cancel()
 	err := w.fw.Close()
 	w.wg.Wait()
 	return err
