@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/errata/errata/content"
 	"github.com/errata/errata/content/corpus"
@@ -13,44 +12,46 @@ import (
 
 func runImport(ctx context.Context, env Env, args []string) error {
 	f := newFlags(env, "import")
-	out := f.String("out", "", "`folder` to write the entry .md files to (created if missing)")
+	out := f.String("out", "", "`folder` to write the entry .md files to (created if missing; files errata import did not write are never replaced)")
 	pos, err := f.parse(args)
 	if err != nil {
 		return err
 	}
 	switch {
 	case len(pos) != 1:
-		return f.usageErr("give one JSONL file, e.g. errata import ../shared/corpora/graph.jsonl --out content/entries")
+		return f.usageErr("give one JSONL file, e.g. errata import ../shared/corpora/graph.jsonl --out /tmp/imported")
 	case *out == "":
 		return f.usageErr("--out DIR is required: the folder the entry files go to")
-	}
-	recs, err := corpus.ReadFile(pos[0])
-	if err != nil {
-		return err
 	}
 	var progress io.Writer = io.Discard
 	if isTerminal(env.Stderr) {
 		progress = env.Stderr
 	}
-	if err := os.MkdirAll(*out, 0o755); err != nil {
-		return err
-	}
-	n, err := corpus.Import(recs, *out, progress)
-	if err != nil {
-		return err
-	}
-	// Prove what was written loads, so a writer can trust it.
-	entries, err := content.LoadDir(*out)
+	st, err := corpus.ImportFile(pos[0], *out, progress)
 	var ps content.Problems
 	if errors.As(err, &ps) {
 		for _, p := range ps {
-			fmt.Fprintln(env.Stdout, p.String())
+			fmt.Fprintln(env.Stderr, p.String())
 		}
-		fmt.Fprintf(env.Stdout, "imported %d entries into %s, but the folder has %d problems\n", n, *out, len(ps))
+		fmt.Fprintf(env.Stderr, "errata import: nothing was written: %d %s; fix %s and import again\n",
+			len(ps), plural(len(ps), "problem", "problems"), plural(len(ps), "it", "them"))
 		return &silentError{exitFail}
 	} else if err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stdout, "imported %d entries from %s into %s; the folder now holds %d entries, 0 problems\n", n, pos[0], *out, len(entries))
+	done := fmt.Sprintf("imported %d entries from %s into %s (%d written, %d unchanged)", st.Written+st.Unchanged, pos[0], *out, st.Written, st.Unchanged)
+	// Prove the folder loads as a whole, so a writer can trust it: entries
+	// already there may have problems of their own.
+	entries, err := content.LoadDir(*out)
+	if errors.As(err, &ps) {
+		for _, p := range ps {
+			fmt.Fprintln(env.Stdout, p.String())
+		}
+		fmt.Fprintf(env.Stdout, "%s, but the folder has %d %s\n", done, len(ps), plural(len(ps), "problem", "problems"))
+		return &silentError{exitFail}
+	} else if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "%s; the folder now holds %d entries, 0 problems\n", done, len(entries))
 	return nil
 }

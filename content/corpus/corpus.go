@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/errata/errata/content"
 )
 
 // Record is one error of a catalogue, one JSON object a line. Text is
@@ -27,16 +29,25 @@ type Record struct {
 	Status   *int    `json:"status"`
 	Cause    *string `json:"cause"`
 	Solution *string `json:"solution"`
+
+	// Where ReadFile read the record, so problems name the line to fix;
+	// empty for records built in code.
+	File string `json:"-"`
+	Line int    `json:"-"`
 }
 
-// ReadFile reads one JSONL file. A bad line fails the whole read with its
-// file and line: a silently skipped record would skew every count.
+// ReadFile reads one JSONL file. Every bad line is a problem with its file
+// and line, and any fails the whole read: a silently skipped record would
+// skew every count. The error is then content.Problems, one per bad line,
+// returned with the records that did read.
 func ReadFile(path string) ([]Record, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
+	data = bytes.TrimPrefix(data, []byte("\ufeff")) // a BOM some editors add
 	var recs []Record
+	var ps content.Problems
 	line := 0
 	for len(data) > 0 {
 		var l []byte
@@ -47,12 +58,20 @@ func ReadFile(path string) ([]Record, error) {
 		}
 		var r Record
 		if err := json.Unmarshal(l, &r); err != nil {
-			return nil, fmt.Errorf("%s:%d: not a JSON record: %v", path, line, err)
+			ps = append(ps, content.Problem{File: path, Line: line, Message: "not a JSON record: " + err.Error(),
+				Fix: `write one JSON object a line: {"id": "source:code", "status": 404 or null, "title": "…", "message": "…", "cause": "…", "solution": "…"}`})
+			continue
 		}
-		if r.ID == "" {
-			return nil, fmt.Errorf("%s:%d: record has no id", path, line)
+		if strings.TrimSpace(r.ID) == "" {
+			ps = append(ps, content.Problem{File: path, Line: line, Message: "record has no id",
+				Fix: `give it an "id" such as "twilio:22225" (the entry's file name is made from it)`})
+			continue
 		}
+		r.File, r.Line = path, line
 		recs = append(recs, r)
+	}
+	if len(ps) > 0 {
+		return recs, ps
 	}
 	return recs, nil
 }

@@ -118,9 +118,9 @@ func checkRoundTrip(t *testing.T, recs []corpus.Record) {
 	t.Helper()
 	dir := t.TempDir()
 	var progress bytes.Buffer
-	n, err := corpus.Import(recs, dir, &progress)
-	if err != nil || n != len(recs) {
-		t.Fatalf("Import = %d, %v; want %d, nil", n, err, len(recs))
+	st, err := corpus.Import(recs, dir, &progress)
+	if err != nil || st.Written != len(recs) {
+		t.Fatalf("Import = %+v, %v; want %d written, nil", st, err, len(recs))
 	}
 	loaded, err := content.LoadDir(dir)
 	if err != nil {
@@ -153,8 +153,15 @@ func checkRoundTrip(t *testing.T, recs []corpus.Record) {
 		if e.Title != r.Title || (r.Status != nil) != (e.Status != 0) || (r.Status != nil && *r.Status != e.Status) {
 			t.Errorf("%s: title %q status %d, want %q %v", e.ID, e.Title, e.Status, r.Title, r.Status)
 		}
-		if want := []string{r.Code, r.ID}; !content.KnownProvider(r.Provider) && !slices.Equal(e.Aliases, append(want, r.Provider)) ||
-			content.KnownProvider(r.Provider) && (!slices.Equal(e.Aliases, want) || !slices.Equal(e.Providers, []string{r.Provider})) {
+		// A blank code or provider would be an empty alias, which fails check.
+		aliases := []string{r.Code, r.ID}
+		if strings.TrimSpace(r.Code) == "" {
+			aliases = []string{r.ID}
+		}
+		if strings.TrimSpace(r.Provider) != "" && !content.KnownProvider(r.Provider) {
+			aliases = append(aliases, r.Provider)
+		}
+		if !slices.Equal(e.Aliases, aliases) || content.KnownProvider(r.Provider) && !slices.Equal(e.Providers, []string{r.Provider}) {
 			t.Errorf("%s: aliases %q", e.ID, e.Aliases)
 		}
 		for _, id := range []string{"cause", "solution"} {
@@ -214,7 +221,8 @@ func TestImportRoundTripTricky(t *testing.T) {
 		})
 	}
 	recs = append(recs, corpus.Record{ID: "graph:http429", Provider: "microsoft-graph", Code: "429", Title: "Too Many Requests", Message: "m", Status: ptr(429)},
-		corpus.Record{ID: "x:unknown", Provider: "nobody", Code: "1", Title: "t", Message: "  "})
+		corpus.Record{ID: "x:unknown", Provider: "nobody", Code: "1", Title: "t", Message: "  "},
+		corpus.Record{ID: "x:nocode", Provider: " ", Code: " ", Title: "No code"})
 	checkRoundTrip(t, recs)
 }
 

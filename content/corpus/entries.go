@@ -85,10 +85,17 @@ func (s ids) take(id string) string {
 }
 
 // aliases are the record's code and id, and its provider when Errata does
-// not know it (so it is not lost).
+// not know it (so it is not lost). A blank code or provider is left out:
+// the loader refuses an empty alias.
 func aliases(r *Record) []string {
-	if r.Provider != "" && !content.KnownProvider(r.Provider) {
-		return []string{r.Code, r.ID, r.Provider}
+	as := make([]string, 0, 3)
+	for _, a := range []string{r.Code, r.ID} {
+		if strings.TrimSpace(a) != "" {
+			as = append(as, a)
+		}
 	}
-	return []string{r.Code, r.ID}
+	if strings.TrimSpace(r.Provider) != "" && !content.KnownProvider(r.Provider) {
+		as = append(as, r.Provider)
+	}
+	return as
 }
