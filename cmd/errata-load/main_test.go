@@ -219,6 +219,7 @@ func keepServing(base string, stop <-chan struct{}) error {
 // must fail and never a 5xx, except the two answers net/http itself gives,
 // before any handler, to protocols it does not speak (505 for HTTP/2 or
 // HTTP/9 in an HTTP/1 request line, 501 for an unknown transfer coding).
+// Every answer, net/http's own included, carries the security headers.
 func TestHostileRequestsOnTheWire(t *testing.T) {
 	base := startBinary(t)
 	addr := strings.TrimPrefix(base, "http://")
@@ -260,7 +261,7 @@ func TestHostileRequestsOnTheWire(t *testing.T) {
 			}
 			defer conn.Close()
 			conn.SetDeadline(time.Now().Add(10 * time.Second))
-			req := c.line + "\r\nHost: x\r\nConnection: close\r\n" + c.headers
+			req := c.line + wireHead + c.headers
 			if !strings.Contains(c.headers, "\r\n\r\n") {
 				req += "\r\n"
 			}
@@ -278,9 +279,18 @@ func TestHostileRequestsOnTheWire(t *testing.T) {
 			if strings.Contains(string(b), "module github.com/errata") {
 				t.Error("go.mod was served")
 			}
+			for _, h := range []string{"Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy"} {
+				if resp.Header.Get(h) == "" {
+					t.Errorf("%s answer without %s; headers %v", resp.Status, h, resp.Header)
+				}
+			}
 		})
 	}
 }
+
+// wireHead is the head TestHostileRequestsOnTheWire sends around a case's
+// line and headers.
+const wireHead = "\r\nHost: x\r\nConnection: close\r\n"
 
 var servingRE = regexp.MustCompile(`serving on (http://\S+)`)
 

@@ -1,0 +1,103 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestMaxConns opens four times --max-conns connections from one address,
+// each sending a request, as a flood would: those within the cap are served,
+// those past it are answered 503 with Retry-After (or, while the server is
+// already answering many refusals, closed without an answer) and never
+// served, /metrics counts the refusals, and once some close a fresh
+// connection gets /healthz.
+func TestMaxConns(t *testing.T) {
+	const maxConns, opened = 50, 200
+	s := start(t, nil, "--max-conns", strconv.Itoa(maxConns), "--rate-limit", "0")
+	addr := strings.TrimPrefix(s.URL, "http://")
+	var conns []net.Conn
+	t.Cleanup(func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	for i := range opened {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatalf("connection %d: %v", i+1, err)
+		}
+		conns = append(conns, c)
+		_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+		_, _ = io.WriteString(c, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+	}
+	// The kernel queues connections in the order they were made: the first
+	// maxConns are the ones served.
+	answered := 0
+	for i, c := range conns {
+		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+		switch {
+		case i < maxConns && err != nil:
+			t.Fatalf("connection %d, within the cap of %d: %v", i+1, maxConns, err)
+		case i < maxConns:
+			if resp.StatusCode != http.StatusOK || resp.Close {
+				t.Errorf("connection %d, within the cap: %s, close %v; want 200 and kept", i+1, resp.Status, resp.Close)
+			}
+		case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET):
+			// Closed unanswered: the server was answering enough refusals.
+		case err != nil:
+			t.Fatalf("connection %d, past the cap of %d: %v, want a 503 or the connection closed", i+1, maxConns, err)
+		default:
+			body, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") != "1" || !resp.Close ||
+				resp.Header.Get("Content-Security-Policy") == "" || !strings.Contains(string(body), "try again") {
+				t.Fatalf("connection %d, past the cap: %s %v\n%s; want 503 with Retry-After, Connection: close, the security headers and a message",
+					i+1, resp.Status, resp.Header, body)
+			}
+			answered++
+		}
+	}
+	if answered == 0 {
+		t.Errorf("none of the %d connections past the cap was answered 503", opened-maxConns)
+	}
+	t.Logf("past the cap: %d answered 503, %d closed unanswered", answered, opened-maxConns-answered)
+
+	for _, c := range conns[:10] {
+		c.Close()
+	}
+	healthz := false
+	for try := 0; try < 100 && !healthz; try++ { // the server sees a close when it next reads
+		resp, err := (&http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 10 * time.Second}).Get(s.URL + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			healthz = resp.StatusCode == http.StatusOK
+		}
+		if !healthz {
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	if !healthz {
+		t.Fatal("after 10 connections closed, /healthz on a fresh one never answered 200")
+	}
+	_, body := get(t, s.URL+"/metrics")
+	refused := regexp.MustCompile(`(?m)^errata_connections_refused_total (\d+)$`).FindStringSubmatch(body)
+	open := regexp.MustCompile(`(?m)^errata_connections_open (\d+)$`).FindStringSubmatch(body)
+	if refused == nil || open == nil {
+		t.Fatalf("/metrics has no errata_connections_refused_total or errata_connections_open:\n%s", body)
+	}
+	// Retries of /healthz that came before a close was seen are refused too.
+	if n, _ := strconv.Atoi(refused[1]); n < opened-maxConns || n > opened-maxConns+100 {
+		t.Errorf("errata_connections_refused_total %d, want %d and a few retries", n, opened-maxConns)
+	}
+	if n, _ := strconv.Atoi(open[1]); n > maxConns {
+		t.Errorf("errata_connections_open %d, over --max-conns %d", n, maxConns)
+	}
+}
