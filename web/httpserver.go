@@ -13,12 +13,20 @@ const (
 	ReadTimeout       = 10 * time.Second
 	WriteTimeout      = 30 * time.Second
 	IdleTimeout       = 120 * time.Second
-	MaxHeaderBytes    = 16 << 10 // larger request headers answer 431
+	// MaxHeaderBytes is the most a request's head (request line and header
+	// fields, as sent) may weigh; one byte more answers 431.
+	MaxHeaderBytes = 16 << 10
 )
+
+// netHTTPHeaderSlack is what net/http reads past http.Server.MaxHeaderBytes
+// before it answers 431 (its "bufio slop"), taken off so that the limit is
+// MaxHeaderBytes to the byte.
+const netHTTPHeaderSlack = 4096
 
 // NewHTTPServer is the http.Server that serves h in `errata serve` and in
 // the load and benchmark tools, so that they cannot drift apart. net/http's
-// own complaints (TLS handshakes, bad requests) go to log as warnings.
+// own complaints (TLS handshakes, bad requests) go to log as warnings. Serve
+// it on GuardConns' listener: that bounds its connections.
 func NewHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
 	return &http.Server{
 		Handler:           h,
@@ -26,7 +34,7 @@ func NewHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
 		ReadTimeout:       ReadTimeout,
 		WriteTimeout:      WriteTimeout,
 		IdleTimeout:       IdleTimeout,
-		MaxHeaderBytes:    MaxHeaderBytes,
+		MaxHeaderBytes:    MaxHeaderBytes - netHTTPHeaderSlack,
 		// "OPTIONS *" goes to the handler (a 404) instead of net/http's
 		// built-in 200: only GET and HEAD succeed.
 		DisableGeneralOptionsHandler: true,

@@ -230,6 +230,8 @@ func TestHostileRequestsOnTheWire(t *testing.T) {
 	}{
 		{"1 MB query", "GET /?q=" + big + " HTTP/1.1", "", 431},
 		{"15 KB query", "GET /?q=" + big[:15<<10] + " HTTP/1.1", "", 200},
+		{"head of exactly 16 KiB", "GET /healthz HTTP/1.1", paddingTo(web.MaxHeaderBytes), 200},
+		{"head of 16 KiB + 1", "GET /healthz HTTP/1.1", paddingTo(web.MaxHeaderBytes + 1), 431},
 		{"1 MB header", "GET / HTTP/1.1", "X-Big: " + big + "\r\n", 431},
 		{"raw invalid UTF-8", "GET /?q=\xff\xfe\xc3 HTTP/1.1", "", 200},
 		{"escaped NUL and invalid UTF-8", "GET /?q=%ff%fe%00 HTTP/1.1", "", 200},
@@ -291,6 +293,14 @@ func TestHostileRequestsOnTheWire(t *testing.T) {
 // wireHead is the head TestHostileRequestsOnTheWire sends around a case's
 // line and headers.
 const wireHead = "\r\nHost: x\r\nConnection: close\r\n"
+
+// paddingTo is a header field that makes a head of "GET /healthz HTTP/1.1",
+// wireHead, it and the blank line weigh size bytes.
+func paddingTo(size int) string {
+	const field = "X-Pad: \r\n"
+	n := size - len("GET /healthz HTTP/1.1") - len(wireHead) - len(field) - len("\r\n")
+	return "X-Pad: " + strings.Repeat("p", n) + "\r\n"
+}
 
 var servingRE = regexp.MustCompile(`serving on (http://\S+)`)
 
