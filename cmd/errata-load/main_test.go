@@ -302,6 +302,66 @@ func paddingTo(size int) string {
 	return "X-Pad: " + strings.Repeat("p", n) + "\r\n"
 }
 
+// A request that carries a body, above all one with both Content-Length
+// and Transfer-Encoding (RFC 9112 §6.1: the server MUST close the
+// connection after answering it), is answered and its connection closed:
+// whatever follows on the connection, here a request smuggled past a proxy
+// that framed the body by Content-Length, is never read. A plain GET keeps
+// its connection.
+func TestRequestsWithABodyCloseTheirConnection(t *testing.T) {
+	base := startBinary(t)
+	addr := strings.TrimPrefix(base, "http://")
+	const next = "GET /healthz?smuggled HTTP/1.1\r\nHost: x\r\n\r\n"
+	for _, c := range []struct {
+		name, req string
+		answers   int
+	}{
+		{"Content-Length and Transfer-Encoding", "GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + next, 1},
+		{"Transfer-Encoding", "GET /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + next, 1},
+		{"Content-Length", "GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello" + next, 1},
+		{"no body (control)", "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n" + next, 2},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			conn, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			// A kept connection waits IdleTimeout; the deadline stops the
+			// read long before.
+			conn.SetDeadline(time.Now().Add(10 * time.Second))
+			if _, err := io.WriteString(conn, c.req); err != nil {
+				t.Fatal(err)
+			}
+			r := bufio.NewReader(conn)
+			for i := range c.answers {
+				resp, err := http.ReadResponse(r, nil)
+				if err != nil {
+					t.Fatalf("answer %d: %v", i+1, err)
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK {
+					t.Errorf("answer %d: %s, want 200", i+1, resp.Status)
+				}
+				if closes := c.answers == 1; resp.Close != closes {
+					t.Errorf("answer %d: Connection: close is %v, want %v", i+1, resp.Close, closes)
+				}
+			}
+			if c.answers > 1 {
+				return // the control: both requests answered on one connection
+			}
+			rest, err := io.ReadAll(r)
+			if err != nil {
+				t.Fatalf("after the answer: %v (%q), want the connection closed", err, rest)
+			}
+			if len(rest) > 0 {
+				t.Errorf("after the answer and before the close: %q", rest)
+			}
+		})
+	}
+}
+
 var servingRE = regexp.MustCompile(`serving on (http://\S+)`)
 
 // startBinary builds cmd/errata and serves the embedded catalogue on a

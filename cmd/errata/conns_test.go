@@ -101,3 +101,54 @@ func TestMaxConns(t *testing.T) {
 		t.Errorf("errata_connections_open %d, over --max-conns %d", n, maxConns)
 	}
 }
+
+// TestTooManyRequestsClosesItsConnection: a client past its rate gets its
+// 429 (with the security headers) and its connection closed, rather than
+// kept idle for IdleTimeout.
+func TestTooManyRequestsClosesItsConnection(t *testing.T) {
+	s := start(t, nil, "--rate-limit", "0.01", "--rate-burst", "1") // one request, then 100 s to wait
+	c, err := net.Dial("tcp", strings.TrimPrefix(s.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if code, closed := request(t, c, "/healthz"); code != http.StatusOK || closed {
+		t.Fatalf("first request: %d, closed %v; want 200 on a kept connection", code, closed)
+	}
+	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+	if _, err := io.WriteString(c, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	r := bufio.NewReader(c)
+	resp, err := http.ReadResponse(r, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	if resp.StatusCode != http.StatusTooManyRequests || !resp.Close {
+		t.Errorf("second request: %s, Connection: close %v; want 429 and close", resp.Status, resp.Close)
+	}
+	if resp.Header.Get("Content-Security-Policy") == "" || resp.Header.Get("X-Frame-Options") == "" {
+		t.Errorf("the 429 lacks the security headers: %v", resp.Header)
+	}
+	if rest, err := io.ReadAll(r); err != nil || len(rest) > 0 {
+		t.Errorf("after the 429: %v, %q; want the connection closed", err, rest)
+	}
+}
+
+// request sends GET path on c and returns the status and whether the server
+// said it closes the connection.
+func request(tb testing.TB, c net.Conn, path string) (int, bool) {
+	tb.Helper()
+	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+	if _, err := io.WriteString(c, "GET "+path+" HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+		tb.Fatal(err)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		tb.Fatalf("GET %s: %v", path, err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode, resp.Close
+}
