@@ -22,8 +22,9 @@ const (
 	// fdReserve is the open files kept back from connections for the index,
 	// logs, --watch and answers to refused connections.
 	fdReserve = 256
-	// maxRefusing bounds the refused connections being answered at once; past
-	// it a refused connection is closed without an answer.
+	// maxRefusing bounds the refused connections kept open to read their
+	// request after the 503; past it a refused connection is closed right
+	// after its 503, which the client may then lose to a TCP reset.
 	maxRefusing = 64
 	// refuseLinger is the longest a refused connection is kept to read what
 	// the client sends, so that the 503 is not lost to a TCP reset;
@@ -120,8 +121,8 @@ func (g *ConnGuard) Max() int { return g.max }
 // OpenConns is the connections open now.
 func (g *ConnGuard) OpenConns() int { return int(g.open.Load()) }
 
-// RefusedConns is the connections refused at the cap since start: answered
-// 503, or closed unanswered while maxRefusing others were being answered.
+// RefusedConns is the connections answered 503 and closed at the cap since
+// start.
 func (g *ConnGuard) RefusedConns() uint64 { return g.refused.Load() }
 
 // ShedConns is the idle connections closed early, under pressure, since start.
@@ -207,7 +208,10 @@ func (g *ConnGuard) refuse(c net.Conn) {
 	select {
 	case g.refusing <- struct{}{}:
 	default:
-		_ = c.Close() // already answering maxRefusing: no answer to spare
+		// A new connection's send buffer is empty: the write cannot block.
+		_ = c.SetWriteDeadline(time.Now().Add(refuseQuiet))
+		_, _ = c.Write(busyAnswer())
+		_ = c.Close()
 		return
 	}
 	go func() {
