@@ -51,6 +51,7 @@ func TestBadUsage(t *testing.T) {
 		{"bad env", []string{"ERRATA_LOG_FORMAT=xml"}, []string{"serve"}, "--log-format must be text or json"},
 		{"bad env number", []string{"ERRATA_RATE_LIMIT=fast"}, []string{"serve"}, `ERRATA_RATE_LIMIT="fast"`},
 		{"bad addr", nil, []string{"serve", "--addr", "8080"}, "--addr \"8080\": want host:port"},
+		{"no connections", []string{"ERRATA_MAX_CONNS=0"}, []string{"serve"}, "--max-conns must be 1 or more, not 0"},
 		{"watch without content", nil, []string{"serve", "--watch"}, "--watch needs --content"},
 		{"content not a folder", nil, []string{"serve", "--content", "/nonexistent/entries"}, "not a folder"},
 		{"stray argument", nil, []string{"serve", "content/entries"}, "did you mean --content"},
