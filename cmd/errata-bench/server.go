@@ -23,7 +23,8 @@ func startServer(ix *search.Index, cacheBytes int64) (*httptest.Server, error) {
 	metrics.SetEntries(ix.Count())
 	h := middleware.Stack(srv.Handler(), middleware.StackConfig{Log: log, Metrics: metrics, Cache: middleware.NewCache(cacheBytes)})
 	ts := httptest.NewUnstartedServer(h)
-	ts.Config = web.NewHTTPServer(h, log) // as errata serve
+	ts.Config = web.NewHTTPServer(h, log) // as errata serve, --max-conns at its default
+	ts.Listener = web.GuardConns(ts.Config, ts.Listener, web.ConnLimits{})
 	ts.Start()
 	return ts, nil
 }

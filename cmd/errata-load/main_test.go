@@ -219,6 +219,7 @@ func keepServing(base string, stop <-chan struct{}) error {
 // must fail and never a 5xx, except the two answers net/http itself gives,
 // before any handler, to protocols it does not speak (505 for HTTP/2 or
 // HTTP/9 in an HTTP/1 request line, 501 for an unknown transfer coding).
+// Every answer, net/http's own included, carries the security headers.
 func TestHostileRequestsOnTheWire(t *testing.T) {
 	base := startBinary(t)
 	addr := strings.TrimPrefix(base, "http://")
@@ -229,6 +230,8 @@ func TestHostileRequestsOnTheWire(t *testing.T) {
 	}{
 		{"1 MB query", "GET /?q=" + big + " HTTP/1.1", "", 431},
 		{"15 KB query", "GET /?q=" + big[:15<<10] + " HTTP/1.1", "", 200},
+		{"head of exactly 16 KiB", "GET /healthz HTTP/1.1", paddingTo(web.MaxHeaderBytes), 200},
+		{"head of 16 KiB + 1", "GET /healthz HTTP/1.1", paddingTo(web.MaxHeaderBytes + 1), 431},
 		{"1 MB header", "GET / HTTP/1.1", "X-Big: " + big + "\r\n", 431},
 		{"raw invalid UTF-8", "GET /?q=\xff\xfe\xc3 HTTP/1.1", "", 200},
 		{"escaped NUL and invalid UTF-8", "GET /?q=%ff%fe%00 HTTP/1.1", "", 200},
@@ -260,7 +263,7 @@ func TestHostileRequestsOnTheWire(t *testing.T) {
 			}
 			defer conn.Close()
 			conn.SetDeadline(time.Now().Add(10 * time.Second))
-			req := c.line + "\r\nHost: x\r\nConnection: close\r\n" + c.headers
+			req := c.line + wireHead + c.headers
 			if !strings.Contains(c.headers, "\r\n\r\n") {
 				req += "\r\n"
 			}
@@ -277,6 +280,83 @@ func TestHostileRequestsOnTheWire(t *testing.T) {
 			t.Logf("%.60q: %s", c.line, resp.Status)
 			if strings.Contains(string(b), "module github.com/errata") {
 				t.Error("go.mod was served")
+			}
+			for _, h := range []string{"Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy"} {
+				if resp.Header.Get(h) == "" {
+					t.Errorf("%s answer without %s; headers %v", resp.Status, h, resp.Header)
+				}
+			}
+		})
+	}
+}
+
+// wireHead is the head TestHostileRequestsOnTheWire sends around a case's
+// line and headers.
+const wireHead = "\r\nHost: x\r\nConnection: close\r\n"
+
+// paddingTo is a header field that makes a head of "GET /healthz HTTP/1.1",
+// wireHead, it and the blank line weigh size bytes.
+func paddingTo(size int) string {
+	const field = "X-Pad: \r\n"
+	n := size - len("GET /healthz HTTP/1.1") - len(wireHead) - len(field) - len("\r\n")
+	return "X-Pad: " + strings.Repeat("p", n) + "\r\n"
+}
+
+// A request that carries a body, above all one with both Content-Length
+// and Transfer-Encoding (RFC 9112 §6.1: the server MUST close the
+// connection after answering it), is answered and its connection closed:
+// whatever follows on the connection, here a request smuggled past a proxy
+// that framed the body by Content-Length, is never read. A plain GET keeps
+// its connection.
+func TestRequestsWithABodyCloseTheirConnection(t *testing.T) {
+	base := startBinary(t)
+	addr := strings.TrimPrefix(base, "http://")
+	const next = "GET /healthz?smuggled HTTP/1.1\r\nHost: x\r\n\r\n"
+	for _, c := range []struct {
+		name, req string
+		answers   int
+	}{
+		{"Content-Length and Transfer-Encoding", "GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + next, 1},
+		{"Transfer-Encoding", "GET /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + next, 1},
+		{"Content-Length", "GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello" + next, 1},
+		{"no body (control)", "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n" + next, 2},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			conn, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			// A kept connection waits IdleTimeout; the deadline stops the
+			// read long before.
+			conn.SetDeadline(time.Now().Add(10 * time.Second))
+			if _, err := io.WriteString(conn, c.req); err != nil {
+				t.Fatal(err)
+			}
+			r := bufio.NewReader(conn)
+			for i := range c.answers {
+				resp, err := http.ReadResponse(r, nil)
+				if err != nil {
+					t.Fatalf("answer %d: %v", i+1, err)
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK {
+					t.Errorf("answer %d: %s, want 200", i+1, resp.Status)
+				}
+				if closes := c.answers == 1; resp.Close != closes {
+					t.Errorf("answer %d: Connection: close is %v, want %v", i+1, resp.Close, closes)
+				}
+			}
+			if c.answers > 1 {
+				return // the control: both requests answered on one connection
+			}
+			rest, err := io.ReadAll(r)
+			if err != nil {
+				t.Fatalf("after the answer: %v (%q), want the connection closed", err, rest)
+			}
+			if len(rest) > 0 {
+				t.Errorf("after the answer and before the close: %q", rest)
 			}
 		})
 	}

@@ -56,8 +56,10 @@ func StartServer(cfg ServerConfig) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{URL: "http://" + ln.Addr().String(), Entries: ix.Count(), ix: ix, done: make(chan error, 1)}
-	s.srv = web.NewHTTPServer(handler, log) // as errata serve
-	go func() { s.done <- s.srv.Serve(ln) }()
+	s.srv = web.NewHTTPServer(handler, log) // as errata serve, --max-conns at its default
+	conns := web.GuardConns(s.srv, ln, web.ConnLimits{})
+	metrics.ObserveConns(conns)
+	go func() { s.done <- s.srv.Serve(conns) }()
 	return s, nil
 }
 

@@ -54,6 +54,7 @@ func TestBadUsage(t *testing.T) {
 		{"bad metrics addr", nil, []string{"serve", "--metrics-addr", "9090"}, "--metrics-addr \"9090\": want host:port"},
 		{"metrics on the site's addr", []string{"ERRATA_ADDR=127.0.0.1:8080", "ERRATA_METRICS_ADDR=127.0.0.1:8080"}, []string{"serve"}, "give metrics an address of their own"},
 		{"bad IPv6 prefix", nil, []string{"serve", "--rate-limit-ipv6-prefix", "129"}, "--rate-limit-ipv6-prefix must be 1 to 128 bits"},
+		{"no connections", []string{"ERRATA_MAX_CONNS=0"}, []string{"serve"}, "--max-conns must be 1 or more, not 0"},
 		{"watch without content", nil, []string{"serve", "--watch"}, "--watch needs --content"},
 		{"content not a folder", nil, []string{"serve", "--content", "/nonexistent/entries"}, "not a folder"},
 		{"stray argument", nil, []string{"serve", "content/entries"}, "did you mean --content"},

@@ -34,6 +34,7 @@ type Config struct {
 	RateIPv6Prefix  int           // leading bits of an IPv6 address that name one client
 	TrustProxy      bool          // take the client address from X-Forwarded-For
 	CacheMB         int           // megabytes of answers kept for repeated requests; 0 disables
+	MaxConns        int           // connections open at once; past it a new one is answered 503
 	Drain           time.Duration // time /readyz answers 503 before the listener closes
 	ShutdownTimeout time.Duration // time requests in flight get to finish
 }
@@ -80,6 +81,7 @@ func NewMain(env Env) *Main {
 			RateBurst:       60,
 			RateIPv6Prefix:  middleware.DefaultIPv6Prefix,
 			CacheMB:         middleware.DefaultCacheBytes >> 20,
+			MaxConns:        web.DefaultMaxConns,
 			Drain:           3 * time.Second,
 			ShutdownTimeout: 5 * time.Second,
 		},
@@ -116,6 +118,8 @@ func (m *Main) serveFlags(f *flags) {
 	f.fromEnv("trust-proxy", "ERRATA_TRUST_PROXY")
 	f.IntVar(&c.CacheMB, "cache-mb", c.CacheMB, "`megabytes` of answers kept in memory for requests asked again (emptied on every reload); 0 disables")
 	f.fromEnv("cache-mb", "ERRATA_CACHE_MB")
+	f.IntVar(&c.MaxConns, "max-conns", c.MaxConns, "`connections` open at once; past it a new one is answered 503 with Retry-After (lowered to fit the open-file limit)")
+	f.fromEnv("max-conns", "ERRATA_MAX_CONNS")
 	f.DurationVar(&c.Drain, "drain", c.Drain, "on SIGTERM, `time` /readyz answers 503 before new connections are refused")
 	f.fromEnv("drain", "ERRATA_DRAIN")
 	f.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "on SIGTERM, `time` requests in flight get to finish")
@@ -142,6 +146,8 @@ func (m *Main) ParseFlags(env Env, args []string) error {
 		return f.usageErr("--rate-limit-ipv6-prefix must be 1 to 128 bits (64 counts each /64 as one client), not %d", c.RateIPv6Prefix)
 	case c.CacheMB < 0 || c.CacheMB > 1<<20:
 		return f.usageErr("--cache-mb must be 0 (off) to 1048576 megabytes, not %d", c.CacheMB)
+	case c.MaxConns < 1:
+		return f.usageErr("--max-conns must be 1 or more, not %d (the default is %d)", c.MaxConns, web.DefaultMaxConns)
 	case c.Index != "" && (c.Content != "" || c.Watch):
 		return f.usageErr("--index serves the entries it was built from; drop --content and --watch, or drop --index")
 	case c.Watch && c.Content == "":
@@ -200,7 +206,7 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 	}
 
-	m.ln, err = net.Listen("tcp", m.Config.Addr)
+	ln, err := net.Listen("tcp", m.Config.Addr)
 	if err != nil {
 		return fmt.Errorf("cannot listen on %s: %w", m.Config.Addr, err)
 	}
@@ -212,6 +218,13 @@ func (m *Main) Run(ctx context.Context) error {
 		m.metricsSrv = web.NewHTTPServer(m.metrics.Endpoint(), m.Log)
 	}
 	m.srv = web.NewHTTPServer(m.Handler(), m.Log)
+	conns := web.GuardConns(m.srv, ln, web.ConnLimits{Max: m.Config.MaxConns})
+	if conns.Max() < m.Config.MaxConns {
+		m.Log.Warn("--max-conns lowered to fit the open-file limit", "max_conns", conns.Max(), "asked", m.Config.MaxConns,
+			"fix", "raise the limit (ulimit -n, docker run --ulimit nofile=N, systemd LimitNOFILE=N) or lower --max-conns")
+	}
+	m.metrics.ObserveConns(conns)
+	m.ln = conns
 	m.srv.BaseContext = func(net.Listener) context.Context { return context.WithoutCancel(ctx) }
 	m.served = make(chan error, 2) // room for both servers' results: neither goroutine blocks
 	go func() { m.served <- m.srv.Serve(m.ln) }()

@@ -131,3 +131,30 @@ func (m *Metrics) Middleware(next http.Handler) http.Handler {
 		}
 	})
 }
+
+// ConnStats is what a connection guard (web.ConnGuard) counts.
+type ConnStats interface {
+	OpenConns() int       // open now
+	RefusedConns() uint64 // refused at the cap
+	ShedConns() uint64    // closed early while idle under pressure
+}
+
+// ObserveConns exports s as errata_connections_open,
+// errata_connections_refused_total and errata_connections_shed_total, read
+// at each scrape. Call it once per Metrics.
+func (m *Metrics) ObserveConns(s ConnStats) {
+	m.reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "errata_connections_open",
+			Help: "Client connections open now.",
+		}, func() float64 { return float64(s.OpenConns()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "errata_connections_refused_total",
+			Help: "Connections refused (answered 503 and closed) because --max-conns were open.",
+		}, func() float64 { return float64(s.RefusedConns()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "errata_connections_shed_total",
+			Help: "Idle connections closed early because more than half of --max-conns were open.",
+		}, func() float64 { return float64(s.ShedConns()) }),
+	)
+}
