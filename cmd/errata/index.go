@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/errata/errata/content"
@@ -16,7 +15,7 @@ func runIndex(ctx context.Context, env Env, args []string) error {
 	f := newFlags(env, "index")
 	var dir, out string
 	f.StringVar(&dir, "content", "", "`folder` of entry .md files; default: the embedded catalogue")
-	f.StringVar(&out, "out", "", "`folder` to write the index to; must not exist yet")
+	f.StringVar(&out, "out", "", "`folder` to write the index to: new, empty, or an index written before (replaced whole)")
 	pos, err := f.parse(args)
 	if err != nil {
 		return err
@@ -27,8 +26,8 @@ func runIndex(ctx context.Context, env Env, args []string) error {
 	case out == "":
 		return f.usageErr("--out DIR is required: the folder to write the index to")
 	}
-	if _, err := os.Stat(out); err == nil {
-		return f.usageErr("--out %s already exists; remove it or choose another folder", out)
+	if err := search.CheckSaveDir(out); err != nil {
+		return f.usageErr("--out %v", err)
 	}
 	start := time.Now()
 	var entries []content.Entry
