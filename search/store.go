@@ -7,11 +7,15 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
+	bolterrors "go.etcd.io/bbolt/errors"
 
 	"github.com/errata/errata/content"
 )
@@ -43,20 +47,44 @@ type savedMeta struct {
 	TokenOffsets []uint32
 }
 
-// Save builds the index of entries into dir, which must not exist yet.
+// Save builds the index of entries into dir. dir may be new, an empty folder
+// or an index Save wrote before, which is replaced whole: the new index is
+// built in a hidden sibling folder, with its manifest written last, and only
+// then renamed into place, so a server never opens half an index. Save
+// refuses a folder holding anything else: it never deletes or overwrites a
+// file it did not write.
 func Save(entries []content.Entry, dir string) error {
+	if err := CheckSaveDir(dir); err != nil {
+		return fmt.Errorf("search: %w", err)
+	}
 	ix, err := prepare(entries)
 	if err != nil {
 		return err
 	}
-	if _, err := os.Stat(dir); err == nil {
-		return fmt.Errorf("search: %s already exists; remove it or choose another directory", dir)
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
 		return fmt.Errorf("search: %w", err)
 	}
-	m := newMapping()
-	b, err := bleve.NewUsing(filepath.Join(dir, bleveDir), m, scorch.Name, scorch.Name, nil)
+	tmp, err := os.MkdirTemp(filepath.Dir(abs), "."+filepath.Base(abs)+".tmp-")
+	if err != nil {
+		return fmt.Errorf("search: %w", err)
+	}
+	defer os.RemoveAll(tmp) // nothing left once renamed into place
+	if err := ix.write(tmp); err != nil {
+		return err
+	}
+	if err := fileModes(tmp); err != nil {
+		return fmt.Errorf("search: %w", err)
+	}
+	if err := writeManifest(tmp); err != nil {
+		return err
+	}
+	return replace(tmp, dir)
+}
+
+// write saves ix's bleve index, its metadata and its entries into dir.
+func (ix *Index) write(dir string) error {
+	b, err := bleve.NewUsing(filepath.Join(dir, bleveDir), newMapping(), scorch.Name, scorch.Name, nil)
 	if err != nil {
 		return fmt.Errorf("search: new index in %s: %w", dir, err)
 	}
@@ -74,10 +102,6 @@ func Save(entries []content.Entry, dir string) error {
 	if int(n) != len(ix.entries) {
 		return fmt.Errorf("search: indexed %d documents of %d entries", n, len(ix.entries))
 	}
-	f, err := os.Create(filepath.Join(dir, metaFile))
-	if err != nil {
-		return fmt.Errorf("search: %w", err)
-	}
 	meta := savedMeta{Magic: metaMagic, Count: len(ix.entries), Fingerprint: fingerprint(ix.entries), Words: ix.vocab.df}
 	ix.vocab.seal()
 	if t := ix.tokenize(); len(ix.vocab.ids) == len(meta.Words) {
@@ -85,74 +109,144 @@ func Save(entries []content.Entry, dir string) error {
 		// interned), so sealing those counts again gives the same ids.
 		meta.Tokens, meta.TokenOffsets = t.data, t.off
 	}
-	if err := gob.NewEncoder(f).Encode(meta); err != nil {
-		f.Close()
-		return fmt.Errorf("search: write %s: %w", metaFile, err)
+	if err := writeGob(filepath.Join(dir, metaFile), meta); err != nil {
+		return err
 	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("search: %w", err)
-	}
-	return saveEntries(ix.entries, filepath.Join(dir, entriesFile))
+	// The entries are kept beside their index, so that a server can start
+	// from the saved index alone, without reading or parsing Markdown.
+	return writeGob(filepath.Join(dir, entriesFile), ix.entries)
 }
 
-// saveEntries keeps the entries beside their index, so that a server can
-// start from the saved index alone, without reading or parsing Markdown.
-func saveEntries(es []content.Entry, path string) error {
-	f, err := os.Create(path)
+// writeGob writes v to a new file at path.
+func writeGob(path string, v any) error {
+	return writeFile(path, func(w io.Writer) error { return gob.NewEncoder(w).Encode(v) })
+}
+
+// writeFile writes a new file at path with encode and flushes it to disk.
+func writeFile(path string, encode func(io.Writer) error) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		return fmt.Errorf("search: %w", err)
 	}
 	w := bufio.NewWriterSize(f, 1<<20)
-	if err := gob.NewEncoder(w).Encode(es); err != nil {
-		f.Close()
+	err = encode(w)
+	if err == nil {
+		err = w.Flush()
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
 		return fmt.Errorf("search: write %s: %w", path, err)
 	}
-	if err := w.Flush(); err != nil {
-		f.Close()
-		return fmt.Errorf("search: write %s: %w", path, err)
+	return nil
+}
+
+// replace renames the finished index tmp to dir. A previous index there is
+// moved aside first and deleted after: servers already running on it keep
+// reading their open files, and one starting in between the two renames
+// finds no index and says so.
+func replace(tmp, dir string) error {
+	// Checked again: another process may have written dir meanwhile.
+	if err := CheckSaveDir(dir); err != nil {
+		return fmt.Errorf("search: %w", err)
 	}
-	return f.Close()
+	old := tmp + ".old"
+	if err := os.Rename(dir, old); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("search: cannot move the previous %s aside: %w", dir, err)
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		_ = os.Rename(old, dir) // the previous index back, if there was one
+		return fmt.Errorf("search: cannot move the new index into %s (was another errata index writing it at the same time?): %w", dir, err)
+	}
+	if err := os.RemoveAll(old); err != nil {
+		return fmt.Errorf("search: the new index is in %s, but the previous one is left in %s: %w", dir, old, err)
+	}
+	return syncDir(filepath.Dir(tmp))
+}
+
+// syncDir flushes a folder's entries (a rename) to disk.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("search: %w", err)
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("search: sync %s: %w", dir, err)
+	}
+	return nil
 }
 
 // OpenSaved serves an index saved by Save together with the entries it was
 // built from, which Save keeps beside it: start-up reads no Markdown.
-func OpenSaved(dir string) (*Index, error) {
+func OpenSaved(dir string) (ix *Index, err error) {
+	defer recoverDamaged(dir, &err)
+	if err := verify(dir); err != nil {
+		return nil, err
+	}
 	f, err := os.Open(filepath.Join(dir, entriesFile))
 	if err != nil {
-		return nil, fmt.Errorf("search: %s holds no saved index (run errata index --out %s): %w", dir, dir, err)
+		return nil, fmt.Errorf("search: %w", err)
 	}
 	var es []content.Entry
 	err = gob.NewDecoder(bufio.NewReaderSize(f, 1<<20)).Decode(&es)
 	f.Close()
 	if err != nil {
-		return nil, fmt.Errorf("search: %s: unreadable saved entries (%v); build it again with errata index", dir, err)
+		return nil, fmt.Errorf("search: %s: unreadable saved entries (%v); %s", dir, err, rebuildHint(dir))
 	}
-	return Open(dir, es)
+	return open(dir, es)
 }
 
 // Open serves an index saved by Save for the same entries. It returns
 // ErrStale when the entries changed since.
-func Open(dir string, entries []content.Entry) (*Index, error) {
+func Open(dir string, entries []content.Entry) (ix *Index, err error) {
+	defer recoverDamaged(dir, &err)
+	if err := verify(dir); err != nil {
+		return nil, err
+	}
+	return open(dir, entries)
+}
+
+// lockWait is how long opening waits for bolt's lock, which only a process
+// with the index open for writing holds (an older errata serve, a bleve tool).
+const lockWait = 5 * time.Second
+
+// open serves the verified index in dir read-only. Bolt then takes its file
+// lock shared, so any number of servers open one folder at once; nothing is
+// written, so a folder they may not write serves, and stays byte for byte as
+// errata index wrote it.
+func open(dir string, entries []content.Entry) (*Index, error) {
 	ix, err := prepare(entries)
 	if err != nil {
 		return nil, err
 	}
 	f, err := os.Open(filepath.Join(dir, metaFile))
 	if err != nil {
-		return nil, fmt.Errorf("search: %s holds no saved index (run errata index): %w", dir, err)
+		return nil, fmt.Errorf("search: %w", err)
 	}
 	var meta savedMeta
 	err = gob.NewDecoder(f).Decode(&meta)
 	f.Close()
 	if err != nil || meta.Magic != metaMagic {
-		return nil, fmt.Errorf("search: %s: unreadable saved index; build it again", dir)
+		return nil, fmt.Errorf("search: %s: unreadable saved index; %s", dir, rebuildHint(dir))
 	}
 	if meta.Count != len(ix.entries) || meta.Fingerprint != fingerprint(ix.entries) {
 		return nil, ErrStale
 	}
-	b, err := bleve.Open(filepath.Join(dir, bleveDir))
+	b, err := bleve.OpenUsing(filepath.Join(dir, bleveDir), map[string]any{"read_only": true, "bolt_timeout": lockWait.String()})
+	if errors.Is(err, bolterrors.ErrTimeout) {
+		return nil, fmt.Errorf("search: %s: another process has the index open for writing (an errata serve older than this one, or a bleve tool); waited %s for it: stop it, or serve a copy of the folder",
+			dir, lockWait)
+	}
 	if err != nil {
-		return nil, fmt.Errorf("search: open %s: %w", dir, err)
+		return nil, fmt.Errorf("search: open %s: %w; %s", dir, err, rebuildHint(dir))
 	}
 	ix.vocab.df = meta.Words
 	ix.tokens = tokens{data: meta.Tokens, off: meta.TokenOffsets}
@@ -161,6 +255,15 @@ func Open(dir string, entries []content.Entry) (*Index, error) {
 		return nil, err
 	}
 	return ix, nil
+}
+
+// recoverDamaged turns a panic inside bleve or bolt, which both trust the
+// files they read, into an error: a saved index that passed its manifest
+// check but still trips them is reported, never a crash.
+func recoverDamaged(dir string, err *error) {
+	if p := recover(); p != nil {
+		*err = fmt.Errorf("search: %s: %w: bleve failed reading it (%v); %s", dir, ErrDamaged, p, rebuildHint(dir))
+	}
 }
 
 // fingerprint hashes everything the index holds of the entries.

@@ -3,7 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/errata/errata/content"
@@ -16,7 +16,7 @@ func runIndex(ctx context.Context, env Env, args []string) error {
 	f := newFlags(env, "index")
 	var dir, out string
 	f.StringVar(&dir, "content", "", "`folder` of entry .md files; default: the embedded catalogue")
-	f.StringVar(&out, "out", "", "`folder` to write the index to; must not exist yet")
+	f.StringVar(&out, "out", "", "`folder` to write the index to: new, empty, or an index written before (replaced whole)")
 	pos, err := f.parse(args)
 	if err != nil {
 		return err
@@ -27,8 +27,8 @@ func runIndex(ctx context.Context, env Env, args []string) error {
 	case out == "":
 		return f.usageErr("--out DIR is required: the folder to write the index to")
 	}
-	if _, err := os.Stat(out); err == nil {
-		return f.usageErr("--out %s already exists; remove it or choose another folder", out)
+	if err := search.CheckSaveDir(out); err != nil {
+		return f.usageErr("--out %v", err)
 	}
 	start := time.Now()
 	var entries []content.Entry
@@ -44,12 +44,13 @@ func runIndex(ctx context.Context, env Env, args []string) error {
 		fmt.Fprintln(env.Stderr, err)
 		return fmt.Errorf("the catalogue has problems; run `errata check %s` and fix them first", dir)
 	}
-	// Saving takes no context: on a signal it is abandoned, and the process
-	// exits with whatever part of out it had written.
+	// Saving takes no context: on a signal it is abandoned and the process
+	// exits. Save builds in a hidden sibling and renames it into place last,
+	// so out itself is never half written.
 	save := func() (struct{}, error) { return struct{}{}, search.Save(entries, out) }
 	if _, err := unlessDone(ctx, save, nil); err != nil {
 		if ctx.Err() != nil {
-			return fmt.Errorf("%w; %s is incomplete: remove it if it exists, then run index again", stopped(ctx, "indexing"), out)
+			return fmt.Errorf("%w; %s was left as it was (remove any hidden .%s.tmp-* folder beside it)", stopped(ctx, "indexing"), out, filepath.Base(out))
 		}
 		return err
 	}
