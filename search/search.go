@@ -191,6 +191,17 @@ func (ix *Index) searchText(ctx context.Context, q Query, pl plan, res *Results)
 	if len(pl.textStatus) > 0 {
 		should = append(should, statusQuery(pl.textStatus, boostStatus))
 	}
+	if len(must) == 0 {
+		// Nothing is required (stop words, perhaps with a status: "the
+		// 429"). bleve would then match on the optional clauses alone; say
+		// so, for the passes of a narrow filter match on must only.
+		if len(should) == 0 {
+			res.Suggestion = ix.suggest(pl, ws)
+			res.TooCommon = tooCommon(pl, ws)
+			return nil
+		}
+		must, should = []query.Query{bleve.NewDisjunctionQuery(should...)}, nil
+	}
 	bq := bleve.NewBooleanQuery()
 	bq.AddMust(must...)
 	if len(should) > 0 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -318,6 +319,12 @@ func checkFacets(t *testing.T, ix *Index, es []content.Entry) {
 		{"quota", "none,500", []string{"twilio", "gmail"}},
 		{"refresh token revoked", "none", nil},
 		{"429 quota", "none", nil},
+		// Stop words alone require nothing: under a narrow filter too, they
+		// find nothing, or only the status typed among them.
+		{"cannot", "4xx", nil},
+		{"the 429", "4xx", nil},
+		{"the 5xx", "4xx", nil},
+		{"the 429", "", []string{"gmail"}},
 	} {
 		name := fmt.Sprintf("%q status=%q providers=%v", c.text, c.status, c.providers)
 		st, err := ParseStatus(c.status)
@@ -373,6 +380,11 @@ func checkFacets(t *testing.T, ix *Index, es []content.Entry) {
 		}
 		if res.Total != wantTotal || len(res.Hits) != wantTotal {
 			t.Errorf("%s: total %d, hits %d, want %d", name, res.Total, len(res.Hits), wantTotal)
+		}
+		for _, h := range res.Hits {
+			if math.IsNaN(h.Score) || math.IsInf(h.Score, 0) {
+				t.Errorf("%s: hit %s scores %v", name, h.ID, h.Score)
+			}
 		}
 		// And each count is what the click gives.
 		for _, f := range res.Facets.Status {
