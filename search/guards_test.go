@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -120,5 +121,30 @@ func TestClosedIndex(t *testing.T) {
 	var nilIx *Index
 	if _, err := nilIx.Search(context.Background(), Query{}); err == nil {
 		t.Error("search on a nil index succeeded")
+	}
+	// A saved index, large enough that a search reads word counts from the
+	// postings, answers an error once closed (a closed on-disk index hands
+	// out no reader).
+	es := fixtures()
+	for i := range minCommonCutoff {
+		es = append(es, entry(fmt.Sprintf("503-pad-%03d", i), 503, "Padding", nil, []string{"The service is unavailable."}, nil, "Down.", "Retry."))
+	}
+	opened, _ := savedAndBuilt(t, es)
+	opened.Close()
+	for _, text := range []string{"quota", "throtled"} {
+		if _, err := opened.Search(context.Background(), Query{Text: text}); !errors.Is(err, errClosed) {
+			t.Errorf("%q on a closed saved index: err = %v, want %v", text, err, errClosed)
+		}
+	}
+	// A search that began before Close reads counts after it: an error too.
+	df := opened.dfReader(context.Background())
+	if all, _, _ := df.count("quota"); all != 0 {
+		t.Errorf("count on a closed index = %d, want 0", all)
+	}
+	if err := df.close(); !errors.Is(err, errClosed) {
+		t.Errorf("counts on a closed index: err = %v, want %v", err, errClosed)
+	}
+	if n := opened.Count(); n != 0 {
+		t.Errorf("Count of a closed index = %d, want 0", n)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
@@ -55,6 +56,7 @@ type Index struct {
 	byID     []int32         // entries' indexes in id order, for Entry: a map of 100k ids costs megabytes
 	redirect map[string]string
 	bleve    bleve.Index
+	closed   atomic.Bool // set by Close: bleve's on-disk index hands out no reader once closed
 	vocab    *vocab   // every word with its document frequency, for typos, suggestions and rare words
 	tokens   tokens   // every entry's title, messages and aliases as word ids, for re-ranking
 	docEntry []int32  // bleve's internal document number → index in entries
@@ -386,21 +388,18 @@ func (ix *Index) Redirect(oldID string) (string, bool) {
 	return id, ok
 }
 
-// Count is the number of documents in the index.
+// Count is the number of documents in the index: one per entry, as
+// checked when it was built or opened (see finish); 0 once closed.
 func (ix *Index) Count() int {
-	if ix == nil || ix.bleve == nil {
+	if ix == nil || ix.bleve == nil || ix.closed.Load() {
 		return 0
 	}
-	n, err := ix.bleve.DocCount()
-	if err != nil {
-		return 0
-	}
-	return int(n)
+	return len(ix.entries)
 }
 
-// Close releases the index.
+// Close releases the index. Closing it again does nothing.
 func (ix *Index) Close() error {
-	if ix == nil || ix.bleve == nil {
+	if ix == nil || ix.bleve == nil || ix.closed.Swap(true) {
 		return nil
 	}
 	return ix.bleve.Close()

@@ -3,11 +3,14 @@ package search
 import (
 	"cmp"
 	"context"
+	"errors"
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
 )
@@ -168,10 +171,9 @@ const maxFixes = 2
 // words looks every word of the plan up in the vocabulary. Unknown words of
 // four letters or more typed by a person get corrections; a paste is taken
 // as written.
-func (ix *Index) words(ctx context.Context, pl plan) []word {
+func (ix *Index) words(ctx context.Context, pl plan) ([]word, error) {
 	out := make([]word, 0, len(pl.words))
 	df := ix.dfReader(ctx)
-	defer df.close()
 	for _, w := range pl.words {
 		lw := lowerASCII(w)
 		wd := word{text: w, lower: lw, df: ix.vocab.df[lw], stop: true}
@@ -212,7 +214,10 @@ func (ix *Index) words(ctx context.Context, pl plan) []word {
 		}
 		out = append(out, wd)
 	}
-	return out
+	if err := df.close(); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // commonCutoff is the document frequency above which a word is common: it
@@ -488,45 +493,56 @@ func statusQuery(s StatusSet, boost float64) query.Query {
 // dfCounter reads how many documents hold a stemmed term in the English
 // fields, from bleve's own postings.
 // It opens its reader on the first count: a query on a small catalogue
-// often needs none (see words).
+// often needs none (see words). The first error sticks: counts after it are
+// 0 and close returns it.
 type dfCounter struct {
-	ctx    context.Context
-	ix     *Index
-	r      index.IndexReader
-	opened bool
+	ctx context.Context
+	ix  *Index
+	r   index.IndexReader
+	err error
 }
 
 func (ix *Index) dfReader(ctx context.Context) *dfCounter {
 	return &dfCounter{ctx: ctx, ix: ix}
 }
 
-func (d *dfCounter) open() {
-	d.opened = true
+func (d *dfCounter) open() error {
 	adv, err := d.ix.bleve.Advanced()
 	if err != nil {
-		return
+		return fmt.Errorf("search: read word counts: %w", err)
 	}
-	if r, err := adv.Reader(); err == nil {
-		d.r = r
+	r, err := adv.Reader()
+	if err != nil {
+		return fmt.Errorf("search: read word counts: %w", err)
 	}
+	// A closed on-disk index hands out a nil snapshot rather than an error.
+	if snap, ok := r.(*scorch.IndexSnapshot); r == nil || ok && snap == nil {
+		return errClosed
+	}
+	d.r = r
+	return nil
 }
 
 // count is the largest document frequency of term over the English fields,
 // the largest over the title and message alone, and their sum.
 func (d *dfCounter) count(term string) (all, light, sum uint32) {
-	if !d.opened {
-		d.open()
+	if d.r == nil && d.err == nil {
+		d.err = d.open()
 	}
-	if d.r == nil {
+	if d.err != nil {
 		return 0, 0, 0
 	}
 	for _, f := range []string{fBody, fMessage, fTitle} {
 		tfr, err := d.r.TermFieldReader(d.ctx, []byte(term), f, false, false, false)
 		if err != nil {
-			continue
+			d.err = fmt.Errorf("search: count %q in %s: %w", term, f, err)
+			return 0, 0, 0
 		}
 		n := uint32(min(tfr.Count(), 1<<31))
-		tfr.Close()
+		if err := tfr.Close(); err != nil {
+			d.err = fmt.Errorf("search: count %q in %s: %w", term, f, err)
+			return 0, 0, 0
+		}
 		all = max(all, n)
 		sum += n
 		if f != fBody {
@@ -536,10 +552,12 @@ func (d *dfCounter) count(term string) (all, light, sum uint32) {
 	return all, light, sum
 }
 
-func (d *dfCounter) close() {
+// close releases the reader and returns the first error of any count.
+func (d *dfCounter) close() error {
 	if d.r != nil {
-		d.r.Close()
+		d.err = errors.Join(d.err, d.r.Close())
 	}
+	return d.err
 }
 
 // isPhrase reports whether ph has two words or more, stop words included.

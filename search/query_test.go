@@ -87,11 +87,18 @@ func TestSmallCatalogueNeedsNoStemCounts(t *testing.T) {
 	}
 	qs = append(qs, rerankQueries(ix.entries, 40, rand.New(rand.NewPCG(9, 10)))...)
 	df := ix.dfReader(context.Background())
-	defer df.close()
+	defer func() {
+		if err := df.close(); err != nil {
+			t.Error(err)
+		}
+	}()
 	checked := 0
 	for _, q := range qs {
 		pl := understand(q)
-		ws := ix.words(context.Background(), pl)
+		ws, err := ix.words(context.Background(), pl)
+		if err != nil {
+			t.Fatal(err)
+		}
 		for _, w := range ws {
 			if w.stop {
 				continue

@@ -28,7 +28,7 @@ func itoa(n int) string { return strconv.Itoa(n) }
 
 // Search runs q under ctx; a bad value in q is an *InvalidError.
 func (ix *Index) Search(ctx context.Context, q Query) (*Results, error) {
-	if ix == nil || ix.bleve == nil {
+	if ix == nil || ix.bleve == nil || ix.closed.Load() {
 		return nil, errClosed
 	}
 	if err := normalizeQuery(&q); err != nil {
@@ -186,7 +186,10 @@ func facetsFrom(statusCounts []int, provCounts map[string]int, q Query) Facets {
 // slice, counts both facets (each ignoring its own filter) and keeps the best
 // hits. One pass gives hits, total and exact facets, with no doc-value reads.
 func (ix *Index) searchText(ctx context.Context, q Query, pl plan, res *Results) error {
-	ws := ix.words(ctx, pl)
+	ws, err := ix.words(ctx, pl)
+	if err != nil {
+		return err
+	}
 	must, should := ix.textQuery(pl, ws)
 	if len(pl.textStatus) > 0 {
 		should = append(should, statusQuery(pl.textStatus, boostStatus))

@@ -31,7 +31,11 @@ func TestMarksInWindowsMatchWholeText(t *testing.T) {
 	marked := 0
 	for _, q := range qs {
 		pl := understand(q)
-		hl := ix.newHighlighter(pl, ix.words(context.Background(), pl))
+		ws, err := ix.words(context.Background(), pl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hl := ix.newHighlighter(pl, ws)
 		for range 40 {
 			e := &ix.entries[rng.IntN(len(ix.entries))]
 			texts := append([]string{e.Title}, e.Messages...)
