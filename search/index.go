@@ -57,11 +57,11 @@ type Index struct {
 	redirect map[string]string
 	bleve    bleve.Index
 	closed   atomic.Bool // set by Close: bleve's on-disk index hands out no reader once closed
-	vocab    *vocab   // every word with its document frequency, for typos, suggestions and rare words
-	tokens   tokens   // every entry's title, messages and aliases as word ids, for re-ranking
-	docEntry []int32  // bleve's internal document number → index in entries
-	provMask []uint32 // per entry, its providers as bits (providerBit)
-	status   []uint16 // per entry, its status: the collector reads these, not the large entries
+	vocab    *vocab      // every word with its document frequency, for typos, suggestions and rare words
+	tokens   tokens      // every entry's title, messages and aliases as word ids, for re-ranking
+	docEntry []int32     // bleve's internal document number → index in entries
+	provMask []uint32    // per entry, its providers as bits (providerBit)
+	status   []uint16    // per entry, its status: the collector reads these, not the large entries
 	// How many entries each status and provider holds, to tell a narrow filter.
 	statusTotals [600]int
 	provTotals   [32]int
