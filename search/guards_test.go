@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 	"unicode/utf8"
 
-	"github.com/blevesearch/bleve/v2/search/searcher"
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
 )
 
 func TestHugePasteIsCut(t *testing.T) {
@@ -102,11 +104,49 @@ func TestContextIsHonoured(t *testing.T) {
 	}
 }
 
+// A disjunction wider than maxClauses is refused, not run: the queries
+// built stay far below it, so reaching it is a bug.
 func TestClauseCountIsBounded(t *testing.T) {
-	build(t, fixtures())
-	if searcher.DisjunctionMaxClauseCount != maxClauses {
-		t.Errorf("DisjunctionMaxClauseCount = %d, want %d", searcher.DisjunctionMaxClauseCount, maxClauses)
+	ix := build(t, fixtures())
+	wide := make([]query.Query, maxClauses+1)
+	for i := range wide {
+		tq := bleve.NewTermQuery(fmt.Sprintf("w%d", i))
+		tq.SetField(fTitle)
+		wide[i] = tq
 	}
+	c := ix.newCollector(Query{}, 1)
+	if err := ix.collect(context.Background(), bleve.NewDisjunctionQuery(wide...), "", c); err == nil || !strings.Contains(err.Error(), "TooManyClauses") {
+		t.Errorf("a disjunction of %d clauses: err = %v, want TooManyClauses", len(wide), err)
+	}
+	if err := ix.collect(context.Background(), bleve.NewDisjunctionQuery(wide[:maxClauses]...), "", c); err != nil {
+		t.Errorf("a disjunction of %d clauses: %v", maxClauses, err)
+	}
+}
+
+// Building an index while another answers searches (a reload) shares no
+// state between them: run with -race.
+func TestBuildWhileSearching(t *testing.T) {
+	ix := build(t, fixtures())
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if _, err := ix.Search(context.Background(), Query{Text: "quota mailbox", Status: StatusSet{{400, 499}}}); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	})
+	for range 5 {
+		build(t, fixtures())
+	}
+	close(stop)
+	wg.Wait()
 }
 
 func TestClosedIndex(t *testing.T) {

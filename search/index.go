@@ -50,6 +50,16 @@ const (
 // reaching it means a bug, answered as an error rather than a slow search.
 const maxClauses = 1024
 
+// limitClauses sets bleve's clause limit once, before the first index
+// exists. bleve reads the package variable searcher.DisjunctionMaxClauseCount
+// whenever it builds a disjunction; no search request, context key or index
+// option stands for it. bleve's one per-search limit
+// (search.MaxTermSearchersKey) counts the leaves of the whole query instead:
+// a paste of 32 hyphenated words such as b-e-h-k-… rightly builds over 3,000,
+// while no one disjunction comes near maxClauses. Set on every build, the
+// variable raced the searches running on another index (a reload).
+var limitClauses = sync.OnceFunc(func() { searcher.DisjunctionMaxClauseCount = maxClauses })
+
 // Index is the searchable catalogue: entries plus their bleve index.
 type Index struct {
 	entries  []content.Entry // status order, then id; doc id i is entries[i]
@@ -112,7 +122,7 @@ func Build(entries []content.Entry) (*Index, error) {
 
 // prepare sorts the entries and builds the lookups that need no index.
 func prepare(entries []content.Entry) (*Index, error) {
-	searcher.DisjunctionMaxClauseCount = maxClauses
+	limitClauses()
 
 	es := slices.Clone(entries)
 	slices.SortStableFunc(es, func(a, b content.Entry) int {
