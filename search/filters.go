@@ -24,11 +24,7 @@ func ParseStatus(s string) (StatusSet, error) {
 		return nil, nil
 	}
 	bad := func(msg string) error {
-		v := s
-		if len(v) > 64 {
-			v = v[:64] + "…"
-		}
-		return &InvalidError{Param: "status", Value: v, Message: msg}
+		return &InvalidError{Param: "status", Value: clip(s, 64), Message: msg}
 	}
 	if len(s) > maxFilterLen {
 		return nil, bad("is too long; give a few codes such as 429, a range such as 400-499, a class such as 4xx, or none.")

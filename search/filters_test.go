@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -58,6 +59,14 @@ func TestParseStatusInvalid(t *testing.T) {
 		}
 		if ie.Param != "status" || !strings.Contains(ie.Message, "such as") || !strings.Contains(ie.Message, "none") {
 			t.Errorf("ParseStatus(%q): message %q should name the param and the fix", in, ie.Message)
+		}
+	}
+	// A long value is echoed cut on a character boundary.
+	for _, in := range []string{strings.Repeat("४", 30), strings.Repeat("४२९", 200)} {
+		_, err := ParseStatus(in)
+		var ie *InvalidError
+		if !errors.As(err, &ie) || !utf8.ValidString(ie.Value) || !utf8.ValidString(ie.Message) || len(ie.Value) > 64+len("…") {
+			t.Errorf("ParseStatus(%d bytes) = %v: want a short, valid UTF-8 echo", len(in), err)
 		}
 	}
 }

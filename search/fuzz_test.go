@@ -103,6 +103,9 @@ func checkInvalid(t *testing.T, err error, param string) {
 	if inv.Param != param || strings.TrimSpace(inv.Message) == "" {
 		t.Fatalf("%s: InvalidError %+v, want Param %q and a message", param, inv, param)
 	}
+	if !utf8.ValidString(inv.Value) || !utf8.ValidString(inv.Message) {
+		t.Fatalf("%s: InvalidError %q, %q is not valid UTF-8", param, inv.Value, inv.Message)
+	}
 	if len(inv.Value) > 64+len("…") || len(inv.Message) > 1024 {
 		t.Fatalf("%s: InvalidError echoes %d bytes in a %d-byte message", param, len(inv.Value), len(inv.Message))
 	}
