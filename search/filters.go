@@ -101,8 +101,8 @@ func (s StatusSet) normalize() StatusSet {
 	return out
 }
 
-// String is the canonical form of the set, as it appears in URLs ("400-499",
-// "none,500-599").
+// String is the canonical form of the set ("400-499", "none,500-599"),
+// which ParseStatus reads back as the same set.
 func (s StatusSet) String() string {
 	var b strings.Builder
 	for i, r := range s {
@@ -196,29 +196,6 @@ func ParseProviders(vals []string) ([]string, error) {
 	}
 	slices.Sort(out)
 	return out, nil
-}
-
-// ParsePage reads a 1-based page number ("" means 1).
-func ParsePage(s string) (int, error) {
-	return parseBounded(s, "page", 1, MaxPage, 1)
-}
-
-// ParsePerPage reads a page size 1–MaxPerPage ("" means DefaultPerPage).
-func ParsePerPage(s string) (int, error) {
-	return parseBounded(s, "per_page", 1, MaxPerPage, DefaultPerPage)
-}
-
-func parseBounded(s, param string, lo, hi, def int) (int, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return def, nil
-	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n < lo || n > hi {
-		return 0, &InvalidError{Param: param, Value: clip(s, 32),
-			Message: fmt.Sprintf("must be a whole number from %d to %d.", lo, hi)}
-	}
-	return n, nil
 }
 
 // clip shortens s to at most n bytes for echoing in messages.

@@ -76,7 +76,7 @@ func TestStrangeCharacters(t *testing.T) {
 			t.Errorf("%q: Terms %q not clean", text, res.Understood.Terms)
 		}
 		for _, h := range res.Hits {
-			if !utf8.ValidString(h.Snippet.HTML()) {
+			if !utf8.ValidString(marked(h.Snippet)) {
 				t.Errorf("%q: invalid snippet", text)
 			}
 		}

@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -38,6 +39,20 @@ func run(tb testing.TB, ix *Index, q Query) *Results {
 		tb.Fatalf("Search(%q): %v", q.Text, err)
 	}
 	return res
+}
+
+// marked is a snippet's text with its matched spans in [brackets], to
+// compare a snippet as one string.
+func marked(sn Snippet) string {
+	var b strings.Builder
+	for _, sp := range sn {
+		if sp.Mark {
+			b.WriteString("[" + sp.Text + "]")
+		} else {
+			b.WriteString(sp.Text)
+		}
+	}
+	return b.String()
 }
 
 func ids(res *Results) []string {

@@ -362,7 +362,6 @@ func (ix *Index) hit(i int, score float64, hl *highlighter) Hit {
 		Status:    e.Status,
 		Providers: e.Providers,
 		Title:     e.Title,
-		URL:       "/errors/" + e.ID,
 		Score:     score,
 	}
 	h.Snippet = hl.snippet(e)

@@ -438,10 +438,10 @@ func TestBrowseAndPaging(t *testing.T) {
 		t.Errorf("page 2 (-want +got):\n%s", diff)
 	}
 	h := run(t, ix, Query{Status: StatusSet{{403, 403}}}).Hits[0]
-	if h.URL != "/errors/403-in-alias" || h.Title != "Forbidden Thing" || h.Status != 403 || !slices.Equal(h.Providers, []string{"microsoft"}) {
+	if h.ID != "403-in-alias" || h.Title != "Forbidden Thing" || h.Status != 403 || !slices.Equal(h.Providers, []string{"microsoft"}) {
 		t.Errorf("hit = %+v", h)
 	}
-	if got := h.Snippet.HTML(); got != "Access denied." {
+	if got := marked(h.Snippet); got != "Access denied." {
 		t.Errorf("browse snippet = %q, want the start of the first message", got)
 	}
 	res = run(t, ix, Query{})
@@ -469,34 +469,32 @@ func TestSnippets(t *testing.T) {
 	if len(res.Hits) == 0 {
 		t.Fatal("no hits")
 	}
-	got := res.Hits[0].Snippet.HTML()
-	if strings.Contains(got, "<script>") || !strings.Contains(got, "&lt;") {
-		t.Errorf("snippet not escaped: %q", got)
-	}
-	if !strings.Contains(got, "<mark>Pay</mark>") {
-		t.Errorf("snippet does not mark the matched word: %q", got)
+	// The text is as written (the web layer escapes it) with its matches marked.
+	got := marked(res.Hits[0].Snippet)
+	if got != "[Pay] <[script]>alert(1)</[script]> now & later." {
+		t.Errorf("snippet = %q, want the text as written with pay and script marked", got)
 	}
 	res = run(t, ix, Query{Text: "exceeded quota"})
 	sn := res.Hits[0].Snippet
-	var marked []string
+	var marks []string
 	for _, sp := range sn {
 		if sp.Mark {
-			marked = append(marked, strings.ToLower(sp.Text))
+			marks = append(marks, strings.ToLower(sp.Text))
 		}
 	}
-	if diff := cmp.Diff([]string{"quota", "exceeded"}, marked); diff != "" {
-		t.Errorf("marked spans (-want +got):\n%s\n%s", diff, sn.HTML())
+	if diff := cmp.Diff([]string{"quota", "exceeded"}, marks); diff != "" {
+		t.Errorf("marked spans (-want +got):\n%s\n%s", diff, marked(sn))
 	}
 	// Identifiers are marked whole.
 	res = run(t, ix, Query{Text: "userinfo.email"})
-	if got := res.Hits[0].Snippet.HTML(); !strings.Contains(got, "<mark>userinfo.email</mark>") {
+	if got := marked(res.Hits[0].Snippet); !strings.Contains(got, "[userinfo.email]") {
 		t.Errorf("identifier snippet = %q", got)
 	}
 	// Long text is cut around the first mark.
 	long := entry("400-long", 400, "Long", nil, []string{strings.Repeat("filler words here ", 40) + "needle found " + strings.Repeat("more filler ", 40)}, nil, "c", "s")
 	ix2 := build(t, []content.Entry{long})
 	sn = run(t, ix2, Query{Text: "needle"}).Hits[0].Snippet
-	if h := sn.HTML(); len(h) > snippetBytes+40 || !strings.Contains(h, "<mark>needle</mark>") || !strings.HasPrefix(h, "…") || !strings.HasSuffix(h, "…") {
+	if h := marked(sn); len(h) > snippetBytes+40 || !strings.Contains(h, "[needle]") || !strings.HasPrefix(h, "…") || !strings.HasSuffix(h, "…") {
 		t.Errorf("long snippet = %q", h)
 	}
 }
