@@ -9,13 +9,6 @@ import (
 	"github.com/errata/errata/content"
 )
 
-// MaxPage bounds Page so that a deep link can never ask the index to rank an
-// unbounded number of hits.
-const MaxPage = 1000
-
-// maxFilterLen bounds a status or provider parameter before it is parsed.
-const maxFilterLen = 256
-
 // ParseStatus reads "429", "400,401", "400-499", "4xx", "none" (entries
 // without a status) and combinations such as "none,5xx" ("" means any status).
 func ParseStatus(s string) (StatusSet, error) {
@@ -83,8 +76,8 @@ func parseCode(s string) (int, bool) {
 			return 0, false
 		}
 	}
-	n, _ := strconv.Atoi(s)
-	return n, n >= 100 && n <= 599
+	n, err := strconv.Atoi(s)
+	return n, err == nil && n >= 100 && n <= 599
 }
 
 // normalize sorts ranges and merges overlapping or touching ones.
@@ -166,6 +159,12 @@ var providerByName = func() map[string]string {
 	return m
 }()
 
+// unknownProvider refuses a provider that is none of content.ProviderSlugs.
+func unknownProvider(name string) *InvalidError {
+	return &InvalidError{Param: "provider", Value: clip(name, 64),
+		Message: fmt.Sprintf("%q is not a known provider; use one of %s.", clip(name, 32), strings.Join(content.ProviderSlugs(), ", "))}
+}
+
 // ParseProviders reads repeated and comma-separated provider names or slugs,
 // case-insensitively, into known slugs.
 func ParseProviders(vals []string) ([]string, error) {
@@ -186,8 +185,7 @@ func ParseProviders(vals []string) ([]string, error) {
 				slug, ok = providerByName[strings.ReplaceAll(name, " ", "-")]
 			}
 			if !ok {
-				return nil, &InvalidError{Param: "provider", Value: clip(name, 64),
-					Message: fmt.Sprintf("%q is not a known provider; use one of %s.", clip(name, 32), strings.Join(content.ProviderSlugs(), ", "))}
+				return nil, unknownProvider(name)
 			}
 			if !slices.Contains(out, slug) {
 				out = append(out, slug)
@@ -197,16 +195,3 @@ func ParseProviders(vals []string) ([]string, error) {
 	slices.Sort(out)
 	return out, nil
 }
-
-// clip shortens s to at most n bytes for echoing in messages.
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !isRuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
-}
-
-func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }

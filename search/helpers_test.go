@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -53,6 +54,19 @@ func marked(sn Snippet) string {
 		}
 	}
 	return b.String()
+}
+
+// hasProvider reports whether e names any of slugs (an empty filter matches all).
+func hasProvider(e *content.Entry, slugs []string) bool {
+	if len(slugs) == 0 {
+		return true
+	}
+	for _, p := range e.Providers {
+		if slices.Contains(slugs, p) {
+			return true
+		}
+	}
+	return false
 }
 
 func ids(res *Results) []string {

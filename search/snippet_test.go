@@ -13,8 +13,8 @@ import (
 // refMarks is how marks were found before windows: the whole text through
 // both analyzers.
 func refMarks(hl *highlighter, text string) [][2]int {
-	if len(text) > 8<<10 {
-		text = text[:8<<10]
+	if len(text) > maxMarkedBytes {
+		text = text[:maxMarkedBytes]
 	}
 	return hl.marksIn(text, [][2]int{{0, len(text)}})
 }

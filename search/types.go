@@ -15,12 +15,6 @@ type Query struct {
 	PerPage   int       // 1–100; 0 means DefaultPerPage
 }
 
-// DefaultPerPage is used when a Query leaves PerPage at 0.
-const DefaultPerPage = 20
-
-// MaxPerPage bounds PerPage.
-const MaxPerPage = 100
-
 // StatusRange is an inclusive range of HTTP statuses; a single code has Lo == Hi.
 type StatusRange struct{ Lo, Hi int }
 
