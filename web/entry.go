@@ -36,11 +36,10 @@ func EntryPath(id string) string { return "/errors/" + url.PathEscape(id) }
 
 // redirect answers 301 to path (an entry's current one), keeping the query.
 func redirect(w http.ResponseWriter, r *http.Request, path string) {
-	to := path
 	if r.URL.RawQuery != "" {
-		to += "?" + r.URL.RawQuery
+		path += "?" + r.URL.RawQuery
 	}
-	http.Redirect(w, r, to, http.StatusMovedPermanently)
+	http.Redirect(w, r, path, http.StatusMovedPermanently)
 }
 
 func (s *Server) entry(w http.ResponseWriter, r *http.Request) error {
