@@ -35,7 +35,7 @@ func (ix *Index) rerank(hits []ranked, pl plan) []ranked {
 }
 
 // qword is a word of the query as the ids of the words it matches: itself
-// and, as sameWord forgives a plural s, its plural and its singular. Slots
+// and, as the re-rank forgives a plural s, its plural and its singular. Slots
 // with no such word hold noID.
 type qword [3]uint32
 
