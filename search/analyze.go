@@ -14,10 +14,6 @@ import (
 // the English fields, which keeps this field's postings short.
 const identAnalyzerName = "errata_ident"
 
-// maxTokenBytes bounds one token: longer runs are cut, so a pasted blob can
-// never feed a huge term to the index or the query.
-const maxTokenBytes = 64
-
 func init() {
 	err := registry.RegisterAnalyzer(identAnalyzerName, func(map[string]any, *registry.Cache) (analysis.Analyzer, error) {
 		return identAnalyzer{}, nil
@@ -186,4 +182,16 @@ func hasDigit(s string) bool {
 		}
 	}
 	return false
+}
+
+// clip shortens s to at most n bytes, ending on a whole character, and
+// marks the cut with "…": for echoing what a person gave.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }

@@ -2,75 +2,31 @@ package search
 
 import (
 	"container/heap"
+	"context"
 	"encoding/binary"
+	"fmt"
 	"math/bits"
-	"strconv"
 
 	"github.com/blevesearch/bleve/v2"
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
-
-	"github.com/errata/errata/content"
 )
 
-// providerBit numbers the known providers for per-entry bit masks.
-var providerBit = func() map[string]uint {
-	m := map[string]uint{}
-	for i, s := range content.ProviderSlugs() {
-		m[s] = uint(i)
+// collect runs q through bleve, handing every match to c instead of
+// bleve's own collector.
+func (ix *Index) collect(ctx context.Context, q query.Query, score string, c *collector) error {
+	req := bleve.NewSearchRequestOptions(q, 0, 0, false)
+	req.Score = score
+	if _, err := ix.bleve.SearchInContext(withMatchHandler(ctx, c.handler), req); err != nil {
+		return fmt.Errorf("search: %w", err)
 	}
-	return m
-}()
-
-func providerMask(slugs []string) uint32 {
-	var m uint32
-	for _, s := range slugs {
-		if b, ok := providerBit[s]; ok {
-			m |= 1 << b
-		}
-	}
-	return m
+	return c.err
 }
 
-// mapDocs records which entry each of bleve's internal document numbers
-// holds, so that collecting a match needs no id lookup.
-func (ix *Index) mapDocs() error {
-	ix.docEntry = make([]int32, len(ix.entries))
-	for i := range ix.docEntry {
-		ix.docEntry[i] = -1
-	}
-	var bad error
-	mk := func(sctx *bsearch.SearchContext) (bsearch.DocumentMatchHandler, bool, error) {
-		return func(d *bsearch.DocumentMatch) error {
-			if d == nil {
-				return nil
-			}
-			num := binary.BigEndian.Uint64(d.IndexInternalID)
-			i, err := strconv.Atoi(d.ID)
-			if err != nil || num >= uint64(len(ix.docEntry)) || i < 0 || i >= len(ix.entries) {
-				bad = errDocMap
-			} else {
-				ix.docEntry[num] = int32(i)
-			}
-			sctx.DocumentMatchPool.Put(d)
-			return nil
-		}, true, nil
-	}
-	req := bleve.NewSearchRequestOptions(query.NewMatchAllQuery(), 0, 0, false)
-	req.Score = "none"
-	ctx := contextWithHandler(bsearch.MakeDocumentMatchHandler(mk))
-	if _, err := ix.bleve.SearchInContext(ctx, req); err != nil {
-		return err
-	}
-	if bad != nil {
-		return bad
-	}
-	for _, v := range ix.docEntry {
-		if v < 0 {
-			return errDocMap
-		}
-	}
-	return nil
+// withMatchHandler makes bleve hand every match of a search under ctx to
+// the handler that mk makes.
+func withMatchHandler(ctx context.Context, mk func(*bsearch.SearchContext) (bsearch.DocumentMatchHandler, bool, error)) context.Context {
+	return context.WithValue(ctx, bsearch.MakeDocumentMatchHandlerKey, bsearch.MakeDocumentMatchHandler(mk))
 }
 
 // collector applies filters, counts facets and keeps the best hits of one

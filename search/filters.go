@@ -9,13 +9,6 @@ import (
 	"github.com/errata/errata/content"
 )
 
-// MaxPage bounds Page so that a deep link can never ask the index to rank an
-// unbounded number of hits.
-const MaxPage = 1000
-
-// maxFilterLen bounds a status or provider parameter before it is parsed.
-const maxFilterLen = 256
-
 // ParseStatus reads "429", "400,401", "400-499", "4xx", "none" (entries
 // without a status) and combinations such as "none,5xx" ("" means any status).
 func ParseStatus(s string) (StatusSet, error) {
@@ -24,11 +17,7 @@ func ParseStatus(s string) (StatusSet, error) {
 		return nil, nil
 	}
 	bad := func(msg string) error {
-		v := s
-		if len(v) > 64 {
-			v = v[:64] + "…"
-		}
-		return &InvalidError{Param: "status", Value: v, Message: msg}
+		return &InvalidError{Param: "status", Value: clip(s, 64), Message: msg}
 	}
 	if len(s) > maxFilterLen {
 		return nil, bad("is too long; give a few codes such as 429, a range such as 400-499, a class such as 4xx, or none.")
@@ -87,8 +76,8 @@ func parseCode(s string) (int, bool) {
 			return 0, false
 		}
 	}
-	n, _ := strconv.Atoi(s)
-	return n, n >= 100 && n <= 599
+	n, err := strconv.Atoi(s)
+	return n, err == nil && n >= 100 && n <= 599
 }
 
 // normalize sorts ranges and merges overlapping or touching ones.
@@ -105,8 +94,8 @@ func (s StatusSet) normalize() StatusSet {
 	return out
 }
 
-// String is the canonical form of the set, as it appears in URLs ("400-499",
-// "none,500-599").
+// String is the canonical form of the set ("400-499", "none,500-599"),
+// which ParseStatus reads back as the same set.
 func (s StatusSet) String() string {
 	var b strings.Builder
 	for i, r := range s {
@@ -170,6 +159,12 @@ var providerByName = func() map[string]string {
 	return m
 }()
 
+// unknownProvider refuses a provider that is none of content.ProviderSlugs.
+func unknownProvider(name string) *InvalidError {
+	return &InvalidError{Param: "provider", Value: clip(name, 64),
+		Message: fmt.Sprintf("%q is not a known provider; use one of %s.", clip(name, 32), strings.Join(content.ProviderSlugs(), ", "))}
+}
+
 // ParseProviders reads repeated and comma-separated provider names or slugs,
 // case-insensitively, into known slugs.
 func ParseProviders(vals []string) ([]string, error) {
@@ -190,8 +185,7 @@ func ParseProviders(vals []string) ([]string, error) {
 				slug, ok = providerByName[strings.ReplaceAll(name, " ", "-")]
 			}
 			if !ok {
-				return nil, &InvalidError{Param: "provider", Value: clip(name, 64),
-					Message: fmt.Sprintf("%q is not a known provider; use one of %s.", clip(name, 32), strings.Join(content.ProviderSlugs(), ", "))}
+				return nil, unknownProvider(name)
 			}
 			if !slices.Contains(out, slug) {
 				out = append(out, slug)
@@ -201,39 +195,3 @@ func ParseProviders(vals []string) ([]string, error) {
 	slices.Sort(out)
 	return out, nil
 }
-
-// ParsePage reads a 1-based page number ("" means 1).
-func ParsePage(s string) (int, error) {
-	return parseBounded(s, "page", 1, MaxPage, 1)
-}
-
-// ParsePerPage reads a page size 1–MaxPerPage ("" means DefaultPerPage).
-func ParsePerPage(s string) (int, error) {
-	return parseBounded(s, "per_page", 1, MaxPerPage, DefaultPerPage)
-}
-
-func parseBounded(s, param string, lo, hi, def int) (int, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return def, nil
-	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n < lo || n > hi {
-		return 0, &InvalidError{Param: param, Value: clip(s, 32),
-			Message: fmt.Sprintf("must be a whole number from %d to %d.", lo, hi)}
-	}
-	return n, nil
-}
-
-// clip shortens s to at most n bytes for echoing in messages.
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !isRuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
-}
-
-func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }

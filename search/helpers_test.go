@@ -2,22 +2,170 @@ package search
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/errata/errata/content"
+	"github.com/errata/errata/content/corpus"
 )
 
-// catalogue builds an index over the real embedded catalogue.
-func catalogue(tb testing.TB) *Index {
-	tb.Helper()
-	es, err := content.Load(content.Embedded())
-	if err != nil {
-		tb.Fatalf("load catalogue: %v", err)
+// entry is a fixture entry with cause and solution sections.
+func entry(id string, status int, title string, providers, messages, aliases []string, cause, solution string) content.Entry {
+	return content.Entry{
+		ID: id, Status: status, Title: title, Providers: providers, Messages: messages, Aliases: aliases,
+		Sections: []content.Section{
+			{ID: "cause", Title: "Cause", Text: cause, HTML: "<p>" + cause + "</p>"},
+			{ID: "solution", Title: "Solution", Text: solution, HTML: "<p>" + solution + "</p>"},
+		},
 	}
-	return build(tb, es)
 }
 
+// fixtures is a small catalogue where each entry holds one word in one field,
+// so that tests can tell which field a match came from.
+func fixtures() []content.Entry {
+	return []content.Entry{
+		entry("429-in-message", 429, "Slow Down", []string{"gmail"}, []string{"The mailbox quota was exceeded for user {user} today."}, nil, "Too much mail.", "Wait."),
+		entry("400-in-title", 400, "Mailbox Quota", nil, []string{"Something else went wrong."}, nil, "Unknown.", "Retry."),
+		entry("403-in-alias", 403, "Forbidden Thing", []string{"microsoft"}, []string{"Access denied."}, []string{"quota", "force_password"}, "Policy.", "Ask an admin."),
+		entry("500-in-cause", 500, "Server Broke", []string{"microsoft-graph"}, []string{"Internal error."}, nil, "A quota service failed.", "Wait and retry."),
+		entry("401-identifiers", 401, "Identifier Soup", []string{"microsoft-entra"}, []string{"AADSTS50126: Error validating credentials due to invalid username or password."},
+			[]string{"userinfo.email", "rateLimitExceeded"}, "The scope userinfo.email is missing.", "Grant it."),
+		entry("422-throttled", 422, "Throttled Account", []string{"gmail", "microsoft"}, []string{"The account has been throttled."}, nil, "Too many requests.", "Back off."),
+		entry("402-html", 402, "Payment <b>Required</b>", nil, []string{"Pay <script>alert(1)</script> now & later."}, nil, "Billing.", "Pay."),
+		entry("404-phrase", 404, "Scattered Words", []string{"twilio"}, []string{"Token refresh failed while the token was revoked."}, nil, "Refresh.", "Token."),
+		entry("404-exact-phrase", 404, "Exact Words", []string{"twilio"}, []string{"The refresh token was revoked."}, nil, "Revoked.", "New token."),
+	}
+}
+
+// noStatusFixtures are entries whose source gives no HTTP status, with words
+// the fixtures share (quota, token revoked) and a twin of a 429 entry.
+func noStatusFixtures() []content.Entry {
+	return []content.Entry{
+		entry("none-queue-quota", 0, "Queue Quota Reached", []string{"twilio"}, []string{"The queue quota was reached."}, nil, "Too many queued.", "Drain the queue."),
+		entry("none-token-revoked", 0, "Upstream Revocation", []string{"microsoft-entra"}, []string{"The refresh token was revoked upstream."}, nil, "Revoked.", "Sign in again."),
+		entry("none-no-provider", 0, "Quota Without Status", nil, []string{"A quota ran out."}, nil, "Unknown.", "Wait."),
+		entry("twin-none", 0, "Twin Glitch", []string{"gmail"}, []string{"The twin glitch happened."}, nil, "Glitch.", "Retry."),
+		entry("twin-429", 429, "Twin Glitch", []string{"gmail"}, []string{"The twin glitch happened."}, nil, "Glitch.", "Retry."),
+	}
+}
+
+// statusValue is how a facet and a filter name an entry's status.
+func statusValue(code int) string {
+	if code == 0 {
+		return StatusNone
+	}
+	return strconv.Itoa(code)
+}
+
+// Shared fixtures, built once per test binary: indexing the real corpora's
+// 2,832 entries takes a second or more, so every test that only searches
+// them shares one index, and likewise the embedded catalogue. Nothing may
+// change a shared index (its broad limits, its entries): a test that needs
+// to builds its own with build.
+var (
+	sharedCatalogue = sync.OnceValues(func() (*Index, error) {
+		es, err := content.Load(content.Embedded())
+		if err != nil {
+			return nil, err
+		}
+		return Build(es)
+	})
+	// sharedRecords are the real corpora, or errNoCorpora.
+	sharedRecords = sync.OnceValues(func() ([]corpus.Record, error) {
+		dir, ok := corpus.Dir()
+		if !ok {
+			return nil, errNoCorpora
+		}
+		return corpus.ReadDir(dir)
+	})
+	sharedCorpora = sync.OnceValues(func() (*corporaFixture, error) {
+		recs, err := sharedRecords()
+		if err != nil {
+			return nil, err
+		}
+		es := corpus.Entries(recs)
+		ix, err := Build(es)
+		if err != nil {
+			return nil, err
+		}
+		return &corporaFixture{entries: es, ix: ix}, nil
+	})
+	// fuzzIndex is the embedded catalogue plus the fixtures (which hold
+	// markup in titles and messages).
+	fuzzIndex = sync.OnceValues(func() (*Index, error) {
+		es, err := content.Load(content.Embedded())
+		if err != nil {
+			return nil, err
+		}
+		return Build(append(es, fixtures()...))
+	})
+)
+
+var errNoCorpora = errors.New("../shared/corpora is absent")
+
+// corporaFixture is the real corpora as entries, in the corpora's order, and
+// their index.
+type corporaFixture struct {
+	entries []content.Entry
+	ix      *Index
+}
+
+// catalogue is the shared index of the embedded catalogue.
+func catalogue(tb testing.TB) *Index {
+	tb.Helper()
+	ix, err := sharedCatalogue()
+	if err != nil {
+		tb.Fatalf("index the catalogue: %v", err)
+	}
+	return ix
+}
+
+// realCorpora reads ../shared/corpora once, skipping loudly when it is absent.
+func realCorpora(tb testing.TB) []corpus.Record {
+	tb.Helper()
+	recs, err := sharedRecords()
+	if errors.Is(err, errNoCorpora) {
+		tb.Skip("SKIP: ../shared/corpora is absent; the real-corpora checks need it (it is present in CI)")
+	}
+	if err != nil {
+		tb.Fatalf("read corpora: %v", err)
+	}
+	return recs
+}
+
+// corporaEntries are the real corpora's entries, in the corpora's order;
+// clone them before changing them.
+func corporaEntries(tb testing.TB) []content.Entry {
+	tb.Helper()
+	return corpora(tb).entries
+}
+
+// corporaIndex is the shared index of the real corpora.
+func corporaIndex(tb testing.TB) *Index {
+	tb.Helper()
+	return corpora(tb).ix
+}
+
+func corpora(tb testing.TB) *corporaFixture {
+	tb.Helper()
+	realCorpora(tb) // skips when absent
+	f, err := sharedCorpora()
+	if err != nil {
+		tb.Fatalf("index the real corpora: %v", err)
+	}
+	return f
+}
+
+// build indexes es for one test, which may change it; it closes when the
+// test ends.
 func build(tb testing.TB, es []content.Entry) *Index {
 	tb.Helper()
 	ix, err := Build(es)
@@ -46,4 +194,86 @@ func ids(res *Results) []string {
 		out = append(out, h.ID)
 	}
 	return out
+}
+
+func first(s []string, n int) []string { return s[:min(n, len(s))] }
+
+// marked is a snippet's text with its matched spans in [brackets], to
+// compare a snippet as one string.
+func marked(sn Snippet) string {
+	var b strings.Builder
+	for _, sp := range sn {
+		if sp.Mark {
+			b.WriteString("[" + sp.Text + "]")
+		} else {
+			b.WriteString(sp.Text)
+		}
+	}
+	return b.String()
+}
+
+// hasProvider reports whether e names any of slugs (an empty filter matches all).
+func hasProvider(e *content.Entry, slugs []string) bool {
+	if len(slugs) == 0 {
+		return true
+	}
+	for _, p := range e.Providers {
+		if slices.Contains(slugs, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// relevanceCase is one query a person would type or paste, and the entry it
+// must find.
+type relevanceCase struct {
+	Kind  string `json:"kind"`
+	Query string `json:"query"`
+	Want  string `json:"want"`
+}
+
+func loadRelevance(tb testing.TB) []relevanceCase {
+	tb.Helper()
+	b, err := os.ReadFile("testdata/relevance.json")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var cs []relevanceCase
+	if err := json.Unmarshal(b, &cs); err != nil {
+		tb.Fatalf("testdata/relevance.json: %v", err)
+	}
+	return cs
+}
+
+// rerankQueries derives queries from entries the way people type and paste
+// them: titles, aliases, whole messages with their placeholders filled,
+// fragments, plurals and singulars (which the re-rank forgives), and a
+// message inside a log line.
+func rerankQueries(es []content.Entry, n int, rng *rand.Rand) []string {
+	var qs []string
+	for range n {
+		e := &es[rng.IntN(len(es))]
+		qs = append(qs, e.Title)
+		qs = append(qs, e.Aliases...)
+		for _, m := range e.Messages {
+			filled := placeholderRE.ReplaceAllString(m, "user@example.com and more")
+			qs = append(qs, filled, "ERROR 2024-05-02 request failed: "+filled)
+			words := strings.Fields(filled)
+			if len(words) > 3 {
+				lo := rng.IntN(len(words) - 2)
+				frag := slices.Clone(words[lo : lo+2+rng.IntN(min(5, len(words)-lo-1))])
+				for i, w := range frag {
+					switch {
+					case strings.HasSuffix(w, "s") && rng.IntN(2) == 0:
+						frag[i] = strings.TrimSuffix(w, "s")
+					case rng.IntN(3) == 0:
+						frag[i] = w + "s"
+					}
+				}
+				qs = append(qs, strings.Join(frag, " "))
+			}
+		}
+	}
+	return qs
 }

@@ -3,6 +3,7 @@ package search
 import (
 	"cmp"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math/bits"
@@ -11,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
@@ -22,6 +24,7 @@ import (
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 	bsearch "github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
 	"github.com/blevesearch/bleve/v2/search/searcher"
 
 	"github.com/errata/errata/content"
@@ -44,10 +47,15 @@ const (
 	phraseAnalyzerName = "errata_phrase"
 )
 
-// maxClauses bounds every disjunction bleve builds. Queries stay far below
-// it (32 words, a few fields each, no fuzzy or wildcard expansion), so
-// reaching it means a bug, answered as an error rather than a slow search.
-const maxClauses = 1024
+// limitClauses sets bleve's clause limit once, before the first index
+// exists. bleve reads the package variable searcher.DisjunctionMaxClauseCount
+// whenever it builds a disjunction; no search request, context key or index
+// option stands for it. bleve's one per-search limit
+// (search.MaxTermSearchersKey) counts the leaves of the whole query instead:
+// a paste of 32 hyphenated words such as b-e-h-k-… rightly builds over 3,000,
+// while no one disjunction comes near maxClauses. Set on every build, the
+// variable raced the searches running on another index (a reload).
+var limitClauses = sync.OnceFunc(func() { searcher.DisjunctionMaxClauseCount = maxClauses })
 
 // Index is the searchable catalogue: entries plus their bleve index.
 type Index struct {
@@ -55,11 +63,12 @@ type Index struct {
 	byID     []int32         // entries' indexes in id order, for Entry: a map of 100k ids costs megabytes
 	redirect map[string]string
 	bleve    bleve.Index
-	vocab    *vocab   // every word with its document frequency, for typos, suggestions and rare words
-	tokens   tokens   // every entry's title, messages and aliases as word ids, for re-ranking
-	docEntry []int32  // bleve's internal document number → index in entries
-	provMask []uint32 // per entry, its providers as bits (providerBit)
-	status   []uint16 // per entry, its status: the collector reads these, not the large entries
+	closed   atomic.Bool // set by Close: bleve's on-disk index hands out no reader once closed
+	vocab    *vocab      // every word with its document frequency, for typos, suggestions and rare words
+	tokens   tokens      // every entry's title, messages and aliases as word ids, for re-ranking
+	docEntry []int32     // bleve's internal document number → index in entries
+	provMask []uint32    // per entry, its providers as bits (providerBit)
+	status   []uint16    // per entry, its status: the collector reads these, not the large entries
 	// How many entries each status and provider holds, to tell a narrow filter.
 	statusTotals [600]int
 	provTotals   [32]int
@@ -84,9 +93,8 @@ type doc struct {
 	Phrase    []string `json:"phrase"`
 }
 
-// Build indexes entries (already validated by content.Load) in one batch: an
-// in-memory scorch index never merges segments, so one large segment keeps
-// every query fast.
+// Build indexes entries (already validated by content.Load) in memory, in a
+// few large batches (see maxBuildBatches).
 func Build(entries []content.Entry) (*Index, error) {
 	ix, err := prepare(entries)
 	if err != nil {
@@ -98,19 +106,17 @@ func Build(entries []content.Entry) (*Index, error) {
 		return nil, fmt.Errorf("search: new index: %w", err)
 	}
 	if err := ix.fill(b, true); err != nil {
-		b.Close()
-		return nil, err
+		return nil, errors.Join(err, b.Close())
 	}
 	if err := ix.finish(b, m); err != nil {
-		b.Close()
-		return nil, err
+		return nil, errors.Join(err, b.Close())
 	}
 	return ix, nil
 }
 
 // prepare sorts the entries and builds the lookups that need no index.
 func prepare(entries []content.Entry) (*Index, error) {
-	searcher.DisjunctionMaxClauseCount = maxClauses
+	limitClauses()
 
 	es := slices.Clone(entries)
 	slices.SortStableFunc(es, func(a, b content.Entry) int {
@@ -188,14 +194,11 @@ func (ix *Index) countMasks() {
 	}
 }
 
-// fill indexes every entry into b in one batch (and counts the vocabulary
+// fill indexes every entry into b in a few batches (and counts the vocabulary
 // when asked).
 func (ix *Index) fill(b bleve.Index, countWords bool) error {
-	// One batch per core, applied concurrently: bleve turns each batch into
-	// a segment on the calling goroutine, so a single batch leaves the other
-	// cores idle for most of the build. A few large segments cost queries
-	// little; many small ones would (in-memory segments never merge).
-	parts := min(runtime.NumCPU(), 4, max(1, len(ix.entries)/5000))
+	// One batch per core, applied concurrently (see maxBuildBatches).
+	parts := min(runtime.NumCPU(), maxBuildBatches, max(1, len(ix.entries)/entriesPerBatch))
 	batches := make([]*bleve.Batch, parts)
 	for i := range batches {
 		batches[i] = b.NewBatch()
@@ -329,6 +332,8 @@ func newMapping() *mapping.IndexMappingImpl {
 	// Quoted phrases match word pairs ("refresh token", "token was", "was
 	// revoked" must all be there): term lookups instead of bleve's phrase
 	// search, which reads positions and is its slowest query on common words.
+	// Both definitions are constant: an error is a bug that every build
+	// meets, so it panics rather than reaching Build's callers.
 	if err := m.AddCustomTokenFilter("errata_pairs", map[string]any{
 		"type": shingle.Name, "min": 2.0, "max": 2.0, "output_original": false, "separator": " ", "filler": "",
 	}); err != nil {
@@ -359,6 +364,65 @@ func analyzerOf(m mapping.IndexMapping, name string) analyzerFunc {
 	}
 }
 
+// providerBit numbers the known providers for per-entry bit masks.
+var providerBit = func() map[string]uint {
+	m := map[string]uint{}
+	for i, s := range content.ProviderSlugs() {
+		m[s] = uint(i)
+	}
+	return m
+}()
+
+func providerMask(slugs []string) uint32 {
+	var m uint32
+	for _, s := range slugs {
+		if b, ok := providerBit[s]; ok {
+			m |= 1 << b
+		}
+	}
+	return m
+}
+
+// mapDocs records which entry each of bleve's internal document numbers
+// holds, so that collecting a match needs no id lookup.
+func (ix *Index) mapDocs() error {
+	ix.docEntry = make([]int32, len(ix.entries))
+	for i := range ix.docEntry {
+		ix.docEntry[i] = -1
+	}
+	var bad error
+	mk := func(sctx *bsearch.SearchContext) (bsearch.DocumentMatchHandler, bool, error) {
+		return func(d *bsearch.DocumentMatch) error {
+			if d == nil {
+				return nil
+			}
+			num := binary.BigEndian.Uint64(d.IndexInternalID)
+			i, err := strconv.Atoi(d.ID)
+			if err != nil || num >= uint64(len(ix.docEntry)) || i < 0 || i >= len(ix.entries) {
+				bad = errDocMap
+			} else {
+				ix.docEntry[num] = int32(i)
+			}
+			sctx.DocumentMatchPool.Put(d)
+			return nil
+		}, true, nil
+	}
+	req := bleve.NewSearchRequestOptions(query.NewMatchAllQuery(), 0, 0, false)
+	req.Score = "none"
+	if _, err := ix.bleve.SearchInContext(withMatchHandler(context.Background(), mk), req); err != nil {
+		return err
+	}
+	if bad != nil {
+		return bad
+	}
+	for _, v := range ix.docEntry {
+		if v < 0 {
+			return errDocMap
+		}
+	}
+	return nil
+}
+
 // Entries returns every entry in status order, then id.
 func (ix *Index) Entries() []content.Entry { return ix.entries }
 
@@ -386,21 +450,18 @@ func (ix *Index) Redirect(oldID string) (string, bool) {
 	return id, ok
 }
 
-// Count is the number of documents in the index.
+// Count is the number of documents in the index: one per entry, as
+// checked when it was built or opened (see finish); 0 once closed.
 func (ix *Index) Count() int {
-	if ix == nil || ix.bleve == nil {
+	if ix == nil || ix.bleve == nil || ix.closed.Load() {
 		return 0
 	}
-	n, err := ix.bleve.DocCount()
-	if err != nil {
-		return 0
-	}
-	return int(n)
+	return len(ix.entries)
 }
 
-// Close releases the index.
+// Close releases the index. Closing it again does nothing.
 func (ix *Index) Close() error {
-	if ix == nil || ix.bleve == nil {
+	if ix == nil || ix.bleve == nil || ix.closed.Swap(true) {
 		return nil
 	}
 	return ix.bleve.Close()
@@ -410,7 +471,3 @@ var (
 	errClosed = errors.New("search: index closed")
 	errDocMap = errors.New("search: bleve document numbers do not match the entries")
 )
-
-func contextWithHandler(h bsearch.MakeDocumentMatchHandler) context.Context {
-	return context.WithValue(context.Background(), bsearch.MakeDocumentMatchHandlerKey, h)
-}

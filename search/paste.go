@@ -5,24 +5,10 @@ import (
 	"encoding/json"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 )
-
-// Input bounds. A paste is cut to maxRawBytes before any parsing (a 1 MB
-// paste must answer as fast as a short one), and the text kept after noise is
-// removed is cut to maxTextBytes.
-const (
-	maxRawBytes  = MaxQueryBytes
-	maxTextBytes = 4 << 10
-	maxJSONDepth = 16
-)
-
-// MaxQueryBytes is as much of a query's text as is ever read; callers that
-// echo the text back (a page's search box) cut it to this too.
-const MaxQueryBytes = 64 << 10
 
 // paste is what was read out of a pasted error.
 type paste struct {
@@ -80,14 +66,16 @@ func extractPaste(s string) paste {
 	digits := hasDigit(s)
 	if m := findIf(digits, statusLineRE, s); m != nil {
 		p.pasted = true
-		code, _ := strconv.Atoi(s[m[2]:m[3]])
-		p.status = append(p.status, code)
+		if code, ok := parseCode(s[m[2]:m[3]]); ok { // the pattern holds 100–599
+			p.status = append(p.status, code)
+		}
 		s = s[:m[0]] + " " + s[m[1]:]
 	}
 	if digits {
 		for _, m := range logStatusRE.FindAllStringSubmatchIndex(s, 8) {
-			code, _ := strconv.Atoi(s[m[2]:m[3]])
-			p.status = append(p.status, code)
+			if code, ok := parseCode(s[m[2]:m[3]]); ok { // the pattern holds 100–599
+				p.status = append(p.status, code)
+			}
 			p.pasted = true
 		}
 		s = logStatusRE.ReplaceAllString(s, " ")
@@ -113,8 +101,8 @@ func extractPaste(s string) paste {
 	}
 	p.text = b.String()
 	if len(p.text) > maxTextBytes {
-		p.text = clip(p.text, maxTextBytes)
-		p.text = strings.TrimSuffix(p.text, "…")
+		// Cut on a whole character, without the "…" clip adds for echoes.
+		p.text = strings.TrimSuffix(clip(p.text, maxTextBytes), "…")
 	}
 	return p
 }

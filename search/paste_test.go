@@ -1,10 +1,13 @@
 package search
 
 import (
+	"context"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
+	"time"
+	"unicode/utf8"
 )
 
 func TestExtractPaste(t *testing.T) {
@@ -108,5 +111,88 @@ func TestPasteRegexpsSkippedOnlyWithoutMatches(t *testing.T) {
 	}
 	if matched < 10 {
 		t.Errorf("only %d matches: the check hardly checks", matched)
+	}
+}
+
+func TestStrangeCharacters(t *testing.T) {
+	ix := build(t, fixtures())
+	for _, text := range []string{
+		"quo\x00ta", "\xff\xfequota\xc3", "\u202equota\u202c", "\u200fquota", "q\u0301uota", "quota\u0000\u0000",
+		"مرحبا quota", "ｑｕｏｔａ", "😀 quota 😀", "\ufeffquota", "quota\r\n\t", strings.Repeat("\u0301", 5000) + "quota",
+	} {
+		res, err := ix.Search(context.Background(), Query{Text: text})
+		if err != nil {
+			t.Errorf("%q: %v", text, err)
+			continue
+		}
+		if !utf8.ValidString(res.Understood.Terms) || strings.ContainsRune(res.Understood.Terms, 0) {
+			t.Errorf("%q: Terms %q not clean", text, res.Understood.Terms)
+		}
+		for _, h := range res.Hits {
+			if !utf8.ValidString(marked(h.Snippet)) {
+				t.Errorf("%q: invalid snippet", text)
+			}
+		}
+	}
+	// Invisible characters do not split or hide a word.
+	for _, text := range []string{"\u202equota\u202c", "quo\u200bta", "\ufeffquota"} {
+		if res := run(t, ix, Query{Text: text}); res.Total != 4 {
+			t.Errorf("%q: total %d, want 4 as for quota", text, res.Total)
+		}
+	}
+}
+
+func TestHugePasteIsCut(t *testing.T) {
+	ix := build(t, fixtures())
+	for name, text := range map[string]string{
+		"1 MB of words":    strings.Repeat("quota exceeded mailbox ", 1<<20/23),
+		"1 MB one token":   strings.Repeat("a", 1<<20),
+		"100 KB token":     "quota " + strings.Repeat("x", 100<<10),
+		"1 MB of json":     `{"message":"` + strings.Repeat("quota ", 1<<20/6) + `"}`,
+		"deep json":        strings.Repeat(`{"error":`, 5000) + `"quota"` + strings.Repeat("}", 5000),
+		"1 MB of brackets": strings.Repeat("{[(", 1<<20/3),
+	} {
+		t.Run(name, func(t *testing.T) {
+			res := run(t, ix, Query{Text: text})
+			if len(res.Understood.Terms) > maxTextBytes {
+				t.Errorf("Terms kept %d bytes, want at most %d", len(res.Understood.Terms), maxTextBytes)
+			}
+			if n := len(strings.Fields(res.Understood.Terms)); n > maxTerms {
+				t.Errorf("%d terms searched, want at most %d", n, maxTerms)
+			}
+		})
+	}
+}
+
+// A pasted JSON body with thousands of keys (all that fits in the paste
+// limit) must be understood and searched within the search's own deadline
+// (searchTimeout, applied when the caller sets none): reading the keys must
+// not be quadratic.
+func TestPasteWithManyJSONKeysIsWithinBudget(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("{")
+	for c1 := '#'; c1 <= '~'; c1++ {
+		for c2 := '#'; c2 <= '~'; c2++ {
+			if c1 == '\\' || c2 == '\\' || b.Len() > maxRawBytes-64 {
+				continue
+			}
+			if b.Len() > 1 {
+				b.WriteString(",")
+			}
+			b.WriteString(`"` + string(c1) + string(c2) + `":0`)
+		}
+	}
+	b.WriteString(`,"message":"quota exceeded"}`)
+	ix, err := fuzzIndex()
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	res, err := ix.Search(context.Background(), Query{Text: b.String()})
+	if err != nil {
+		t.Fatalf("a %d-byte JSON paste with thousands of keys: %v after %v (the deadline is %v)", b.Len(), err, time.Since(start), searchTimeout)
+	}
+	if res.Understood.Terms != "quota exceeded" {
+		t.Errorf("Terms %q, want the message", clip(res.Understood.Terms, 200))
 	}
 }

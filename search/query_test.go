@@ -1,22 +1,41 @@
 package search
 
 import (
-	"context"
 	"math/rand/v2"
 	"slices"
 	"testing"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
-
-	"github.com/errata/errata/content/corpus"
+	"github.com/google/go-cmp/cmp"
 )
+
+func TestFieldRanking(t *testing.T) {
+	ix := build(t, fixtures())
+	// One word: title > alias > message > cause.
+	res := run(t, ix, Query{Text: "quota"})
+	got := ids(res)
+	want := []string{"400-in-title", "403-in-alias", "429-in-message", "500-in-cause"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("quota (-want +got):\n%s", diff)
+	}
+	// The exact message, placeholder filled in, beats the title.
+	res = run(t, ix, Query{Text: "The mailbox quota was exceeded for user Jane Doe today."})
+	if got := ids(res); len(got) == 0 || got[0] != "429-in-message" {
+		t.Errorf("exact message: got %v, want 429-in-message first", got)
+	}
+	// The same words in phrase order beat them scattered.
+	res = run(t, ix, Query{Text: "refresh token was revoked"})
+	if got := ids(res); len(got) < 2 || got[0] != "404-exact-phrase" {
+		t.Errorf("phrase order: got %v, want 404-exact-phrase first", got)
+	}
+}
 
 // termsQuery stands for bleve's MatchQuery with the analysis done once: the
 // two must find the same documents with the same scores, alone and as the
 // per-word disjunction over fields that textQuery builds.
 func TestTermsQueryScoresAsMatchQuery(t *testing.T) {
-	ix := build(t, corpus.Entries(realCorpora(t)))
+	ix := corporaIndex(t)
 	words := []string{"the", "don't", "userinfo.email", "AADSTS50126", "running", "Tokens", "rate-limit", "21211", "invalid_grant", "x"}
 	var vocab []string
 	for w := range ix.vocab.df {
@@ -73,44 +92,48 @@ func TestTermsQueryScoresAsMatchQuery(t *testing.T) {
 	}
 }
 
-// A catalogue of at most minCommonCutoff entries skips counting the stems of
-// words the vocabulary knows. Counted, they would decide nothing else: every
-// word is rare, none is broad, and a known word is in the index.
-func TestSmallCatalogueNeedsNoStemCounts(t *testing.T) {
-	ix := catalogue(t)
-	if len(ix.entries) > minCommonCutoff {
-		t.Skipf("the catalogue has %d entries, more than %d", len(ix.entries), minCommonCutoff)
-	}
-	var qs []string
-	for _, c := range loadRelevance(t) {
-		qs = append(qs, c.Query)
-	}
-	qs = append(qs, rerankQueries(ix.entries, 40, rand.New(rand.NewPCG(9, 10)))...)
-	df := ix.dfReader(context.Background())
-	defer df.close()
-	checked := 0
-	for _, q := range qs {
-		pl := understand(q)
-		ws := ix.words(context.Background(), pl)
-		for _, w := range ws {
-			if w.stop {
-				continue
-			}
-			for _, t0 := range append([]string{w.text}, w.fixes...) {
-				ix.en(t0, func(stem string, _, _ int) {
-					all, light, work := df.count(stem)
-					if all > ix.commonCutoff() || light >= ix.broad.light || work >= ix.broad.work {
-						t.Errorf("%q: stem %s counts %d/%d/%d, which would decide", q, stem, all, light, work)
-					}
-					if all > 0 && w.df == 0 {
-						t.Errorf("%q: stem %s is in %d entries, yet the word counts as unknown", q, stem, all)
-					}
-					checked++
-				})
-			}
+// A query of stop words only ("should not have same From") matched nothing:
+// the English fields drop every one of its words. It now finds the entries
+// holding the most of its word pairs, best first.
+func TestStopWordsOnly(t *testing.T) {
+	es := append(fixtures(),
+		entry("same-from-to", 0, "Channels message cannot have same From and To", []string{"twilio"},
+			[]string{"Channels message should not have same From and To number"}, nil, "Same numbers.", "Use two numbers."),
+		entry("not-have-access", 0, "No Access", nil, []string{"You do not have access to this queue."}, nil, "No access.", "Ask."),
+		entry("is-not-valid", 0, "Invalid Number", nil, []string{"The number is not valid."}, nil, "Bad number.", "Fix it."),
+	)
+	ix := build(t, es)
+	for _, tc := range []struct {
+		q, first string
+		atLeast  int
+	}{
+		{"not have same From", "same-from-to", 2}, // "not have" is in two entries
+		{"should not have same from", "same-from-to", 2},
+		{"Should Not", "same-from-to", 1},
+		{"is not", "is-not-valid", 1},
+	} {
+		res := run(t, ix, Query{Text: tc.q})
+		if res.Total < tc.atLeast || len(res.Hits) == 0 || res.Hits[0].ID != tc.first {
+			t.Errorf("%q: %d hits %v, want %s first of at least %d", tc.q, res.Total, first(ids(res), 3), tc.first, tc.atLeast)
 		}
 	}
-	if checked < len(qs) {
-		t.Errorf("only %d stems checked", checked)
+	// One stop word alone has no pair to look up: nothing matches, and the
+	// results say which words were too common.
+	if res := run(t, ix, Query{Text: "cannot"}); res.Total != 0 || !slices.Equal(res.TooCommon, []string{"cannot"}) {
+		t.Errorf("cannot alone: %d hits %v, too common %q", res.Total, first(ids(res), 3), res.TooCommon)
+	}
+	for _, q := range []string{"quota", "xyzzyq", "cannot xyzzyq", `"cannot have"`} {
+		if res := run(t, ix, Query{Text: q}); res.TooCommon != nil {
+			t.Errorf("%q: too common %q, want none: it has a word that is not a stop word, or a phrase", q, res.TooCommon)
+		}
+	}
+}
+
+// On the real corpora, a stop-word fragment of a real message finds it.
+func TestStopWordsOnlyRealCorpora(t *testing.T) {
+	ix := corporaIndex(t)
+	res := run(t, ix, Query{Text: "not have same From"})
+	if len(res.Hits) == 0 || res.Hits[0].ID != "twilio-63031" {
+		t.Errorf("not have same From: %d hits %v, want twilio-63031 first", res.Total, first(ids(res), 3))
 	}
 }

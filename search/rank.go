@@ -1,28 +1,41 @@
 package search
 
 import (
-	"regexp"
+	"cmp"
 	"slices"
 )
 
-// Phrase bonuses added to bleve's normalised score when re-ranking: a message
-// matched whole counts far above a title matched whole, which counts above an
-// alias. Measured with the relevance set.
-const (
-	bonusMessage = 2.5
-	bonusTitle   = 1.5
-	bonusAlias   = 1.0
-	bonusCode    = 2.0 // an alias that is one identifier or code, found whole
-	bonusStatus  = 0.75
-	bonusProv    = 0.3
-	maxSeqRerank = 160 // words of the query considered for phrase coverage
-	maxGap       = 8   // words a {placeholder} may stand for
-)
+// ranked is a document with its final score.
+type ranked struct {
+	doc   int
+	score float64
+}
 
-var placeholderRE = regexp.MustCompile(`\{[^{}]{1,64}\}`)
+// rerank adds phrase coverage to bleve's relevance: a message pasted whole
+// (placeholders matching any words) beats the same words scattered, and a
+// title typed whole beats an alias.
+func (ix *Index) rerank(hits []ranked, pl plan) []ranked {
+	maxScore := 0.0
+	for _, h := range hits {
+		maxScore = max(maxScore, h.score)
+	}
+	if maxScore == 0 {
+		maxScore = 1
+	}
+	seq := ix.rerankSeq(&pl)
+	var r tokenReader
+	for i := range hits {
+		h := &hits[i]
+		h.score = h.score/maxScore + ix.phraseBonus(h.doc, seq, &pl, &r)
+	}
+	slices.SortStableFunc(hits, func(a, b ranked) int {
+		return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(a.doc, b.doc))
+	})
+	return hits
+}
 
 // qword is a word of the query as the ids of the words it matches: itself
-// and, as sameWord forgives a plural s, its plural and its singular. Slots
+// and, as the re-rank forgives a plural s, its plural and its singular. Slots
 // with no such word hold noID.
 type qword [3]uint32
 
@@ -118,12 +131,8 @@ func extend(seq []qword, tmpl []uint32, i, j, n int) int {
 
 // rerankSeq is the query's word sequence as ids, for phraseBonus.
 func (ix *Index) rerankSeq(pl *plan) []qword {
-	seq := pl.seq
-	if len(seq) > maxSeqRerank {
-		seq = seq[:maxSeqRerank]
-	}
-	out := make([]qword, len(seq))
-	for i, w := range seq {
+	out := make([]qword, len(pl.seq))
+	for i, w := range pl.seq {
 		out[i] = ix.vocab.qword(w)
 	}
 	return out
@@ -174,8 +183,6 @@ func (ix *Index) phraseBonus(i int, seq []qword, pl *plan, r *tokenReader) float
 	return b
 }
 
-// isCode reports whether an alias is an identifier or code rather than a
-// word: rateLimitExceeded, invalid_grant, AADSTS50126, 21211.
 // fragmentShare is how much of a typed fragment a message holds as one run:
 // "token isn't expired before using it" is all of a long message's middle,
 // though only a sixth of its words. Shorter queries are left to bleve.
@@ -184,19 +191,4 @@ func fragmentShare(n, queryWords int) float64 {
 		return 0
 	}
 	return float64(n) / float64(queryWords)
-}
-
-// minFragment is the fewest words for which a run in a message counts.
-const minFragment = 3
-
-func isCode(a string) bool {
-	if identParts(a) != nil {
-		return true
-	}
-	for _, r := range a {
-		if r >= '0' && r <= '9' {
-			return true
-		}
-	}
-	return false
 }

@@ -3,16 +3,52 @@ package search
 import (
 	"math/rand/v2"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/errata/errata/content"
-	"github.com/errata/errata/content/corpus"
 )
 
-// The re-rank reads templates tokenized once, as word ids. These are the
-// string functions it replaced, which tokenized every candidate on every
-// query; the tests below hold the two to the same bonus, to the bit.
+// A few words typed from the middle of a long message find that message
+// first, above an entry whose short title holds two of the words: the
+// message holds the whole fragment as one run.
+func TestFragmentOfLongMessage(t *testing.T) {
+	es := append(fixtures(),
+		entry("token-expired", 0, "Token expired", nil, []string{"The token expired."}, nil, "Old token.", "Refresh it."),
+		entry("assertion-time", 0, "Assertion isn't within its valid time range", nil,
+			[]string{"Assertion isn't within its valid time range. Ensure that the access token isn't expired before using it for user assertion, or request a new token."},
+			nil, "Clock skew.", "Request a new token."),
+	)
+	ix := build(t, es)
+	for _, q := range []string{"token isn't expired before using it", "access token isn't expired"} {
+		res := run(t, ix, Query{Text: q})
+		if len(res.Hits) == 0 || res.Hits[0].ID != "assertion-time" {
+			t.Errorf("%q: %v, want assertion-time first", q, first(ids(res), 3))
+		}
+	}
+	// Two words are left to bleve's scoring: the short title still wins.
+	if res := run(t, ix, Query{Text: "token expired"}); len(res.Hits) == 0 || res.Hits[0].ID != "token-expired" {
+		t.Errorf("token expired: %v, want token-expired first", first(ids(res), 3))
+	}
+}
+
+// On the real corpora, fragments a person might copy from the middle of a
+// message find their entry on the first page.
+func TestFragmentsRealCorpora(t *testing.T) {
+	ix := corporaIndex(t)
+	for q, want := range map[string]string{
+		"token isn't expired before using it":   "aadsts-aadsts500133",
+		"is enabled for your account. Twilio's": "twilio-23001",
+	} {
+		res := run(t, ix, Query{Text: q})
+		found := false
+		for _, id := range ids(res) {
+			found = found || id == want
+		}
+		if !found {
+			t.Errorf("%q: %s not on the first page %v", q, want, first(ids(res), 5))
+		}
+	}
+}
 
 func refTemplateTokens(s string) []string {
 	var out []string
@@ -135,38 +171,6 @@ func refPhraseBonus(e *content.Entry, pl *plan) float64 {
 	return b
 }
 
-// rerankQueries derives queries from entries the way people type and paste
-// them: titles, aliases, whole messages with their placeholders filled,
-// fragments, plurals and singulars (which the re-rank forgives), and a
-// message inside a log line.
-func rerankQueries(es []content.Entry, n int, rng *rand.Rand) []string {
-	var qs []string
-	for range n {
-		e := &es[rng.IntN(len(es))]
-		qs = append(qs, e.Title)
-		qs = append(qs, e.Aliases...)
-		for _, m := range e.Messages {
-			filled := placeholderRE.ReplaceAllString(m, "user@example.com and more")
-			qs = append(qs, filled, "ERROR 2024-05-02 request failed: "+filled)
-			words := strings.Fields(filled)
-			if len(words) > 3 {
-				lo := rng.IntN(len(words) - 2)
-				frag := slices.Clone(words[lo : lo+2+rng.IntN(min(5, len(words)-lo-1))])
-				for i, w := range frag {
-					switch {
-					case strings.HasSuffix(w, "s") && rng.IntN(2) == 0:
-						frag[i] = strings.TrimSuffix(w, "s")
-					case rng.IntN(3) == 0:
-						frag[i] = w + "s"
-					}
-				}
-				qs = append(qs, strings.Join(frag, " "))
-			}
-		}
-	}
-	return qs
-}
-
 // checkBonuses compares the two re-ranks for each query over the given
 // entries and returns how many bonuses came from phrases, not only from a
 // status or provider.
@@ -212,7 +216,7 @@ func TestRerankTokensMatchText(t *testing.T) {
 		}
 	})
 	t.Run("real corpora", func(t *testing.T) {
-		ix := build(t, corpus.Entries(realCorpora(t)))
+		ix := corporaIndex(t)
 		rng := rand.New(rand.NewPCG(3, 4))
 		qs := rerankQueries(ix.entries, 120, rng)
 		sample := make([]int, 300)
@@ -226,13 +230,4 @@ func TestRerankTokensMatchText(t *testing.T) {
 			t.Errorf("only %d bonuses over %d queries: the comparison hardly compares", n, len(qs))
 		}
 	})
-}
-
-// Every word of the templates has an id from the vocabulary counted over the
-// same entries: interning adds none.
-func TestTemplatesUseVocabulary(t *testing.T) {
-	ix := catalogue(t)
-	if n, m := len(ix.vocab.ids), len(ix.vocab.df); n != m {
-		t.Errorf("%d word ids for %d counted words: tokenizing numbered words the vocabulary lacks", n, m)
-	}
 }

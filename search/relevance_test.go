@@ -1,31 +1,11 @@
 package search
 
 import (
-	"encoding/json"
-	"os"
+	"math/rand/v2"
+	"slices"
+	"strings"
 	"testing"
 )
-
-// relevanceCase is one query a person would type or paste, and the entry it
-// must find.
-type relevanceCase struct {
-	Kind  string `json:"kind"`
-	Query string `json:"query"`
-	Want  string `json:"want"`
-}
-
-func loadRelevance(tb testing.TB) []relevanceCase {
-	tb.Helper()
-	b, err := os.ReadFile("testdata/relevance.json")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	var cs []relevanceCase
-	if err := json.Unmarshal(b, &cs); err != nil {
-		tb.Fatalf("testdata/relevance.json: %v", err)
-	}
-	return cs
-}
 
 // TestRelevance runs the relevance set over the real catalogue, prints top-1
 // accuracy and MRR, and fails below 0.95 top-1.
@@ -65,4 +45,58 @@ func TestRelevance(t *testing.T) {
 	}
 }
 
-func first(s []string, n int) []string { return s[:min(n, len(s))] }
+// TestRealCorporaRelevance indexes the 2,832 real entries and checks that
+// codes, and messages pasted as an API returns them, find their entry first.
+func TestRealCorporaRelevance(t *testing.T) {
+	es, ix := corporaEntries(t), corporaIndex(t)
+	if ix.Count() != len(es) {
+		t.Fatalf("indexed %d of %d", ix.Count(), len(es))
+	}
+	hasAlias := func(id, code string) bool {
+		e, _ := ix.Entry(id)
+		return slices.ContainsFunc(e.Aliases, func(a string) bool { return strings.EqualFold(a, code) })
+	}
+	for _, code := range []string{"AADSTS50126", "aadsts50126", "21211", "ErrorServerBusy", "ErrorAccessDenied", "AADSTS700016", "30007", "ErrorMailboxStoreUnavailable"} {
+		res := run(t, ix, Query{Text: code})
+		if len(res.Hits) == 0 || !hasAlias(res.Hits[0].ID, code) {
+			t.Errorf("code %s: top hit %v does not carry the code", code, first(ids(res), 3))
+		}
+	}
+	// Pasted messages: a seeded sample of records whose message is unique.
+	count := map[string]int{}
+	for _, e := range es {
+		for _, m := range e.Messages {
+			count[m]++
+		}
+	}
+	rng := rand.New(rand.NewPCG(7, 7))
+	top1, n := 0, 0
+	for n < 60 {
+		e := es[rng.IntN(len(es))]
+		if len(e.Messages) == 0 || count[e.Messages[0]] != 1 || len(strings.Fields(e.Messages[0])) < 4 {
+			continue
+		}
+		n++
+		msg := e.Messages[0]
+		var q string
+		switch n % 3 {
+		case 0:
+			q = msg
+		case 1:
+			q = `{"error":{"code":"` + e.Aliases[0] + `","message":"` + strings.ReplaceAll(msg, `"`, `\"`) + `"}}`
+		default:
+			q = "2024-05-02T10:11:12Z ERROR request failed: " + msg + " request_id=1f2e3d4c-5b6a-4789-9abc-def012345678"
+		}
+		res := run(t, ix, Query{Text: q})
+		if len(res.Hits) > 0 && res.Hits[0].ID == e.ID {
+			top1++
+		} else {
+			t.Logf("miss %q: want %s, got %v", clip(q, 80), e.ID, first(ids(res), 3))
+		}
+	}
+	acc := float64(top1) / float64(n)
+	t.Logf("real corpora: %d pasted messages, top-1 %.3f", n, acc)
+	if acc < 0.9 {
+		t.Errorf("top-1 %.3f on pasted real messages, want at least 0.9", acc)
+	}
+}

@@ -4,216 +4,63 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/errata/errata/content"
-	"github.com/google/go-cmp/cmp"
 )
 
-// entry is a fixture entry with cause and solution sections.
-func entry(id string, status int, title string, providers, messages, aliases []string, cause, solution string) content.Entry {
-	return content.Entry{
-		ID: id, Status: status, Title: title, Providers: providers, Messages: messages, Aliases: aliases,
-		Sections: []content.Section{
-			{ID: "cause", Title: "Cause", Text: cause, HTML: "<p>" + cause + "</p>"},
-			{ID: "solution", Title: "Solution", Text: solution, HTML: "<p>" + solution + "</p>"},
-		},
-	}
-}
-
-// fixtures is a small catalogue where each entry holds one word in one field,
-// so that tests can tell which field a match came from.
-func fixtures() []content.Entry {
-	return []content.Entry{
-		entry("429-in-message", 429, "Slow Down", []string{"gmail"}, []string{"The mailbox quota was exceeded for user {user} today."}, nil, "Too much mail.", "Wait."),
-		entry("400-in-title", 400, "Mailbox Quota", nil, []string{"Something else went wrong."}, nil, "Unknown.", "Retry."),
-		entry("403-in-alias", 403, "Forbidden Thing", []string{"microsoft"}, []string{"Access denied."}, []string{"quota", "force_password"}, "Policy.", "Ask an admin."),
-		entry("500-in-cause", 500, "Server Broke", []string{"microsoft-graph"}, []string{"Internal error."}, nil, "A quota service failed.", "Wait and retry."),
-		entry("401-identifiers", 401, "Identifier Soup", []string{"microsoft-entra"}, []string{"AADSTS50126: Error validating credentials due to invalid username or password."},
-			[]string{"userinfo.email", "rateLimitExceeded"}, "The scope userinfo.email is missing.", "Grant it."),
-		entry("422-throttled", 422, "Throttled Account", []string{"gmail", "microsoft"}, []string{"The account has been throttled."}, nil, "Too many requests.", "Back off."),
-		entry("402-html", 402, "Payment <b>Required</b>", nil, []string{"Pay <script>alert(1)</script> now & later."}, nil, "Billing.", "Pay."),
-		entry("404-phrase", 404, "Scattered Words", []string{"twilio"}, []string{"Token refresh failed while the token was revoked."}, nil, "Refresh.", "Token."),
-		entry("404-exact-phrase", 404, "Exact Words", []string{"twilio"}, []string{"The refresh token was revoked."}, nil, "Revoked.", "New token."),
-	}
-}
-
-func TestBuild(t *testing.T) {
-	es := fixtures()
-	ix := build(t, es)
-	if ix.Count() != len(es) {
-		t.Errorf("Count() = %d, want %d", ix.Count(), len(es))
-	}
-	var got []string
-	for _, e := range ix.Entries() {
-		got = append(got, e.ID)
-	}
-	want := []string{"400-in-title", "401-identifiers", "402-html", "403-in-alias", "404-exact-phrase", "404-phrase", "422-throttled", "429-in-message", "500-in-cause"}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("Entries() order (-want +got):\n%s", diff)
-	}
-	if e, ok := ix.Entry("403-in-alias"); !ok || e.Title != "Forbidden Thing" {
-		t.Errorf("Entry(403-in-alias) = %v, %v", e.Title, ok)
-	}
-	if _, ok := ix.Entry("nope"); ok {
-		t.Error("Entry(nope) found")
-	}
-
-	dup := append(fixtures(), fixtures()[0])
-	if _, err := Build(dup); err == nil || !strings.Contains(err.Error(), "duplicate") {
-		t.Errorf("Build with a duplicate id: err = %v, want duplicate", err)
-	}
-}
-
-func TestRedirect(t *testing.T) {
-	es := fixtures()
-	es[0].RedirectFrom = []string{"old-429"}
-	ix := build(t, es)
-	if id, ok := ix.Redirect("old-429"); !ok || id != "429-in-message" {
-		t.Errorf("Redirect(old-429) = %q, %v", id, ok)
-	}
-	if _, ok := ix.Redirect("429-in-message"); ok {
-		t.Error("a current id must not redirect")
-	}
-}
-
-func TestFieldRanking(t *testing.T) {
+func TestInvalidQueries(t *testing.T) {
 	ix := build(t, fixtures())
-	// One word: title > alias > message > cause.
-	res := run(t, ix, Query{Text: "quota"})
-	got := ids(res)
-	want := []string{"400-in-title", "403-in-alias", "429-in-message", "500-in-cause"}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("quota (-want +got):\n%s", diff)
-	}
-	// The exact message, placeholder filled in, beats the title.
-	res = run(t, ix, Query{Text: "The mailbox quota was exceeded for user Jane Doe today."})
-	if got := ids(res); len(got) == 0 || got[0] != "429-in-message" {
-		t.Errorf("exact message: got %v, want 429-in-message first", got)
-	}
-	// The same words in phrase order beat them scattered.
-	res = run(t, ix, Query{Text: "refresh token was revoked"})
-	if got := ids(res); len(got) < 2 || got[0] != "404-exact-phrase" {
-		t.Errorf("phrase order: got %v, want 404-exact-phrase first", got)
-	}
-}
-
-func TestIdentifiers(t *testing.T) {
-	ix := build(t, fixtures())
-	for _, q := range []string{"force_password", "force password", "password force_password"} {
-		if got := ids(run(t, ix, Query{Text: q})); len(got) == 0 || got[0] != "403-in-alias" {
-			t.Errorf("%q: got %v, want 403-in-alias first", q, got)
-		}
-	}
-	for _, q := range []string{"userinfo.email", "userinfo", "rateLimitExceeded", "ratelimitexceeded", "AADSTS50126", "aadsts50126", "50126", "AADSTS50126:"} {
-		if got := ids(run(t, ix, Query{Text: q})); len(got) == 0 || got[0] != "401-identifiers" {
-			t.Errorf("%q: got %v, want 401-identifiers first", q, got)
+	for _, q := range []Query{
+		{Page: -1}, {Page: MaxPage + 1}, {PerPage: -5}, {PerPage: MaxPerPage + 1},
+		{Status: StatusSet{{600, 700}}}, {Status: StatusSet{{499, 400}}}, {Providers: []string{"yahoo"}},
+	} {
+		_, err := ix.Search(context.Background(), q)
+		var ie *InvalidError
+		if !errors.As(err, &ie) || ie.Message == "" {
+			t.Errorf("Search(%+v) = %v, want *InvalidError", q, err)
 		}
 	}
 }
 
-func TestQuotedPhrase(t *testing.T) {
-	ix := build(t, fixtures())
-	res := run(t, ix, Query{Text: `"refresh token was revoked"`})
-	if diff := cmp.Diff([]string{"404-exact-phrase"}, ids(res)); diff != "" {
-		t.Errorf("quoted phrase (-want +got):\n%s", diff)
-	}
-	if diff := cmp.Diff([]string{"refresh token was revoked"}, res.Understood.Phrases); diff != "" {
-		t.Errorf("Understood.Phrases (-want +got):\n%s", diff)
-	}
-	// Unquoted, both entries match.
-	if got := ids(run(t, ix, Query{Text: "refresh token was revoked"})); len(got) < 2 {
-		t.Errorf("unquoted: got %v, want both token entries", got)
-	}
-}
-
-func TestTypos(t *testing.T) {
-	ix := build(t, fixtures())
-	for q, want := range map[string]string{"throtled": "422-throttled", "thrrottled": "422-throttled", "mailbx quota exceeded": "429-in-message"} {
-		if got := ids(run(t, ix, Query{Text: q})); len(got) == 0 || got[0] != want {
-			t.Errorf("%q: got %v, want %s first", q, got, want)
+func TestNormalizeQueryStatus(t *testing.T) {
+	for _, c := range []struct {
+		s  StatusSet
+		ok bool
+	}{
+		{StatusSet{{0, 0}}, true},
+		{StatusSet{{0, 0}, {400, 499}}, true},
+		{StatusSet{{0, 99}}, false},
+		{StatusSet{{0, 499}}, false},
+		{StatusSet{{1, 1}}, false},
+		{StatusSet{{600, 600}}, false},
+	} {
+		q := Query{Status: c.s}
+		err := normalizeQuery(&q)
+		if (err == nil) != c.ok {
+			t.Errorf("normalizeQuery(status %v) = %v, want ok %v", c.s, err, c.ok)
 		}
 	}
-	// A typo ranks below the exact word: "account" matches exactly in one
-	// entry; "accound" (a typo of it) must not outrank an exact match.
-	res := run(t, ix, Query{Text: "throttled"})
-	if got := ids(res); len(got) != 1 || got[0] != "422-throttled" {
-		t.Errorf("known words are not fuzzed: got %v", got)
-	}
-	// Short words are never fuzzed.
-	if got := ids(run(t, ix, Query{Text: "quo"})); len(got) != 0 {
-		t.Errorf("quo: got %v, want nothing (no fuzziness under 4 letters)", got)
-	}
 }
 
-func TestTypoRanksBelowExact(t *testing.T) {
-	es := []content.Entry{
-		entry("400-exact", 400, "Token Expired", nil, []string{"The token expired."}, nil, "Old.", "Renew."),
-		entry("401-typo-neighbour", 401, "Taken Name", nil, []string{"The name is taken."}, nil, "Used.", "Pick another."),
-	}
-	ix := build(t, es)
-	// "tokn" is one edit from both "token" and "taken"... only token is 1 away.
-	res := run(t, ix, Query{Text: "expired tokne"})
-	if got := ids(res); len(got) == 0 || got[0] != "400-exact" {
-		t.Errorf("got %v, want 400-exact first", got)
-	}
-	exact := run(t, ix, Query{Text: "token"})
-	typo := run(t, ix, Query{Text: "tokne"})
-	if len(exact.Hits) == 0 || len(typo.Hits) == 0 {
-		t.Fatalf("exact %v typo %v", ids(exact), ids(typo))
-	}
-}
-
-func TestStatusAmongWords(t *testing.T) {
+func TestContextIsHonoured(t *testing.T) {
 	ix := build(t, fixtures())
-	res := run(t, ix, Query{Text: "429"})
-	if diff := cmp.Diff([]string{"429-in-message"}, ids(res)); diff != "" {
-		t.Errorf("429 alone filters (-want +got):\n%s", diff)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := ix.Search(ctx, Query{Text: "quota"})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled search: err = %v, want context.Canceled", err)
 	}
-	if res.Understood.Status.String() != "429" || res.Understood.Terms != "" {
-		t.Errorf("Understood = %+v, want status 429 and no terms", res.Understood)
-	}
-	res = run(t, ix, Query{Text: "4xx"})
-	for _, h := range res.Hits {
-		if h.Status < 400 || h.Status > 499 {
-			t.Errorf("4xx gave %s (%d)", h.ID, h.Status)
-		}
-	}
-	if res.Total != 8 {
-		t.Errorf("4xx total = %d, want 8", res.Total)
-	}
-	res = run(t, ix, Query{Text: "400-429"})
-	if res.Total != 8 {
-		t.Errorf("400-429 total = %d, want 8 (%v)", res.Total, ids(res))
-	}
-	// With words, the status boosts: both throttled-ish entries match
-	// "quota", the 500 one only by its cause; 500 lifts it first.
-	res = run(t, ix, Query{Text: "500 quota"})
-	if got := ids(res); len(got) == 0 || got[0] != "500-in-cause" {
-		t.Errorf("500 quota: got %v, want 500-in-cause first", got)
-	}
-	if res.Understood.Terms != "quota" {
-		t.Errorf("Terms = %q: the status must not be searched as a word", res.Understood.Terms)
-	}
-}
-
-func TestProviderWords(t *testing.T) {
-	ix := build(t, fixtures())
-	res := run(t, ix, Query{Text: "quota microsoft"})
-	got := ids(res)
-	// 403-in-alias and 500-in-cause are Microsoft entries; the title match
-	// alone (no provider) must come after the Microsoft alias match.
-	if len(got) == 0 || got[0] != "403-in-alias" {
-		t.Errorf("quota microsoft: got %v, want 403-in-alias first", got)
-	}
-	if i, j := slices.Index(got, "500-in-cause"), slices.Index(got, "429-in-message"); i < 0 || j >= 0 && i > j {
-		t.Errorf("quota microsoft: the Microsoft cause match should outrank the Gmail message match: %v", got)
-	}
-	res = run(t, ix, Query{Text: "throttled gmail"})
-	if got := ids(res); len(got) == 0 || got[0] != "422-throttled" {
-		t.Errorf("throttled gmail: %v", got)
+	ctx, cancel = context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
+	defer cancel()
+	if _, err := ix.Search(ctx, Query{Text: "quota"}); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("expired search: err = %v, want context.DeadlineExceeded", err)
 	}
 }
 
@@ -318,6 +165,12 @@ func checkFacets(t *testing.T, ix *Index, es []content.Entry) {
 		{"quota", "none,500", []string{"twilio", "gmail"}},
 		{"refresh token revoked", "none", nil},
 		{"429 quota", "none", nil},
+		// Stop words alone require nothing: under a narrow filter too, they
+		// find nothing, or only the status typed among them.
+		{"cannot", "4xx", nil},
+		{"the 429", "4xx", nil},
+		{"the 5xx", "4xx", nil},
+		{"the 429", "", []string{"gmail"}},
 	} {
 		name := fmt.Sprintf("%q status=%q providers=%v", c.text, c.status, c.providers)
 		st, err := ParseStatus(c.status)
@@ -374,6 +227,11 @@ func checkFacets(t *testing.T, ix *Index, es []content.Entry) {
 		if res.Total != wantTotal || len(res.Hits) != wantTotal {
 			t.Errorf("%s: total %d, hits %d, want %d", name, res.Total, len(res.Hits), wantTotal)
 		}
+		for _, h := range res.Hits {
+			if math.IsNaN(h.Score) || math.IsInf(h.Score, 0) {
+				t.Errorf("%s: hit %s scores %v", name, h.ID, h.Score)
+			}
+		}
 		// And each count is what the click gives.
 		for _, f := range res.Facets.Status {
 			s, _ := ParseStatus(f.Value)
@@ -415,108 +273,137 @@ func TestFacetOrder(t *testing.T) {
 	}
 }
 
-func TestBrowseAndPaging(t *testing.T) {
-	es := fixtures()
+// The none filter, alone and in a list, with words and providers, answers
+// what a scan of the unfiltered matches gives; browsing keeps status order.
+func TestNoStatusFilter(t *testing.T) {
+	es := append(fixtures(), noStatusFixtures()...)
 	ix := build(t, es)
-	res := run(t, ix, Query{PerPage: 4, Page: 2})
-	if res.Total != len(es) || res.Page != 2 || res.PerPage != 4 {
-		t.Errorf("Total/Page/PerPage = %d/%d/%d", res.Total, res.Page, res.PerPage)
+	byID := map[string]content.Entry{}
+	for _, e := range es {
+		byID[e.ID] = e
 	}
-	if diff := cmp.Diff([]string{"404-exact-phrase", "404-phrase", "422-throttled", "429-in-message"}, ids(res)); diff != "" {
-		t.Errorf("page 2 (-want +got):\n%s", diff)
-	}
-	h := run(t, ix, Query{Status: StatusSet{{403, 403}}}).Hits[0]
-	if h.URL != "/errors/403-in-alias" || h.Title != "Forbidden Thing" || h.Status != 403 || !slices.Equal(h.Providers, []string{"microsoft"}) {
-		t.Errorf("hit = %+v", h)
-	}
-	if got := h.Snippet.HTML(); got != "Access denied." {
-		t.Errorf("browse snippet = %q, want the start of the first message", got)
-	}
-	res = run(t, ix, Query{})
-	if res.Page != 1 || res.PerPage != DefaultPerPage || res.Query.Page != 1 || res.Query.PerPage != DefaultPerPage {
-		t.Errorf("defaults not normalised: %+v", res.Query)
-	}
-	// Past the end: no hits, the total still told.
-	res = run(t, ix, Query{Text: "quota", Page: 3, PerPage: 2})
-	if res.Total != 4 || len(res.Hits) != 0 {
-		t.Errorf("page 3 of quota: total %d hits %v", res.Total, ids(res))
-	}
-	// Paging a text query walks the same order.
-	var walked []string
-	for p := 1; p <= 2; p++ {
-		walked = append(walked, ids(run(t, ix, Query{Text: "quota", Page: p, PerPage: 2}))...)
-	}
-	if diff := cmp.Diff(ids(run(t, ix, Query{Text: "quota"})), walked); diff != "" {
-		t.Errorf("pages differ from one page (-want +got):\n%s", diff)
-	}
-}
-
-func TestSnippets(t *testing.T) {
-	ix := build(t, fixtures())
-	res := run(t, ix, Query{Text: "script pay"})
-	if len(res.Hits) == 0 {
-		t.Fatal("no hits")
-	}
-	got := res.Hits[0].Snippet.HTML()
-	if strings.Contains(got, "<script>") || !strings.Contains(got, "&lt;") {
-		t.Errorf("snippet not escaped: %q", got)
-	}
-	if !strings.Contains(got, "<mark>Pay</mark>") {
-		t.Errorf("snippet does not mark the matched word: %q", got)
-	}
-	res = run(t, ix, Query{Text: "exceeded quota"})
-	sn := res.Hits[0].Snippet
-	var marked []string
-	for _, sp := range sn {
-		if sp.Mark {
-			marked = append(marked, strings.ToLower(sp.Text))
+	noneHits := 0
+	for _, text := range []string{"", "quota", "refresh token revoked", "glitch", "gmail quota"} {
+		for _, status := range []string{"none", "NONE", "none,4xx", "none,500-599", "429,none"} {
+			for _, provs := range [][]string{nil, {"twilio"}, {"microsoft-entra", "gmail"}} {
+				st, err := ParseStatus(status)
+				if err != nil {
+					t.Fatal(err)
+				}
+				name := fmt.Sprintf("%q status=%s providers=%v", text, status, provs)
+				res := run(t, ix, Query{Text: text, Status: st, Providers: provs, PerPage: MaxPerPage})
+				var want []string
+				if text == "" {
+					for _, e := range ix.Entries() { // status order, then id
+						if st.Contains(e.Status) && hasProvider(&e, provs) {
+							want = append(want, e.ID)
+						}
+					}
+				} else {
+					for _, id := range ids(run(t, ix, Query{Text: text, PerPage: MaxPerPage})) {
+						if e := byID[id]; st.Contains(e.Status) && hasProvider(&e, provs) {
+							want = append(want, id)
+						}
+					}
+				}
+				got := ids(res)
+				if text != "" { // the filter may reorder equal scores; the set is what counts
+					slices.Sort(got)
+					slices.Sort(want)
+				}
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Errorf("%s: hits (-scan +search):\n%s", name, diff)
+				}
+				if res.Total != len(want) {
+					t.Errorf("%s: total %d, scan finds %d", name, res.Total, len(want))
+				}
+				for _, h := range res.Hits {
+					if h.Status == 0 {
+						noneHits++
+					}
+				}
+			}
 		}
 	}
-	if diff := cmp.Diff([]string{"quota", "exceeded"}, marked); diff != "" {
-		t.Errorf("marked spans (-want +got):\n%s\n%s", diff, sn.HTML())
-	}
-	// Identifiers are marked whole.
-	res = run(t, ix, Query{Text: "userinfo.email"})
-	if got := res.Hits[0].Snippet.HTML(); !strings.Contains(got, "<mark>userinfo.email</mark>") {
-		t.Errorf("identifier snippet = %q", got)
-	}
-	// Long text is cut around the first mark.
-	long := entry("400-long", 400, "Long", nil, []string{strings.Repeat("filler words here ", 40) + "needle found " + strings.Repeat("more filler ", 40)}, nil, "c", "s")
-	ix2 := build(t, []content.Entry{long})
-	sn = run(t, ix2, Query{Text: "needle"}).Hits[0].Snippet
-	if h := sn.HTML(); len(h) > snippetBytes+40 || !strings.Contains(h, "<mark>needle</mark>") || !strings.HasPrefix(h, "…") || !strings.HasSuffix(h, "…") {
-		t.Errorf("long snippet = %q", h)
+	if noneHits == 0 {
+		t.Error("no search found an entry without a status")
 	}
 }
 
-func TestSuggestion(t *testing.T) {
-	ix := build(t, fixtures())
-	res := run(t, ix, Query{Text: `"refresh tokne was revoked"`})
-	if res.Total != 0 {
-		t.Fatalf("want no hits, got %v", ids(res))
+// A status typed in the text is a code: it never selects, counts or lifts
+// an entry without a status.
+func TestTypedStatusSkipsNoStatus(t *testing.T) {
+	es := append(fixtures(), noStatusFixtures()...)
+	ix := build(t, es)
+	for _, text := range []string{"429", "4xx", "100-599", "1xx 2xx 3xx 4xx 5xx"} {
+		res := run(t, ix, Query{Text: text, PerPage: MaxPerPage})
+		want := 0
+		for _, e := range es {
+			if e.Status > 0 && res.Understood.Status.Contains(e.Status) {
+				want++
+			}
+		}
+		if res.Total != want || len(res.Hits) != want {
+			t.Errorf("%q: total %d, hits %d, want %d with a status", text, res.Total, len(res.Hits), want)
+		}
+		for _, h := range res.Hits {
+			if h.Status == 0 {
+				t.Errorf("%q found %s, which has no status", text, h.ID)
+			}
+		}
+		if slices.ContainsFunc(res.Facets.Status, func(f FacetValue) bool { return f.Value == StatusNone }) {
+			t.Errorf("%q: status facet counts entries without a status: %v", text, res.Facets.Status)
+		}
+		if n := run(t, ix, Query{Text: text, Status: StatusSet{{0, 0}}}).Total; n != 0 {
+			t.Errorf("%q with status=none: %d hits, want none (no entry has both)", text, n)
+		}
 	}
-	if res.Suggestion != "refresh token was revoked" {
-		t.Errorf("Suggestion = %q, want %q", res.Suggestion, "refresh token was revoked")
+	// Twins differ only by status: the word alone ties them (document order
+	// puts the one without a status first); a typed class lifts the 429 only.
+	if got := first(ids(run(t, ix, Query{Text: "glitch"})), 2); !slices.Equal(got, []string{"twin-none", "twin-429"}) {
+		t.Errorf("glitch: %v, want the twins in document order", got)
 	}
-	res = run(t, ix, Query{Text: "quota", Status: StatusSet{{599, 599}}})
-	if res.Total != 0 || res.Suggestion != "" {
-		t.Errorf("known words get no suggestion: %q", res.Suggestion)
-	}
-	if res := run(t, ix, Query{Text: "quota"}); res.Suggestion != "" {
-		t.Errorf("a query with hits gets no suggestion: %q", res.Suggestion)
+	if got := first(ids(run(t, ix, Query{Text: "4xx glitch"})), 2); !slices.Equal(got, []string{"twin-429", "twin-none"}) {
+		t.Errorf("4xx glitch: %v, want the 429 twin first", got)
 	}
 }
 
-func TestInvalidQueries(t *testing.T) {
-	ix := build(t, fixtures())
-	for _, q := range []Query{
-		{Page: -1}, {Page: MaxPage + 1}, {PerPage: -5}, {PerPage: MaxPerPage + 1},
-		{Status: StatusSet{{600, 700}}}, {Status: StatusSet{{499, 400}}}, {Providers: []string{"yahoo"}},
-	} {
-		_, err := ix.Search(context.Background(), q)
-		var ie *InvalidError
-		if !errors.As(err, &ie) || ie.Message == "" {
-			t.Errorf("Search(%+v) = %v, want *InvalidError", q, err)
+// On the real corpora, where most entries have no status, none counts and
+// finds exactly the entries without one.
+func TestNoStatusRealCorpora(t *testing.T) {
+	es, ix := corporaEntries(t), corporaIndex(t)
+	none := StatusSet{{0, 0}}
+	want := 0
+	for _, e := range es {
+		if e.Status == 0 {
+			want++
+		}
+	}
+	if want == 0 {
+		t.Fatal("the corpora have no entry without a status; the test proves nothing")
+	}
+	if n := run(t, ix, Query{Status: none}).Total; n != want {
+		t.Errorf("status=none: %d entries, want %d", n, want)
+	}
+	for _, text := range []string{"", "throttled", "token expired", "mailbox", "invalid phone number"} {
+		all := run(t, ix, Query{Text: text})
+		count := -1
+		for _, f := range all.Facets.Status {
+			if f.Value == StatusNone {
+				count = f.Count
+			}
+		}
+		got := run(t, ix, Query{Text: text, Status: none})
+		if count < 0 && got.Total > 0 {
+			t.Errorf("%q: no none facet, but status=none finds %d", text, got.Total)
+		}
+		if count >= 0 && got.Total != count {
+			t.Errorf("%q: none facet says %d, status=none finds %d", text, count, got.Total)
+		}
+		for _, h := range got.Hits {
+			if h.Status != 0 {
+				t.Errorf("%q status=none found %s with status %d", text, h.ID, h.Status)
+			}
 		}
 	}
 }

@@ -9,9 +9,6 @@ import (
 	"github.com/errata/errata/content"
 )
 
-// snippetBytes is the longest snippet shown under a hit.
-const snippetBytes = 200
-
 // highlighter marks the query's words in entry text. It works from the
 // entries slice with the index's own analyzers, so the index keeps no term
 // vectors and only the page's hits are highlighted.
@@ -32,7 +29,7 @@ func (ix *Index) newHighlighter(pl plan, ws []word) *highlighter {
 				hl.en[t] = true
 				// A stem's last letter may not be in the text ("may"
 				// stems to mai, "hoping" to hope): its key stops short.
-				hl.keys = append(hl.keys, t[:max(1, min(len(t)-1, 4))])
+				hl.keys = append(hl.keys, t[:max(1, min(len(t)-1, maxKeyBytes))])
 			})
 			// Only an identifier can match whole (see marksIn): a plain
 			// word, a stop word above all, needs no key of its own.
@@ -87,8 +84,8 @@ func (hl *highlighter) snippet(e *content.Entry) Snippet {
 // analysed: each key found widens to the whitespace around it, and those
 // windows go through the analyzers instead of the whole text.
 func (hl *highlighter) marks(text string) [][2]int {
-	if len(text) > 8<<10 {
-		text = text[:8<<10]
+	if len(text) > maxMarkedBytes {
+		text = text[:maxMarkedBytes]
 	}
 	// ASCII keys are found in ASCII text ignoring case, with no lower-cased
 	// copy of it; anything else is lower-cased first.

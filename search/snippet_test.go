@@ -7,14 +7,52 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/errata/errata/content/corpus"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/errata/errata/content"
 )
+
+func TestSnippets(t *testing.T) {
+	ix := build(t, fixtures())
+	res := run(t, ix, Query{Text: "script pay"})
+	if len(res.Hits) == 0 {
+		t.Fatal("no hits")
+	}
+	// The text is as written (the web layer escapes it) with its matches marked.
+	got := marked(res.Hits[0].Snippet)
+	if got != "[Pay] <[script]>alert(1)</[script]> now & later." {
+		t.Errorf("snippet = %q, want the text as written with pay and script marked", got)
+	}
+	res = run(t, ix, Query{Text: "exceeded quota"})
+	sn := res.Hits[0].Snippet
+	var marks []string
+	for _, sp := range sn {
+		if sp.Mark {
+			marks = append(marks, strings.ToLower(sp.Text))
+		}
+	}
+	if diff := cmp.Diff([]string{"quota", "exceeded"}, marks); diff != "" {
+		t.Errorf("marked spans (-want +got):\n%s\n%s", diff, marked(sn))
+	}
+	// Identifiers are marked whole.
+	res = run(t, ix, Query{Text: "userinfo.email"})
+	if got := marked(res.Hits[0].Snippet); !strings.Contains(got, "[userinfo.email]") {
+		t.Errorf("identifier snippet = %q", got)
+	}
+	// Long text is cut around the first mark.
+	long := entry("400-long", 400, "Long", nil, []string{strings.Repeat("filler words here ", 40) + "needle found " + strings.Repeat("more filler ", 40)}, nil, "c", "s")
+	ix2 := build(t, []content.Entry{long})
+	sn = run(t, ix2, Query{Text: "needle"}).Hits[0].Snippet
+	if h := marked(sn); len(h) > snippetBytes+40 || !strings.Contains(h, "[needle]") || !strings.HasPrefix(h, "…") || !strings.HasSuffix(h, "…") {
+		t.Errorf("long snippet = %q", h)
+	}
+}
 
 // refMarks is how marks were found before windows: the whole text through
 // both analyzers.
 func refMarks(hl *highlighter, text string) [][2]int {
-	if len(text) > 8<<10 {
-		text = text[:8<<10]
+	if len(text) > maxMarkedBytes {
+		text = text[:maxMarkedBytes]
 	}
 	return hl.marksIn(text, [][2]int{{0, len(text)}})
 }
@@ -22,7 +60,7 @@ func refMarks(hl *highlighter, text string) [][2]int {
 // Analysing only the windows around the keys marks what analysing the whole
 // text marks, on every text of the entries, for typed and pasted queries.
 func TestMarksInWindowsMatchWholeText(t *testing.T) {
-	ix := build(t, corpus.Entries(realCorpora(t)))
+	ix := corporaIndex(t)
 	rng := rand.New(rand.NewPCG(5, 6))
 	qs := rerankQueries(ix.entries, 150, rng)
 	for _, c := range loadRelevance(t) {
@@ -31,7 +69,11 @@ func TestMarksInWindowsMatchWholeText(t *testing.T) {
 	marked := 0
 	for _, q := range qs {
 		pl := understand(q)
-		hl := ix.newHighlighter(pl, ix.words(context.Background(), pl))
+		ws, err := ix.words(context.Background(), pl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hl := ix.newHighlighter(pl, ws)
 		for range 40 {
 			e := &ix.entries[rng.IntN(len(ix.entries))]
 			texts := append([]string{e.Title}, e.Messages...)

@@ -9,7 +9,7 @@ func (ix *Index) suggest(pl plan, ws []word) string {
 	for _, w := range ws {
 		if len(w.fixes) > 0 {
 			fix[w.lower] = w.fixes[0]
-		} else if fz := fuzziness(w.lower); pl.pasted && w.df == 0 && fz > 0 && isWordy(w.lower) {
+		} else if fz := fuzziness(w.lower); pl.pasted && w.df == 0 && fz > 0 && !hasDigit(w.lower) {
 			if f := ix.vocab.corrections(w.lower, fz, 1); len(f) > 0 {
 				fix[w.lower] = f[0]
 			}

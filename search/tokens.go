@@ -2,6 +2,7 @@ package search
 
 import (
 	"encoding/binary"
+	"regexp"
 	"strings"
 )
 
@@ -103,6 +104,14 @@ func (t *tokens) valid(ix *Index) bool {
 	}
 	return true
 }
+
+// isCode reports whether an alias is an identifier or code rather than a
+// word: rateLimitExceeded, invalid_grant, AADSTS50126, 21211.
+func isCode(a string) bool {
+	return identParts(a) != nil || hasDigit(a)
+}
+
+var placeholderRE = regexp.MustCompile(`\{[^{}]{1,64}\}`)
 
 // eachTemplateWord calls fn with every lower-cased word of s, and with ""
 // for each {placeholder}.

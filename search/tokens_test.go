@@ -5,6 +5,15 @@ import (
 	"testing"
 )
 
+// Every word of the templates has an id from the vocabulary counted over the
+// same entries: interning adds none.
+func TestTemplatesUseVocabulary(t *testing.T) {
+	ix := catalogue(t)
+	if n, m := len(ix.vocab.ids), len(ix.vocab.df); n != m {
+		t.Errorf("%d word ids for %d counted words: tokenizing numbered words the vocabulary lacks", n, m)
+	}
+}
+
 // A saved index keeps its entries' tokens, which open without tokenizing
 // again, hold the same ids as a build's, and are checked before use.
 func TestSavedTokens(t *testing.T) {

@@ -3,11 +3,7 @@
 // this package.
 package search
 
-import (
-	"html"
-	"strings"
-	"time"
-)
+import "time"
 
 // Query is what a person asked for, already validated. Build it with
 // ParseStatus and ParseProviders so that bad values are caught as *InvalidError.
@@ -18,12 +14,6 @@ type Query struct {
 	Page      int       // 1-based; 0 means 1
 	PerPage   int       // 1–100; 0 means DefaultPerPage
 }
-
-// DefaultPerPage is used when a Query leaves PerPage at 0.
-const DefaultPerPage = 20
-
-// MaxPerPage bounds PerPage.
-const MaxPerPage = 100
 
 // StatusRange is an inclusive range of HTTP statuses; a single code has Lo == Hi.
 type StatusRange struct{ Lo, Hi int }
@@ -68,34 +58,18 @@ type Hit struct {
 	Status    int
 	Providers []string // slugs; empty means every provider
 	Title     string
-	URL       string // path of the entry page, e.g. "/errors/429-gmail-too-many-requests"
 	Snippet   Snippet
 	Score     float64
 }
 
-// Snippet is a short excerpt split into plain and matched spans, so that
-// templates escape every byte and never need raw HTML.
+// Snippet is a short excerpt of an entry's text, split into plain and
+// matched spans: the text is as written, for the caller to escape.
 type Snippet []Span
 
 // Span is a run of snippet text; Mark is true for the words that matched.
 type Span struct {
 	Text string
 	Mark bool
-}
-
-// HTML renders the snippet with matched spans in <mark>, every byte escaped.
-func (s Snippet) HTML() string {
-	var b strings.Builder
-	for _, sp := range s {
-		if sp.Mark {
-			b.WriteString("<mark>")
-		}
-		b.WriteString(html.EscapeString(sp.Text))
-		if sp.Mark {
-			b.WriteString("</mark>")
-		}
-	}
-	return b.String()
 }
 
 // Facets are counts per status and per provider.
@@ -111,11 +85,11 @@ type FacetValue struct {
 	Selected bool // this value is part of the active filter
 }
 
-// InvalidError is a bad filter, page or query value: the web layer answers it
-// with a 400 and shows Message to the person.
+// InvalidError is a bad filter, page or query value, refused with a message
+// for the person who gave it.
 type InvalidError struct {
-	Param   string // "status", "provider", "page", "per_page", "q"
-	Value   string
+	Param   string // the value refused: "status", "provider", "page", "per_page" (PerPage) or "q"
+	Value   string // what was given, cut short
 	Message string // a sentence a person understands, with the fix
 }
 

@@ -1,7 +1,9 @@
 package web
 
 import (
+	"html"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/errata/errata/content"
@@ -110,6 +112,22 @@ func plain(s search.Snippet) string {
 	return b.String()
 }
 
+// snippetHTML is the snippet as HTML for API clients: matched spans in
+// <mark>, every byte of text escaped.
+func snippetHTML(s search.Snippet) string {
+	var b strings.Builder
+	for _, sp := range s {
+		if sp.Mark {
+			b.WriteString("<mark>")
+		}
+		b.WriteString(html.EscapeString(sp.Text))
+		if sp.Mark {
+			b.WriteString("</mark>")
+		}
+	}
+	return b.String()
+}
+
 func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) error {
 	q, res, err := s.search(w, r, true)
 	if err != nil {
@@ -127,12 +145,8 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) error {
 		TooCommon:  res.TooCommon,
 	}
 	for _, h := range res.Hits {
-		u := h.URL
-		if u == "" {
-			u = "/errors/" + h.ID
-		}
 		out.Results = append(out.Results, apiHit{ID: h.ID, Status: h.Status, Providers: nonNil(h.Providers), Title: h.Title,
-			URL: u, Snippet: plain(h.Snippet), SnippetHTML: h.Snippet.HTML()})
+			URL: EntryPath(h.ID), Snippet: plain(h.Snippet), SnippetHTML: snippetHTML(h.Snippet)})
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
@@ -147,7 +161,7 @@ func (s *Server) apiErrors(w http.ResponseWriter, r *http.Request) error {
 	out := apiErrorsResponse{Total: len(es), Errors: make([]apiEntrySummary, 0, len(es))}
 	for _, e := range es {
 		out.Errors = append(out.Errors, apiEntrySummary{ID: e.ID, Status: e.Status, Title: e.Title,
-			Providers: nonNil(e.Providers), URL: "/errors/" + e.ID, Updated: date(e)})
+			Providers: nonNil(e.Providers), URL: EntryPath(e.ID), Updated: date(e)})
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
@@ -163,7 +177,7 @@ func (s *Server) apiError(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if moved != "" {
-		redirect(w, r, "/api/v1/errors/", moved)
+		redirect(w, r, "/api/v1/errors/"+url.PathEscape(moved))
 		return nil
 	}
 	writeJSON(w, http.StatusOK, entryJSON(e))
@@ -171,7 +185,7 @@ func (s *Server) apiError(w http.ResponseWriter, r *http.Request) error {
 }
 
 func entryJSON(e content.Entry) apiEntry {
-	out := apiEntry{ID: e.ID, Status: e.Status, Title: e.Title, Providers: nonNil(e.Providers), URL: "/errors/" + e.ID,
+	out := apiEntry{ID: e.ID, Status: e.Status, Title: e.Title, Providers: nonNil(e.Providers), URL: EntryPath(e.ID),
 		Messages: nonNil(e.Messages), Aliases: nonNil(e.Aliases), Related: nonNil(e.Related),
 		RedirectFrom: nonNil(e.RedirectFrom), Updated: date(e), Sections: make([]apiSection, 0, len(e.Sections))}
 	for _, sec := range e.Sections {

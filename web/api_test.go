@@ -52,7 +52,7 @@ func TestAPISearch(t *testing.T) {
 	}
 	for _, hit := range res.Hits {
 		want.Results = append(want.Results, apiHit{ID: hit.ID, Status: hit.Status, Providers: nonNil(hit.Providers),
-			Title: hit.Title, URL: "/errors/" + hit.ID, Snippet: plain(hit.Snippet), SnippetHTML: hit.Snippet.HTML()})
+			Title: hit.Title, URL: "/errors/" + hit.ID, Snippet: plain(hit.Snippet), SnippetHTML: snippetHTML(hit.Snippet)})
 	}
 	for _, f := range res.Facets.Status {
 		want.Facets.Status = append(want.Facets.Status, apiFacet{f.Value, f.Count})
@@ -191,5 +191,15 @@ func TestSearchTotalHeader(t *testing.T) {
 				t.Errorf("%s: %s = %v, want %s", tc.target, middleware.SearchTotalHeader, got, tc.want)
 			}
 		}
+	}
+}
+
+// snippet_html carries the matched spans in <mark> and escapes every byte
+// of the entry's text.
+func TestSnippetHTML(t *testing.T) {
+	sn := search.Snippet{{Text: "Pay <script>alert(1)</script> "}, {Text: "now & \"later\"", Mark: true}, {Text: "…"}}
+	want := `Pay &lt;script&gt;alert(1)&lt;/script&gt; <mark>now &amp; &#34;later&#34;</mark>…`
+	if got := snippetHTML(sn); got != want {
+		t.Errorf("snippetHTML = %q, want %q", got, want)
 	}
 }

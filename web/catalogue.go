@@ -173,7 +173,7 @@ func (s *Server) catalogueView(r *http.Request, st listState, res *search.Result
 	from := st.values()
 	hl := highlightTerms(st.Q, res.Understood)
 	for _, h := range res.Hits {
-		it := item(h.ID, h.Status, h.Title, h.URL, h.Providers, h.Snippet, hl, from)
+		it := item(h.ID, h.Status, h.Title, h.Providers, h.Snippet, hl, from)
 		if st.Q == "" {
 			if n := len(v.Groups); n == 0 || v.Groups[n-1].Status != h.Status {
 				v.Groups = append(v.Groups, components.Group{Status: h.Status, Heading: statusHeading(h.Status)})
@@ -219,10 +219,10 @@ func statusFilter(st listState, label, value string, count int) components.Filte
 	return components.Filter{Label: label, Value: value, Href: href.URL(), Count: count, Selected: sel}
 }
 
-func item(id string, status int, title, href string, providers []string, snip search.Snippet, hl, from string) components.Item {
-	if href == "" {
-		href = "/errors/" + id
-	}
+// item is one entry in a list of results or related entries; hl and from,
+// when set, tell its page what to highlight and which list to return to.
+func item(id string, status int, title string, providers []string, snip search.Snippet, hl, from string) components.Item {
+	href := EntryPath(id)
 	var params []string
 	if hl != "" {
 		params = append(params, "hl="+url.QueryEscape(hl))

@@ -30,13 +30,16 @@ func lookup(ix index, id string) (content.Entry, string, error) {
 	}
 }
 
-// redirect answers 301 to the entry's current path, keeping the query.
-func redirect(w http.ResponseWriter, r *http.Request, prefix, id string) {
-	to := prefix + url.PathEscape(id)
+// EntryPath is the path of an entry's page. Every link to an entry, in
+// pages, the API, the sitemap and errata search, is made here.
+func EntryPath(id string) string { return "/errors/" + url.PathEscape(id) }
+
+// redirect answers 301 to path (an entry's current one), keeping the query.
+func redirect(w http.ResponseWriter, r *http.Request, path string) {
 	if r.URL.RawQuery != "" {
-		to += "?" + r.URL.RawQuery
+		path += "?" + r.URL.RawQuery
 	}
-	http.Redirect(w, r, to, http.StatusMovedPermanently)
+	http.Redirect(w, r, path, http.StatusMovedPermanently)
 }
 
 func (s *Server) entry(w http.ResponseWriter, r *http.Request) error {
@@ -49,14 +52,13 @@ func (s *Server) entry(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if moved != "" {
-		redirect(w, r, "/errors/", moved)
+		redirect(w, r, EntryPath(moved))
 		return nil
 	}
 	return render(w, r, http.StatusOK, components.EntryPage(s.entryView(r, ix, e)))
 }
 
 func (s *Server) entryView(r *http.Request, ix index, e content.Entry) components.Entry {
-	path := "/errors/" + e.ID
 	v := components.Entry{
 		ID:       e.ID,
 		Status:   e.Status,
@@ -65,7 +67,7 @@ func (s *Server) entryView(r *http.Request, ix index, e content.Entry) component
 		Aliases:  e.Aliases,
 		Back:     backLink(r, e.Status),
 	}
-	v.Meta = s.meta(r, entryTitle(e), describe(e), path, "article")
+	v.Meta = s.meta(r, entryTitle(e), describe(e), EntryPath(e.ID), "article")
 	v.Permalink = v.Meta.Canonical
 	if !e.Updated.IsZero() {
 		v.Updated = e.Updated.Format("2006-01-02")
@@ -77,7 +79,7 @@ func (s *Server) entryView(r *http.Request, ix index, e content.Entry) component
 		v.Sections = append(v.Sections, components.Section{ID: sec.ID, Title: sec.Title, HTML: sec.HTML})
 	}
 	for _, rel := range related(ix, e) {
-		v.Related = append(v.Related, item(rel.ID, rel.Status, rel.Title, "/errors/"+rel.ID, rel.Providers, nil, "", ""))
+		v.Related = append(v.Related, item(rel.ID, rel.Status, rel.Title, rel.Providers, nil, "", ""))
 	}
 	return v
 }
@@ -164,7 +166,7 @@ func backLink(r *http.Request, status int) components.Link {
 			if ps, err := search.ParseProviders(vals["provider"]); err == nil {
 				st.Providers = ps
 			}
-			if p, err := search.ParsePage(vals.Get("page")); err == nil {
+			if p, err := parsePage(vals.Get("page")); err == nil {
 				st.Page = p
 			}
 			label := "Back to the list"

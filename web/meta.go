@@ -72,7 +72,7 @@ func (s *Server) sitemap(w http.ResponseWriter, r *http.Request) error {
 	buf.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n" + `<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">` + "\n")
 	fmt.Fprintf(&buf, "  <url><loc>%s/</loc></url>\n", xmlEscape(b))
 	for _, e := range ix.Entries() {
-		fmt.Fprintf(&buf, "  <url><loc>%s</loc>", xmlEscape(b+"/errors/"+e.ID))
+		fmt.Fprintf(&buf, "  <url><loc>%s</loc>", xmlEscape(b+EntryPath(e.ID)))
 		if !e.Updated.IsZero() {
 			fmt.Fprintf(&buf, "<lastmod>%s</lastmod>", e.Updated.Format("2006-01-02"))
 		}

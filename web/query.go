@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -31,15 +32,40 @@ func parseQuery(r *http.Request, perPage bool) (search.Query, error) {
 	if q.Providers, err = search.ParseProviders(v["provider"]); err != nil {
 		return q, err
 	}
-	if q.Page, err = search.ParsePage(strings.TrimSpace(v.Get("page"))); err != nil {
+	if q.Page, err = parsePage(v.Get("page")); err != nil {
 		return q, err
 	}
 	if perPage {
-		if q.PerPage, err = search.ParsePerPage(strings.TrimSpace(v.Get("per_page"))); err != nil {
+		if q.PerPage, err = parsePerPage(v.Get("per_page")); err != nil {
 			return q, err
 		}
 	}
 	return q, nil
+}
+
+// parsePage reads the page parameter, a 1-based page number ("" means 1).
+func parsePage(s string) (int, error) {
+	return parseBounded(s, "page", 1, search.MaxPage, 1)
+}
+
+// parsePerPage reads the per_page parameter, 1–search.MaxPerPage ("" means
+// search.DefaultPerPage).
+func parsePerPage(s string) (int, error) {
+	return parseBounded(s, "per_page", 1, search.MaxPerPage, search.DefaultPerPage)
+}
+
+// parseBounded reads a whole number from lo to hi, def when s is blank.
+func parseBounded(s, param string, lo, hi, def int) (int, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < lo || n > hi {
+		return 0, &search.InvalidError{Param: param, Value: clipText(s, 32),
+			Message: fmt.Sprintf("must be a whole number from %d to %d.", lo, hi)}
+	}
+	return n, nil
 }
 
 func stateOf(q search.Query) listState {

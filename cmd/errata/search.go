@@ -10,6 +10,7 @@ import (
 
 	"github.com/errata/errata/content"
 	"github.com/errata/errata/search"
+	"github.com/errata/errata/web"
 )
 
 // stringList is a repeatable flag: --provider gmail --provider microsoft.
@@ -122,7 +123,7 @@ func printSearch(env Env, res *search.Results, baseURL string) {
 	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "STATUS\tPROVIDERS\tTITLE\tURL")
 	for _, h := range res.Hits {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", statusText(h.Status), providerList(h.Providers), h.Title, baseURL+h.URL)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", statusText(h.Status), providerList(h.Providers), h.Title, baseURL+web.EntryPath(h.ID))
 	}
 	tw.Flush()
 	if res.Total > len(res.Hits) {
@@ -154,7 +155,7 @@ func printSearchJSON(env Env, res *search.Results, baseURL string) error {
 		if p == nil {
 			p = []string{}
 		}
-		out.Hits = append(out.Hits, jsonHit{h.ID, h.Status, p, h.Title, baseURL + h.URL, h.Score})
+		out.Hits = append(out.Hits, jsonHit{h.ID, h.Status, p, h.Title, baseURL + web.EntryPath(h.ID), h.Score})
 	}
 	enc := json.NewEncoder(env.Stdout)
 	enc.SetIndent("", "  ")

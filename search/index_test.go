@@ -1,0 +1,162 @@
+package search
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestBuild(t *testing.T) {
+	es := fixtures()
+	ix := build(t, es)
+	if ix.Count() != len(es) {
+		t.Errorf("Count() = %d, want %d", ix.Count(), len(es))
+	}
+	var got []string
+	for _, e := range ix.Entries() {
+		got = append(got, e.ID)
+	}
+	want := []string{"400-in-title", "401-identifiers", "402-html", "403-in-alias", "404-exact-phrase", "404-phrase", "422-throttled", "429-in-message", "500-in-cause"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Entries() order (-want +got):\n%s", diff)
+	}
+	if e, ok := ix.Entry("403-in-alias"); !ok || e.Title != "Forbidden Thing" {
+		t.Errorf("Entry(403-in-alias) = %v, %v", e.Title, ok)
+	}
+	if _, ok := ix.Entry("nope"); ok {
+		t.Error("Entry(nope) found")
+	}
+
+	dup := append(fixtures(), fixtures()[0])
+	if _, err := Build(dup); err == nil || !strings.Contains(err.Error(), "duplicate") {
+		t.Errorf("Build with a duplicate id: err = %v, want duplicate", err)
+	}
+}
+
+func TestBuildRefusesStatusOutOfRange(t *testing.T) {
+	es := fixtures()
+	es[2].Status = 700
+	if _, err := Build(es); err == nil || !strings.Contains(err.Error(), "403-in-alias") || !strings.Contains(err.Error(), "700") {
+		t.Errorf("Build with status 700: %v, want an error naming the entry and its status", err)
+	}
+}
+
+func TestRedirect(t *testing.T) {
+	es := fixtures()
+	es[0].RedirectFrom = []string{"old-429"}
+	ix := build(t, es)
+	if id, ok := ix.Redirect("old-429"); !ok || id != "429-in-message" {
+		t.Errorf("Redirect(old-429) = %q, %v", id, ok)
+	}
+	if _, ok := ix.Redirect("429-in-message"); ok {
+		t.Error("a current id must not redirect")
+	}
+}
+
+// Entry finds every entry by its id, from the ids sorted once.
+func TestEntryFindsEveryID(t *testing.T) {
+	ix := corporaIndex(t)
+	for _, e := range corporaEntries(t) {
+		got, ok := ix.Entry(e.ID)
+		if !ok || got.ID != e.ID || got.Title != e.Title {
+			t.Fatalf("Entry(%q) = %q, %v", e.ID, got.ID, ok)
+		}
+	}
+	for _, id := range []string{"", "nope", "zzzz", "0", ix.entries[0].ID + "x"} {
+		if _, ok := ix.Entry(id); ok {
+			t.Errorf("Entry(%q) found an entry", id)
+		}
+	}
+}
+
+// A disjunction wider than maxClauses is refused, not run: the queries
+// built stay far below it, so reaching it is a bug.
+func TestClauseCountIsBounded(t *testing.T) {
+	ix := build(t, fixtures())
+	wide := make([]query.Query, maxClauses+1)
+	for i := range wide {
+		tq := bleve.NewTermQuery(fmt.Sprintf("w%d", i))
+		tq.SetField(fTitle)
+		wide[i] = tq
+	}
+	c := ix.newCollector(Query{}, 1)
+	if err := ix.collect(context.Background(), bleve.NewDisjunctionQuery(wide...), "", c); err == nil || !strings.Contains(err.Error(), "TooManyClauses") {
+		t.Errorf("a disjunction of %d clauses: err = %v, want TooManyClauses", len(wide), err)
+	}
+	if err := ix.collect(context.Background(), bleve.NewDisjunctionQuery(wide[:maxClauses]...), "", c); err != nil {
+		t.Errorf("a disjunction of %d clauses: %v", maxClauses, err)
+	}
+}
+
+// Building an index while another answers searches (a reload) shares no
+// state between them: run with -race.
+func TestBuildWhileSearching(t *testing.T) {
+	ix := build(t, fixtures())
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if _, err := ix.Search(context.Background(), Query{Text: "quota mailbox", Status: StatusSet{{400, 499}}}); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	})
+	for range 5 {
+		build(t, fixtures())
+	}
+	close(stop)
+	wg.Wait()
+}
+
+func TestClosedIndex(t *testing.T) {
+	ix, err := Build(fixtures())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix.Close()
+	if _, err := ix.Search(context.Background(), Query{Text: "quota"}); err == nil {
+		t.Error("search on a closed index succeeded")
+	}
+	var nilIx *Index
+	if _, err := nilIx.Search(context.Background(), Query{}); err == nil {
+		t.Error("search on a nil index succeeded")
+	}
+	// A saved index, large enough that a search reads word counts from the
+	// postings, answers an error once closed (a closed on-disk index hands
+	// out no reader).
+	es := fixtures()
+	for i := range minCommonCutoff {
+		es = append(es, entry(fmt.Sprintf("503-pad-%03d", i), 503, "Padding", nil, []string{"The service is unavailable."}, nil, "Down.", "Retry."))
+	}
+	opened, _ := savedAndBuilt(t, es)
+	opened.Close()
+	for _, text := range []string{"quota", "throtled"} {
+		if _, err := opened.Search(context.Background(), Query{Text: text}); !errors.Is(err, errClosed) {
+			t.Errorf("%q on a closed saved index: err = %v, want %v", text, err, errClosed)
+		}
+	}
+	// A search that began before Close reads counts after it: an error too.
+	df := opened.dfReader(context.Background())
+	if all, _, _ := df.count("quota"); all != 0 {
+		t.Errorf("count on a closed index = %d, want 0", all)
+	}
+	if err := df.close(); !errors.Is(err, errClosed) {
+		t.Errorf("counts on a closed index: err = %v, want %v", err, errClosed)
+	}
+	if n := opened.Count(); n != 0 {
+		t.Errorf("Count of a closed index = %d, want 0", n)
+	}
+}

@@ -1,0 +1,176 @@
+package search
+
+import "time"
+
+// Every number that tunes the search is here, with why it has its value.
+// Relevance weights were measured with the relevance set
+// (go test ./search -run Relevance -v: top-1 and MRR over
+// testdata/relevance.json); speed thresholds with the benchmarks
+// (go test ./search -bench .) at up to 100k entries.
+
+// Bounds of a Query. They are part of the API: the web layer offers and
+// checks them too.
+const (
+	// DefaultPerPage is used when a Query leaves PerPage at 0: a page of
+	// results that fits a screen or two.
+	DefaultPerPage = 20
+	// MaxPerPage bounds PerPage, and so the hits one answer highlights.
+	MaxPerPage = 100
+	// MaxPage bounds Page so that a deep link can never ask the index to
+	// rank an unbounded number of hits (MaxPage × MaxPerPage at most).
+	MaxPage = 1000
+	// MaxQueryBytes is as much of a query's text as is ever read; callers
+	// that echo the text back (a page's search box) cut it to this too. A
+	// pasted page of logs fits; a 1 MB paste answers as fast as a short one.
+	MaxQueryBytes = 64 << 10
+)
+
+// Input guards: a pasted page of logs is read, but only so much of it is
+// searched, so that no input costs more than a long typed query.
+const (
+	// maxRawBytes is the paste read before any parsing.
+	maxRawBytes = MaxQueryBytes
+	// maxTextBytes is the text kept after noise is removed: a long error
+	// message and the fields of its JSON body fit.
+	maxTextBytes = 4 << 10
+	// maxJSONDepth bounds the nesting of a pasted JSON body that is read:
+	// real error bodies nest a few levels; a hostile one may nest thousands.
+	maxJSONDepth = 16
+	// maxTerms is the number of distinct words searched: enough for a
+	// whole error message; the words past it are dropped.
+	maxTerms = 32
+	// maxPhrases is the number of quoted phrases honoured; each one is a
+	// required conjunction of word pairs.
+	maxPhrases = 4
+	// maxPhraseTokens is the number of words in one quoted phrase: a
+	// sentence of a message, at most 15 pairs to look up.
+	maxPhraseTokens = 16
+	// maxTokenBytes bounds one token: longer runs are cut, so a pasted blob
+	// can never feed a huge term to the index or the query. Real codes and
+	// identifiers are far shorter.
+	maxTokenBytes = 64
+	// maxFilterLen bounds a status or provider parameter before it is
+	// parsed: every status and provider fits in it many times.
+	maxFilterLen = 256
+	// maxClauses bounds every disjunction bleve builds (see limitClauses).
+	// Queries stay far below it (32 words, a few fields each, no fuzzy or
+	// wildcard expansion), so reaching it means a bug, answered as an
+	// error rather than a slow search.
+	maxClauses = 1024
+	// maxStopPairs bounds the word pairs looked up for a query of stop
+	// words only: as many as the words searched.
+	maxStopPairs = maxTerms
+)
+
+// Field boosts: a word in the title counts most, then aliases, messages
+// and identifiers, then the prose of cause and solution (the body). Exact
+// message and title phrases are rewarded on top when hits are re-ranked
+// (see phraseBonus). Measured with the relevance set.
+const (
+	boostTitle    = 4.0
+	boostMessage  = 3.0
+	boostAlias    = 3.0
+	boostIdent    = 3.0
+	boostBody     = 1.0
+	boostProvider = 3.0 // a provider named among the words ("gmail quota"): as much as a word in a message
+	boostFuzzy    = 0.3 // a typo's correction counts under a third of the exact word in the same field
+	boostStatus   = 2.0 // a status typed among words ("500 quota") lifts its entries above others holding the words
+)
+
+// Phrase bonuses added to bleve's score (normalised to 0–1) when re-ranking:
+// a message matched whole counts far above a title matched whole, which
+// counts above an alias. Measured with the relevance set.
+const (
+	bonusMessage = 2.5
+	bonusTitle   = 1.5
+	bonusAlias   = 1.0
+	bonusCode    = 2.0  // an alias that is one identifier or code, found whole: a pasted code names its entry
+	bonusStatus  = 0.75 // the status read from a paste: enough to decide between entries of equal words
+	bonusProv    = 0.3  // a provider named among the words: a tie-breaker between entries of equal words
+)
+
+// Re-ranking and typo correction.
+const (
+	// rerankWindow is how many of bleve's best hits are re-ranked by phrase
+	// coverage before the page is cut: more than two default pages, so the
+	// first pages hold the best re-ranked hits, while few entries' templates
+	// are read per query.
+	rerankWindow = 50
+	// maxSeqRerank is how many words of the query the re-rank compares
+	// with templates: the longest messages, pasted with a log line's
+	// words around them.
+	maxSeqRerank = 160
+	// maxGap is how many words a {placeholder} may stand for: a name, an
+	// address or a short list, not a sentence.
+	maxGap = 8
+	// minFragment is the fewest words for which a run inside a message
+	// counts as a typed fragment; two words are left to bleve's scoring,
+	// which a short title would otherwise lose to a long message.
+	minFragment = 3
+	// maxFixes bounds the corrections searched for one unknown word: the
+	// closest two, so a typo costs a few more term lookups, not dozens.
+	maxFixes = 2
+	// oneEditRunes and twoEditRunes are the lengths from which an unknown
+	// word may hold one typo, and two: none below 4 letters, where nearly
+	// every word is one edit from another ("quo" would find "quota" and
+	// "quote"), 1 up to 7, 2 from 8.
+	oneEditRunes = 4
+	twoEditRunes = 8
+)
+
+// Speed: which words find hits and which only score them, and when a
+// filter is narrow enough to search only what it admits.
+const (
+	// minCommonCutoff is the smallest commonCutoff: in a catalogue of no
+	// more entries, every word is rare, and word frequencies need not be
+	// read at all (see lookUp).
+	minCommonCutoff = 100
+	// commonShare is the share of the catalogue (1 in 200) above which a
+	// word is common: it scores hits but does not find them, as long as the
+	// query has rarer words, so "the invalid request" walks the postings of
+	// "invalid" only.
+	commonShare = 200
+	// broadWork and broadLight tell a broad word: a word typed alone whose
+	// postings are a large share of the latency budget ("error" is in
+	// 79,000 of 100,000 grown entries, most of them only in the prose) is
+	// looked for in titles, messages, aliases and identifiers only, where
+	// people look for it first. Walking its postings in the prose was half
+	// of a 12 ms search.
+	broadWork  = 30_000 // postings of the word's stems in title, message and body
+	broadLight = 1_000  // entries holding it in a title or message, so that plenty remain
+	// selectiveShare is the largest share of the catalogue a filter may
+	// admit for the two-pass search (count, then score only the filtered
+	// entries) to beat scoring every match.
+	selectiveShare = 0.2
+	// searchTimeout bounds a search whose context has no deadline of its
+	// own: some 200 times the p99 of every query kind at 100k entries.
+	searchTimeout = 2 * time.Second
+)
+
+// Building the index.
+const (
+	// maxBuildBatches is how many batches are indexed at once, one per
+	// core: bleve turns a batch into a segment on the goroutine applying
+	// it, so a single batch leaves the other cores idle for most of a
+	// build. In-memory segments never merge: a few large ones cost queries
+	// little, many small ones would.
+	maxBuildBatches = 4
+	// entriesPerBatch is the fewest entries a batch holds, so that a
+	// small catalogue stays one segment.
+	entriesPerBatch = 5000
+)
+
+// Snippets.
+const (
+	// snippetBytes is the longest snippet shown under a hit: two lines of
+	// a result list.
+	snippetBytes = 200
+	// maxMarkedBytes is how much of one text is searched for marks: far
+	// more than a snippet shows, and a bound on the work for a long section.
+	maxMarkedBytes = 8 << 10
+	// maxKeyBytes is the longest key a highlighter looks for in a text
+	// before analysing the words around it: a stem's first letters (never
+	// its last, which the stemmer may have rewritten: "may" stems to
+	// "mai"), short enough to be in each word that stems to it.
+	maxKeyBytes = 4
+)

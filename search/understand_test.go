@@ -1,0 +1,87 @@
+package search
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestTermsAreCapped(t *testing.T) {
+	ix := build(t, fixtures())
+	var words []string
+	for i := range 500 {
+		words = append(words, "word"+strings.Repeat("q", i%50)+string(rune('a'+i%26)))
+	}
+	res := run(t, ix, Query{Text: strings.Join(words, " ") + " quota"})
+	if n := len(strings.Fields(res.Understood.Terms)); n != maxTerms {
+		t.Errorf("%d terms searched, want %d", n, maxTerms)
+	}
+}
+
+func TestStatusAmongWords(t *testing.T) {
+	ix := build(t, fixtures())
+	res := run(t, ix, Query{Text: "429"})
+	if diff := cmp.Diff([]string{"429-in-message"}, ids(res)); diff != "" {
+		t.Errorf("429 alone filters (-want +got):\n%s", diff)
+	}
+	if res.Understood.Status.String() != "429" || res.Understood.Terms != "" {
+		t.Errorf("Understood = %+v, want status 429 and no terms", res.Understood)
+	}
+	res = run(t, ix, Query{Text: "4xx"})
+	for _, h := range res.Hits {
+		if h.Status < 400 || h.Status > 499 {
+			t.Errorf("4xx gave %s (%d)", h.ID, h.Status)
+		}
+	}
+	if res.Total != 8 {
+		t.Errorf("4xx total = %d, want 8", res.Total)
+	}
+	res = run(t, ix, Query{Text: "400-429"})
+	if res.Total != 8 {
+		t.Errorf("400-429 total = %d, want 8 (%v)", res.Total, ids(res))
+	}
+	// With words, the status boosts: both throttled-ish entries match
+	// "quota", the 500 one only by its cause; 500 lifts it first.
+	res = run(t, ix, Query{Text: "500 quota"})
+	if got := ids(res); len(got) == 0 || got[0] != "500-in-cause" {
+		t.Errorf("500 quota: got %v, want 500-in-cause first", got)
+	}
+	if res.Understood.Terms != "quota" {
+		t.Errorf("Terms = %q: the status must not be searched as a word", res.Understood.Terms)
+	}
+}
+
+func TestProviderWords(t *testing.T) {
+	ix := build(t, fixtures())
+	res := run(t, ix, Query{Text: "quota microsoft"})
+	got := ids(res)
+	// 403-in-alias and 500-in-cause are Microsoft entries; the title match
+	// alone (no provider) must come after the Microsoft alias match.
+	if len(got) == 0 || got[0] != "403-in-alias" {
+		t.Errorf("quota microsoft: got %v, want 403-in-alias first", got)
+	}
+	if i, j := slices.Index(got, "500-in-cause"), slices.Index(got, "429-in-message"); i < 0 || j >= 0 && i > j {
+		t.Errorf("quota microsoft: the Microsoft cause match should outrank the Gmail message match: %v", got)
+	}
+	res = run(t, ix, Query{Text: "throttled gmail"})
+	if got := ids(res); len(got) == 0 || got[0] != "422-throttled" {
+		t.Errorf("throttled gmail: %v", got)
+	}
+}
+
+func TestQuotedPhrase(t *testing.T) {
+	ix := build(t, fixtures())
+	res := run(t, ix, Query{Text: `"refresh token was revoked"`})
+	if diff := cmp.Diff([]string{"404-exact-phrase"}, ids(res)); diff != "" {
+		t.Errorf("quoted phrase (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"refresh token was revoked"}, res.Understood.Phrases); diff != "" {
+		t.Errorf("Understood.Phrases (-want +got):\n%s", diff)
+	}
+	// Unquoted, both entries match.
+	if got := ids(run(t, ix, Query{Text: "refresh token was revoked"})); len(got) < 2 {
+		t.Errorf("unquoted: got %v, want both token entries", got)
+	}
+}

@@ -1,0 +1,203 @@
+package search
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	index "github.com/blevesearch/bleve_index_api"
+)
+
+// word is one searched word with what the index knows of it.
+type word struct {
+	text  string   // as typed
+	lower string   // lower-cased
+	df    uint32   // documents that hold it (or its best correction)
+	light uint32   // documents that hold its stem (or a correction's) in a title or message
+	work  uint32   // postings of its stems (and its corrections') in title, message and body
+	stop  bool     // an English stop word: it matches no field
+	fixes []string // known words within its edit distance, when it is unknown
+}
+
+// words looks every word of the plan up in the vocabulary and the postings.
+func (ix *Index) words(ctx context.Context, pl plan) ([]word, error) {
+	out := make([]word, 0, len(pl.words))
+	df := ix.dfReader(ctx)
+	for _, w := range pl.words {
+		out = append(out, ix.lookUp(w, pl.pasted, df))
+	}
+	if err := df.close(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// lookUp is what the index knows of w. An unknown word of four letters or
+// more typed by a person gets corrections; a paste is taken as written.
+func (ix *Index) lookUp(w string, pasted bool, df *dfCounter) word {
+	lw := lowerASCII(w)
+	wd := word{text: w, lower: lw, df: ix.vocab.df[lw], stop: true}
+	// In a small catalogue every word is rare and none is broad, so a
+	// stem's count only tells whether the index holds the word, which the
+	// vocabulary says when it knows the word.
+	counted := len(ix.entries) > minCommonCutoff
+	countStems := counted || wd.df == 0
+	ix.en(w, func(stem string, _, _ int) {
+		wd.stop = false
+		if countStems {
+			// The English fields match the stem ("validating" finds
+			// "valid"), so the stem's frequency is what the word costs.
+			wd.addStem(df.count(stem))
+		}
+	})
+	if wd.stop && identParts(w) == nil && !hasDigit(w) && providerWords[lw] == nil {
+		return wd
+	}
+	wd.stop = false
+	for _, slug := range providerWords[lw] {
+		wd.work += uint32(ix.provTotals[providerBit[slug]])
+	}
+	if fz := fuzziness(lw); wd.df == 0 && fz > 0 && !pasted && !hasDigit(lw) {
+		wd.fixes = ix.vocab.corrections(lw, fz, maxFixes)
+		for _, f := range wd.fixes {
+			wd.df = max(wd.df, ix.vocab.df[f])
+			if counted {
+				ix.en(f, func(stem string, _, _ int) { wd.addStem(df.count(stem)) })
+			}
+		}
+	}
+	return wd
+}
+
+// addStem adds the counts of one of the word's stems (see dfCounter.count).
+func (w *word) addStem(all, light, work uint32) {
+	w.df, w.light, w.work = max(w.df, all), max(w.light, light), w.work+work
+}
+
+// fuzziness is the edit distance allowed for a word that is not in the
+// index (see oneEditRunes).
+func fuzziness(w string) int {
+	switch n := len([]rune(w)); {
+	case n < oneEditRunes:
+		return 0
+	case n < twoEditRunes:
+		return 1
+	default:
+		return 2
+	}
+}
+
+// commonCutoff is the document frequency above which a word is common: it
+// scores hits but does not find them on its own, as long as the query has
+// rarer words (the "common terms" idea). Small catalogues treat every word
+// as rare.
+func (ix *Index) commonCutoff() uint32 {
+	return uint32(max(minCommonCutoff, len(ix.entries)/commonShare))
+}
+
+// broadLimits are the thresholds of broadWord for one index (see broadWork).
+type broadLimits struct{ work, light uint32 }
+
+// broadWord reports whether the query is one broad word (with its
+// corrections and any stop words): it skips the prose fields, and does not
+// match every entry of a provider it names.
+func (ix *Index) broadWord(pl plan, ws []word) bool {
+	if len(pl.phrases) > 0 {
+		return false
+	}
+	var lone *word
+	for i := range ws {
+		if ws[i].stop {
+			continue
+		}
+		if lone != nil {
+			return false
+		}
+		lone = &ws[i]
+	}
+	return lone != nil && lone.work >= ix.broad.work && lone.light >= ix.broad.light
+}
+
+// stopWordsOnly is the words of a query made of stop words only, as typed,
+// or nil when any word is not one.
+func stopWordsOnly(ws []word) []string {
+	var out []string
+	for _, w := range ws {
+		if !w.stop {
+			return nil
+		}
+		out = append(out, w.text)
+	}
+	return out
+}
+
+// dfCounter reads how many documents hold a stemmed term in the English
+// fields, from bleve's own postings.
+// It opens its reader on the first count: a query on a small catalogue
+// often needs none (see lookUp). The first error sticks: counts after it
+// are 0 and close returns it.
+type dfCounter struct {
+	ctx context.Context
+	ix  *Index
+	r   index.IndexReader
+	err error
+}
+
+func (ix *Index) dfReader(ctx context.Context) *dfCounter {
+	return &dfCounter{ctx: ctx, ix: ix}
+}
+
+func (d *dfCounter) open() error {
+	adv, err := d.ix.bleve.Advanced()
+	if err != nil {
+		return fmt.Errorf("search: read word counts: %w", err)
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return fmt.Errorf("search: read word counts: %w", err)
+	}
+	// A closed on-disk index hands out a nil snapshot rather than an error.
+	if snap, ok := r.(*scorch.IndexSnapshot); r == nil || ok && snap == nil {
+		return errClosed
+	}
+	d.r = r
+	return nil
+}
+
+// count is the largest document frequency of term over the English fields,
+// the largest over the title and message alone, and their sum.
+func (d *dfCounter) count(term string) (all, light, sum uint32) {
+	if d.r == nil && d.err == nil {
+		d.err = d.open()
+	}
+	if d.err != nil {
+		return 0, 0, 0
+	}
+	for _, f := range []string{fBody, fMessage, fTitle} {
+		tfr, err := d.r.TermFieldReader(d.ctx, []byte(term), f, false, false, false)
+		if err != nil {
+			d.err = fmt.Errorf("search: count %q in %s: %w", term, f, err)
+			return 0, 0, 0
+		}
+		n := uint32(min(tfr.Count(), 1<<31))
+		if err := tfr.Close(); err != nil {
+			d.err = fmt.Errorf("search: count %q in %s: %w", term, f, err)
+			return 0, 0, 0
+		}
+		all = max(all, n)
+		sum += n
+		if f != fBody {
+			light = max(light, n)
+		}
+	}
+	return all, light, sum
+}
+
+// close releases the reader and returns the first error of any count.
+func (d *dfCounter) close() error {
+	if d.r != nil {
+		d.err = errors.Join(d.err, d.r.Close())
+	}
+	return d.err
+}

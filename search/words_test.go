@@ -1,0 +1,176 @@
+package search
+
+import (
+	"context"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/errata/errata/content"
+)
+
+func TestTypos(t *testing.T) {
+	ix := build(t, fixtures())
+	for q, want := range map[string]string{"throtled": "422-throttled", "thrrottled": "422-throttled", "mailbx quota exceeded": "429-in-message"} {
+		if got := ids(run(t, ix, Query{Text: q})); len(got) == 0 || got[0] != want {
+			t.Errorf("%q: got %v, want %s first", q, got, want)
+		}
+	}
+	// A typo ranks below the exact word: "account" matches exactly in one
+	// entry; "accound" (a typo of it) must not outrank an exact match.
+	res := run(t, ix, Query{Text: "throttled"})
+	if got := ids(res); len(got) != 1 || got[0] != "422-throttled" {
+		t.Errorf("known words are not fuzzed: got %v", got)
+	}
+	// Short words are never fuzzed.
+	if got := ids(run(t, ix, Query{Text: "quo"})); len(got) != 0 {
+		t.Errorf("quo: got %v, want nothing (no fuzziness under 4 letters)", got)
+	}
+}
+
+func TestTypoRanksBelowExact(t *testing.T) {
+	es := []content.Entry{
+		entry("400-exact", 400, "Token Expired", nil, []string{"The token expired."}, nil, "Old.", "Renew."),
+		entry("401-typo-neighbour", 401, "Taken Name", nil, []string{"The name is taken."}, nil, "Used.", "Pick another."),
+	}
+	ix := build(t, es)
+	// "tokn" is one edit from both "token" and "taken"... only token is 1 away.
+	res := run(t, ix, Query{Text: "expired tokne"})
+	if got := ids(res); len(got) == 0 || got[0] != "400-exact" {
+		t.Errorf("got %v, want 400-exact first", got)
+	}
+	exact := run(t, ix, Query{Text: "token"})
+	typo := run(t, ix, Query{Text: "tokne"})
+	if len(exact.Hits) == 0 || len(typo.Hits) == 0 {
+		t.Fatalf("exact %v typo %v", ids(exact), ids(typo))
+	}
+}
+
+// A catalogue of at most minCommonCutoff entries skips counting the stems of
+// words the vocabulary knows. Counted, they would decide nothing else: every
+// word is rare, none is broad, and a known word is in the index.
+func TestSmallCatalogueNeedsNoStemCounts(t *testing.T) {
+	ix := catalogue(t)
+	if len(ix.entries) > minCommonCutoff {
+		t.Skipf("the catalogue has %d entries, more than %d", len(ix.entries), minCommonCutoff)
+	}
+	var qs []string
+	for _, c := range loadRelevance(t) {
+		qs = append(qs, c.Query)
+	}
+	qs = append(qs, rerankQueries(ix.entries, 40, rand.New(rand.NewPCG(9, 10)))...)
+	df := ix.dfReader(context.Background())
+	defer func() {
+		if err := df.close(); err != nil {
+			t.Error(err)
+		}
+	}()
+	checked := 0
+	for _, q := range qs {
+		pl := understand(q)
+		ws, err := ix.words(context.Background(), pl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range ws {
+			if w.stop {
+				continue
+			}
+			for _, t0 := range append([]string{w.text}, w.fixes...) {
+				ix.en(t0, func(stem string, _, _ int) {
+					all, light, work := df.count(stem)
+					if all > ix.commonCutoff() || light >= ix.broad.light || work >= ix.broad.work {
+						t.Errorf("%q: stem %s counts %d/%d/%d, which would decide", q, stem, all, light, work)
+					}
+					if all > 0 && w.df == 0 {
+						t.Errorf("%q: stem %s is in %d entries, yet the word counts as unknown", q, stem, all)
+					}
+					checked++
+				})
+			}
+		}
+	}
+	if checked < len(qs) {
+		t.Errorf("only %d stems checked", checked)
+	}
+}
+
+// A lone word in a large share of the catalogue is looked for in titles,
+// messages, aliases and identifiers, not in the prose of cause and
+// solution; any other query still reads the prose. The real corpora are too
+// small to hold a broad word, so the test lowers the thresholds.
+func TestBroadWordSkipsProse(t *testing.T) {
+	// Its own index of the real corpora, whose limits it lowers, with a
+	// Twilio entry that does not name Twilio.
+	es := append(slices.Clone(corporaEntries(t)), entry("400-unnamed", 400, "Unnamed", []string{"twilio"}, []string{"Something failed."}, nil, "Unknown.", "Retry."))
+	ix := build(t, es)
+	holds := func(e *content.Entry, word string, prose bool) bool {
+		d := toDoc(*e)
+		texts := append([]string{e.Title}, e.Messages...)
+		texts = append(texts, e.Aliases...)
+		if prose {
+			texts = append(texts, d.Body...)
+		}
+		found := false
+		for _, s := range texts {
+			ix.en(s, func(term string, _, _ int) { found = found || term == word })
+		}
+		for _, s := range d.Ident {
+			for _, tok := range (identAnalyzer{}).Analyze([]byte(s)) {
+				found = found || string(tok.Term) == word
+			}
+		}
+		return found
+	}
+	count := func(word string, prose bool, provider string) int {
+		n := 0
+		for i := range ix.entries {
+			e := &ix.entries[i]
+			if holds(e, word, prose) && (provider == "" || slices.Contains(e.Providers, provider)) {
+				n++
+			}
+		}
+		return n
+	}
+	withProse, without := count("error", true, ""), count("error", false, "")
+	if without == 0 || without >= withProse {
+		t.Fatalf("corpora hold error in %d entries, %d without the prose: no test", withProse, without)
+	}
+
+	if got := run(t, ix, Query{Text: "error"}).Total; got != withProse {
+		t.Errorf("error, not broad: total %d, want %d (prose included)", got, withProse)
+	}
+	ix.broad = broadLimits{work: uint32(withProse / 2), light: 10}
+	for _, q := range []Query{{Text: "error"}, {Text: "the error"}, {Text: "errsr"}, {Text: "Error", PerPage: MaxPerPage}} {
+		res := run(t, ix, q)
+		if res.Total != without {
+			t.Errorf("%q: total %d, want the %d entries holding it outside the prose", q.Text, res.Total, without)
+		}
+		if len(res.Hits) == 0 {
+			t.Errorf("%q: no hits", q.Text)
+		}
+		for _, h := range res.Hits {
+			if e, _ := ix.Entry(h.ID); !holds(&e, "error", false) {
+				t.Errorf("%q: hit %s holds error only in its prose", q.Text, h.ID)
+			}
+		}
+	}
+	if got, want := run(t, ix, Query{Text: "error", Providers: []string{"twilio"}}).Total, count("error", false, "twilio"); got != want {
+		t.Errorf("error in twilio: total %d, want %d", got, want)
+	}
+	// A broad provider name finds the entries that name it, not all of
+	// that provider's entries.
+	if got, want := run(t, ix, Query{Text: "Twilio"}).Total, count("twilio", false, ""); got != want || want == 0 || want >= ix.provTotals[providerBit["twilio"]] {
+		t.Errorf("twilio: total %d, want %d, fewer than the %d Twilio entries", got, want, ix.provTotals[providerBit["twilio"]])
+	}
+	// Two words, or a phrase, still read the prose.
+	for _, q := range []string{"error invalid", `"an error"`} {
+		full := ix.broad
+		ix.broad = broadLimits{work: ^uint32(0)}
+		want := run(t, ix, Query{Text: q}).Total
+		ix.broad = full
+		if got := run(t, ix, Query{Text: q}).Total; got != want {
+			t.Errorf("%q: total %d with broad words, %d without: a query of several words skipped the prose", q, got, want)
+		}
+	}
+}
