@@ -212,7 +212,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	if m.Config.MetricsAddr != "" {
 		if m.metricsLn, err = net.Listen("tcp", m.Config.MetricsAddr); err != nil {
-			_ = m.ln.Close()
+			_ = ln.Close() // not yet m.ln: Close does not see it
 			return fmt.Errorf("--metrics-addr: cannot listen on %s: %w", m.Config.MetricsAddr, err)
 		}
 		m.metricsSrv = web.NewHTTPServer(m.metrics.Endpoint(), m.Log)

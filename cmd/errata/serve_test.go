@@ -440,6 +440,20 @@ func TestNoMetricsByDefault(t *testing.T) {
 	s.waitLog(t, "metrics=off", 5*time.Second)
 }
 
+// TestMetricsAddrInUse: a --metrics-addr another process holds stops serve
+// with a message naming the flag and the address, exit 1, never a panic.
+func TestMetricsAddrInUse(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	r := run(t, nil, "serve", "--addr", "127.0.0.1:0", "--metrics-addr", taken.Addr().String())
+	if r.code != 1 || !strings.Contains(r.stderr, "--metrics-addr: cannot listen on "+taken.Addr().String()) || strings.Contains(r.stderr, "panic") {
+		t.Errorf("exit %d, stderr:\n%s\nwant exit 1 naming --metrics-addr and %s", r.code, r.stderr, taken.Addr())
+	}
+}
+
 // TestRateLimitIPv6Prefix: behind a proxy, 300 addresses of one IPv6 /64
 // are one client (the burst, then 429), another /64 is served meanwhile, and
 // ERRATA_RATE_LIMIT_IPV6_PREFIX=128 makes each address a client of its own.
