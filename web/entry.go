@@ -91,6 +91,10 @@ func entryTitle(e content.Entry) string {
 	return strconv.Itoa(e.Status) + " " + e.Title
 }
 
+// maxDescription bounds the link-preview text, in bytes: about what search
+// engines and chat previews show.
+const maxDescription = 200
+
 // describe is the link-preview text: the first message, else the cause.
 func describe(e content.Entry) string {
 	d := ""
@@ -101,12 +105,7 @@ func describe(e content.Entry) string {
 		d = strings.TrimSpace(d + " — " + c.Text)
 		d = strings.TrimPrefix(d, "— ")
 	}
-	d = strings.Join(strings.Fields(d), " ")
-	if utf8.RuneCountInString(d) > 200 {
-		rs := []rune(d)
-		d = strings.TrimSpace(string(rs[:197])) + "…"
-	}
-	return d
+	return Clip(strings.Join(strings.Fields(d), " "), maxDescription, Ellipsis)
 }
 
 // related is the entry's own related list, then entries with the same

@@ -201,19 +201,10 @@ func (s *Server) apiNotFound(w http.ResponseWriter, r *http.Request) error {
 	return &notFoundError{What: "There is no API endpoint at " + clipEcho(r.URL.Path) + ". See /api/v1/search and /api/v1/errors."}
 }
 
-// maxEcho is as many characters of what a person sent (a path, an id) as an
+// maxEcho is as many bytes of what a person sent (a path, an id) as an
 // error repeats back: enough to recognise it, never so much that a long
 // request makes a longer answer.
 const maxEcho = 200
 
-// clipEcho cuts s to maxEcho characters, marking the cut with an ellipsis.
-func clipEcho(s string) string {
-	n := 0
-	for i := range s {
-		if n == maxEcho {
-			return s[:i] + "…"
-		}
-		n++
-	}
-	return s
-}
+// clipEcho cuts s to maxEcho bytes, marking the cut with an ellipsis.
+func clipEcho(s string) string { return Clip(s, maxEcho, Ellipsis) }

@@ -339,7 +339,7 @@ func TestUncleanPathsWithOtherMethods(t *testing.T) {
 }
 
 // A 15 KB path is echoed by its 404 at most twice, cut to maxEcho
-// characters with an ellipsis: the page stays about the size of any 404
+// bytes with an ellipsis: the page stays about the size of any 404
 // instead of repeating the path into a 100 KB answer.
 func TestNotFoundEchoIsBounded(t *testing.T) {
 	h, _ := hardened(t, Config{BaseURL: "https://errata.example"}, catalogueIndex(t))
@@ -360,13 +360,13 @@ func TestNotFoundEchoIsBounded(t *testing.T) {
 			if res.StatusCode != http.StatusNotFound {
 				t.Fatalf("status %d, want 404", res.StatusCode)
 			}
-			// Each echo of at most maxEcho characters, HTML-escaped (&lt; is
+			// Each echo of at most maxEcho bytes, HTML-escaped (&lt; is
 			// 4 bytes), may add at most 4×maxEcho bytes to an ordinary 404.
 			if limit := len(short) + 2*4*maxEcho + 200; len(b) > limit {
 				t.Errorf("%d bytes for a %d-byte path, want at most %d (an ordinary 404 is %d)", len(b), len(target), limit, len(short))
 			}
 			if strings.Contains(b, strings.Repeat("a", maxEcho+1)) || strings.Contains(b, strings.Repeat("&lt;", maxEcho+1)) {
-				t.Error("the page echoes more than maxEcho characters of the path")
+				t.Error("the page echoes more than maxEcho bytes of the path")
 			}
 			if strings.HasSuffix(target, "a") {
 				if n := strings.Count(b, "a…"); n < 1 || n > 2 {
@@ -394,8 +394,5 @@ func TestHugeQueryEchoIsBounded(t *testing.T) {
 	}
 	if !utf8.ValidString(b) {
 		t.Error("the cut query split a character")
-	}
-	if got := clipText(q, 5); got != "éé" {
-		t.Errorf("clipText(é…, 5) = %q, want two whole characters", got)
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/errata/errata/web"
 )
 
 // writeMarkdown renders the report as the README's Performance tables.
@@ -54,7 +56,7 @@ func writeMarkdown(w io.Writer, rep *report) {
 	for _, c := range rep.Corpora {
 		for _, k := range c.Kinds {
 			if k.Slowest != "" {
-				fmt.Fprintf(w, "- %s %s: %.2f ms `%s`\n", c.Name, k.Kind, k.SlowestMS, clipText(k.Slowest, 100))
+				fmt.Fprintf(w, "- %s %s: %.2f ms `%s`\n", c.Name, k.Kind, k.SlowestMS, tableText(k.Slowest, 100))
 			}
 		}
 	}
@@ -95,11 +97,7 @@ func writeMarkdown(w io.Writer, rep *report) {
 	}
 }
 
-// clipText shortens s for a table and keeps it on one line.
-func clipText(s string, n int) string {
-	s = strings.Join(strings.Fields(strings.ReplaceAll(s, "`", "'")), " ")
-	if r := []rune(s); len(r) > n {
-		return string(r[:n]) + "…"
-	}
-	return s
+// tableText is s on one line, without backticks, cut to about n bytes.
+func tableText(s string, n int) string {
+	return web.Clip(strings.Join(strings.Fields(strings.ReplaceAll(s, "`", "'")), " "), n, web.Ellipsis)
 }
