@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/errata/errata/content"
 	"github.com/errata/errata/search"
@@ -17,7 +18,7 @@ import (
 // catalogue is "/": browse by status, or search with ranked snippets. An
 // htmx request from the search box gets only the "results" fragment.
 func (s *Server) catalogue(w http.ResponseWriter, r *http.Request) error {
-	q, res, err := s.search(w, r, false)
+	q, res, err := s.search(r, false)
 	if err != nil {
 		return err
 	}
@@ -341,10 +342,10 @@ func chart(codes, ranges []components.Filter) []components.Bar {
 	return bars
 }
 
-// search parses the request's query and runs it; a text search tells the
-// metrics middleware how many entries it found, so that searches finding
-// nothing are counted. Browsing (no text) is not a search and carries no count.
-func (s *Server) search(w http.ResponseWriter, r *http.Request, api bool) (search.Query, *search.Results, error) {
+// search parses the request's query and runs it. A text search is told to
+// the search observer (the metrics), so that searches and those finding
+// nothing are counted where they run; browsing (no text) is not a search.
+func (s *Server) search(r *http.Request, api bool) (search.Query, *search.Results, error) {
 	ix, err := s.index()
 	if err != nil {
 		return search.Query{}, nil, err
@@ -353,12 +354,13 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request, api bool) (searc
 	if err != nil {
 		return q, nil, err
 	}
+	start := time.Now()
 	res, err := ix.Search(r.Context(), q)
 	if err != nil {
 		return q, nil, err
 	}
 	if strings.TrimSpace(q.Text) != "" {
-		w.Header().Set(middleware.SearchTotalHeader, strconv.Itoa(res.Total))
+		s.searches.ObserveSearch(time.Since(start), res.Total)
 	}
 	return q, res, nil
 }

