@@ -1,5 +1,5 @@
 // Command errata-bench measures Errata's search against SQLite FTS5 on the
-// same corpora and queries in the same run, and checks the targets of issue 7:
+// same corpora and queries in the same run, and checks the README's targets:
 // query latency per kind, build (start-to-ready) time, memory, HTTP throughput
 // of the search paths against /healthz, and keystroke-to-paint in Chromium.
 //
