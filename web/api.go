@@ -129,7 +129,7 @@ func snippetHTML(s search.Snippet) string {
 }
 
 func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) error {
-	q, res, err := s.search(w, r, true)
+	q, res, err := s.search(r, true)
 	if err != nil {
 		return err
 	}
@@ -168,21 +168,16 @@ func (s *Server) apiErrors(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiError(w http.ResponseWriter, r *http.Request) error {
-	ix, err := s.index()
-	if err != nil {
+	_, e, ok, err := s.requestedEntry(w, r, apiEntryPath)
+	if !ok {
 		return err
-	}
-	e, moved, err := lookup(ix, r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	if moved != "" {
-		redirect(w, r, "/api/v1/errors/"+url.PathEscape(moved))
-		return nil
 	}
 	writeJSON(w, http.StatusOK, entryJSON(e))
 	return nil
 }
+
+// apiEntryPath is the API path of an entry.
+func apiEntryPath(id string) string { return "/api/v1/errors/" + url.PathEscape(id) }
 
 func entryJSON(e content.Entry) apiEntry {
 	out := apiEntry{ID: e.ID, Status: e.Status, Title: e.Title, Providers: nonNil(e.Providers), URL: EntryPath(e.ID),

@@ -185,8 +185,7 @@ func repoRoot(t *testing.T) string {
 func TestBrowser(t *testing.T) {
 	bctx := browser(t)
 	ix := catalogueIndex(t)
-	// As served: the security headers come from middleware.Stack.
-	h, _ := hardened(t, Config{BaseURL: "https://errata.example"}, ix)
+	h, _ := testServer(t, ix)
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 	base := srv.URL
@@ -254,7 +253,7 @@ func TestBrowser(t *testing.T) {
 	})
 
 	// Entries without a status: "No status" filters to them, as the API does.
-	hn, _ := hardened(t, Config{BaseURL: "https://errata.example"}, noStatusFixtures(t))
+	hn, _ := testServer(t, noStatusFixtures(t))
 	noneSrv := httptest.NewServer(hn)
 	defer noneSrv.Close()
 	t.Run("filters no status", func(t *testing.T) {

@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/errata/errata/content"
 	"github.com/errata/errata/search"
@@ -16,7 +18,7 @@ import (
 // catalogue is "/": browse by status, or search with ranked snippets. An
 // htmx request from the search box gets only the "results" fragment.
 func (s *Server) catalogue(w http.ResponseWriter, r *http.Request) error {
-	q, res, err := s.search(w, r, false)
+	q, res, err := s.search(r, false)
 	if err != nil {
 		return err
 	}
@@ -71,6 +73,8 @@ var classes = []struct {
 	{"5xx", "500-599", 500, 599},
 }
 
+// catalogueView is the page of one list state: its filters, its results
+// and its pagination, each made by a step of its own below.
 func (s *Server) catalogueView(r *http.Request, st listState, res *search.Results) components.Catalogue {
 	v := components.Catalogue{
 		Searching: st.Q != "",
@@ -90,11 +94,33 @@ func (s *Server) catalogueView(r *http.Request, st listState, res *search.Result
 	v.Meta = s.meta(r, title, desc, st.URL(), "website")
 	v.Meta.Q = st.Q
 
-	// Status ranges and chart bars from the status facet.
+	v.StatusCodes, v.StatusRange, v.NoStatus = statusFilters(st, res.Facets.Status)
+	v.Chart = chart(v.StatusCodes, v.StatusRange)
+	v.ProviderF = providerFilters(st, res.Facets.Provider)
+	v.Active = activeFilters(st)
+
+	if res.Suggestion != "" {
+		v.Suggestion = components.Link{Label: res.Suggestion, Href: st.withQ(res.Suggestion).URL()}
+	}
+	v.Understood = understood(res.Understood)
+	if len(res.TooCommon) > 0 {
+		v.TooCommon = tooCommonHint(res.TooCommon)
+	}
+
+	v.Groups = resultGroups(st, res)
+	v.Prev, v.Next, v.PageLinks = pagination(st, v.Page, v.Pages)
+	return v
+}
+
+// statusFilters are the filters the status facet offers: one per status
+// code, one per class of codes with entries, and "No status" when entries
+// without one match. A selected class or "No status" with no hits still
+// shows, so that it can be removed.
+func statusFilters(st listState, facet []search.FacetValue) (codes, ranges []components.Filter, none components.Filter) {
 	counts := map[string]int{}
-	for _, f := range res.Facets.Status {
+	for _, f := range facet {
 		if f.Value == search.StatusNone {
-			v.NoStatus = statusFilter(st, "No status", f.Value, f.Count)
+			none = statusFilter(st, "No status", f.Value, f.Count)
 			continue
 		}
 		code, err := strconv.Atoi(f.Value)
@@ -106,106 +132,102 @@ func (s *Server) catalogueView(r *http.Request, st listState, res *search.Result
 				counts[c.rng] += f.Count
 			}
 		}
-		sel := st.Status == f.Value
-		href := st.withStatus(f.Value)
-		if sel {
-			href = st.withStatus("")
-		}
-		v.StatusCodes = append(v.StatusCodes, components.Filter{Label: f.Value + " " + http.StatusText(code),
-			Value: f.Value, Href: href.URL(), Count: f.Count, Selected: sel})
+		codes = append(codes, statusFilter(st, f.Value+" "+http.StatusText(code), f.Value, f.Count))
 	}
 	for _, c := range classes {
-		n := counts[c.rng]
-		sel := st.Status == c.rng
-		if n == 0 && !sel {
-			continue
+		if n := counts[c.rng]; n > 0 || st.Status == c.rng {
+			ranges = append(ranges, statusFilter(st, strings.Replace(c.rng, "-", "–", 1), c.rng, n))
 		}
-		href := st.withStatus(c.rng)
-		if sel {
-			href = st.withStatus("")
-		}
-		label := strings.Replace(c.rng, "-", "–", 1)
-		v.StatusRange = append(v.StatusRange, components.Filter{Label: label, Value: c.rng, Href: href.URL(), Count: n, Selected: sel})
 	}
-	// A selected none with no hits still shows, so it can be removed.
-	if st.Status == search.StatusNone && v.NoStatus.Href == "" {
-		v.NoStatus = statusFilter(st, "No status", search.StatusNone, 0)
+	if st.Status == search.StatusNone && none.Href == "" {
+		none = statusFilter(st, "No status", search.StatusNone, 0)
 	}
-	v.Chart = chart(v.StatusCodes, v.StatusRange)
+	return codes, ranges, none
+}
 
-	for _, f := range res.Facets.Provider {
-		sel := st.hasProvider(f.Value)
-		v.ProviderF = append(v.ProviderF, components.Filter{Label: content.ProviderName(f.Value), Value: f.Value,
-			Href: st.toggleProvider(f.Value).URL(), Count: f.Count, Selected: sel})
+// providerFilters are the filters the provider facet offers, then each
+// selected provider with no hits, so that it can be removed.
+func providerFilters(st listState, facet []search.FacetValue) []components.Filter {
+	var out []components.Filter
+	for _, f := range facet {
+		out = append(out, providerFilter(st, f.Value, f.Count))
 	}
-	// A selected provider with no hits still shows, so it can be removed.
 	for _, p := range st.Providers {
-		found := false
-		for _, f := range v.ProviderF {
-			found = found || f.Value == p
-		}
-		if !found {
-			v.ProviderF = append(v.ProviderF, components.Filter{Label: content.ProviderName(p), Value: p,
-				Href: st.toggleProvider(p).URL(), Selected: true})
+		if !slices.ContainsFunc(out, func(f components.Filter) bool { return f.Value == p }) {
+			out = append(out, providerFilter(st, p, 0))
 		}
 	}
+	return out
+}
 
+// providerFilter is the link for one provider: it adds the provider to the
+// filter, or removes it when selected.
+func providerFilter(st listState, slug string, count int) components.Filter {
+	return components.Filter{Label: content.ProviderName(slug), Value: slug, Href: st.toggleProvider(slug).URL(),
+		Count: count, Selected: st.hasProvider(slug)}
+}
+
+// activeFilters are the filters in use, as chips that each remove one.
+func activeFilters(st listState) []components.Filter {
+	var out []components.Filter
 	if st.Status != "" {
 		label := "Status " + st.Status
 		if st.Status == search.StatusNone {
 			label = "No status"
 		}
-		v.Active = append(v.Active, components.Filter{Label: label, Href: st.withStatus("").URL()})
+		out = append(out, components.Filter{Label: label, Href: st.withStatus("").URL()})
 	}
 	for _, p := range st.Providers {
-		v.Active = append(v.Active, components.Filter{Label: content.ProviderName(p), Href: st.toggleProvider(p).URL()})
+		out = append(out, components.Filter{Label: content.ProviderName(p), Href: st.toggleProvider(p).URL()})
 	}
+	return out
+}
 
-	if res.Suggestion != "" {
-		v.Suggestion = components.Link{Label: res.Suggestion, Href: st.withQ(res.Suggestion).URL()}
-	}
-	v.Understood = understood(res.Understood)
-	if len(res.TooCommon) > 0 {
-		v.TooCommon = tooCommonHint(res.TooCommon)
-	}
-
-	// Results: grouped by status when browsing, one ranked list when searching.
+// resultGroups are the hits grouped by status when browsing, or one ranked
+// group when searching.
+func resultGroups(st listState, res *search.Results) []components.Group {
+	var groups []components.Group
 	from := st.values()
 	hl := highlightTerms(st.Q, res.Understood)
 	for _, h := range res.Hits {
 		it := item(h.ID, h.Status, h.Title, h.Providers, h.Snippet, hl, from)
 		if st.Q == "" {
-			if n := len(v.Groups); n == 0 || v.Groups[n-1].Status != h.Status {
-				v.Groups = append(v.Groups, components.Group{Status: h.Status, Heading: statusHeading(h.Status)})
+			if n := len(groups); n == 0 || groups[n-1].Status != h.Status {
+				groups = append(groups, components.Group{Status: h.Status, Heading: statusHeading(h.Status)})
 			}
-		} else if len(v.Groups) == 0 {
-			v.Groups = append(v.Groups, components.Group{})
+		} else if len(groups) == 0 {
+			groups = append(groups, components.Group{})
 		}
-		g := &v.Groups[len(v.Groups)-1]
+		g := &groups[len(groups)-1]
 		g.Items = append(g.Items, it)
 	}
+	return groups
+}
 
-	// Pagination: first, last and two either side of the current page.
-	if v.Pages > 1 {
-		if v.Page > 1 {
-			v.Prev = st.withPage(v.Page - 1).URL()
-		}
-		if v.Page < v.Pages {
-			v.Next = st.withPage(v.Page + 1).URL()
-		}
-		last := 0
-		for p := 1; p <= v.Pages; p++ {
-			if p != 1 && p != v.Pages && (p < v.Page-2 || p > v.Page+2) {
-				continue
-			}
-			if last != 0 && p > last+1 {
-				v.PageLinks = append(v.PageLinks, components.Filter{Label: "…"})
-			}
-			v.PageLinks = append(v.PageLinks, components.Filter{Label: strconv.Itoa(p), Href: st.withPage(p).URL(), Selected: p == v.Page})
-			last = p
-		}
+// pagination links the previous and next pages and, with "…" for the gaps,
+// the first, the last and two pages either side of the current one.
+func pagination(st listState, page, pages int) (prev, next string, links []components.Filter) {
+	if pages <= 1 {
+		return "", "", nil
 	}
-	return v
+	if page > 1 {
+		prev = st.withPage(page - 1).URL()
+	}
+	if page < pages {
+		next = st.withPage(page + 1).URL()
+	}
+	last := 0
+	for p := 1; p <= pages; p++ {
+		if p != 1 && p != pages && (p < page-2 || p > page+2) {
+			continue
+		}
+		if last != 0 && p > last+1 {
+			links = append(links, components.Filter{Label: "…"})
+		}
+		links = append(links, components.Filter{Label: strconv.Itoa(p), Href: st.withPage(p).URL(), Selected: p == page})
+		last = p
+	}
+	return prev, next, links
 }
 
 // statusFilter is the link for one status filter value: it selects the
@@ -320,10 +342,10 @@ func chart(codes, ranges []components.Filter) []components.Bar {
 	return bars
 }
 
-// search parses the request's query and runs it; a text search tells the
-// metrics middleware how many entries it found, so that searches finding
-// nothing are counted. Browsing (no text) is not a search and carries no count.
-func (s *Server) search(w http.ResponseWriter, r *http.Request, api bool) (search.Query, *search.Results, error) {
+// search parses the request's query and runs it. A text search is told to
+// the search observer (the metrics), so that searches and those finding
+// nothing are counted where they run; browsing (no text) is not a search.
+func (s *Server) search(r *http.Request, api bool) (search.Query, *search.Results, error) {
 	ix, err := s.index()
 	if err != nil {
 		return search.Query{}, nil, err
@@ -332,12 +354,13 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request, api bool) (searc
 	if err != nil {
 		return q, nil, err
 	}
+	start := time.Now()
 	res, err := ix.Search(r.Context(), q)
 	if err != nil {
 		return q, nil, err
 	}
 	if strings.TrimSpace(q.Text) != "" {
-		w.Header().Set(middleware.SearchTotalHeader, strconv.Itoa(res.Total))
+		s.searches.ObserveSearch(time.Since(start), res.Total)
 	}
 	return q, res, nil
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -10,6 +11,8 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/errata/errata/web/middleware"
 )
 
 func resultIDsOf(doc *goquery.Document) []string {
@@ -296,7 +299,7 @@ func TestCatalogueFragment(t *testing.T) {
 	// The page's <title>, then #results: htmx takes the title off and swaps the rest.
 	title, rest, _ := strings.Cut(b, "</title>")
 	if title != "<title>“quota” · Errata" || !strings.HasPrefix(rest, `<div id="results"`) || strings.Contains(b, "<html") || strings.Contains(b, "<head") {
-		t.Fatalf("fragment is not the title and #results:\n%s", clip(b))
+		t.Fatalf("fragment is not the title and #results:\n%s", cut(b, 2000))
 	}
 	if got := res.Header.Get("HX-Push-Url"); got != "/?q=quota" {
 		t.Errorf("HX-Push-Url %q", got)
@@ -326,5 +329,77 @@ func TestCatalogueFragment(t *testing.T) {
 		if b := body(t, res); !strings.Contains(b, "<!doctype html>") {
 			t.Errorf("%v: want the whole page", hdr)
 		}
+	}
+}
+
+// Distinct, long values of the htmx headers the catalogue varies on are
+// answered as the page reads them (htmx only sends "true" in HX-Request,
+// HX-Boosted and HX-History-Restore-Request): from the answer the cache
+// already holds, not each as one more answer to keep.
+func TestCacheHostileHTMXHeaders(t *testing.T) {
+	h, _ := testServer(t, catalogueIndex(t))
+	results := []string{"HX-Request", "true", "HX-Target", "results"}
+	fragment := ask(t, h, "GET", "/?q=quota", results...)
+	whole := ask(t, h, "GET", "/?q=quota")
+	if strings.Contains(fragment.body, "<html") || !strings.Contains(whole.body, "<html") {
+		t.Fatalf("fragment and page mixed up:\n%s\n%s", cut(fragment.body, 300), cut(whole.body, 300))
+	}
+	long := strings.Repeat("x", 15<<10)
+	for i := range 100 {
+		junk := fmt.Sprintf("%d-%s", i, long)
+		for _, tc := range []struct {
+			header []string
+			want   answer
+		}{
+			{append(slices.Clone(results), "HX-Boosted", junk), fragment},
+			{append(slices.Clone(results), "HX-History-Restore-Request", junk), fragment},
+			{[]string{"HX-Request", junk}, whole},
+		} {
+			a := ask(t, h, "GET", "/?q=quota", tc.header...)
+			if a.body != tc.want.body || a.header.Get(middleware.CacheHeader) != "hit" {
+				t.Fatalf("%s set to %d bytes: cache %q, the right answer %v", tc.header[len(tc.header)-2], len(junk), a.header.Get(middleware.CacheHeader), a.body == tc.want.body)
+			}
+		}
+	}
+	if a := ask(t, h, "GET", "/?q=quota", append(slices.Clone(results), "HX-Boosted", "true")...); !strings.Contains(a.body, "<html") {
+		t.Errorf("a boosted request got the fragment:\n%s", cut(a.body, 300))
+	}
+}
+
+// Searches are counted where they run: a text search once, whatever its
+// answer is asked again from the answer cache (a hit, counted as one); one
+// that finds nothing as such; browsing, which is no search, not at all.
+func TestSearchesCountedWhereTheyRun(t *testing.T) {
+	for _, target := range []string{"/api/v1/search?q=quota", "/?q=quota"} {
+		t.Run(target, func(t *testing.T) {
+			cfg := servedConfig()
+			cfg.Metrics = middleware.NewMetrics()
+			s, _ := testServerWith(t, cfg, catalogueIndex(t))
+			for range 3 {
+				do(t, s.Handler(), "GET", target)
+			}
+			for name, want := range map[string]float64{
+				"errata_search_duration_seconds":  1,
+				"errata_searches_total":           1,
+				"errata_searches_no_result_total": 0,
+				"errata_cache_hits_total":         2,
+			} {
+				if got := metric(t, cfg.Metrics, name); got != want {
+					t.Errorf("one search asked three times: %s = %v, want %v", name, got, want)
+				}
+			}
+		})
+	}
+	cfg := servedConfig()
+	cfg.Metrics = middleware.NewMetrics()
+	s, _ := testServerWith(t, cfg, catalogueIndex(t))
+	for _, target := range []string{"/api/v1/search?q=zzzqqqxxyy", "/?q=zzzqqqxxyy", "/api/v1/search?status=429", "/?status=429", "/"} {
+		do(t, s.Handler(), "GET", target)
+	}
+	if got := metric(t, cfg.Metrics, "errata_searches_total"); got != 2 {
+		t.Errorf("two searches and three browsings: errata_searches_total = %v, want 2", got)
+	}
+	if got := metric(t, cfg.Metrics, "errata_searches_no_result_total"); got != 2 {
+		t.Errorf("two searches finding nothing: errata_searches_no_result_total = %v, want 2", got)
 	}
 }

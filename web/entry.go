@@ -15,16 +15,22 @@ import (
 // maxRelated bounds the related list on an entry page.
 const maxRelated = 6
 
-// lookup finds an entry by id. An old id answers with the current one as
-// moved; an unknown id is a 404 that offers a search for it.
-func lookup(ix index, id string) (content.Entry, string, error) {
-	if e, ok := ix.Entry(id); ok {
-		return e, "", nil
+// requestedEntry finds the entry the request's {id} names. An old id is
+// answered with a 301 to path(its current id), and ok is false; an unknown
+// id is a 404 that offers a search for it.
+func (s *Server) requestedEntry(w http.ResponseWriter, r *http.Request, path func(id string) string) (ix index, e content.Entry, ok bool, err error) {
+	if ix, err = s.index(); err != nil {
+		return nil, e, false, err
 	}
-	if to, ok := ix.Redirect(id); ok {
-		return content.Entry{}, to, nil
+	id := r.PathValue("id")
+	if e, ok = ix.Entry(id); ok {
+		return ix, e, true, nil
 	}
-	return content.Entry{}, "", &notFoundError{
+	if to, moved := ix.Redirect(id); moved {
+		redirect(w, r, path(to))
+		return ix, e, false, nil
+	}
+	return ix, e, false, &notFoundError{
 		What:   "No error in the catalogue has the id “" + clipEcho(id) + "”. It may have been renamed; search for it:",
 		Search: clipEcho(strings.TrimSpace(strings.NewReplacer("-", " ", "_", " ").Replace(id))),
 	}
@@ -43,17 +49,9 @@ func redirect(w http.ResponseWriter, r *http.Request, path string) {
 }
 
 func (s *Server) entry(w http.ResponseWriter, r *http.Request) error {
-	ix, err := s.index()
-	if err != nil {
+	ix, e, ok, err := s.requestedEntry(w, r, EntryPath)
+	if !ok {
 		return err
-	}
-	e, moved, err := lookup(ix, r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	if moved != "" {
-		redirect(w, r, EntryPath(moved))
-		return nil
 	}
 	return render(w, r, http.StatusOK, components.EntryPage(s.entryView(r, ix, e)))
 }
@@ -91,6 +89,10 @@ func entryTitle(e content.Entry) string {
 	return strconv.Itoa(e.Status) + " " + e.Title
 }
 
+// maxDescription bounds the link-preview text, in bytes: about what search
+// engines and chat previews show.
+const maxDescription = 200
+
 // describe is the link-preview text: the first message, else the cause.
 func describe(e content.Entry) string {
 	d := ""
@@ -101,12 +103,7 @@ func describe(e content.Entry) string {
 		d = strings.TrimSpace(d + " — " + c.Text)
 		d = strings.TrimPrefix(d, "— ")
 	}
-	d = strings.Join(strings.Fields(d), " ")
-	if utf8.RuneCountInString(d) > 200 {
-		rs := []rune(d)
-		d = strings.TrimSpace(string(rs[:197])) + "…"
-	}
-	return d
+	return Clip(strings.Join(strings.Fields(d), " "), maxDescription, Ellipsis)
 }
 
 // related is the entry's own related list, then entries with the same

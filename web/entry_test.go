@@ -1,11 +1,18 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
+	"testing/fstest"
 
+	"github.com/PuerkitoBio/goquery"
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/errata/errata/content"
+	"github.com/errata/errata/search"
 )
 
 func TestEntryPage(t *testing.T) {
@@ -142,5 +149,100 @@ func TestEntryRedirectAndNotFound(t *testing.T) {
 	doc = page(t, h, "/nothing-here", 404)
 	if v, _ := doc.Find("[data-testid=notfound-search] input[name=q]").Attr("value"); v != "nothing here" {
 		t.Errorf("search prefilled with %q", v)
+	}
+}
+
+// hostileEntries are entry files whose front matter and Markdown carry
+// markup, script links and odd characters, all valid enough to load.
+func hostileEntries() fstest.MapFS {
+	files := fstest.MapFS{}
+	add := func(id string, status int, title string, messages, aliases []string, body string) {
+		var b strings.Builder
+		fmt.Fprintf(&b, "---\nid: %s\nstatus: %d\ntitle: %q\nproviders: [gmail]\nmessages:\n", id, status, title)
+		for _, m := range messages {
+			fmt.Fprintf(&b, "  - %q\n", m)
+		}
+		b.WriteString("aliases:\n")
+		for _, a := range aliases {
+			fmt.Fprintf(&b, "  - %q\n", a)
+		}
+		b.WriteString("updated: 2026-01-02\n---\n\n" + body)
+		files["entries/"+id+".md"] = &fstest.MapFile{Data: []byte(b.String())}
+	}
+	add("400-hostile-markup", 400, `<script data-xss>alert("title")</script> Hostile <b>Markup</b>`,
+		[]string{`<img src=x onerror=alert(1) data-xss> zorblat failed`, `"><svg onload=alert(2) data-xss>`},
+		[]string{`</title><script data-xss>alert(3)</script>`, "javascript:alert(4)"}, `## Cause
+
+<script data-xss>alert(5)</script>
+
+Inline <b data-xss onclick="alert(6)">bold</b> and <iframe src="javascript:alert(7)" data-xss></iframe> zorblat.
+
+## Solution
+
+- [plain](javascript:alert(1))
+- [entity hex](jav&#x61;script:alert(1))
+- [entity dec](&#106;avascript:alert(1))
+- [entity named](javascript&colon;alert(1))
+- [tab](java&#9;script:alert(1))
+- [newline](java&#10;script:alert(1))
+- [upper](JAVASCRIPT:alert(1))
+- [space](%20javascript:alert(1))
+- [data](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)
+- ![img](data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+)
+- [vb](vbscript:msgbox(1))
+- <javascript:alert(1)>
+- [ref][x]
+- [title](/errors/429-hostile-characters "\" onmouseover=\"alert(1)")
+
+[x]: javascript:alert(1)
+`)
+	add("429-hostile-characters", 429, "Zorblat \u202eRight To Left\u202c q\u0301uota",
+		[]string{"\u0645\u0631\u062d\u0628\u0627 zorblat \u200b limit", strings.Repeat("\u0301", 300) + " combining zorblat"},
+		[]string{"{{.}}", "%3Cscript%3E"}, "## Cause\n\n"+strings.Repeat("> ", 30)+"deep zorblat quote\n\n## Solution\n\n"+strings.Repeat("- ", 30)+"deep zorblat list\n")
+	return files
+}
+
+// Entries carrying markup, script links and odd characters render inert on
+// their page, in search results and in the API.
+func TestHostileContentRendersInert(t *testing.T) {
+	es, err := content.Load(hostileEntries())
+	if err != nil {
+		t.Fatalf("the hostile entries should load (their markup is text): %v", err)
+	}
+	ix, err := search.Build(es)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	h, _ := testServer(t, ix)
+	for _, target := range []string{
+		"/errors/400-hostile-markup", "/errors/429-hostile-characters", "/", "/?q=zorblat", "/?q=alert", "/?q=script",
+		"/?q=" + url.QueryEscape("<script data-xss>"), "/?status=4xx&provider=gmail", "/errors/400-hostile-markup?hl=zorblat",
+	} {
+		a := ask(t, h, "GET", target)
+		if a.status != 200 {
+			t.Errorf("%s, want 200", a)
+		}
+		doc := inertHTML(t, a)
+		if strings.HasPrefix(target, "/errors/400") {
+			if title := doc.Find("[data-testid=title]").Text(); !strings.Contains(title, `<script data-xss>alert("title")</script>`) {
+				t.Errorf("%s: title %q, want the markup shown as text", a, title)
+			}
+			if doc.Find("a[href]").FilterFunction(func(_ int, s *goquery.Selection) bool {
+				return urlScheme(s.AttrOr("href", "")) == "javascript"
+			}).Length() > 0 {
+				t.Errorf("%s: a javascript: link", a)
+			}
+		}
+	}
+	for _, target := range []string{"/api/v1/errors/400-hostile-markup", "/api/v1/search?q=zorblat", "/api/v1/errors"} {
+		a := ask(t, h, "GET", target)
+		v := apiJSON(t, a)
+		// The sections' HTML, as an API client would insert it, is inert too.
+		secs, _ := v["sections"].([]any)
+		for _, s := range secs {
+			frag, _ := s.(map[string]any)["html"].(string)
+			inertFragment(t, target, frag)
+		}
 	}
 }

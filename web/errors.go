@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html"
+	"io"
 	"net/http"
 	"strings"
 	"unicode"
@@ -15,6 +17,7 @@ import (
 
 	"github.com/errata/errata/search"
 	"github.com/errata/errata/web/components"
+	"github.com/errata/errata/web/middleware"
 )
 
 // handler is a route that returns its failure instead of writing it.
@@ -120,14 +123,37 @@ func (s *Server) writeErrorPage(w http.ResponseWriter, r *http.Request, p proble
 	}
 	var buf bytes.Buffer
 	if err := components.ErrorPage(v).Render(r.Context(), &buf); err != nil {
-		s.log.Error("error page failed", "err", err)
-		http.Error(w, p.Message, p.Status)
+		if r.Context().Err() == nil {
+			s.log.Error("error page failed", "err", err)
+		}
+		writeBareErrorPage(w, r, p)
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(p.Status)
 	_, _ = buf.WriteTo(w)
+}
+
+// bareErrorPage is the error page when the real one cannot be rendered (the
+// request was cancelled, or a template failed): fixed markup with no script
+// or style, p's heading and message, and the request id to quote.
+const bareErrorPage = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="robots" content="noindex"><title>%[1]s</title></head>
+<body><main><h1 data-testid="error-heading">%[1]s</h1><p data-testid="error-message">%[2]s</p>
+<p>Request id: <code data-testid="request-id">%[3]s</code></p><p><a href="/">Search every error</a></p></main></body></html>
+`
+
+// writeBareErrorPage writes bareErrorPage with the security headers set
+// here too, so that it is safe whatever wraps it.
+func writeBareErrorPage(w http.ResponseWriter, r *http.Request, p problem) {
+	h := w.Header()
+	middleware.SetSecurityHeaders(h)
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(p.Status)
+	_, _ = fmt.Fprintf(w, bareErrorPage, html.EscapeString(p.Heading), html.EscapeString(p.Message),
+		html.EscapeString(middleware.RequestIDFrom(r.Context())))
 }
 
 type apiErrorBody struct {
@@ -140,23 +166,35 @@ type apiErrorDetail struct {
 	Param   string `json:"param,omitempty"`
 }
 
-func (s *Server) writeErrorJSON(w http.ResponseWriter, p problem) {
-	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, p.Status, apiErrorBody{apiErrorDetail{Code: p.Code, Message: p.Message, Param: p.Param}})
+func (p problem) json() apiErrorBody {
+	return apiErrorBody{apiErrorDetail{Code: p.Code, Message: p.Message, Param: p.Param}}
 }
 
-// writeJSON encodes v whole before sending a byte.
+func (s *Server) writeErrorJSON(w http.ResponseWriter, p problem) {
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, p.Status, p.json())
+}
+
+// writeJSON encodes v whole before sending a byte. Should v not encode, the
+// answer is the API's own 500.
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(true)
-	if err := enc.Encode(v); err != nil {
-		http.Error(w, `{"error":{"code":"internal","message":"encoding failed"}}`, http.StatusInternalServerError)
-		return
+	if err := encodeJSON(&buf, v); err != nil {
+		buf.Reset()
+		status = internalProblem.Status
+		_ = encodeJSON(&buf, internalProblem.json()) // strings alone always encode
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
 	_, _ = buf.WriteTo(w)
+}
+
+// encodeJSON writes v with <, > and & escaped, so that no browser sniffs
+// markup in an answer.
+func encodeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(true)
+	return enc.Encode(v)
 }
 
 // render writes a page only once it has rendered whole; with fragment ids
@@ -201,19 +239,10 @@ func (s *Server) apiNotFound(w http.ResponseWriter, r *http.Request) error {
 	return &notFoundError{What: "There is no API endpoint at " + clipEcho(r.URL.Path) + ". See /api/v1/search and /api/v1/errors."}
 }
 
-// maxEcho is as many characters of what a person sent (a path, an id) as an
+// maxEcho is as many bytes of what a person sent (a path, an id) as an
 // error repeats back: enough to recognise it, never so much that a long
 // request makes a longer answer.
 const maxEcho = 200
 
-// clipEcho cuts s to maxEcho characters, marking the cut with an ellipsis.
-func clipEcho(s string) string {
-	n := 0
-	for i := range s {
-		if n == maxEcho {
-			return s[:i] + "…"
-		}
-		n++
-	}
-	return s
-}
+// clipEcho cuts s to maxEcho bytes, marking the cut with an ellipsis.
+func clipEcho(s string) string { return Clip(s, maxEcho, Ellipsis) }

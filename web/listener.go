@@ -320,17 +320,10 @@ func (c *guardedConn) CloseWrite() error {
 
 // secureHeaderSet is the set SecureHeaders gives every answer.
 var secureHeaderSet = sync.OnceValue(func() http.Header {
-	w := headerRecorder{}
-	middleware.SecureHeaders(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})).ServeHTTP(w, new(http.Request))
-	return http.Header(w)
+	h := http.Header{}
+	middleware.SetSecurityHeaders(h)
+	return h
 })
-
-// headerRecorder is a ResponseWriter that keeps only the header.
-type headerRecorder http.Header
-
-func (h headerRecorder) Header() http.Header         { return http.Header(h) }
-func (h headerRecorder) Write(p []byte) (int, error) { return len(p), nil }
-func (h headerRecorder) WriteHeader(int)             {}
 
 // withSecurityHeaders is the answer p with the security headers it lacks
 // inserted after its status line, or nil when p is not the whole head of a

@@ -61,7 +61,7 @@ func TestSitemapAndRobots(t *testing.T) {
 
 // Without a configured base URL, absolute URLs use the request's host.
 func TestBaseURLFromRequest(t *testing.T) {
-	s := New(Config{}, catalogueIndex(t))
+	s := NewServer(Config{}, catalogueIndex(t))
 	req := func(host, proto string) string {
 		r, _ := http.NewRequest("GET", "/robots.txt", nil)
 		r.Host = host

@@ -2,25 +2,24 @@ package web
 
 import (
 	"fmt"
+	"io/fs"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"testing/fstest"
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/errata/errata/content"
 	"github.com/errata/errata/search"
 )
 
-// noStatusIndex is the fixture catalogue plus entries written with
+// noStatusFixtures is the fixture catalogue plus entries written with
 // "status: none", as imported records without an HTTP status are.
-var noStatusIndex = sync.OnceValues(func() (*search.Index, error) {
+var noStatusFixtures = onceIndex("the catalogue with entries without a status", func() fs.FS {
 	fsys := fixtureFS()
 	for i, p := range []string{"providers: [twilio]\n", "providers: [twilio]\n", "providers: [gmail]\n", "", "providers: [twilio]\n"} {
 		id := fmt.Sprintf("none-fixture-%d", i)
@@ -42,21 +41,8 @@ The zorblat queue on fixture %d overflowed.
 Drain the zorblat queue.
 `, id, i, p, i, 1+i, i))}
 	}
-	es, err := content.Load(fsys)
-	if err != nil {
-		return nil, err
-	}
-	return search.Build(es)
+	return fsys
 })
-
-func noStatusFixtures(tb testing.TB) *search.Index {
-	tb.Helper()
-	ix, err := noStatusIndex()
-	if err != nil {
-		tb.Fatalf("building the catalogue with entries without a status: %v", err)
-	}
-	return ix
-}
 
 func hitIDs(r apiSearchResponse) []string {
 	var out []string

@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/errata/errata/search"
 )
@@ -24,7 +23,9 @@ type listState struct {
 // *search.InvalidError, answered 400.
 func parseQuery(r *http.Request, perPage bool) (search.Query, error) {
 	v := r.URL.Query()
-	q := search.Query{Text: strings.TrimSpace(clipText(v.Get("q"), search.MaxQueryBytes))}
+	// Cut to what the search reads, so that a page never echoes more of a
+	// query than that (a 1 MB q would otherwise come back several times over).
+	q := search.Query{Text: strings.TrimSpace(Clip(v.Get("q"), search.MaxQueryBytes, ""))}
 	var err error
 	if q.Status, err = search.ParseStatus(strings.TrimSpace(v.Get("status"))); err != nil {
 		return q, err
@@ -62,7 +63,7 @@ func parseBounded(s, param string, lo, hi, def int) (int, error) {
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil || n < lo || n > hi {
-		return 0, &search.InvalidError{Param: param, Value: clipText(s, 32),
+		return 0, &search.InvalidError{Param: param, Value: Clip(s, 32, ""),
 			Message: fmt.Sprintf("must be a whole number from %d to %d.", lo, hi)}
 	}
 	return n, nil
@@ -153,17 +154,4 @@ func (s listState) hasProvider(slug string) bool {
 		}
 	}
 	return false
-}
-
-// clipText keeps at most n bytes of s, ending on a whole UTF-8 character, so that
-// a page never echoes more of a query than the search reads (a 1 MB q would
-// otherwise come back several times over in the page).
-func clipText(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
 }

@@ -5,9 +5,11 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/errata/errata/content"
 	"github.com/errata/errata/search"
@@ -15,11 +17,20 @@ import (
 	"github.com/errata/errata/web/middleware"
 )
 
-// Config is what the server needs besides the index.
+// Config is what a server needs besides the index: everything the binary,
+// the load and benchmark tools and the tests set differently.
 type Config struct {
 	BaseURL string       // absolute site URL for canonical and link-preview URLs; "" uses the request's host
 	Version string       // build version, shown in the footer and /api
-	Logger  *slog.Logger // where handler errors are logged; nil discards
+	Logger  *slog.Logger // one line per request, and handler errors; nil discards
+
+	RateLimit  middleware.RateLimitConfig // per-client limit; Rate 0 disables it
+	CacheBytes int64                      // answer cache (--cache-mb); 0 answers every request afresh
+	// Metrics counts requests, cache hits, rate-limited requests, the
+	// entries served, connections (see HTTPServer) and the searches the
+	// handlers run; nil counts nothing. It is not served here: serve
+	// Metrics.Endpoint on a listener of its own.
+	Metrics *middleware.Metrics
 }
 
 // index is what the handlers need of *search.Index; tests substitute it to
@@ -32,21 +43,36 @@ type index interface {
 	Count() int
 }
 
+// searchObserver is told of each search the handlers run, and only of
+// those: an answer from the cache runs none, and browsing without words is
+// not a search.
+type searchObserver interface {
+	ObserveSearch(took time.Duration, total int)
+}
+
+var _ searchObserver = (*middleware.Metrics)(nil)
+
 // current wraps the index so that an atomic pointer can hold "none".
 type current struct{ ix index }
 
-// Server holds the routes over a catalogue that can be swapped while serving.
+// Server is the whole site: every route, inside Errata's middleware in the
+// one order middleware.Stack gives it, over a catalogue that can be swapped
+// while serving. The binary, the load and benchmark tools and the tests all
+// serve it, so none of them wires the site by hand.
 type Server struct {
-	cfg   Config
-	log   *slog.Logger
-	ix    atomic.Pointer[current]
-	ready atomic.Bool
-	mux   *http.ServeMux
+	cfg      Config
+	log      *slog.Logger
+	ix       atomic.Pointer[current]
+	ready    atomic.Bool
+	mux      *http.ServeMux
+	cache    *middleware.Cache // nil when off
+	searches searchObserver
+	handler  http.Handler // mux inside every middleware
 }
 
-// New returns a server over ix. It is ready at once; ix may be nil until
-// SetIndex is called, in which case pages answer 503.
-func New(cfg Config, ix *search.Index) *Server {
+// NewServer returns the site over ix. It is ready at once; ix may be nil
+// until SetIndex is called, in which case pages answer 503.
+func NewServer(cfg Config, ix *search.Index) *Server {
 	var i index
 	if ix != nil {
 		i = ix
@@ -56,15 +82,27 @@ func New(cfg Config, ix *search.Index) *Server {
 
 func newServer(cfg Config, ix index) *Server {
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
-	s := &Server{cfg: cfg, log: cfg.Logger, mux: http.NewServeMux()}
+	s := &Server{cfg: cfg, log: cfg.Logger, mux: http.NewServeMux(), cache: middleware.NewCache(cfg.CacheBytes), searches: noSearchObserver{}}
 	if s.log == nil {
-		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+		s.log = slog.New(slog.DiscardHandler)
 	}
-	s.ix.Store(&current{ix})
-	s.ready.Store(true)
+	if cfg.Metrics != nil {
+		s.searches = cfg.Metrics
+	}
 	s.routes()
+	site := middleware.Chain(
+		middleware.RecoverPanics(s.log, http.HandlerFunc(s.internalError)),
+		middleware.RejectUncleanPaths(s.page(s.notFound)),
+	)(s.mux)
+	s.handler = middleware.Stack(site, middleware.StackConfig{Log: s.log, Metrics: cfg.Metrics, RateLimit: cfg.RateLimit, Cache: s.cache})
+	s.swap(ix)
+	s.ready.Store(true)
 	return s
 }
+
+type noSearchObserver struct{}
+
+func (noSearchObserver) ObserveSearch(time.Duration, int) {}
 
 // routes is every URL the server answers. GET patterns answer HEAD too; any
 // other method gets 405 with an Allow header from the mux.
@@ -86,23 +124,40 @@ func (s *Server) routes() {
 	m.Handle("GET /", s.page(s.notFound))
 }
 
-// Handler is every route, with panics and unclean paths answered by the
-// site's own error pages. Serve it inside middleware.Stack, which adds the
-// security headers and everything else every answer needs.
-func (s *Server) Handler() http.Handler {
-	return middleware.Chain(
-		middleware.RecoverPanics(s.log, http.HandlerFunc(s.internalError)),
-		middleware.RejectUncleanPaths(s.page(s.notFound)),
-	)(s.mux)
+// Handler is the whole site: every route, inside the middleware. Panics and
+// unclean paths are answered by the site's own error pages.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// HTTPServer is the http.Server that serves the site on ln (NewHTTPServer),
+// with ln bounded by limits (GuardConns) and its connections counted in the
+// config's Metrics. Serve it on the listener returned. Call it once per
+// Server: its metrics count one listener.
+func (s *Server) HTTPServer(ln net.Listener, limits ConnLimits) (*http.Server, *ConnGuard) {
+	srv := NewHTTPServer(s.handler, s.log)
+	conns := GuardConns(srv, ln, limits)
+	if s.cfg.Metrics != nil {
+		s.cfg.Metrics.ObserveConns(conns)
+	}
+	return srv, conns
 }
 
-// SetIndex swaps the catalogue served (used by --watch); requests in flight keep the old one.
+// SetIndex swaps the catalogue served (used by --watch); requests in flight
+// keep the old one. The answer cache is emptied after the swap, so that
+// nothing made from the old catalogue is served again.
 func (s *Server) SetIndex(ix *search.Index) {
 	var i index
 	if ix != nil {
 		i = ix
 	}
-	s.ix.Store(&current{i})
+	s.swap(i)
+}
+
+func (s *Server) swap(ix index) {
+	s.ix.Store(&current{ix})
+	s.cache.Purge()
+	if s.cfg.Metrics != nil && ix != nil {
+		s.cfg.Metrics.SetEntries(ix.Count())
+	}
 }
 
 // SetReady sets what /readyz answers: 200 when true, 503 when false (shutting down).

@@ -8,6 +8,7 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
+	"github.com/errata/errata/web"
 	"github.com/errata/errata/web/middleware"
 )
 
@@ -96,10 +97,7 @@ func runHTTP(base, fresh string, queries []benchQuery, workers int, dur time.Dur
 		if err != nil {
 			return nil, err
 		}
-		es.Path = r.targets[0].URL[len(r.base):]
-		if len(es.Path) > 60 {
-			es.Path = es.Path[:60] + "…"
-		}
+		es.Path = web.Clip(r.targets[0].URL[len(r.base):], 60, web.Ellipsis)
 		hs.Endpoints = append(hs.Endpoints, es)
 	}
 	if h := hs.rps("healthz"); h > 0 {

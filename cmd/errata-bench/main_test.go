@@ -78,7 +78,7 @@ func TestRunReportsEveryTarget(t *testing.T) {
 		}
 	}
 	if !slices.Equal(ids, targetIDs()) {
-		t.Errorf("JSON targets = %v\nwant every target of issue 7: %v", ids, targetIDs())
+		t.Errorf("JSON targets = %v\nwant every target: %v", ids, targetIDs())
 	}
 	for _, id := range []string{"p50-ratio/code", "p99/pasted", "start-to-ready", "heap", "api-rps", "page-rps", "api-rps-fresh", "page-rps-fresh"} {
 		if tg := findTarget(rep, id); tg.Result == "SKIP" {

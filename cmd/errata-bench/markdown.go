@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/errata/errata/web"
 )
 
 // writeMarkdown renders the report as the README's Performance tables.
@@ -12,19 +14,15 @@ func writeMarkdown(w io.Writer, rep *report) {
 		rep.Started.Format("2006-01-02 15:04 MST"), rep.Platform, rep.GoVersion, rep.CPUs, rep.Seed, rep.PerKind, rep.Rounds)
 	fmt.Fprintf(w, "```\n%s\n```\n\n", rep.Command)
 
-	fmt.Fprintln(w, "#### Targets (issue 7)")
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "| result | target | corpus | measured |")
-	fmt.Fprintln(w, "|---|---|---|---|")
+	tableHead(w, "Targets (issue 7)", "", "| result | target | corpus | measured |", "|---|---|---|---|")
 	for _, t := range rep.Targets {
 		fmt.Fprintf(w, "| %s | %s | %s | %s |\n", t.Result, t.What, t.Corpus, t.Measured)
 	}
 	fmt.Fprintln(w)
 
-	fmt.Fprintln(w, "#### Build and memory (each engine alone in a child process)")
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "| corpus | entries | read corpus | Errata build | Errata save (errata index) | Errata open | FTS5 build | Errata heap / RSS built | opened | FTS5 heap / RSS |")
-	fmt.Fprintln(w, "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
+	tableHead(w, "Build and memory (each engine alone in a child process)", "",
+		"| corpus | entries | read corpus | Errata build | Errata save (errata index) | Errata open | FTS5 build | Errata heap / RSS built | opened | FTS5 heap / RSS |",
+		"|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
 	for _, c := range rep.Corpora {
 		open, opened := "—", "—"
 		if c.Errata.OpenMS != nil {
@@ -38,10 +36,9 @@ func writeMarkdown(w io.Writer, rep *report) {
 	}
 	fmt.Fprintln(w)
 
-	fmt.Fprintln(w, "#### Query latency (ms), highlight and facets included, page of 20")
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "| corpus | kind | Errata p50 | Errata p99 | FTS5 p50 | FTS5 p99 | p50 ratio | p99 ratio | found@20 Errata | found@20 FTS5 |")
-	fmt.Fprintln(w, "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|")
+	tableHead(w, "Query latency (ms), highlight and facets included, page of 20", "",
+		"| corpus | kind | Errata p50 | Errata p99 | FTS5 p50 | FTS5 p99 | p50 ratio | p99 ratio | found@20 Errata | found@20 FTS5 |",
+		"|---|---|--:|--:|--:|--:|--:|--:|--:|--:|")
 	for _, c := range rep.Corpora {
 		for _, k := range c.Kinds {
 			fmt.Fprintf(w, "| %s | %s | %.3f | %.3f | %.3f | %.3f | %.2f× | %.2f× | %.0f%% | %.0f%% |\n", c.Name, k.Kind,
@@ -54,7 +51,7 @@ func writeMarkdown(w io.Writer, rep *report) {
 	for _, c := range rep.Corpora {
 		for _, k := range c.Kinds {
 			if k.Slowest != "" {
-				fmt.Fprintf(w, "- %s %s: %.2f ms `%s`\n", c.Name, k.Kind, k.SlowestMS, clipText(k.Slowest, 100))
+				fmt.Fprintf(w, "- %s %s: %.2f ms `%s`\n", c.Name, k.Kind, k.SlowestMS, tableText(k.Slowest, 100))
 			}
 		}
 	}
@@ -76,30 +73,31 @@ func writeMarkdown(w io.Writer, rep *report) {
 		}
 	}
 	if len(http) > 0 {
-		fmt.Fprintln(w, "#### HTTP (closed loop, vegeta as a library, server and client on the same 127.0.0.1 host)")
-		fmt.Fprintln(w)
-		fmt.Fprintln(w, "api and page are served as `errata serve` serves them, answer cache on; api-fresh and page-fresh have the cache off, so every request searches.")
-		fmt.Fprintln(w)
-		fmt.Fprintln(w, "| corpus | endpoint | req/s | p50 ms | p99 ms | of /healthz | cache hits |")
-		fmt.Fprintln(w, "|---|---|--:|--:|--:|--:|--:|")
+		tableHead(w, "HTTP (closed loop, vegeta as a library, server and client on the same 127.0.0.1 host)",
+			"api and page are served as `errata serve` serves them, answer cache on; api-fresh and page-fresh have the cache off, so every request searches.",
+			"| corpus | endpoint | req/s | p50 ms | p99 ms | of /healthz | cache hits |", "|---|---|--:|--:|--:|--:|--:|")
 		fmt.Fprintln(w, strings.Join(http, "\n"))
 		fmt.Fprintln(w)
 	}
 	if len(browser) > 0 {
-		fmt.Fprintln(w, "#### Keystroke to results painted (headless Chromium, loopback)")
-		fmt.Fprintln(w)
-		fmt.Fprintln(w, "| corpus | keystrokes painted | p50 ms | p99 ms | debounce ms | p50 without debounce | p99 without debounce |")
-		fmt.Fprintln(w, "|---|--:|--:|--:|--:|--:|--:|")
+		tableHead(w, "Keystroke to results painted (headless Chromium, loopback)", "",
+			"| corpus | keystrokes painted | p50 ms | p99 ms | debounce ms | p50 without debounce | p99 without debounce |", "|---|--:|--:|--:|--:|--:|--:|")
 		fmt.Fprintln(w, strings.Join(browser, "\n"))
 		fmt.Fprintln(w)
 	}
 }
 
-// clipText shortens s for a table and keeps it on one line.
-func clipText(s string, n int) string {
-	s = strings.Join(strings.Fields(strings.ReplaceAll(s, "`", "'")), " ")
-	if r := []rune(s); len(r) > n {
-		return string(r[:n]) + "…"
+// tableHead starts a table: its heading, a note when there is one, its
+// header row and its alignment row, each followed as Markdown wants.
+func tableHead(w io.Writer, heading, note, header, align string) {
+	fmt.Fprintf(w, "#### %s\n\n", heading)
+	if note != "" {
+		fmt.Fprintf(w, "%s\n\n", note)
 	}
-	return s
+	fmt.Fprintf(w, "%s\n%s\n", header, align)
+}
+
+// tableText is s on one line, without backticks, cut to about n bytes.
+func tableText(s string, n int) string {
+	return web.Clip(strings.Join(strings.Fields(strings.ReplaceAll(s, "`", "'")), " "), n, web.Ellipsis)
 }

@@ -263,8 +263,9 @@ func (g *generator) edit(w string) string {
 var fillers = []string{"3f9c2a7e-41b8-4d2e-9a6c-7e1f0b5d8c24", "jane.doe@contoso.com", "48213", "contoso.onmicrosoft.com", "AC2f9e41b0d7c35e8a6f1b2c3d4e5f6a7b", "https://api.example.com/v1/items/991"}
 
 // pasted builds what a developer pastes: log-line noise, an HTTP status line
-// and one of the JSON error shapes issue 3 names, carrying a real message
-// with its placeholders filled in.
+// and one of the JSON error shapes APIs answer ({"error":{"code","message"}},
+// {"message","type"}, OAuth's {"error","error_description"}), carrying a real
+// message with its placeholders filled in.
 func (g *generator) pasted(e content.Entry, msg string) string {
 	filled := placeholder.ReplaceAllStringFunc(msg, func(string) string { return fillers[g.rng.IntN(len(fillers))] })
 	status := e.Status

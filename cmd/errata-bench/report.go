@@ -53,7 +53,8 @@ func (e engineStats) readyMS() (float64, string) {
 	return e.BuildMS, "search.Build"
 }
 
-// target is one line of issue 7's targets table.
+// target is one line of the targets table: a figure the README promises
+// and the limit it must stay within.
 type target struct {
 	ID       string  `json:"id"`
 	What     string  `json:"what"`
@@ -65,7 +66,7 @@ type target struct {
 	Result   string  `json:"result"` // PASS, FAIL, or SKIP when not measured in this run
 }
 
-// targetIDs is every target of issue 7, in table order.
+// targetIDs is every target, in table order.
 func targetIDs() []string {
 	var ids []string
 	for _, k := range kinds {

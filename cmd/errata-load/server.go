@@ -30,8 +30,8 @@ type Server struct {
 	done    chan error
 }
 
-// StartServer indexes the embedded catalogue and serves it on 127.0.0.1
-// with the middleware, in the order, of `errata serve`.
+// StartServer indexes the embedded catalogue and serves it on 127.0.0.1 as
+// `errata serve` does (web.NewServer), request logs formatted and dropped.
 func StartServer(cfg ServerConfig) (*Server, error) {
 	es, err := content.Load(content.Embedded())
 	if err != nil {
@@ -41,24 +41,21 @@ func StartServer(cfg ServerConfig) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	metrics := middleware.NewMetrics()
-	metrics.SetEntries(ix.Count())
-	handler := middleware.Stack(web.New(web.Config{Version: "load", Logger: log}, ix).Handler(), middleware.StackConfig{
-		Log:       log,
-		Metrics:   metrics,
-		Cache:     middleware.NewCache(cfg.CacheBytes),
-		RateLimit: middleware.RateLimitConfig{Rate: cfg.RateLimit, Burst: cfg.RateBurst, TrustProxy: cfg.TrustProxy},
-	})
+	site := web.NewServer(web.Config{
+		Version:    "load",
+		Logger:     slog.New(slog.NewTextHandler(io.Discard, nil)),
+		RateLimit:  middleware.RateLimitConfig{Rate: cfg.RateLimit, Burst: cfg.RateBurst, TrustProxy: cfg.TrustProxy},
+		CacheBytes: cfg.CacheBytes,
+		Metrics:    middleware.NewMetrics(),
+	}, ix)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		ix.Close()
 		return nil, err
 	}
 	s := &Server{URL: "http://" + ln.Addr().String(), Entries: ix.Count(), ix: ix, done: make(chan error, 1)}
-	s.srv = web.NewHTTPServer(handler, log) // as errata serve, --max-conns at its default
-	conns := web.GuardConns(s.srv, ln, web.ConnLimits{})
-	metrics.ObserveConns(conns)
+	var conns net.Listener
+	s.srv, conns = site.HTTPServer(ln, web.ConnLimits{}) // as errata serve, --max-conns at its default
 	go func() { s.done <- s.srv.Serve(conns) }()
 	return s, nil
 }

@@ -57,7 +57,6 @@ type Main struct {
 	Log     *slog.Logger
 
 	metrics *middleware.Metrics
-	cache   *middleware.Cache
 	web     *web.Server
 	srv     *http.Server
 	ln      net.Listener
@@ -196,9 +195,19 @@ func (m *Main) Run(ctx context.Context) error {
 	indexed := time.Since(start)
 
 	m.metrics = middleware.NewMetrics()
-	m.metrics.SetEntries(ix.Count())
-	m.cache = middleware.NewCache(int64(m.Config.CacheMB) << 20)
-	m.web = web.New(web.Config{BaseURL: m.Config.BaseURL, Version: m.Version, Logger: m.Log}, ix)
+	m.web = web.NewServer(web.Config{
+		BaseURL: m.Config.BaseURL,
+		Version: m.Version,
+		Logger:  m.Log,
+		RateLimit: middleware.RateLimitConfig{
+			Rate:       m.Config.RateLimit,
+			Burst:      m.Config.RateBurst,
+			TrustProxy: m.Config.TrustProxy,
+			IPv6Prefix: m.Config.RateIPv6Prefix,
+		},
+		CacheBytes: int64(m.Config.CacheMB) << 20,
+		Metrics:    m.metrics,
+	}, ix)
 	if m.Config.Watch {
 		m.watcher, err = watch(ctx, m.Config.Content, watchDebounce, m.Log, m.reload)
 		if err != nil {
@@ -212,18 +221,17 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	if m.Config.MetricsAddr != "" {
 		if m.metricsLn, err = net.Listen("tcp", m.Config.MetricsAddr); err != nil {
-			_ = m.ln.Close()
+			_ = ln.Close() // not yet m.ln: Close does not see it
 			return fmt.Errorf("--metrics-addr: cannot listen on %s: %w", m.Config.MetricsAddr, err)
 		}
 		m.metricsSrv = web.NewHTTPServer(m.metrics.Endpoint(), m.Log)
 	}
-	m.srv = web.NewHTTPServer(m.Handler(), m.Log)
-	conns := web.GuardConns(m.srv, ln, web.ConnLimits{Max: m.Config.MaxConns})
+	var conns *web.ConnGuard
+	m.srv, conns = m.web.HTTPServer(ln, web.ConnLimits{Max: m.Config.MaxConns})
 	if conns.Max() < m.Config.MaxConns {
 		m.Log.Warn("--max-conns lowered to fit the open-file limit", "max_conns", conns.Max(), "asked", m.Config.MaxConns,
 			"fix", "raise the limit (ulimit -n, docker run --ulimit nofile=N, systemd LimitNOFILE=N) or lower --max-conns")
 	}
-	m.metrics.ObserveConns(conns)
 	m.ln = conns
 	m.srv.BaseContext = func(net.Listener) context.Context { return context.WithoutCancel(ctx) }
 	m.served = make(chan error, 2) // room for both servers' results: neither goroutine blocks
@@ -240,23 +248,6 @@ func (m *Main) Run(ctx context.Context) error {
 		"url", url, "metrics", metricsURL, "content", m.source(), "watch", m.Config.Watch, "version", m.Version)
 	fmt.Fprintf(m.Stdout, "errata: %d entries indexed in %s; serving on %s\n", ix.Count(), ms(indexed), url)
 	return nil
-}
-
-// Handler is the web handler inside Errata's middleware (see
-// middleware.Stack for the order and why). It serves no /metrics: those are
-// on --metrics-addr.
-func (m *Main) Handler() http.Handler {
-	return middleware.Stack(m.web.Handler(), middleware.StackConfig{
-		Log:     m.Log,
-		Metrics: m.metrics,
-		Cache:   m.cache,
-		RateLimit: middleware.RateLimitConfig{
-			Rate:       m.Config.RateLimit,
-			Burst:      m.Config.RateBurst,
-			TrustProxy: m.Config.TrustProxy,
-			IPv6Prefix: m.Config.RateIPv6Prefix,
-		},
-	})
 }
 
 // URL is where to open the site on this machine: the address listened on,
@@ -383,9 +374,7 @@ func (m *Main) reload(ctx context.Context) {
 	old := m.index
 	m.index = ix
 	m.mu.Unlock()
-	m.web.SetIndex(ix)
-	m.cache.Purge() // after the swap: nothing made from the old index is kept
-	m.metrics.SetEntries(ix.Count())
+	m.web.SetIndex(ix) // empties the answer cache and updates the entry count too
 	m.Log.Info("reloaded", "entries", ix.Count(), "took", time.Since(start))
 	if old != nil {
 		time.AfterFunc(oldIndexGrace, func() { _ = old.Close() })

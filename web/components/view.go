@@ -76,7 +76,6 @@ type Catalogue struct {
 	NoStatus    Filter   // entries without a status ("none"), Href "" when there are none
 	ProviderF   []Filter
 	Chart       []Bar
-	ChartMax    int
 	Prev, Next  string // page links, "" when none
 	PageLinks   []Filter
 	Suggestion  Link   // "did you mean", Href "" when none

@@ -1,6 +1,18 @@
-// Package middleware holds the HTTP layers wrapped around Errata's handler:
-// request ids, request logs, Prometheus metrics, per-client rate limits,
-// ETags and gzip. Each is a func(http.Handler) http.Handler.
+// Package middleware holds every HTTP layer wrapped around Errata's routes,
+// each a func(http.Handler) http.Handler:
+//   - SecureHeaders: the security headers of every answer (headers.go);
+//   - RequestID and Logging: an id per request and one log line each;
+//   - Metrics.Middleware: Prometheus counts of requests, cache hits and
+//     rate-limited requests (the searches are told by the handlers);
+//   - RateLimit: a token bucket per client address;
+//   - Cache: the answer cache, whole answers kept for requests asked again;
+//   - Gzip and ETag: compression and revalidation;
+//   - RecoverPanics and RejectUncleanPaths: a panic or a path trick never
+//     reaches the client as anything but the site's own error page;
+//   - CloseWhenDone: the connection closes after a 429 or a request body.
+//
+// Stack puts them in the one order that works; web.NewServer serves its
+// routes inside it, and web.NewHTTPServer adds CloseWhenDone.
 package middleware
 
 import "net/http"

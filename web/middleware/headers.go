@@ -18,16 +18,22 @@ const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 's
 // errors, 429s, cache hits, 304s and panics alike.
 func SecureHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		h.Set("Content-Security-Policy", CSP)
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
-		h.Set("X-Frame-Options", "DENY")
-		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()")
-		h.Set("Cross-Origin-Opener-Policy", "same-origin")
-		h.Set("Cross-Origin-Resource-Policy", "same-origin")
+		SetSecurityHeaders(w.Header())
 		next.ServeHTTP(w, r)
 	})
+}
+
+// SetSecurityHeaders sets on h the headers every answer carries, for the
+// answers written outside SecureHeaders (a connection refused at the cap) or
+// that must not rely on it (the error page's last resort).
+func SetSecurityHeaders(h http.Header) {
+	h.Set("Content-Security-Policy", CSP)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()")
+	h.Set("Cross-Origin-Opener-Policy", "same-origin")
+	h.Set("Cross-Origin-Resource-Policy", "same-origin")
 }
 
 // RejectUncleanPaths answers paths with "..", "." or "//" segments, or not

@@ -10,11 +10,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// SearchTotalHeader is set by the web package on every search response
-// (page or API) to the number of hits. Metrics reads it to time searches and
-// count those that found nothing, without web importing Prometheus.
-const SearchTotalHeader = "X-Errata-Total"
-
 // Metrics holds Errata's Prometheus collectors on a registry of its own, so
 // that tests can build as many as they like.
 type Metrics struct {
@@ -44,12 +39,12 @@ func NewMetrics() *Metrics {
 		}, []string{"route"}),
 		searchLatency: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "errata_search_duration_seconds",
-			Help:    "Time to answer a search request (page or API), end to end.",
+			Help:    "Time to run a search (page or API): the index's part of a request, highlights and facets included.",
 			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1},
 		}),
 		searches: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "errata_searches_total",
-			Help: "Searches answered (page or API).",
+			Help: "Searches run (page or API); answers from the answer cache are cache hits, not searches.",
 		}),
 		searchNoResult: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "errata_searches_no_result_total",
@@ -65,7 +60,7 @@ func NewMetrics() *Metrics {
 		}),
 		cacheHits: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "errata_cache_hits_total",
-			Help: "Requests answered from the answer cache (--cache-size); the rest of errata_http_requests_total were made afresh.",
+			Help: "Requests answered from the answer cache (--cache-mb); the rest of errata_http_requests_total were made afresh.",
 		}),
 	}
 	m.reg.MustRegister(m.requests, m.latency, m.searchLatency, m.searches, m.searchNoResult, m.entries, m.rateLimited, m.cacheHits,
@@ -97,8 +92,9 @@ func (m *Metrics) Endpoint() http.Handler {
 // SetEntries records the size of the catalogue being served.
 func (m *Metrics) SetEntries(n int) { m.entries.Set(float64(n)) }
 
-// ObserveSearch records one search; callers that cannot set
-// SearchTotalHeader may call it directly.
+// ObserveSearch records one search that ran: how long the index took and
+// how many entries it found. The handlers call it where the search runs, so
+// that an answer from the cache, which runs none, is never counted as one.
 func (m *Metrics) ObserveSearch(d time.Duration, total int) {
 	m.searches.Inc()
 	m.searchLatency.Observe(d.Seconds())
@@ -123,11 +119,6 @@ func (m *Metrics) Middleware(next http.Handler) http.Handler {
 		}
 		if rec.Header().Get(CacheHeader) == "hit" {
 			m.cacheHits.Inc()
-		}
-		if v := rec.Header().Get(SearchTotalHeader); v != "" {
-			if total, err := strconv.Atoi(v); err == nil {
-				m.ObserveSearch(d, total)
-			}
 		}
 	})
 }
