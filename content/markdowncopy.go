@@ -33,6 +33,13 @@ func (s Section) Markdown(base string) string {
 	return strings.TrimSpace(w.blocks(nodes, false))
 }
 
+// MarkdownText is s as Markdown text that renders as s: what Markdown would
+// read as syntax is escaped.
+func MarkdownText(s string) string { return escapeText(s) }
+
+// MarkdownCode is s verbatim in a Markdown code span.
+func MarkdownCode(s string) string { return codeSpan(s) }
+
 // mdWriter turns the HTML goldmark writes (no extensions, raw HTML off) back
 // into CommonMark that renders to the same HTML.
 type mdWriter struct{ base string }

@@ -66,6 +66,7 @@ func (s *Server) entryView(r *http.Request, ix index, e content.Entry) component
 		Back:     backLink(r, e.Status),
 	}
 	v.Meta = s.meta(r, entryTitle(e), describe(e), path, "article")
+	v.Meta.Markdown = markdownPath(e.ID)
 	v.Permalink = v.Meta.Canonical
 	if !e.Updated.IsZero() {
 		v.Updated = e.Updated.Format("2006-01-02")

@@ -71,7 +71,7 @@ func newServer(cfg Config, ix index) *Server {
 func (s *Server) routes() {
 	m := s.mux
 	m.Handle("GET /{$}", s.page(s.catalogue))
-	m.Handle("GET /errors/{id}", s.page(s.entry))
+	m.Handle("GET /errors/{id}", s.markdownOr(s.entry)) // and /errors/{id}.md
 	m.Handle("GET /api/v1/search", s.api(s.apiSearch))
 	m.Handle("GET /api/v1/errors", s.api(s.apiErrors))
 	m.Handle("GET /api/v1/errors/{id}", s.api(s.apiError))
