@@ -82,6 +82,8 @@ func (s *Server) routes() {
 	m.Handle("GET /opensearch.xml", s.page(s.opensearch))
 	m.Handle("GET /sitemap.xml", s.page(s.sitemap))
 	m.Handle("GET /robots.txt", s.page(s.robots))
+	m.Handle("GET /llms.txt", s.plain(s.llms))
+	m.Handle("GET /llms-full.txt", s.plain(s.llmsFull))
 	m.HandleFunc("GET /favicon.ico", s.favicon)
 	m.Handle("GET /", s.page(s.notFound))
 }
