@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"fmt"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -96,13 +95,7 @@ func plural(n int, one, many string) string {
 
 // pageURL is the path of page p of the file at path, with the same filters.
 func (sel selection) pageURL(path string, p int) string {
-	v := url.Values{}
-	if st := statusString(sel.query.Status); st != "" {
-		v.Set("status", st)
-	}
-	for _, prov := range sel.query.Providers {
-		v.Add("provider", prov)
-	}
+	v := sel.values()
 	v.Set("page", strconv.Itoa(p))
 	return path + "?" + v.Encode()
 }

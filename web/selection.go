@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -66,6 +67,18 @@ func pageError(p, pages int) error {
 		msg = "There is only 1 page of results; ask for page 1."
 	}
 	return &search.InvalidError{Param: "page", Value: strconv.Itoa(p), Message: msg}
+}
+
+// values are the selection's filters as canonical query parameters.
+func (sel selection) values() url.Values {
+	v := url.Values{}
+	if st := statusString(sel.query.Status); st != "" {
+		v.Set("status", st)
+	}
+	for _, p := range sel.query.Providers {
+		v.Add("provider", p)
+	}
+	return v
 }
 
 // filters describes the selection's filters for people: "status 4xx,
