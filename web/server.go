@@ -82,6 +82,7 @@ func (s *Server) routes() {
 	m.Handle("GET /opensearch.xml", s.page(s.opensearch))
 	m.Handle("GET /sitemap.xml", s.page(s.sitemap))
 	m.Handle("GET /feed.xml", s.plain(s.feed))
+	m.Handle("GET /schema/entry.json", s.plain(s.schema))
 	m.Handle("GET /robots.txt", s.page(s.robots))
 	m.Handle("GET /llms.txt", s.plain(s.llms))
 	m.Handle("GET /llms-full.txt", s.plain(s.llmsFull))
