@@ -76,6 +76,7 @@ func (s *Server) routes() {
 	m.Handle("GET /api/v1/errors", s.api(s.apiErrors))
 	m.Handle("GET /api/v1/errors/{id}", s.api(s.apiError))
 	m.Handle("GET /api/", s.api(s.apiNotFound))
+	m.Handle("GET /openapi.json", s.plain(s.openapi))
 	m.HandleFunc("GET /healthz", s.healthz)
 	m.HandleFunc("GET /readyz", s.readyz)
 	m.Handle("GET /static/{file}", static.Handler())
