@@ -7,7 +7,10 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/errata/errata/content"
 	"github.com/errata/errata/search"
@@ -26,6 +29,7 @@ type Config struct {
 // exercise failures the real index cannot produce on demand.
 type index interface {
 	Search(ctx context.Context, q search.Query) (*search.Results, error)
+	Explain(ctx context.Context, text string, limit int) (*search.Explanation, error)
 	Entries() []content.Entry
 	Entry(id string) (content.Entry, bool)
 	Redirect(oldID string) (string, bool)
@@ -42,6 +46,8 @@ type Server struct {
 	ix    atomic.Pointer[current]
 	ready atomic.Bool
 	mux   *http.ServeMux
+
+	mcpServer func() *mcp.Server // made on first use: the stdio and HTTP MCP transports share it
 }
 
 // New returns a server over ix. It is ready at once; ix may be nil until
@@ -60,6 +66,7 @@ func newServer(cfg Config, ix index) *Server {
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
+	s.mcpServer = sync.OnceValue(s.newMCPServer)
 	s.ix.Store(&current{ix})
 	s.ready.Store(true)
 	s.routes()
@@ -77,6 +84,10 @@ func (s *Server) routes() {
 	m.Handle("GET /api/v1/errors/{id}", s.api(s.apiError))
 	m.Handle("GET /api/", s.api(s.apiNotFound))
 	m.Handle("GET /openapi.json", s.plain(s.openapi))
+	mcpHTTP := s.mcpHTTP()
+	m.Handle("POST /mcp", mcpHTTP)
+	m.Handle("GET /mcp", mcpHTTP)    // 405 in JSON-RPC: stateless, no stream to open
+	m.Handle("DELETE /mcp", mcpHTTP) // 405 in JSON-RPC: no session to end
 	m.HandleFunc("GET /healthz", s.healthz)
 	m.HandleFunc("GET /readyz", s.readyz)
 	m.Handle("GET /static/{file}", static.Handler())
