@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"runtime/debug"
@@ -46,7 +47,7 @@ func (s *Server) MCP() *mcp.Server { return s.mcpServer() }
 func (s *Server) newMCPServer() *mcp.Server {
 	srv := mcp.NewServer(&mcp.Implementation{Name: "errata", Title: "Errata", Version: s.cfg.Version}, &mcp.ServerOptions{
 		Instructions: mcpInstructions,
-		Logger:       s.log,
+		Logger:       sdkLogger(s.log),
 		// Tools and resources only: the catalogue lists no prompts and
 		// takes no log level.
 		Capabilities: &mcp.ServerCapabilities{Tools: &mcp.ToolCapabilities{}, Resources: &mcp.ResourceCapabilities{}},
@@ -89,6 +90,27 @@ func (s *Server) newMCPServer() *mcp.Server {
 	})
 	return srv
 }
+
+// sdkLogger passes on the SDK's warnings and errors only: it logs each
+// session's start and end at info, which over HTTP is every request, and
+// the request log already has those.
+func sdkLogger(l *slog.Logger) *slog.Logger {
+	return slog.New(minLevel{l.Handler(), slog.LevelWarn})
+}
+
+type minLevel struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (h minLevel) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= h.min && h.Handler.Enabled(ctx, l)
+}
+
+func (h minLevel) WithAttrs(as []slog.Attr) slog.Handler {
+	return minLevel{h.Handler.WithAttrs(as), h.min}
+}
+func (h minLevel) WithGroup(g string) slog.Handler { return minLevel{h.Handler.WithGroup(g), h.min} }
 
 // recovered runs a tool so that a panic in it is logged with its stack and
 // answered as the site answers one, instead of ending the process: the SDK
@@ -194,8 +216,8 @@ type getInput struct {
 	Code string `json:"code,omitempty" jsonschema:"An error code the entry is known by, such as rateLimitExceeded or invalid_grant. Give id or code."`
 }
 
-// toolEntry is one entry as the tools return it, its sections in Markdown.
-type toolEntry struct {
+// EntryResult is one entry as the tools return it, its sections in Markdown.
+type EntryResult struct {
 	ID          string   `json:"id"`
 	Status      int      `json:"status" jsonschema:"The HTTP status; 0 when the source gives none."`
 	Title       string   `json:"title"`
@@ -213,7 +235,7 @@ type toolEntry struct {
 }
 
 type getOutput struct {
-	toolEntry
+	EntryResult
 	SameCode []string `json:"same_code,omitempty" jsonschema:"Ids of other entries known by the same code."`
 }
 
@@ -237,7 +259,7 @@ func (s *Server) getTool(ctx context.Context, req *mcp.CallToolRequest, in getIn
 		} else if err != nil {
 			return nil, getOutput{}, fmt.Errorf("no entry has the id %q; search for it with search_errors", clipEcho(id))
 		}
-		return nil, getOutput{toolEntry: entryForTool(e, base)}, nil
+		return nil, getOutput{EntryResult: entryForTool(e, base)}, nil
 	}
 	// The entries known by the code, in the search's order.
 	res, err := ix.Search(ctx, search.Query{Text: code, PerPage: maxToolLimit})
@@ -254,7 +276,7 @@ func (s *Server) getTool(ctx context.Context, req *mcp.CallToolRequest, in getIn
 		return nil, getOutput{}, fmt.Errorf("no entry is known by the code %q; try search_errors or explain_error with the whole error", clipEcho(code))
 	}
 	e, _ := ix.Entry(ids[0])
-	return nil, getOutput{toolEntry: entryForTool(e, base), SameCode: ids[1:]}, nil
+	return nil, getOutput{EntryResult: entryForTool(e, base), SameCode: ids[1:]}, nil
 }
 
 func hasAlias(e content.Entry, code string) bool {
@@ -266,8 +288,8 @@ func hasAlias(e content.Entry, code string) bool {
 	return false
 }
 
-func entryForTool(e content.Entry, base string) toolEntry {
-	t := toolEntry{ID: e.ID, Status: e.Status, Title: e.Title, Providers: nonNil(e.Providers), Codes: nonNil(search.EntryCodes(e)),
+func entryForTool(e content.Entry, base string) EntryResult {
+	t := EntryResult{ID: e.ID, Status: e.Status, Title: e.Title, Providers: nonNil(e.Providers), Codes: nonNil(search.EntryCodes(e)),
 		Messages: nonNil(e.Messages), Aliases: nonNil(e.Aliases), Related: nonNil(e.Related), Updated: date(e),
 		URL: base + entryPath(e.ID), MarkdownURL: base + markdownPath(e.ID)}
 	for _, sec := range e.Sections {
@@ -289,14 +311,17 @@ type explainInput struct {
 	Limit int    `json:"limit,omitempty"`
 }
 
-type explainOutput struct {
-	Understood pasteRead      `json:"understood" jsonschema:"What was read out of the text."`
+// ExplainResult is an explanation as the explain_error tool and `errata
+// explain --json` give it: one shape for assistants and scripts.
+type ExplainResult struct {
+	Understood PasteRead      `json:"understood" jsonschema:"What was read out of the text."`
 	Confidence string         `json:"confidence" jsonschema:"How sure the best match is: high, medium, low, or none when nothing matched."`
 	Total      int            `json:"total" jsonschema:"Entries that share anything with the text."`
-	Matches    []explainMatch `json:"matches" jsonschema:"The entries that best explain the error, best first."`
+	Matches    []ExplainMatch `json:"matches" jsonschema:"The entries that best explain the error, best first."`
 }
 
-type pasteRead struct {
+// PasteRead is what was read out of a paste.
+type PasteRead struct {
 	Statuses  []int    `json:"statuses" jsonschema:"HTTP statuses found."`
 	Codes     []string `json:"codes" jsonschema:"Error codes found."`
 	Providers []string `json:"providers" jsonschema:"Providers the text names."`
@@ -304,38 +329,44 @@ type pasteRead struct {
 	Pasted    bool     `json:"pasted" jsonschema:"The text looked like a pasted error (status line, JSON body, log line) rather than a few words."`
 }
 
-type explainMatch struct {
-	toolEntry
+// ExplainMatch is one entry that may explain a paste.
+type ExplainMatch struct {
+	EntryResult
 	Confidence string   `json:"confidence" jsonschema:"high, medium or low."`
 	Reasons    []string `json:"reasons" jsonschema:"Why this entry matches."`
 }
 
-func (s *Server) explainTool(ctx context.Context, req *mcp.CallToolRequest, in explainInput) (*mcp.CallToolResult, explainOutput, error) {
+func (s *Server) explainTool(ctx context.Context, req *mcp.CallToolRequest, in explainInput) (*mcp.CallToolResult, ExplainResult, error) {
 	if err := checkToolText("text", in.Text); err != nil {
-		return nil, explainOutput{}, err
+		return nil, ExplainResult{}, err
 	}
 	ix, err := s.index()
 	if err != nil {
-		return nil, explainOutput{}, s.toolError("explain_error", err)
+		return nil, ExplainResult{}, s.toolError("explain_error", err)
 	}
 	ex, err := ix.Explain(ctx, in.Text, in.Limit)
 	if err != nil {
-		return nil, explainOutput{}, s.toolError("explain_error", err)
+		return nil, ExplainResult{}, s.toolError("explain_error", err)
 	}
+	return nil, NewExplainResult(ex, ix.Entry, s.baseOf(ctx)), nil
+}
+
+// NewExplainResult is ex with each match's entry (found by entry), its links
+// starting with base.
+func NewExplainResult(ex *search.Explanation, entry func(id string) (content.Entry, bool), base string) ExplainResult {
 	p := ex.Paste
-	out := explainOutput{
-		Understood: pasteRead{Statuses: nonNilInts(p.Statuses), Codes: nonNil(p.Codes), Providers: nonNil(p.Providers), Message: p.Message, Pasted: p.Pasted},
-		Confidence: "none", Total: ex.Total, Matches: []explainMatch{},
+	out := ExplainResult{
+		Understood: PasteRead{Statuses: nonNilInts(p.Statuses), Codes: nonNil(p.Codes), Providers: nonNil(p.Providers), Message: p.Message, Pasted: p.Pasted},
+		Confidence: "none", Total: ex.Total, Matches: []ExplainMatch{},
 	}
-	base := s.baseOf(ctx)
 	for i, m := range ex.Matches {
 		if i == 0 {
 			out.Confidence = string(m.Confidence)
 		}
-		e, _ := ix.Entry(m.ID)
-		out.Matches = append(out.Matches, explainMatch{toolEntry: entryForTool(e, base), Confidence: string(m.Confidence), Reasons: nonNil(m.Reasons)})
+		e, _ := entry(m.ID)
+		out.Matches = append(out.Matches, ExplainMatch{EntryResult: entryForTool(e, base), Confidence: string(m.Confidence), Reasons: nonNil(m.Reasons)})
 	}
-	return nil, out, nil
+	return out
 }
 
 // readResource answers errata://errors/{id} with the entry's Markdown copy;

@@ -40,7 +40,7 @@ func (s *Server) mcpHTTP() http.Handler {
 	sdk := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return s.mcpServer() }, &mcp.StreamableHTTPOptions{
 		Stateless:    true,
 		JSONResponse: true, // one JSON answer per request: no stream to hold open
-		Logger:       s.log,
+		Logger:       sdkLogger(s.log),
 		// The tools only read the public catalogue, which /api serves to
 		// any origin too; behind a proxy on the same host every request
 		// comes from loopback with the site's public Host, which the SDK's
