@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"net/url"
+	"os"
 	"os/exec"
 	"slices"
 	"strings"
@@ -187,4 +190,66 @@ func cut(s string, n int) string {
 		return s[:n] + "…"
 	}
 	return s
+}
+
+// explainOver has the Gmail paste explained by the MCP server at endpoint,
+// through the SDK's streamable HTTP client, calls times.
+func explainOver(t *testing.T, endpoint string, calls int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	client := mcp.NewClient(&mcp.Implementation{Name: "errata-test", Version: "1"}, nil)
+	cs, err := client.Connect(ctx, &mcp.StreamableClientTransport{Endpoint: endpoint, MaxRetries: -1}, nil)
+	if err != nil {
+		t.Fatalf("connect to %s: %v", endpoint, err)
+	}
+	defer cs.Close()
+	for i := range calls {
+		res, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: "explain_error", Arguments: map[string]any{"text": gmailPaste}})
+		if err != nil || res.IsError {
+			t.Fatalf("call %d: explain_error: %v %+v", i+1, err, res)
+		}
+		var ex struct {
+			Matches []struct{ ID string } `json:"matches"`
+		}
+		b, _ := json.Marshal(res.StructuredContent)
+		if err := json.Unmarshal(b, &ex); err != nil || len(ex.Matches) == 0 || ex.Matches[0].ID != gmail403 {
+			t.Fatalf("call %d: explain_error does not name %s first: %s", i+1, gmail403, cut(string(b), 400))
+		}
+	}
+}
+
+// `errata serve` answers MCP at /mcp to the SDK's client, and logs each
+// exchange as one request line of route POST /mcp.
+func TestMCPHTTPBinary(t *testing.T) {
+	s := start(t, nil)
+	explainOver(t, s.URL+"/mcp", 2)
+	s.waitLog(t, `route="POST /mcp"`, 10*time.Second)
+	if l := s.Log.String(); strings.Contains(l, "session connected") || strings.Contains(l, "server session") {
+		t.Errorf("the SDK's chatter is in the request log:\n%s", l)
+	}
+}
+
+// Behind nginx, consecutive MCP requests of one client land on different
+// replicas and all succeed: the server keeps no session.
+func TestMCPReplicasBehindNginx(t *testing.T) {
+	if _, err := os.Stat(nginxBin); err != nil && os.Getenv("ERRATA_NGINX") != "required" {
+		t.Skipf("SKIPPED: %s not found; install Debian's nginx to run the replica test (CI sets ERRATA_NGINX=required)", nginxBin)
+	}
+	var replicas []*server
+	var addrs []string
+	for range 2 {
+		s := start(t, nil, "--trust-proxy")
+		u, _ := url.Parse(s.URL)
+		replicas = append(replicas, s)
+		addrs = append(addrs, u.Host)
+	}
+	port := freePort(t)
+	startNginx(t, port, addrs)
+	explainOver(t, fmt.Sprintf("http://127.0.0.1:%d/mcp", port), 6)
+	for i, s := range replicas {
+		if !strings.Contains(s.Log.String(), `route="POST /mcp" status=200`) {
+			t.Errorf("replica %d answered no MCP request: nginx did not spread them\n%s", i, s.Log)
+		}
+	}
 }
