@@ -34,8 +34,12 @@ const mcpInstructions = "Errata is a catalogue of API error responses (Gmail, Mi
 const maxToolText = search.MaxQueryBytes
 
 // maxToolLimit bounds the entries one call returns: enough to choose from,
-// small enough for a model's context.
-const maxToolLimit = 20
+// small enough for a model's context; search_errors returns
+// defaultSearchLimit unless asked.
+const (
+	maxToolLimit       = 20
+	defaultSearchLimit = 5
+)
 
 // resourcePrefix is the URI of an entry as an MCP resource, before its id.
 const resourcePrefix = "errata://errors/"
@@ -62,7 +66,7 @@ func (s *Server) newMCPServer() *mcp.Server {
 		Annotations: readOnly("Search API errors"),
 		InputSchema: toolSchema[searchInput](func(s *jsonschema.Schema) {
 			s.Properties["provider"].Enum = anySlice(content.ProviderSlugs())
-			limitSchema(s.Properties["limit"], 5)
+			limitSchema(s.Properties["limit"], defaultSearchLimit)
 		}),
 	}, recovered(s, "search_errors", s.searchTool))
 	mcp.AddTool(srv, &mcp.Tool{
@@ -190,7 +194,7 @@ func (s *Server) searchTool(ctx context.Context, req *mcp.CallToolRequest, in se
 	if err != nil {
 		return nil, searchOutput{}, s.toolError("search_errors", err)
 	}
-	q := search.Query{Text: strings.TrimSpace(in.Query), PerPage: cmp.Or(in.Limit, 5)}
+	q := search.Query{Text: strings.TrimSpace(in.Query), PerPage: cmp.Or(in.Limit, defaultSearchLimit)}
 	if q.Status, err = search.ParseStatus(strings.TrimSpace(in.Status)); err == nil && in.Provider != "" {
 		q.Providers, err = search.ParseProviders([]string{in.Provider})
 	}
