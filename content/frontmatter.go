@@ -22,6 +22,12 @@ var (
 	keyList = "id, status, title, providers, messages, aliases, related, updated, redirect_from"
 )
 
+// The statuses an entry may have, besides none.
+const (
+	minStatus = 100
+	maxStatus = 599
+)
+
 // decodeFrontMatter decodes the YAML front matter into r.entry, strictly:
 // every key is checked on its own so one pass reports all problems, each at
 // the key's (or list item's) line. It reports whether the entry has a valid
@@ -100,7 +106,7 @@ func decodeFrontMatter(fm []byte, fmLine int, r *fileResult, bad func(int, strin
 			var n int
 			if _, err := fmt.Sscan(s, &n); err != nil || fmt.Sprint(n) != s {
 				bad(line, fmt.Sprintf("status %q is not a number", s), "write an HTTP status from 100 to 599, or none when the source gives no status")
-			} else if n < 100 || n > 599 {
+			} else if n < minStatus || n > maxStatus {
 				bad(line, fmt.Sprintf("status %d is outside 100–599", n), "write an HTTP status from 100 to 599, or none when the source gives no status")
 			} else {
 				e.Status = n

@@ -27,7 +27,10 @@ var slugRE = regexp.MustCompile(`^[a-z0-9]+(?:-[a-z0-9]+)*$`)
 
 // IsSlug reports whether s is a valid entry id: lower-case letters and
 // digits in words joined by single hyphens.
-func IsSlug(s string) bool { return len(s) <= 200 && slugRE.MatchString(s) }
+func IsSlug(s string) bool { return len(s) <= maxIDLength && slugRE.MatchString(s) }
+
+// maxIDLength bounds an id, which every URL of the entry carries.
+const maxIDLength = 200
 
 // Load reads every *.md file below the root of fsys, validates all of them
 // and returns the entries sorted by status then id. Problems of every file

@@ -168,7 +168,7 @@ func (s *Server) apiErrors(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiError(w http.ResponseWriter, r *http.Request) error {
-	_, e, ok, err := s.requestedEntry(w, r, apiEntryPath)
+	_, e, ok, err := s.requestedEntry(w, r, r.PathValue("id"), apiEntryPath)
 	if !ok {
 		return err
 	}

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -25,11 +24,7 @@ func (s *Server) catalogue(w http.ResponseWriter, r *http.Request) error {
 	state := stateOf(res.Query)
 	state.Q = q.Text
 	if pages := pageCount(res.Total, res.PerPage); res.Page > pages && res.Page > 1 {
-		msg := fmt.Sprintf("There are only %d pages of results; ask for page 1 to %d.", pages, pages)
-		if pages == 1 {
-			msg = "There is only 1 page of results; ask for page 1."
-		}
-		return &search.InvalidError{Param: "page", Value: strconv.Itoa(res.Page), Message: msg}
+		return pageError(res.Page, pages)
 	}
 	v := s.catalogueView(r, state, res)
 	// Every header wantsFragment reads, so that no cache (ours, nginx's, the

@@ -15,14 +15,12 @@ import (
 // maxRelated bounds the related list on an entry page.
 const maxRelated = 6
 
-// requestedEntry finds the entry the request's {id} names. An old id is
-// answered with a 301 to path(its current id), and ok is false; an unknown
-// id is a 404 that offers a search for it.
-func (s *Server) requestedEntry(w http.ResponseWriter, r *http.Request, path func(id string) string) (ix index, e content.Entry, ok bool, err error) {
+// requestedEntry finds the entry id names. An old id is answered with a 301 to path(its current id), and ok
+// is false; an unknown id is a 404 that offers a search for it.
+func (s *Server) requestedEntry(w http.ResponseWriter, r *http.Request, id string, path func(id string) string) (ix index, e content.Entry, ok bool, err error) {
 	if ix, err = s.index(); err != nil {
 		return nil, e, false, err
 	}
-	id := r.PathValue("id")
 	if e, ok = ix.Entry(id); ok {
 		return ix, e, true, nil
 	}
@@ -34,6 +32,17 @@ func (s *Server) requestedEntry(w http.ResponseWriter, r *http.Request, path fun
 		What:   "No error in the catalogue has the id “" + clipEcho(id) + "”. It may have been renamed; search for it:",
 		Search: clipEcho(strings.TrimSpace(strings.NewReplacer("-", " ", "_", " ").Replace(id))),
 	}
+}
+
+// currentEntry is the entry id names, following a redirect from an old id.
+func currentEntry(ix index, id string) (content.Entry, bool) {
+	if e, ok := ix.Entry(id); ok {
+		return e, true
+	}
+	if to, ok := ix.Redirect(id); ok {
+		return ix.Entry(to)
+	}
+	return content.Entry{}, false
 }
 
 // EntryPath is the path of an entry's page. Every link to an entry, in
@@ -49,7 +58,7 @@ func redirect(w http.ResponseWriter, r *http.Request, path string) {
 }
 
 func (s *Server) entry(w http.ResponseWriter, r *http.Request) error {
-	ix, e, ok, err := s.requestedEntry(w, r, EntryPath)
+	ix, e, ok, err := s.requestedEntry(w, r, r.PathValue("id"), EntryPath)
 	if !ok {
 		return err
 	}
@@ -66,6 +75,7 @@ func (s *Server) entryView(r *http.Request, ix index, e content.Entry) component
 		Back:     backLink(r, e.Status),
 	}
 	v.Meta = s.meta(r, entryTitle(e), describe(e), EntryPath(e.ID), "article")
+	v.Meta.Markdown = markdownPath(e.ID)
 	v.Permalink = v.Meta.Canonical
 	if !e.Updated.IsZero() {
 		v.Updated = e.Updated.Format("2006-01-02")

@@ -100,8 +100,10 @@ func (s *Server) page(h handler) http.Handler {
 }
 
 // api adapts an API handler: an error becomes {"error":{"code","message"}}.
+// Every answer, errors included, links the API's description.
 func (s *Server) api(h handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Link", serviceDesc)
 		if err := h(w, r); err != nil {
 			s.writeErrorJSON(w, s.classify(r, err))
 		}

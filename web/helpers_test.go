@@ -167,6 +167,12 @@ func (f faultyIndex) Search(ctx context.Context, q search.Query) (*search.Result
 	}
 	return nil, f.err
 }
+func (f faultyIndex) Explain(ctx context.Context, text string, limit int) (*search.Explanation, error) {
+	if f.panics {
+		panic("index exploded")
+	}
+	return nil, f.err
+}
 func (f faultyIndex) Entries() []content.Entry           { return nil }
 func (f faultyIndex) Entry(string) (content.Entry, bool) { return content.Entry{}, false }
 func (f faultyIndex) Redirect(string) (string, bool)     { return "", false }

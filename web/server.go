@@ -8,8 +8,11 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/errata/errata/content"
 	"github.com/errata/errata/search"
@@ -37,6 +40,7 @@ type Config struct {
 // exercise failures the real index cannot produce on demand.
 type index interface {
 	Search(ctx context.Context, q search.Query) (*search.Results, error)
+	Explain(ctx context.Context, text string, limit int) (*search.Explanation, error)
 	Entries() []content.Entry
 	Entry(id string) (content.Entry, bool)
 	Redirect(oldID string) (string, bool)
@@ -68,6 +72,8 @@ type Server struct {
 	cache    *middleware.Cache // nil when off
 	searches searchObserver
 	handler  http.Handler // mux inside every middleware
+
+	mcpServer func() *mcp.Server // made on first use: the stdio and HTTP MCP transports share it
 }
 
 // NewServer returns the site over ix. It is ready at once; ix may be nil
@@ -89,6 +95,7 @@ func newServer(cfg Config, ix index) *Server {
 	if cfg.Metrics != nil {
 		s.searches = cfg.Metrics
 	}
+	s.mcpServer = sync.OnceValue(s.newMCPServer)
 	s.routes()
 	site := middleware.Chain(
 		middleware.RecoverPanics(s.log, http.HandlerFunc(s.internalError)),
@@ -109,17 +116,26 @@ func (noSearchObserver) ObserveSearch(time.Duration, int) {}
 func (s *Server) routes() {
 	m := s.mux
 	m.Handle("GET /{$}", s.page(s.catalogue))
-	m.Handle("GET /errors/{id}", s.page(s.entry))
+	m.Handle("GET /errors/{id}", s.markdownOr(s.entry)) // and /errors/{id}.md
 	m.Handle("GET /api/v1/search", s.api(s.apiSearch))
 	m.Handle("GET /api/v1/errors", s.api(s.apiErrors))
 	m.Handle("GET /api/v1/errors/{id}", s.api(s.apiError))
 	m.Handle("GET /api/", s.api(s.apiNotFound))
+	m.Handle("GET /openapi.json", s.plain(s.openapi))
+	mcpHTTP := s.mcpHTTP()
+	m.Handle("POST /mcp", mcpHTTP)
+	m.Handle("GET /mcp", mcpHTTP)    // 405 in JSON-RPC: stateless, no stream to open
+	m.Handle("DELETE /mcp", mcpHTTP) // 405 in JSON-RPC: no session to end
 	m.HandleFunc("GET /healthz", s.healthz)
 	m.HandleFunc("GET /readyz", s.readyz)
 	m.Handle("GET /static/{file}", static.Handler())
 	m.Handle("GET /opensearch.xml", s.page(s.opensearch))
 	m.Handle("GET /sitemap.xml", s.page(s.sitemap))
+	m.Handle("GET /feed.xml", s.plain(s.feed))
+	m.Handle("GET /schema/entry.json", s.plain(s.schema))
 	m.Handle("GET /robots.txt", s.page(s.robots))
+	m.Handle("GET /llms.txt", s.plain(s.llms))
+	m.Handle("GET /llms-full.txt", s.plain(s.llmsFull))
 	m.HandleFunc("GET /favicon.ico", s.favicon)
 	m.Handle("GET /", s.page(s.notFound))
 }

@@ -35,6 +35,8 @@ func commands() []command {
 		{"serve", "[flags]", "serve the site and API (the default command)", runServe},
 		{"check", "[DIR]", "validate entry files; exit 1 on any problem", runCheck},
 		{"search", "[flags] TEXT", "search the catalogue from a terminal", runSearch},
+		{"explain", "[flags] [FILE]", "explain a pasted error from stdin or FILE: what it says and the entry that fixes it; exit 1 when nothing matches", runExplain},
+		{"mcp", "[--content DIR | --index DIR]", "serve the MCP tools on stdin and stdout for a local AI assistant", runMCP},
 		{"import", "FILE.jsonl --out DIR", "turn a JSONL error catalogue into entry files", runImport},
 		{"index", "[--content DIR] --out DIR", "build the search index ahead of time for serve --index", runIndex},
 		{"healthcheck", "[--url URL]", "exit 0 when a local server answers /healthz", runHealthcheck},

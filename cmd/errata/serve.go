@@ -154,11 +154,8 @@ func (m *Main) ParseFlags(env Env, args []string) error {
 	case c.Drain < 0 || c.ShutdownTimeout <= 0:
 		return f.usageErr("--drain must be 0 or more and --shutdown-timeout more than 0")
 	}
-	if c.Content != "" {
-		st, err := os.Stat(c.Content)
-		if err != nil || !st.IsDir() {
-			return f.usageErr("--content %s: not a folder; point it at a folder of entry .md files such as content/entries", c.Content)
-		}
+	if err := checkContentDir(f, c.Content); err != nil {
+		return err
 	}
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		return f.usageErr("--addr %q: want host:port or :port, e.g. :8080 or 127.0.0.1:8080", c.Addr)

@@ -14,6 +14,7 @@ type Meta struct {
 	Version     string
 	Q           string // text shown in the header search box
 	NoIndex     bool   // error pages ask robots not to index them
+	Markdown    string // path of the page's Markdown copy, "" when it has none
 }
 
 // Link is a labelled href.
