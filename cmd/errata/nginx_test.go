@@ -17,8 +17,9 @@ const nginxBin = "/usr/sbin/nginx"
 
 // nginxSite is the reverse-proxy part of the nginx configuration shown in
 // the README: identical replicas, passive health checks, and a retry on the
-// next replica when one fails. Requests are idempotent GETs, so a retry is
-// always safe.
+// next replica when one fails. Every route is a GET but POST /mcp, whose
+// tools only read, so a retry is always safe (non_idempotent lets nginx
+// retry the POSTs too).
 func nginxSite(listen string, replicas []string) string {
 	var b strings.Builder
 	b.WriteString("upstream errata {\n")
@@ -40,7 +41,7 @@ server {
         proxy_set_header X-Forwarded-Proto $scheme;
         proxy_connect_timeout 1s;
         proxy_read_timeout 35s;
-        proxy_next_upstream error timeout http_502 http_503;
+        proxy_next_upstream error timeout http_502 http_503 non_idempotent;
         proxy_next_upstream_tries 3;
         proxy_next_upstream_timeout 10s;
     }
