@@ -15,11 +15,12 @@ import (
 func TestWatchNamedPipeAtRuntime(t *testing.T) {
 	dir := copyEntries(t)
 	n := catalogueSize(t)
-	s := start(t, nil, "--content", dir, "--watch", "--drain", "0s")
+	s := start(t, nil, "--content", dir, "--watch", "--drain", "0s", "--metrics-addr", "127.0.0.1:0")
+	metrics := s.metricsURL(t)
 	pipe := filepath.Join(dir, "bad.md")
 	mkfifo(t, pipe)
 	s.waitLog(t, pipeProblem(pipe), 20*time.Second)
-	if got := entryCount(t, s.URL); got != n {
+	if got := entryCount(t, metrics); got != n {
 		t.Errorf("after a named pipe appeared %d entries, want the last good %d", got, n)
 	}
 
@@ -39,7 +40,7 @@ func TestWatchNamedPipeAtRuntime(t *testing.T) {
 	if err := os.Remove(pipe); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the edit served once the pipe is gone", 20*time.Second, func() bool { return entryCount(t, s.URL) == n+1 })
+	waitFor(t, "the edit served once the pipe is gone", 20*time.Second, func() bool { return entryCount(t, metrics) == n+1 })
 
 	s.signal(t, syscall.SIGTERM)
 	if code := s.wait(t, 20*time.Second); code != 0 {
