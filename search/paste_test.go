@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/errata/errata/content/corpus/corpustest"
 )
 
 func TestExtractPaste(t *testing.T) {
@@ -89,7 +91,7 @@ func TestPasteRegexpsSkippedOnlyWithoutMatches(t *testing.T) {
 	for _, c := range loadRelevance(t) {
 		texts = append(texts, c.Query)
 	}
-	for _, r := range realCorpora(t) {
+	for _, r := range corpustest.RealRecords(t) {
 		texts = append(texts, r.Message, r.Title, r.Body)
 	}
 	matched := 0

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/errata/errata/content"
+	"github.com/errata/errata/content/corpus/corpustest"
 )
 
 func TestTypos(t *testing.T) {
@@ -102,7 +103,7 @@ func TestSmallCatalogueNeedsNoStemCounts(t *testing.T) {
 func TestBroadWordSkipsProse(t *testing.T) {
 	// Its own index of the real corpora, whose limits it lowers, with a
 	// Twilio entry that does not name Twilio.
-	es := append(slices.Clone(corporaEntries(t)), entry("400-unnamed", 400, "Unnamed", []string{"twilio"}, []string{"Something failed."}, nil, "Unknown.", "Retry."))
+	es := append(slices.Clone(corpustest.RealEntries(t)), entry("400-unnamed", 400, "Unnamed", []string{"twilio"}, []string{"Something failed."}, nil, "Unknown.", "Retry."))
 	ix := build(t, es)
 	holds := func(e *content.Entry, word string, prose bool) bool {
 		d := toDoc(*e)

@@ -11,9 +11,14 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/errata/errata/content/corpus/corpustest"
 )
 
-const nginxBin = "/usr/sbin/nginx"
+const (
+	nginxBin     = "/usr/sbin/nginx"
+	nginxMissing = nginxBin + " not found for the replica test; install Debian's nginx"
+)
 
 // nginxSite is the reverse-proxy part of the nginx configuration shown in
 // the README: identical replicas, passive health checks, and a retry on the
@@ -69,10 +74,7 @@ func TestReadmeShowsNginxConfig(t *testing.T) {
 func startNginx(tb testing.TB, port int, replicas []string) {
 	tb.Helper()
 	if _, err := os.Stat(nginxBin); err != nil {
-		if os.Getenv("ERRATA_NGINX") == "required" {
-			tb.Fatalf("ERRATA_NGINX=required but %s is missing: apt-get install nginx", nginxBin)
-		}
-		tb.Skipf("SKIPPED: %s not found; install Debian's nginx to run the replica test (CI sets ERRATA_NGINX=required)", nginxBin)
+		corpustest.Missing(tb, "ERRATA_NGINX", nginxMissing)
 	}
 	dir := tb.TempDir()
 	for _, d := range []string{"logs", "tmp"} {
@@ -142,8 +144,8 @@ http {
 // deploy), and counts failed requests: nginx must retry each one on a live
 // replica.
 func TestReplicasBehindNginx(t *testing.T) {
-	if _, err := os.Stat(nginxBin); err != nil && os.Getenv("ERRATA_NGINX") != "required" {
-		t.Skipf("SKIPPED: %s not found; install Debian's nginx to run the replica test (CI sets ERRATA_NGINX=required)", nginxBin)
+	if _, err := os.Stat(nginxBin); err != nil {
+		corpustest.Missing(t, "ERRATA_NGINX", nginxMissing)
 	}
 	var replicas []*server
 	var addrs []string
