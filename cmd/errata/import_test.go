@@ -291,6 +291,7 @@ func TestImportIsIdempotent(t *testing.T) {
 // TestImportRealCorpora imports every real catalogue into one folder: all
 // 2,832 records become entries that pass errata check.
 func TestImportRealCorpora(t *testing.T) {
+	t.Parallel()
 	dir, ok := corpustest.Dir()
 	if !ok {
 		corpustest.Missing(t, "", corpustest.ErrNoCorpora.Error())

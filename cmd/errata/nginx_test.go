@@ -166,17 +166,17 @@ func TestReplicasBehindNginx(t *testing.T) {
 
 	stop := make(chan struct{})
 	l := startLoad(base, 8, stop, loadPaths...)
-	time.Sleep(1 * time.Second)
+	l.waitOK(t, "before the kill", loadPhase)
 	before := l.ok.Load()
 	replicas[1].signal(t, syscall.SIGKILL)
 	replicas[1].wait(t, 5*time.Second)
-	time.Sleep(1 * time.Second)
+	l.waitOK(t, "after the kill", loadPhase)
 	// A deploy: another replica is stopped gracefully while the load goes on.
 	replicas[0].signal(t, syscall.SIGTERM)
 	if code := replicas[0].wait(t, 10*time.Second); code != 0 {
 		t.Errorf("replica 0 exited %d after SIGTERM, want 0", code)
 	}
-	time.Sleep(1 * time.Second)
+	l.waitOK(t, "after the deploy", loadPhase)
 	close(stop)
 	l.wg.Wait()
 	after := l.ok.Load() - before
@@ -184,7 +184,7 @@ func TestReplicasBehindNginx(t *testing.T) {
 	if len(l.failures) > 0 {
 		t.Errorf("%d requests failed through nginx (%d ok): %+v", len(l.failures), l.ok.Load(), l.failures[:min(len(l.failures), 10)])
 	}
-	if before < 20 || after < 20 {
+	if before < loadPhase || after < 2*loadPhase {
 		t.Errorf("%d requests before the kill and %d after: want load on both sides", before, after)
 	}
 	for i, s := range replicas {
