@@ -87,6 +87,7 @@ func TestCleanInput(t *testing.T) {
 // The cheap checks that skip the regular expressions never skip a match:
 // statuses and timestamps hold digits, log levels their first letters.
 func TestPasteRegexpsSkippedOnlyWithoutMatches(t *testing.T) {
+	t.Parallel() // reads the shared records only
 	texts := []string{"HTTP/1.1 429 Too Many Requests", "status=503", "2024-05-02T10:11:12Z", "Tue, 02 May 2024", "12:01:02", "[ERROR] boom", "level=warn x", "WARN: x", "CRITICAL", "x FATAL y"}
 	for _, c := range loadRelevance(t) {
 		texts = append(texts, c.Query)

@@ -101,6 +101,7 @@ func TestSmallCatalogueNeedsNoStemCounts(t *testing.T) {
 // solution; any other query still reads the prose. The real corpora are too
 // small to hold a broad word, so the test lowers the thresholds.
 func TestBroadWordSkipsProse(t *testing.T) {
+	t.Parallel() // changes only its own index
 	// Its own index of the real corpora, whose limits it lowers, with a
 	// Twilio entry that does not name Twilio.
 	es := append(slices.Clone(corpustest.RealEntries(t)), entry("400-unnamed", 400, "Unnamed", []string{"twilio"}, []string{"Something failed."}, nil, "Unknown.", "Retry."))
