@@ -16,7 +16,7 @@ import (
 	"github.com/errata/errata/content"
 )
 
-// Issue 6: hostile entries load into inert HTML or fail with a clear
+// Hostile entries load into inert HTML or fail with a clear
 // problem, within a time limit. The older tests (load_test.go,
 // problems_test.go) cover raw HTML, the common link spellings, nesting
 // depth and the size limit; these add entity and escape spellings checked
