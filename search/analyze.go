@@ -1,6 +1,7 @@
 package search
 
 import (
+	"strings"
 	"unicode"
 	"unicode/utf8"
 
@@ -186,6 +187,10 @@ func hasDigit(s string) bool {
 
 // clip shortens s to at most n bytes, ending on a whole character, and
 // marks the cut with "…": for echoing what a person gave.
+// echo is s as an error may repeat it to a person: clipped, and valid
+// UTF-8 whatever the request held.
+func echo(s string, n int) string { return strings.ToValidUTF8(clip(s, n), "\uFFFD") }
+
 func clip(s string, n int) string {
 	if len(s) <= n {
 		return s

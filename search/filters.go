@@ -17,7 +17,7 @@ func ParseStatus(s string) (StatusSet, error) {
 		return nil, nil
 	}
 	bad := func(msg string) error {
-		return &InvalidError{Param: "status", Value: clip(s, 64), Message: msg}
+		return &InvalidError{Param: "status", Value: echo(s, 64), Message: msg}
 	}
 	if len(s) > maxFilterLen {
 		return nil, bad("is too long; give a few codes such as 429, a range such as 400-499, a class such as 4xx, or none.")
@@ -161,7 +161,7 @@ var providerByName = func() map[string]string {
 
 // unknownProvider refuses a provider that is none of content.ProviderSlugs.
 func unknownProvider(name string) *InvalidError {
-	return &InvalidError{Param: "provider", Value: clip(name, 64),
+	return &InvalidError{Param: "provider", Value: echo(name, 64),
 		Message: fmt.Sprintf("%q is not a known provider; use one of %s.", clip(name, 32), strings.Join(content.ProviderSlugs(), ", "))}
 }
 
@@ -173,7 +173,7 @@ func ParseProviders(vals []string) ([]string, error) {
 	for _, v := range vals {
 		total += len(v)
 		if total > maxFilterLen*4 {
-			return nil, &InvalidError{Param: "provider", Value: clip(v, 64), Message: "is too long; choose one or a few providers."}
+			return nil, &InvalidError{Param: "provider", Value: echo(v, 64), Message: "is too long; choose one or a few providers."}
 		}
 		for name := range strings.SplitSeq(v, ",") {
 			name = strings.Join(strings.Fields(strings.ToLower(name)), " ")
