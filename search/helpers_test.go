@@ -98,6 +98,19 @@ var (
 		}
 		return &corporaFixture{entries: es, ix: ix}, nil
 	})
+	// sharedFull is the catalogue people search: the embedded entries and
+	// the real corpora's, 2,847 in all, as the paste set expects.
+	sharedFull = sync.OnceValues(func() (*Index, error) {
+		f, err := sharedCorpora()
+		if err != nil {
+			return nil, err
+		}
+		es, err := content.Load(content.Embedded())
+		if err != nil {
+			return nil, err
+		}
+		return Build(append(es, f.entries...))
+	})
 	// fuzzIndex is the embedded catalogue plus the fixtures (which hold
 	// markup in titles and messages).
 	fuzzIndex = sync.OnceValues(func() (*Index, error) {
@@ -152,6 +165,18 @@ func corporaEntries(tb testing.TB) []content.Entry {
 func corporaIndex(tb testing.TB) *Index {
 	tb.Helper()
 	return corpora(tb).ix
+}
+
+// fullIndex is the shared index of the embedded catalogue and the real
+// corpora together.
+func fullIndex(tb testing.TB) *Index {
+	tb.Helper()
+	realCorpora(tb) // skips when absent
+	ix, err := sharedFull()
+	if err != nil {
+		tb.Fatalf("index the catalogue and the real corpora: %v", err)
+	}
+	return ix
 }
 
 func corpora(tb testing.TB) *corporaFixture {
