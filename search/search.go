@@ -50,6 +50,7 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Results, error) {
 	}
 	start := time.Now()
 	pl := understand(q.Text)
+	ix.resolve(&pl)
 	res := &Results{
 		Query:   q,
 		Page:    q.Page,
@@ -62,7 +63,7 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Results, error) {
 		},
 	}
 	var err error
-	if len(pl.words) == 0 && len(pl.phrases) == 0 {
+	if pl.browses() {
 		ix.browse(q, pl, res)
 	} else {
 		err = ix.searchText(ctx, q, pl, res)
@@ -116,7 +117,7 @@ func (ix *Index) searchText(ctx context.Context, q Query, pl plan, res *Results)
 		}
 		res.Total = c.total
 		res.Facets = facetsFrom(c.statusCounts[:], providerCounts(&c.provCounts), q)
-		ranked := ix.rerank(c.best(), pl)
+		ranked := ix.rerank(c.best(), pl, ws)
 		if from < len(ranked) {
 			hl := ix.newHighlighter(pl, ws)
 			for _, r := range ranked[from:min(len(ranked), from+q.PerPage)] {

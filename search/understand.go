@@ -1,6 +1,7 @@
 package search
 
 import (
+	"net/http"
 	"regexp"
 	"slices"
 	"strings"
@@ -12,56 +13,55 @@ type plan struct {
 	seq        []string // lower-cased word sequence of the text, for phrase re-ranking
 	phrases    []string // quoted phrases (typed, not pasted)
 	textStatus StatusSet
-	providers  []string // provider slugs named among the words
-	pasted     bool
-	tokens     []string // the words and statuses in typed order, to rebuild a suggestion
+	// statusFinds is set when the statuses stood in status positions of a
+	// paste (a status line, a status field): they find entries of their
+	// own, where a status typed among words only scores.
+	statusFinds bool
+	// scoreOnly are reason phrases and the words of exception classes:
+	// they score hits, never find them ("HTTP/1.1 400 BAD REQUEST" above a
+	// JSON body must not find every entry titled Bad Request).
+	scoreOnly []string
+	reasons   []string  // the reason phrases, whole
+	codes     []string  // candidates for the exact code lookup, as written
+	codeHits  []codeHit // the entries the codes name (see Index.resolve)
+	providers []string  // provider slugs named among the words
+	hints     []string  // provider slugs named by the paste's hosts and SDK names
+	pasted    bool
+	shape     shape
+	tokens    []string // the words and statuses in typed order, to rebuild a suggestion
 }
 
-// providerWords are words that name a provider. A word boosts that
-// provider's entries; it still matches as a word too.
-var providerWords = map[string][]string{
-	"gmail":     {"gmail"},
-	"google":    {"gmail"},
-	"gsuite":    {"gmail"},
-	"workspace": {"gmail"},
-	"microsoft": {"microsoft", "microsoft-entra", "microsoft-ews", "microsoft-graph"},
-	"outlook":   {"microsoft", "microsoft-graph"},
-	"office":    {"microsoft"},
-	"office365": {"microsoft"},
-	"o365":      {"microsoft"},
-	"m365":      {"microsoft", "microsoft-graph"},
-	"hotmail":   {"microsoft"},
-	"exchange":  {"microsoft", "microsoft-ews"},
-	"azure":     {"microsoft", "microsoft-entra"},
-	"entra":     {"microsoft-entra"},
-	"aad":       {"microsoft-entra"},
-	"ews":       {"microsoft-ews"},
-	"graph":     {"microsoft-graph"},
-	"twilio":    {"twilio"},
-}
-
-// understand reads the free text of a query: a pasted error's status and
-// message, quoted phrases, statuses and provider names among the words.
+// understand reads the free text of a query: the fields of a pasted error
+// (extractFields), then its words, quoted phrases, statuses typed among
+// the words, provider names and candidate codes. It needs no index.
 func understand(raw string) plan {
-	var pl plan
-	p := extractPaste(cleanInput(raw))
-	pl.pasted = p.pasted
-	for _, c := range p.status {
+	f := extractFields(raw)
+	pl := plan{pasted: f.pasted(), shape: f.shape, hints: f.hints, codes: f.codes}
+	for _, c := range f.status {
 		pl.textStatus = append(pl.textStatus, StatusRange{c, c})
 	}
-	if !p.pasted {
-		pl.phrases = quotedPhrases(p.text)
+	pl.statusFinds = len(pl.textStatus) > 0
+	text := f.text()
+	if !pl.pasted {
+		pl.phrases = quotedPhrases(text)
 	}
 	seen := map[string]bool{}
-	eachIdent(p.text, func(_, _ int, w string) {
+	prev := ""
+	eachIdent(text, func(_, _ int, w string) {
 		lw := lowerASCII(w)
 		if isStatusWord(lw) {
-			if r, ok := parseStatusPart(lw); ok {
+			if pl.pasted {
+				return // a number outside a status position of a paste says nothing
+			}
+			if r, ok := parseStatusPart(lw); ok && (r.Lo != r.Hi || http.StatusText(r.Lo) != "") {
+				// A status typed among words; "office 365" names no status.
 				pl.textStatus = append(pl.textStatus, r)
 				pl.tokens = append(pl.tokens, w)
 				return
 			}
 		}
+		pl.codes = appendCodes(pl.codes, prev, w, pl.pasted)
+		prev = w
 		if len(pl.seq) < maxSeqRerank {
 			pl.seq = append(pl.seq, lw)
 		}
@@ -71,17 +71,107 @@ func understand(raw string) plan {
 		seen[lw] = true
 		pl.words = append(pl.words, w)
 		pl.tokens = append(pl.tokens, w)
-		for _, slug := range providerWords[lw] {
-			if !slices.Contains(pl.providers, slug) {
-				pl.providers = append(pl.providers, slug)
-			}
-		}
+		pl.providers = appendNew(pl.providers, providerWords[lw]...)
 	})
-	// "office 365" names Microsoft; 365 alone is no status.
+	pl.reasons = f.reason
+	for _, t := range append(f.reason, f.classWords...) {
+		eachIdent(t, func(_, _ int, w string) {
+			lw := lowerASCII(w)
+			if !seen[lw] && len(pl.scoreOnly) < maxTerms {
+				seen[lw] = true
+				pl.scoreOnly = append(pl.scoreOnly, lw)
+			}
+		})
+	}
 	if len(pl.textStatus) > 0 {
 		pl.textStatus = pl.textStatus.normalize()
 	}
 	return pl
+}
+
+// appendCodes adds the codes word w may be: w itself when written as a
+// code (a number only when typed: in a paste, numbers are codes only in
+// code positions, see fields.takeCodes), and prev and w together when a
+// word is followed by a number ("AADSTS 50126").
+func appendCodes(codes []string, prev, w string, pasted bool) []string {
+	if len(codes) >= maxCodes {
+		return codes
+	}
+	if isCodeLike(w) && (!allDigits(w) || !pasted) {
+		codes = append(codes, w)
+	}
+	if prev != "" && allDigits(w) && isLetters([]byte(lowerASCII(prev))) {
+		codes = append(codes, prev+w)
+	}
+	return codes
+}
+
+// resolve is the part of understanding that asks the index: which entries
+// the codes name, and which identifiers it does not know whole
+// (WebClientResponseException), searched by their parts instead.
+func (ix *Index) resolve(pl *plan) {
+	pl.codeHits = ix.lookUpCodes(pl.codes)
+	ix.splitUnknown(pl)
+}
+
+// splitUnknown replaces each identifier the catalogue does not hold whole
+// with its parts: TooManyRequests is searched as too many requests. In a
+// paste the parts only score (see plan.scoreOnly), as an unknown code or
+// class says what kind of error it is, not which: its words must not find
+// every entry that holds them, nor count as a run of the message.
+func (ix *Index) splitUnknown(pl *plan) {
+	parts := map[string][]string{} // lower-cased word → its parts
+	var words []string
+	seen := map[string]bool{}
+	add := func(w string) {
+		if lw := lowerASCII(w); !seen[lw] && len(words) < maxTerms {
+			seen[lw] = true
+			words = append(words, w)
+		}
+	}
+	for _, w := range pl.words {
+		lw := lowerASCII(w)
+		ps := identParts(w)
+		// A typed identifier one typo from a known one is corrected
+		// rather than split (ErrorItemNotFund).
+		if ps == nil || ix.vocab.df[lw] > 0 || !pl.pasted && fuzziness(lw) > 0 && len(ix.vocab.corrections(lw, fuzziness(lw), 1)) > 0 {
+			add(w)
+			continue
+		}
+		parts[lw] = ps
+		if pl.pasted {
+			for _, p := range ps {
+				if !slices.Contains(pl.scoreOnly, p) && len(pl.scoreOnly) < maxTerms {
+					pl.scoreOnly = append(pl.scoreOnly, p)
+				}
+			}
+			continue
+		}
+		for _, p := range ps {
+			add(p)
+		}
+	}
+	if len(parts) == 0 {
+		return
+	}
+	pl.words = words
+	seq := make([]string, 0, len(pl.seq))
+	for _, w := range pl.seq {
+		switch ps, ok := parts[w]; {
+		case !ok:
+			seq = append(seq, w)
+		case !pl.pasted:
+			seq = append(seq, ps...)
+		}
+	}
+	pl.seq = seq[:min(len(seq), maxSeqRerank)]
+}
+
+// browses reports whether the query has nothing to search for: no word, no
+// phrase, no code and no reason phrase, so that every entry (of the
+// statuses it names) is listed.
+func (pl *plan) browses() bool {
+	return len(pl.words) == 0 && len(pl.phrases) == 0 && len(pl.codeHits) == 0 && len(pl.scoreOnly) == 0
 }
 
 var quotedRE = regexp.MustCompile(`"([^"]{1,512})"|“([^”]{1,512})”`)

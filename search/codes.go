@@ -1,0 +1,175 @@
+package search
+
+import (
+	"slices"
+	"strconv"
+
+	"github.com/errata/errata/content"
+)
+
+// codeIndex finds entries by their codes exactly, whatever the case and
+// separators: AADSTS50126, aadsts50126, AADSTS 50126 and AADSTS-50126 are
+// one code; 21211, ErrorItemNotFound, rateLimitExceeded, invalid_grant are
+// others. A code that belongs to one entry names it: that entry comes first.
+type codeIndex map[string][]int32
+
+// entryCodes are the codes of an entry: its aliases written as codes
+// (isCodeLike), such as a Twilio number or an Exchange response code. A
+// catalogue field of codes would be read here.
+func entryCodes(e *content.Entry) []string {
+	var out []string
+	for _, a := range e.Aliases {
+		if isCodeLike(a) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// buildCodes indexes the codes of every entry. A code of letters then
+// digits (AADSTS50126) is also indexed by its digits, as a sign-in log or
+// an error_codes field writes it (50126).
+func buildCodes(es []content.Entry) codeIndex {
+	ix := codeIndex{}
+	var buf []byte
+	add := func(key []byte, doc int32) {
+		docs, ok := ix[string(key)] // no allocation for a key already held
+		if !ok {
+			ix[string(key)] = []int32{doc}
+			return
+		}
+		if docs[len(docs)-1] != doc {
+			ix[string(key)] = append(docs, doc)
+		}
+	}
+	for i := range es {
+		for _, c := range entryCodes(&es[i]) {
+			buf = appendCodeKey(buf[:0], c)
+			add(buf, int32(i))
+			if d := trailingDigits(buf); len(d) >= 4 && len(d) < len(buf) && isLetters(buf[:len(buf)-len(d)]) {
+				add(d, int32(i))
+			}
+		}
+	}
+	return ix
+}
+
+// isCodeLike reports whether one token is written as a code rather than a
+// word: with an underscore (invalid_grant), a lower-to-upper change
+// (rateLimitExceeded, ErrorItemNotFound), a dot inside (userinfo.email),
+// letters and digits together (AADSTS50126), or four digits or more
+// (21211). Plain words, hyphenated words (non-ASCII) and statuses ("400")
+// are not codes.
+func isCodeLike(s string) bool {
+	if len(s) < 4 || len(s) > maxTokenBytes {
+		return false
+	}
+	var letters, digits, under, dot, camel bool
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z':
+			letters = true
+			if i+1 < len(s) && s[i+1] >= 'A' && s[i+1] <= 'Z' {
+				camel = true
+			}
+		case c >= 'A' && c <= 'Z':
+			letters = true
+		case c >= '0' && c <= '9':
+			digits = true
+		case c == '_':
+			under = true
+		case c == '.':
+			dot = i > 0 && i < len(s)-1
+		case c == '-':
+		default:
+			return false // spaces, colons, anything else: not one code
+		}
+	}
+	return camel || under && letters || dot && letters || letters && digits || !letters && digits && !under && !dot
+}
+
+// appendCodeKey appends the key of code c: lower case, without the
+// separators people vary (_ - . and spaces).
+func appendCodeKey(b []byte, c string) []byte {
+	for i := 0; i < len(c); i++ {
+		switch ch := c[i]; {
+		case ch >= 'A' && ch <= 'Z':
+			b = append(b, ch+'a'-'A')
+		case ch == '_' || ch == '-' || ch == '.' || ch == ' ':
+		default:
+			b = append(b, ch)
+		}
+	}
+	return b
+}
+
+func trailingDigits(b []byte) []byte {
+	i := len(b)
+	for i > 0 && b[i-1] >= '0' && b[i-1] <= '9' {
+		i--
+	}
+	return b[i:]
+}
+
+func isLetters(b []byte) bool {
+	for _, c := range b {
+		if c < 'a' || c > 'z' {
+			return false
+		}
+	}
+	return len(b) > 0
+}
+
+// codeHit is an entry found by one of the query's codes, and how surely:
+// 1 when the code belongs to it alone, 1/n when n entries share it.
+type codeHit struct {
+	doc    int32
+	weight float64
+}
+
+// lookUpCodes finds the entries the query's codes name (see
+// plan.codes). Each distinct code adds 1/n to the n entries it names, up to
+// maxCodeWeight: an entry named by two of the paste's codes
+// (AADSTS7000222 in the description and 7000222 in error_codes) is surer
+// than one named by one (invalid_client in the error field). A code shared
+// by more than maxCodeEntries entries names none: it is a word of the
+// catalogue rather than a code.
+func (ix *Index) lookUpCodes(codes []string) []codeHit {
+	if len(ix.codes) == 0 || len(codes) == 0 {
+		return nil
+	}
+	best := map[int32]float64{}
+	seen := map[string]bool{}
+	var buf []byte
+	for _, c := range codes {
+		buf = appendCodeKey(buf[:0], c)
+		docs := ix.codes[string(buf)]
+		if len(docs) == 0 || len(docs) > maxCodeEntries || seen[string(buf)] {
+			continue
+		}
+		seen[string(buf)] = true
+		w := 1 / float64(len(docs))
+		for _, d := range docs {
+			best[d] = min(best[d]+w, maxCodeWeight)
+		}
+	}
+	if len(best) == 0 {
+		return nil
+	}
+	hits := make([]codeHit, 0, len(best))
+	for d, w := range best {
+		hits = append(hits, codeHit{d, w})
+	}
+	slices.SortFunc(hits, func(a, b codeHit) int { return int(a.doc) - int(b.doc) })
+	return hits
+}
+
+// docIDs are the bleve document ids of hits.
+func docIDs(hits []codeHit) []string {
+	out := make([]string, len(hits))
+	for i, h := range hits {
+		out[i] = strconv.Itoa(int(h.doc))
+	}
+	return out
+}
