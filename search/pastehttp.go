@@ -141,9 +141,9 @@ func (f *fields) takeCodes(s string) string {
 		return s
 	}
 	for _, m := range codeLabelRE.FindAllStringSubmatch(s, 16) {
-		f.codes = append(f.codes, m[1])
+		f.codes = appendNew(f.codes, m[1])
 	}
-	f.codes = append(f.codes, urlCodes(s)...)
+	f.codes = appendNew(f.codes, urlCodes(s)...)
 	return s
 }
 

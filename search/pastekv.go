@@ -169,16 +169,15 @@ func (f *fields) takePairs(s string) string {
 		sm := colonLineRE.FindStringSubmatch(m)
 		key, value := sm[1], unquote(strings.TrimSuffix(strings.TrimSpace(sm[2]), ","))
 		switch {
+		case keyKind(key) != kindOther:
+			f.field(key, value)
+			return "\n"
 		case isIdentToken(key):
 			// "AADSTS50126: Error validating…", "userRateLimitExceeded:
 			// User Rate Limit Exceeded": a code and its message.
 			f.codes = append(f.codes, key)
-			return m
-		case keyKind(key) == kindOther:
-			return m
 		}
-		f.field(key, value)
-		return "\n"
+		return m
 	})
 }
 

@@ -226,9 +226,12 @@ func hostOf(tok string) string {
 		}
 		return ""
 	}
+	if i := strings.IndexByte(tok, '/'); i >= 0 {
+		tok = tok[:i] // graph.microsoft.com/v1.0/me
+	}
 	tok = strings.TrimRight(tok, ".:")
-	labels := 0
-	for _, l := range strings.Split(tok, ".") {
+	labels := strings.Split(tok, ".")
+	for _, l := range labels {
 		if l == "" {
 			return ""
 		}
@@ -237,10 +240,9 @@ func hostOf(tok string) string {
 				return ""
 			}
 		}
-		labels++
 	}
-	if labels < 2 {
-		return ""
+	if tld := labels[len(labels)-1]; len(labels) < 2 || len(tld) < 2 || !isLetters([]byte(lowerASCII(tld))) {
+		return "" // v1.0, 2.0.1
 	}
 	return tok
 }

@@ -220,3 +220,41 @@ func TestRerankTokensMatchText(t *testing.T) {
 		}
 	})
 }
+
+func TestSignalBonus(t *testing.T) {
+	ix := build(t, fixtures())
+	doc := func(id string) int {
+		i, ok := ix.lookup(id)
+		if !ok {
+			t.Fatalf("no entry %s", id)
+		}
+		return i
+	}
+	for _, c := range []struct {
+		name string
+		id   string
+		pl   plan
+		code float64
+		want float64
+	}{
+		{"a code of its own", "401-identifiers", plan{}, 1, bonusCode},
+		{"a code shared by two", "401-identifiers", plan{}, 0.5, bonusCode / 2},
+		{"a status typed among words", "429-in-message", plan{textStatus: StatusSet{{429, 429}}, words: []string{"x"}}, 0, bonusStatus},
+		{"a status read from a paste", "429-in-message", plan{textStatus: StatusSet{{429, 429}}, statusFinds: true, words: []string{"x"}}, 0, bonusPastedStatus},
+		{"another status", "400-in-title", plan{textStatus: StatusSet{{429, 429}}, statusFinds: true}, 0, 0},
+		{"its title is the reason phrase, nothing else said", "400-in-title", plan{textStatus: StatusSet{{400, 400}}, statusFinds: true, reasons: []string{"mailbox quota"}}, 0, bonusPastedStatus + bonusReasonTitle},
+		{"its title is the reason phrase, words said more", "400-in-title", plan{textStatus: StatusSet{{400, 400}}, statusFinds: true, reasons: []string{"Mailbox Quota"}, words: []string{"nylas"}}, 0, bonusPastedStatus},
+		{"a host names its provider", "403-in-alias", plan{hints: []string{"microsoft"}}, 0, bonusHint},
+		{"a word names its provider", "403-in-alias", plan{providers: []string{"microsoft"}}, 0, bonusProv},
+		{"another provider", "403-in-alias", plan{hints: []string{"twilio"}, providers: []string{"gmail"}}, 0, 0},
+	} {
+		if got := ix.signalBonus(doc(c.id), &c.pl, c.code); got != c.want {
+			t.Errorf("%s: signalBonus = %v, want %v", c.name, got, c.want)
+		}
+	}
+	// A code of its own outweighs every category signal together, bleve's
+	// whole (normalised) score included.
+	if bonusCode <= bonusPastedStatus+bonusReasonTitle+bonusHint+bonusProv+1 {
+		t.Errorf("bonusCode %v does not outweigh a status, its reason, a hint, a provider word and bleve's score", bonusCode)
+	}
+}

@@ -14,26 +14,7 @@ import (
 	"github.com/errata/errata/content"
 )
 
-// A search reads top to bottom:
-//
-//  1. understand reads the text: a pasted error's status and message (noise
-//     such as timestamps and ids dropped), quoted phrases, statuses and
-//     provider names among the words (understand.go, paste.go).
-//  2. Text without words browses: every entry in status order, filtered,
-//     counted from per-status provider masks (browse.go).
-//  3. words looks each word up: how many entries hold it and its stems,
-//     whether it is a stop word, and corrections of a typo (words.go).
-//  4. textQuery builds one bleve query: rare words find the hits, common
-//     words only score them, phrases are required (query.go).
-//  5. match runs it; a collector filters each match by status and provider,
-//     counts both facets and keeps the best hits (collect.go). A narrow
-//     filter takes two passes: count, then score only what it admits.
-//  6. rerank adds phrase coverage: a message pasted whole, a title typed
-//     whole, a code found whole (rank.go).
-//  7. The page's hits get snippets with their matches marked (snippet.go);
-//     a search that finds nothing suggests a correction (suggest.go).
-//
-// Every number that tunes these steps is in tuning.go.
+// The stages of a search are listed in doc.go.
 
 // Search runs q under ctx; a bad value in q is an *InvalidError.
 func (ix *Index) Search(ctx context.Context, q Query) (*Results, error) {

@@ -30,7 +30,7 @@ func detectShape(s string) shape {
 	switch {
 	case t == "":
 		return shapeText
-	case t[0] == '{' || t[0] == '[' || strings.HasPrefix(t, `"{`):
+	case t[0] == '{' || strings.HasPrefix(t, `"{`) || isJSONArray(t):
 		return shapeJSON
 	case t[0] == '<' && !strings.HasPrefix(t, "< HTTP/") && !strings.HasPrefix(t, "<HTTP"):
 		return shapeXML
@@ -58,3 +58,13 @@ var (
 	// key=value, as a log line writes its fields.
 	pairRE = regexp.MustCompile(`(?:^|\s)[A-Za-z_][\w.]*=(?:"[^"]*"|\S+)`)
 )
+
+// isJSONArray reports whether t opens a JSON array of objects, arrays or
+// strings: [{…}], not [ERROR].
+func isJSONArray(t string) bool {
+	if t[0] != '[' {
+		return false
+	}
+	rest := strings.TrimLeft(t[1:], " \t\r\n")
+	return rest != "" && strings.IndexByte(`{["]`, rest[0]) >= 0
+}

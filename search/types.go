@@ -1,6 +1,3 @@
-// Package search is Errata's index: it builds a bleve index from content
-// entries and answers queries typed or pasted by people. No bleve type leaves
-// this package.
 package search
 
 import "time"
