@@ -156,9 +156,16 @@ func (ix *Index) wordQuery(w word, broad bool) wordQuery {
 		t.SetBoost(boostIdent * scale)
 		find = append(find, t)
 	}
-	add(w.text, 1)
+	// A word half typed is no word: "rateLi" would find what its stem
+	// "rate" finds. Only its completions are searched.
+	if len(w.completions) == 0 || ix.vocab.df[w.lower] > 0 {
+		add(w.text, 1)
+	}
 	for _, f := range w.fixes {
 		add(f, boostFuzzy)
+	}
+	for _, c := range w.completions {
+		add(c, boostPrefix)
 	}
 	if !broad {
 		for _, slug := range providerWords[w.lower] {

@@ -141,9 +141,13 @@ func extend(seq []qword, tmpl []uint32, i, j, n int) int {
 // that a typo does not break a run ("acount throttled").
 func (ix *Index) rerankSeq(pl *plan, ws []word) []qword {
 	fixes := map[string]string{}
+	var typing []string // completions of the word being typed
 	for _, w := range ws {
 		if len(w.fixes) > 0 {
 			fixes[w.lower] = w.fixes[0]
+		}
+		if len(w.completions) > 0 && w.df > 0 && ix.vocab.df[w.lower] == 0 {
+			typing = w.completions
 		}
 	}
 	out := make([]qword, len(pl.seq))
@@ -152,6 +156,14 @@ func (ix *Index) rerankSeq(pl *plan, ws []word) []qword {
 			w = f
 		}
 		out[i] = ix.vocab.qword(w)
+	}
+	if n := len(out); n > 0 && len(typing) > 0 && lowerASCII(pl.prefix) == pl.seq[n-1] {
+		// A word half typed stands for its likeliest completions.
+		q := qword{noID, noID, noID}
+		for k, c := range typing[:min(len(q), len(typing))] {
+			q[k] = ix.vocab.ids[c]
+		}
+		out[n-1] = q
 	}
 	return out
 }

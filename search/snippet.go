@@ -24,7 +24,7 @@ type highlighter struct {
 func (ix *Index) newHighlighter(pl plan, ws []word) *highlighter {
 	hl := &highlighter{ix: ix, en: map[string]bool{}, ident: map[string]bool{}}
 	for _, w := range ws {
-		for _, t := range append([]string{w.text}, w.fixes...) {
+		for _, t := range slices.Concat([]string{w.text}, w.fixes, w.completions) {
 			ix.en(t, func(t string, _, _ int) {
 				hl.en[t] = true
 				// A stem's last letter may not be in the text ("may"

@@ -94,6 +94,7 @@ const (
 	boostBody     = 1.0
 	boostProvider = 3.0 // a provider named among the words ("gmail quota"): as much as a word in a message
 	boostFuzzy    = 0.3 // a typo's correction counts under a third of the exact word in the same field
+	boostPrefix   = 0.5 // a completion of the word being typed counts half the word typed whole: whole-word matches rank first
 	boostStatus   = 2.0 // a status typed among words ("500 quota") lifts its entries above others holding the words
 	boostCode     = 4.0 // the entries a code names, found by their ids: as much as a title word
 )
@@ -157,6 +158,13 @@ const (
 	// "quote"), 1 up to 7, 2 from 8.
 	oneEditRunes = 4
 	twoEditRunes = 8
+	// minPrefixRunes is the shortest word being typed that is completed:
+	// nearly every word begins with one or two letters.
+	minPrefixRunes = 3
+	// maxCompletions bounds the known words the word being typed is
+	// searched as: the likeliest few, so that typing costs a few more
+	// term lookups, not a walk of the dictionary.
+	maxCompletions = 8
 )
 
 // Speed: which words find hits and which only score them, and when a

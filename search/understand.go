@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // plan is how the query text was understood.
@@ -28,6 +30,9 @@ type plan struct {
 	hints     []string  // provider slugs named by the paste's hosts and SDK names
 	pasted    bool
 	shape     shape
+	// prefix is the last word of typed text that does not end in a space
+	// or a mark: the word being typed, searched with its completions.
+	prefix string
 	tokens    []string // the words and statuses in typed order, to rebuild a suggestion
 }
 
@@ -46,7 +51,7 @@ func understand(raw string) plan {
 		pl.phrases = quotedPhrases(text)
 	}
 	seen := map[string]bool{}
-	prev := ""
+	prev, last := "", ""
 	eachIdent(text, func(_, _ int, w string) {
 		lw := lowerASCII(w)
 		if isStatusWord(lw) {
@@ -57,11 +62,12 @@ func understand(raw string) plan {
 				// A status typed among words; "office 365" names no status.
 				pl.textStatus = append(pl.textStatus, r)
 				pl.tokens = append(pl.tokens, w)
+				last = ""
 				return
 			}
 		}
 		pl.codes = appendCodes(pl.codes, prev, w, pl.pasted)
-		prev = w
+		prev, last = w, w
 		if len(pl.seq) < maxSeqRerank {
 			pl.seq = append(pl.seq, lw)
 		}
@@ -73,6 +79,9 @@ func understand(raw string) plan {
 		pl.tokens = append(pl.tokens, w)
 		pl.providers = appendNew(pl.providers, providerWords[lw]...)
 	})
+	if !pl.pasted && len(pl.phrases) == 0 && last != "" && endsInWord(raw) && seen[lowerASCII(last)] {
+		pl.prefix = pl.words[slices.IndexFunc(pl.words, func(w string) bool { return strings.EqualFold(w, last) })]
+	}
 	pl.reasons = f.reason
 	for _, t := range append(f.reason, f.classWords...) {
 		eachIdent(t, func(_, _ int, w string) {
@@ -87,6 +96,13 @@ func understand(raw string) plan {
 		pl.textStatus = pl.textStatus.normalize()
 	}
 	return pl
+}
+
+// endsInWord reports whether s ends inside a word: a letter or digit is
+// its last character.
+func endsInWord(s string) bool {
+	r, _ := utf8.DecodeLastRuneInString(s)
+	return unicode.IsLetter(r) || unicode.IsDigit(r)
 }
 
 // appendCodes adds the codes word w may be: w itself when written as a
@@ -133,8 +149,10 @@ func (ix *Index) splitUnknown(pl *plan) {
 		lw := lowerASCII(w)
 		ps := identParts(w)
 		// A typed identifier one typo from a known one is corrected
-		// rather than split (ErrorItemNotFund).
-		if ps == nil || ix.vocab.df[lw] > 0 || !pl.pasted && fuzziness(lw) > 0 && len(ix.vocab.corrections(lw, fuzziness(lw), 1)) > 0 {
+		// rather than split (ErrorItemNotFund), and one being typed is
+		// completed (ErrorItemNo).
+		if ps == nil || ix.vocab.df[lw] > 0 || w == pl.prefix && len(ix.vocab.completions(lw, 1)) > 0 ||
+			!pl.pasted && fuzziness(lw) > 0 && len(ix.vocab.corrections(lw, fuzziness(lw), 1)) > 0 {
 			add(w)
 			continue
 		}

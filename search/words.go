@@ -18,6 +18,9 @@ type word struct {
 	work  uint32   // postings of its stems (and its corrections') in title, message and body
 	stop  bool     // an English stop word: it matches no field
 	fixes []string // known words within its edit distance, when it is unknown
+	// completions are the known words it begins, when it is the last word
+	// of typed text (the one being typed): thrott finds throttled.
+	completions []string
 }
 
 // words looks every word of the plan up in the vocabulary and the postings.
@@ -25,7 +28,7 @@ func (ix *Index) words(ctx context.Context, pl plan) ([]word, error) {
 	out := make([]word, 0, len(pl.words))
 	df := ix.dfReader(ctx)
 	for _, w := range pl.words {
-		out = append(out, ix.lookUp(w, pl.pasted, df))
+		out = append(out, ix.lookUp(w, pl.pasted, w == pl.prefix, df))
 	}
 	if err := df.close(); err != nil {
 		return nil, err
@@ -33,9 +36,11 @@ func (ix *Index) words(ctx context.Context, pl plan) ([]word, error) {
 	return out, nil
 }
 
-// lookUp is what the index knows of w. An unknown word of four letters or
-// more typed by a person gets corrections; a paste is taken as written.
-func (ix *Index) lookUp(w string, pasted bool, df *dfCounter) word {
+// lookUp is what the index knows of w. The word being typed (prefix) gets
+// its completions; an unknown word of four letters or more typed by a
+// person that completes to nothing gets corrections; a paste is taken as
+// written.
+func (ix *Index) lookUp(w string, pasted, prefix bool, df *dfCounter) word {
 	lw := lowerASCII(w)
 	wd := word{text: w, lower: lw, df: ix.vocab.df[lw], stop: true}
 	// In a small catalogue every word is rare and none is broad, so a
@@ -57,6 +62,15 @@ func (ix *Index) lookUp(w string, pasted bool, df *dfCounter) word {
 	wd.stop = false
 	for _, slug := range providerWords[lw] {
 		wd.work += uint32(ix.provTotals[providerBit[slug]])
+	}
+	if prefix {
+		wd.completions = ix.vocab.completions(lw, maxCompletions)
+		for _, c := range wd.completions {
+			wd.df = max(wd.df, ix.vocab.df[c])
+			if counted {
+				ix.en(c, func(stem string, _, _ int) { wd.addStem(df.count(stem)) })
+			}
+		}
 	}
 	if fz := fuzziness(lw); wd.df == 0 && fz > 0 && !pasted && !hasDigit(lw) {
 		wd.fixes = ix.vocab.corrections(lw, fz, maxFixes)

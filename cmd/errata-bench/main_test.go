@@ -199,6 +199,10 @@ func TestQueriesFitTheCorpus(t *testing.T) {
 			if len(q.Status) == 0 && len(q.Providers) == 0 {
 				t.Errorf("filter query %q has no filter", q.Text)
 			}
+		case kindPrefix:
+			if r := q.Text[len(q.Text)-1]; strings.HasSuffix(q.Text, " ") || !(r >= '0' && r <= '9' || r|0x20 >= 'a' && r|0x20 <= 'z') {
+				t.Errorf("prefix %q does not end inside a word", q.Text)
+			}
 		}
 	}
 	for _, k := range kinds {
@@ -225,14 +229,17 @@ func TestFTSMatchIsSafe(t *testing.T) {
 		`NEAR(too many) OR title:quota*`, `"unbalanced quote`, `^start + -minus AND NOT`, `()*:^"`, `{"error":"x"}`,
 		strings.Repeat("word ", 500),
 	} {
-		for _, kind := range []string{kindWord, kindPasted} {
+		for _, kind := range []string{kindWord, kindPasted, kindPrefix} {
 			if _, err := f.search(context.Background(), benchQuery{Kind: kind, Text: text}); err != nil {
 				t.Errorf("%s %q: %v", kind, text, err)
 			}
 		}
 	}
-	if got := ftsMatch(`say "too many" now`, false); got != `"say" "too many" "now"` {
+	if got := ftsMatch(`say "too many" now`, false, false); got != `"say" "too many" "now"` {
 		t.Errorf("ftsMatch = %s", got)
+	}
+	if got := ftsMatch(`quota exce`, false, true); got != `"quota" "exce"*` {
+		t.Errorf("ftsMatch with a prefix = %s", got)
 	}
 }
 
