@@ -33,7 +33,7 @@ type plan struct {
 	// prefix is the last word of typed text that does not end in a space
 	// or a mark: the word being typed, searched with its completions.
 	prefix string
-	tokens    []string // the words and statuses in typed order, to rebuild a suggestion
+	tokens []string // the words and statuses in typed order, to rebuild a suggestion
 }
 
 // understand reads the free text of a query: the fields of a pasted error
