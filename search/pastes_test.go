@@ -45,7 +45,7 @@ func TestPastes(t *testing.T) {
 		}
 	}
 	var b strings.Builder
-	tally.Write(&b, "paste set")
+	pasteset.Table(&b, []string{"Errata"}, tally)
 	t.Logf("\n%s", b.String())
 	if acc := tally.All.Accuracy(); acc < minPasteTop1 {
 		t.Errorf("top-1 %.3f over %d pastes, want at least %.2f", acc, tally.All.N, minPasteTop1)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/errata/errata/content"
 	"github.com/errata/errata/content/corpus"
+	"github.com/errata/errata/search/pasteset"
 )
 
 // TestMain lets the test binary play the child process that measures one
@@ -256,5 +257,45 @@ func TestParseSizes(t *testing.T) {
 		if _, err := parseSizes(bad); err == nil {
 			t.Errorf("parseSizes(%q) accepted", bad)
 		}
+	}
+}
+
+// The paste set runs through both engines in the same run and is reported by
+// shape, by source and overall.
+func TestPasteSetReport(t *testing.T) {
+	if _, ok := corpus.Dir(); !ok {
+		t.Skip("SKIPPING the paste set: ../shared/corpora not found beside the module")
+	}
+	const set = "../../search/testdata/pastes.json"
+	rep, out := runBench(t, "-sizes", "catalogue", "-kinds", "code", "-queries", "1", "-rounds", "1", "-pastes", set)
+	p := rep.Pastes
+	if p == nil || p.Entries < 2800 {
+		t.Fatalf("paste set not run over the catalogue and the corpora: %+v", p)
+	}
+	cases, err := pasteset.Load(set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shapes := map[string]bool{}
+	for _, c := range cases {
+		shapes[c.Shape] = true
+	}
+	var all *pasteRow
+	for i, r := range p.Rows {
+		if r.Group == "shape" {
+			delete(shapes, r.Key)
+		}
+		if r.Group == "all" {
+			all = &p.Rows[i]
+		}
+	}
+	if len(shapes) > 0 {
+		t.Errorf("no row for shapes %v", shapes)
+	}
+	if all == nil || all.Pastes != len(cases) || all.ErrataTop1 < 0.95 || all.FTSTop1 <= 0 || all.FTSTop1 > 1 {
+		t.Errorf("all pastes: %+v, want %d pastes, Errata top-1 at least 0.95 and an FTS5 figure", all, len(cases))
+	}
+	if !strings.Contains(out, "Paste set") || !strings.Contains(out, "FTS5 top-1") {
+		t.Errorf("printed report lacks the paste set table:\n%s", out)
 	}
 }

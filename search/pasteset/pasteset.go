@@ -13,6 +13,7 @@ import (
 	"maps"
 	"os"
 	"slices"
+	"strings"
 	"text/tabwriter"
 )
 
@@ -110,19 +111,59 @@ func Rank(ids []string, want string) int {
 	return slices.Index(ids, want) + 1
 }
 
-// Write prints one table per grouping: shape, source, then all.
-func (t *Tally) Write(w io.Writer, name string) {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "%s\tpastes\ttop-1\tMRR\tempty\t\n", name)
-	row := func(k string, s *Score) {
-		fmt.Fprintf(tw, "%s\t%d\t%.3f\t%.3f\t%d\t\n", k, s.N, s.Accuracy(), s.MRR(), s.Empty)
+// Row is one line of a comparison: a shape, a source, or all pastes, with
+// each engine's score.
+type Row struct {
+	Group  string // "shape", "source" or "all"
+	Key    string
+	Scores []Score // one per tally, in the order given
+}
+
+// Rows lines up tallies of the same paste set: one row per shape, one per
+// source, then all.
+func Rows(ts ...*Tally) []Row {
+	if len(ts) == 0 {
+		return nil
 	}
-	for _, m := range []map[string]*Score{t.ByShape, t.BySource} {
-		for _, k := range slices.Sorted(maps.Keys(m)) {
-			row(k, m[k])
+	var rows []Row
+	for _, g := range []struct {
+		name string
+		of   func(*Tally) map[string]*Score
+	}{{"shape", func(t *Tally) map[string]*Score { return t.ByShape }}, {"source", func(t *Tally) map[string]*Score { return t.BySource }}} {
+		for _, k := range slices.Sorted(maps.Keys(g.of(ts[0]))) {
+			r := Row{Group: g.name, Key: k}
+			for _, t := range ts {
+				r.Scores = append(r.Scores, *scoreOf(g.of(t), k))
+			}
+			rows = append(rows, r)
 		}
-		fmt.Fprintf(tw, "\t\t\t\t\t\n")
 	}
-	row("all", &t.All)
+	all := Row{Group: "all", Key: "all"}
+	for _, t := range ts {
+		all.Scores = append(all.Scores, t.All)
+	}
+	return append(rows, all)
+}
+
+// Table prints Rows with top-1, MRR and empty answers for each named engine.
+func Table(w io.Writer, names []string, ts ...*Tally) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprint(tw, "paste set\tpastes\t")
+	for _, n := range names {
+		fmt.Fprintf(tw, "%s top-1\tMRR\tempty\t", n)
+	}
+	fmt.Fprintln(tw)
+	group := ""
+	for _, r := range Rows(ts...) {
+		if r.Group != group && group != "" {
+			fmt.Fprintln(tw, strings.Repeat("\t", 2+3*len(names)))
+		}
+		group = r.Group
+		fmt.Fprintf(tw, "%s\t%d\t", r.Key, r.Scores[0].N)
+		for _, s := range r.Scores {
+			fmt.Fprintf(tw, "%.3f\t%.3f\t%d\t", s.Accuracy(), s.MRR(), s.Empty)
+		}
+		fmt.Fprintln(tw)
+	}
 	tw.Flush()
 }
