@@ -1,6 +1,7 @@
 package search
 
 import (
+	"maps"
 	"slices"
 	"strconv"
 
@@ -129,17 +130,24 @@ type codeHit struct {
 }
 
 // lookUpCodes finds the entries the query's codes name (see
-// plan.codes). Each distinct code adds 1/n to the n entries it names, up to
-// maxCodeWeight: an entry named by two of the paste's codes
+// plan.codes). Each distinct code adds 1/n to the n entries it names, or,
+// when some of them are of the providers the paste names (hints, a
+// provider mask), 1/k to those k: invalid_grant from oauth2.googleapis.com
+// is Gmail's alone. A code's weights add up to maxCodeWeight: an entry named by two of the paste's codes
 // (AADSTS7000222 in the description and 7000222 in error_codes) is surer
-// than one named by one (invalid_client in the error field). A code shared
+// than one named by one (invalid_client in the error field). Beside a code
+// with a number, an entry named only by codes without one counts
+// namedCodeShare as much. A code shared
 // by more than maxCodeEntries entries names none: it is a word of the
 // catalogue rather than a code.
-func (ix *Index) lookUpCodes(codes []string) []codeHit {
+//
+// named are the codes that named entries, as first written.
+func (ix *Index) lookUpCodes(codes []string, hints uint32) (hits []codeHit, named []string) {
 	if len(ix.codes) == 0 || len(codes) == 0 {
-		return nil
+		return nil, nil
 	}
 	best := map[int32]float64{}
+	numbered := map[int32]bool{} // named by a code with a number
 	seen := map[string]bool{}
 	var buf []byte
 	for _, c := range codes {
@@ -149,20 +157,37 @@ func (ix *Index) lookUpCodes(codes []string) []codeHit {
 			continue
 		}
 		seen[string(buf)] = true
-		w := 1 / float64(len(docs))
+		named = append(named, c)
+		hinted := 0
 		for _, d := range docs {
+			if ix.provMask[d]&hints != 0 {
+				hinted++
+			}
+		}
+		for _, d := range docs {
+			w := 1 / float64(len(docs))
+			if hinted > 0 && ix.provMask[d]&hints != 0 {
+				w = 1 / float64(hinted)
+			}
 			best[d] = min(best[d]+w, maxCodeWeight)
+			numbered[d] = numbered[d] || hasDigit(c)
 		}
 	}
 	if len(best) == 0 {
-		return nil
+		return nil, nil
 	}
-	hits := make([]codeHit, 0, len(best))
+	anyNumbered := slices.Contains(slices.Collect(maps.Values(numbered)), true)
+	hits = make([]codeHit, 0, len(best))
 	for d, w := range best {
+		if anyNumbered && !numbered[d] {
+			// A numbered code (AADSTS50011) names one error; a named one
+			// beside it (invalid_request) names its category.
+			w *= namedCodeShare
+		}
 		hits = append(hits, codeHit{d, w})
 	}
 	slices.SortFunc(hits, func(a, b codeHit) int { return int(a.doc) - int(b.doc) })
-	return hits
+	return hits, named
 }
 
 // docIDs are the bleve document ids of hits.

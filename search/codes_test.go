@@ -28,7 +28,13 @@ func TestCodeIndex(t *testing.T) {
 		{ID: "grant-entra", Aliases: []string{"invalid_grant"}},
 		{ID: "ews", Aliases: []string{"ErrorItemNotFound"}},
 	}
+	es[2].Providers = []string{"gmail"}
+	es[3].Providers = []string{"microsoft-entra"}
 	ix := &Index{entries: es, codes: buildCodes(es)}
+	ix.provMask = make([]uint32, len(es))
+	for i, e := range es {
+		ix.provMask[i] = providerMask(e.Providers)
+	}
 	for _, c := range []struct {
 		codes []string
 		want  []codeHit
@@ -43,18 +49,24 @@ func TestCodeIndex(t *testing.T) {
 		{[]string{"INVALID_GRANT"}, []codeHit{{2, 0.5}, {3, 0.5}}},
 		{[]string{"erroritemnotfound"}, []codeHit{{4, 1}}},
 		{[]string{"400", "refresh token", "twilio", "nothing"}, nil},
+		// Beside a numbered code, a named one names a category.
+		{[]string{"ErrorItemNotFound", "AADSTS50126"}, []codeHit{{0, 1}, {4, namedCodeShare}}},
 	} {
-		if got := ix.lookUpCodes(c.codes); !slices.Equal(got, c.want) {
+		if got, _ := ix.lookUpCodes(c.codes, 0); !slices.Equal(got, c.want) {
 			t.Errorf("lookUpCodes(%q) = %v, want %v", c.codes, got, c.want)
 		}
+	}
+	// The provider a paste names picks among the entries sharing a code.
+	if got, _ := ix.lookUpCodes([]string{"invalid_grant"}, providerMask([]string{"gmail"})); !slices.Equal(got, []codeHit{{2, 1}, {3, 0.5}}) {
+		t.Errorf("invalid_grant from a Google host: %v, want the Gmail entry named alone", got)
 	}
 	// A key many entries share is a word of the catalogue, not a code.
 	var many []content.Entry
 	for range maxCodeEntries + 1 {
 		many = append(many, content.Entry{Aliases: []string{"sharedCode"}})
 	}
-	ix = &Index{entries: many, codes: buildCodes(many)}
-	if got := ix.lookUpCodes([]string{"sharedCode"}); got != nil {
+	ix = &Index{entries: many, codes: buildCodes(many), provMask: make([]uint32, len(many))}
+	if got, _ := ix.lookUpCodes([]string{"sharedCode"}, 0); got != nil {
 		t.Errorf("a code of %d entries named %d of them", len(many), len(got))
 	}
 }

@@ -52,6 +52,32 @@ func (f *fields) text() string {
 	return s
 }
 
+// message is what the paste says the error is, as plain words: its first
+// message field of a few words ("auth failed" says less than the error
+// field after it), else its first message, else the start of its text;
+// noise, quotes and brackets removed, cut to maxShortMessage.
+func (f *fields) message() string {
+	plain := func(s string) string {
+		return clipWords(strings.Map(func(r rune) rune {
+			if strings.ContainsRune("\"`<>{}[]()|\\", r) {
+				return ' '
+			}
+			return r
+		}, stripNoise(s)), maxShortMessage)
+	}
+	for _, m := range f.msgs {
+		if m = plain(m); len(strings.Fields(m)) >= minMessageWords {
+			return m
+		}
+	}
+	for _, m := range f.msgs {
+		if m = plain(m); strings.IndexByte(m, ' ') > 0 {
+			return m
+		}
+	}
+	return plain(f.rest)
+}
+
 // extractFields reads a text in its shape: each pass takes the part it
 // knows out of the text and leaves the rest to the next.
 //

@@ -112,3 +112,35 @@ func TestPasteClasses(t *testing.T) {
 		t.Errorf("HTTP/1.1 429 Too Many Requests: first %v, want an entry titled Too Many Requests", first(ids(res), 3))
 	}
 }
+
+// A paste's short query (Understood.Query, the address a long paste is
+// redirected to) is short and finds what the paste found first.
+func TestShortQuerySearchesAsThePaste(t *testing.T) {
+	ix := fullIndex(t)
+	cases, err := pasteset.Load("testdata/pastes.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	same, n := 0, 0
+	for _, c := range cases {
+		res := run(t, ix, Query{Text: c.Paste})
+		short := res.Understood.Query
+		if len(short) > MaxShortQueryBytes || short == "" {
+			t.Errorf("%q: short query %q is empty or over %d bytes", oneLine(c.Paste, 60), short, MaxShortQueryBytes)
+			continue
+		}
+		if len(res.Hits) == 0 || res.Hits[0].ID != c.Want {
+			continue // only what the paste found is to be found again
+		}
+		n++
+		if again := ids(run(t, ix, Query{Text: short})); len(again) > 0 && again[0] == c.Want {
+			same++
+		} else {
+			t.Logf("[%s] %q → %q: got %v, want %s", c.Shape, oneLine(c.Paste, 60), short, first(again, 3), c.Want)
+		}
+	}
+	t.Logf("%d of %d short queries find the paste's entry first", same, n)
+	if float64(same) < 0.95*float64(n) {
+		t.Errorf("%d of %d short queries find the paste's entry first, want at least 95%%", same, n)
+	}
+}

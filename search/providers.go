@@ -63,6 +63,7 @@ var providerSignals = []struct {
 	{
 		slugs: []string{"microsoft-ews"},
 		words: []string{"ews"},
+		hosts: []string{"outlook.office365.com"},
 		sdks:  []string{"exchangelib", "exchange.webservices", "serviceresponseexception", "serverbusyexception", "soapfaultdetails", "viewpoint"},
 		marks: []string{"schemas.microsoft.com/exchange/services", "ResponseClass=", "ServerVersionInfo"},
 	},
@@ -106,6 +107,16 @@ func appendNew(s []string, vs ...string) []string {
 		}
 	}
 	return s
+}
+
+// hostFor is the first host the table gives for slug alone, or "".
+func hostFor(slug string) string {
+	for _, p := range providerSignals {
+		if len(p.slugs) == 1 && p.slugs[0] == slug && len(p.hosts) > 0 {
+			return p.hosts[0]
+		}
+	}
+	return ""
 }
 
 // hostProviders is the provider slugs a host names: api.twilio.com is

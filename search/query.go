@@ -33,7 +33,7 @@ func (ix *Index) textQuery(pl plan, ws []word) (must, should []query.Query) {
 	for _, w := range pl.scoreOnly {
 		hints = append(hints, ix.wordQuery(word{text: w, lower: w}, false).score)
 	}
-	finders := ix.finders(pl, find, hints)
+	finders := ix.finders(pl, find)
 	switch {
 	case len(finders) > 0:
 		must = append(must, bleve.NewDisjunctionQuery(finders...))
@@ -72,11 +72,9 @@ func (ix *Index) textQuery(pl plan, ws []word) (must, should []query.Query) {
 }
 
 // finders are the queries any of which finds a hit: the words that find
-// (find, nil when none can), the entries the query's codes name, the
-// entries of statuses read from status positions, and the entries of the
-// providers the paste names that hold its reason phrase (a 429 from
-// api.twilio.com is Twilio's Too Many Requests, which has no status).
-func (ix *Index) finders(pl plan, find query.Query, hints []query.Query) []query.Query {
+// (find, nil when none can), the entries the query's codes name, and the
+// entries of statuses read from status positions.
+func (ix *Index) finders(pl plan, find query.Query) []query.Query {
 	var out []query.Query
 	if find != nil {
 		out = append(out, find)
@@ -88,9 +86,6 @@ func (ix *Index) finders(pl plan, find query.Query, hints []query.Query) []query
 	}
 	if pl.statusFinds {
 		out = append(out, statusQuery(pl.textStatus, boostStatus))
-	}
-	if len(pl.hints) > 0 && len(hints) > 0 && len(out) > 0 {
-		out = append(out, bleve.NewConjunctionQuery(providerQuery(pl.hints, 0), bleve.NewDisjunctionQuery(hints...)))
 	}
 	return out
 }

@@ -6,10 +6,12 @@ import (
 	"strings"
 )
 
-// ranked is a document with its final score.
+// ranked is a document with its final score, and why it is surely the one
+// (Hit.Match) when it is.
 type ranked struct {
 	doc   int
 	score float64
+	match string
 }
 
 // rerank adds to bleve's relevance (normalised to 0–1) what it cannot
@@ -33,7 +35,15 @@ func (ix *Index) rerank(hits []ranked, pl plan, ws []word) []ranked {
 	var r tokenReader
 	for i := range hits {
 		h := &hits[i]
-		h.score = h.score/maxScore + ix.templateBonus(h.doc, seq, &r) + ix.signalBonus(h.doc, &pl, codes[int32(h.doc)])
+		tb, whole := ix.templateBonus(h.doc, seq, &r)
+		code := codes[int32(h.doc)]
+		h.score = h.score/maxScore + tb + ix.signalBonus(h.doc, &pl, code)
+		switch {
+		case code >= 1:
+			h.match = MatchCode
+		case whole:
+			h.match = MatchMessage
+		}
 	}
 	slices.SortStableFunc(hits, func(a, b ranked) int {
 		return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(a.doc, b.doc))
@@ -169,11 +179,12 @@ func (ix *Index) rerankSeq(pl *plan, ws []word) []qword {
 }
 
 // templateBonus rewards entry i when the query contains its message, title
-// or alias as a whole phrase. It reads the entry's templates from ix.tokens
+// or alias as a whole phrase; whole is set when it holds a message of two
+// words or more whole. It reads the entry's templates from ix.tokens
 // through r.
-func (ix *Index) templateBonus(i int, seq []qword, r *tokenReader) float64 {
+func (ix *Index) templateBonus(i int, seq []qword, r *tokenReader) (bonus float64, whole bool) {
 	if len(seq) == 0 {
-		return 0 // a status line alone: nothing to compare
+		return 0, false // a status line alone: nothing to compare
 	}
 	e := &ix.entries[i]
 	ix.tokens.open(r, i)
@@ -188,6 +199,7 @@ func (ix *Index) templateBonus(i int, seq []qword, r *tokenReader) float64 {
 	for range e.Messages {
 		c, n := coverageN(seq, r.next())
 		msg = max(msg, c, fragmentShare(n, len(seq)))
+		whole = whole || c == 1 && n >= 2
 	}
 	for range e.Aliases {
 		toks, _ := r.nextAlias()
@@ -199,7 +211,7 @@ func (ix *Index) templateBonus(i int, seq []qword, r *tokenReader) float64 {
 		c, n := coverageN(seq, toks)
 		alias = max(alias, sq(c)*share(n))
 	}
-	return bonusMessage*sq(msg) + bonusTitle*title + bonusAlias*alias
+	return bonusMessage*sq(msg) + bonusTitle*title + bonusAlias*alias, whole
 }
 
 // signalBonus rewards entry i for the query's signals: a code that names

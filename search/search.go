@@ -37,10 +37,15 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Results, error) {
 		Page:    q.Page,
 		PerPage: q.PerPage,
 		Understood: Understood{
-			Terms:   strings.Join(pl.words, " "),
-			Status:  pl.textStatus,
-			Pasted:  pl.pasted,
-			Phrases: pl.phrases,
+			Terms:     strings.Join(pl.words, " "),
+			Status:    pl.textStatus,
+			Pasted:    pl.pasted,
+			Phrases:   pl.phrases,
+			Shape:     pl.shape.String(),
+			Codes:     pl.named,
+			Message:   pl.message,
+			Providers: pl.hints,
+			Query:     pl.shortQuery(q.Text),
 		},
 	}
 	var err error
@@ -102,7 +107,7 @@ func (ix *Index) searchText(ctx context.Context, q Query, pl plan, res *Results)
 		if from < len(ranked) {
 			hl := ix.newHighlighter(pl, ws)
 			for _, r := range ranked[from:min(len(ranked), from+q.PerPage)] {
-				res.Hits = append(res.Hits, ix.hit(r.doc, r.score, hl))
+				res.Hits = append(res.Hits, ix.hit(r.doc, r.score, r.match, hl))
 			}
 		}
 	}
@@ -193,14 +198,17 @@ func facetsFrom(statusCounts []int, provCounts map[string]int, q Query) Facets {
 
 // hit turns entry i into a Hit with a snippet (the start of its first
 // message without a highlighter).
-func (ix *Index) hit(i int, score float64, hl *highlighter) Hit {
+func (ix *Index) hit(i int, score float64, match string, hl *highlighter) Hit {
 	e := &ix.entries[i]
+	sn, from := hl.snippet(e)
 	return Hit{
-		ID:        e.ID,
-		Status:    e.Status,
-		Providers: e.Providers,
-		Title:     e.Title,
-		Snippet:   hl.snippet(e),
-		Score:     score,
+		ID:          e.ID,
+		Status:      e.Status,
+		Providers:   e.Providers,
+		Title:       e.Title,
+		Snippet:     sn,
+		SnippetFrom: from,
+		Match:       match,
+		Score:       score,
 	}
 }

@@ -21,8 +21,12 @@ const (
 	MaxPage = 1000
 	// MaxQueryBytes is as much of a query's text as is ever read; callers
 	// that echo the text back (a page's search box) cut it to this too. A
-	// pasted page of logs fits; a 1 MB paste answers as fast as a short one.
-	MaxQueryBytes = 64 << 10
+	// pasted page of logs, or a long stack trace, fits; a 1 MB paste
+	// answers as fast as one of this size.
+	MaxQueryBytes = 256 << 10
+	// MaxShortQueryBytes bounds Understood.Query, the short text that
+	// searches as a paste does: an address to share, not the paste.
+	MaxShortQueryBytes = 300
 )
 
 // Input guards: a pasted page of logs is read, but only so much of it is
@@ -42,6 +46,12 @@ const (
 	// maxXMLTags is how many tags of an XML answer are read: an EWS
 	// response or SOAP fault holds a few dozen.
 	maxXMLTags = 2000
+	// maxShortMessage is how much of a paste's message Understood keeps:
+	// a long message's first sentence or two.
+	maxShortMessage = 200
+	// minMessageWords is the fewest words of a message field that says
+	// what the error is, rather than what failed ("auth failed").
+	minMessageWords = 4
 	// maxFields bounds the fields read out of a paste (messages and codes).
 	maxFields = 256
 	// maxCodes bounds the candidate codes looked up for one query.
@@ -49,6 +59,10 @@ const (
 	// maxCodeWeight caps what the codes of one paste add up to for one
 	// entry: two codes naming it are surer than one, five no surer than two.
 	maxCodeWeight = 1.5
+	// namedCodeShare is what a code without a number (invalid_request)
+	// counts beside one with a number (AADSTS50011) naming another entry:
+	// OAuth's error names are categories of the numbered errors.
+	namedCodeShare = 0.6
 	// maxCodeEntries is the most entries one code may name: a key shared
 	// by more is a word of the catalogue, not a code. Grown benchmark
 	// catalogues share each real code among some 35 entries.

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -26,6 +27,8 @@ type plan struct {
 	reasons   []string  // the reason phrases, whole
 	codes     []string  // candidates for the exact code lookup, as written
 	codeHits  []codeHit // the entries the codes name (see Index.resolve)
+	named     []string  // the codes that named entries, as written, one per code
+	message   string    // a paste's message: its first message field, or the start of its text
 	providers []string  // provider slugs named among the words
 	hints     []string  // provider slugs named by the paste's hosts and SDK names
 	pasted    bool
@@ -49,6 +52,8 @@ func understand(raw string) plan {
 	text := f.text()
 	if !pl.pasted {
 		pl.phrases = quotedPhrases(text)
+	} else {
+		pl.message = f.message()
 	}
 	seen := map[string]bool{}
 	prev, last := "", ""
@@ -126,8 +131,61 @@ func appendCodes(codes []string, prev, w string, pasted bool) []string {
 // the codes name, and which identifiers it does not know whole
 // (WebClientResponseException), searched by their parts instead.
 func (ix *Index) resolve(pl *plan) {
-	pl.codeHits = ix.lookUpCodes(pl.codes)
+	pl.codeHits, pl.named = ix.lookUpCodes(pl.codes, providerMask(pl.hints))
 	ix.splitUnknown(pl)
+}
+
+// shortQuery is a short text that searches as a paste does: its statuses
+// ("HTTP 429", a status position), the codes that named entries (a number
+// as "code 21211", a code position), the host of the provider its hosts
+// and SDK names pointed to, and its message (or a status line's reason
+// phrase). Typed text is its own short query.
+func (pl *plan) shortQuery(raw string) string {
+	if !pl.pasted {
+		return strings.TrimSpace(clipWords(raw, MaxShortQueryBytes))
+	}
+	var parts []string
+	if pl.statusFinds {
+		for _, r := range pl.textStatus[:min(2, len(pl.textStatus))] {
+			parts = append(parts, "HTTP "+strconv.Itoa(r.Lo))
+		}
+	}
+	for _, c := range pl.named {
+		if strings.Contains(lowerASCII(pl.message), lowerASCII(c)) {
+			continue // the message says it already
+		}
+		if allDigits(c) {
+			c = "code " + c
+		}
+		parts = append(parts, c)
+	}
+	if len(pl.hints) == 1 {
+		// One provider named: its host says so again. Several are a
+		// family (Microsoft), which the codes and words tell apart.
+		if h := hostFor(pl.hints[0]); h != "" {
+			parts = append(parts, h)
+		}
+	}
+	switch {
+	case pl.message != "":
+		parts = append(parts, pl.message)
+	case len(pl.reasons) > 0:
+		parts = append(parts, pl.reasons[0]) // a status line: its reason
+	}
+	return clipWords(strings.Join(parts, " "), MaxShortQueryBytes)
+}
+
+// clipWords cuts s to at most n bytes at a space, without a mark.
+func clipWords(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) <= n {
+		return s
+	}
+	cut := strings.TrimSuffix(clip(s, n), "…")
+	if i := strings.LastIndexByte(cut, ' '); i > n/2 {
+		cut = cut[:i]
+	}
+	return cut
 }
 
 // splitUnknown replaces each identifier the catalogue does not hold whole

@@ -64,12 +64,20 @@ func (ix *Index) lookUp(w string, pasted, prefix bool, df *dfCounter) word {
 		wd.work += uint32(ix.provTotals[providerBit[slug]])
 	}
 	if prefix {
-		wd.completions = ix.vocab.completions(lw, maxCompletions)
-		for _, c := range wd.completions {
-			wd.df = max(wd.df, ix.vocab.df[c])
+		// The likeliest completions, while their postings stay within a
+		// broad word's: "req" is request alone at 100k entries, not
+		// request, requests, required and five more.
+		for _, c := range ix.vocab.completions(lw, maxCompletions) {
+			var cw word
 			if counted {
-				ix.en(c, func(stem string, _, _ int) { wd.addStem(df.count(stem)) })
+				ix.en(c, func(stem string, _, _ int) { cw.addStem(df.count(stem)) })
 			}
+			if len(wd.completions) > 0 && wd.work+cw.work > ix.broad.work {
+				break
+			}
+			wd.completions = append(wd.completions, c)
+			wd.df = max(wd.df, ix.vocab.df[c], cw.df)
+			wd.light, wd.work = max(wd.light, cw.light), wd.work+cw.work
 		}
 	}
 	if fz := fuzziness(lw); wd.df == 0 && fz > 0 && !pasted && !hasDigit(lw) {
