@@ -138,11 +138,11 @@ func hostProviders(host string) []string {
 // (in URLs or bare, as in "from graph.microsoft.com") and its SDK names.
 // When words is set and none of those names one, provider words as
 // segments of its paths and packages count (site-packages/twilio). Only
-// the first maxHintBytes are read: the exception and the request come
-// first.
+// maxHintBytes are read, half from each end: the request and a Java
+// exception come first, a Python exception last.
 func providerHints(s string, words bool) []string {
 	if len(s) > maxHintBytes {
-		s = s[:maxHintBytes]
+		s = s[:maxHintBytes/2] + "\n" + s[len(s)-maxHintBytes/2:]
 	}
 	var named, worded []string
 	for _, p := range providerSignals {

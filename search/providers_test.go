@@ -2,6 +2,7 @@ package search
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/errata/errata/content"
@@ -32,6 +33,8 @@ func TestProviderHints(t *testing.T) {
 		{"File \"/usr/lib/python3/site-packages/twilio/rest/api.py\", line 1", false, nil},
 		{"outlook graph.microsoft.com", true, []string{"microsoft-graph"}},
 		{"an error", true, nil},
+		// A long trace names its provider at its end.
+		{strings.Repeat("  File \"/srv/app/x.py\", line 1, in f\n", 2000) + "HttpError 429 https://gmail.googleapis.com/x", false, []string{"gmail"}},
 		{"https://example.com/twilio-like/path", false, nil},
 	} {
 		got := providerHints(c.in, c.words)

@@ -67,8 +67,8 @@ const (
 	// by more is a word of the catalogue, not a code. Grown benchmark
 	// catalogues share each real code among some 35 entries.
 	maxCodeEntries = 100
-	// maxHintBytes is how much of a paste is read for hosts and SDK names:
-	// the request and the exception come first.
+	// maxHintBytes is how much of a paste is read for hosts and SDK names,
+	// half at each end: where the request and the exception are.
 	maxHintBytes = 16 << 10
 	// maxTerms is the number of distinct words searched: enough for a
 	// whole error message; the words past it are dropped.

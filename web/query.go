@@ -23,7 +23,11 @@ type listState struct {
 // parseQuery reads the catalogue and search parameters. Bad values are
 // *search.InvalidError, answered 400.
 func parseQuery(r *http.Request, perPage bool) (search.Query, error) {
-	v := r.URL.Query()
+	return parseValues(r.URL.Query(), perPage)
+}
+
+// parseValues reads the parameters of a query string or a form.
+func parseValues(v url.Values, perPage bool) (search.Query, error) {
 	q := search.Query{Text: strings.TrimSpace(clipText(v.Get("q"), search.MaxQueryBytes))}
 	var err error
 	if q.Status, err = search.ParseStatus(strings.TrimSpace(v.Get("status"))); err != nil {

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
+
+	"github.com/errata/errata/search"
 )
 
 var payloads = []string{
@@ -72,12 +74,14 @@ func TestXSSIsEscaped(t *testing.T) {
 			}
 		}
 	}
-	// Where the page shows what was typed, it shows it exactly, as text.
+	// Where the page shows what was typed, it shows it exactly, as text;
+	// the heading names what it was understood as, as text too.
 	doc := page(t, h, "/?q="+url.QueryEscape(payloads[1]), 200)
 	if v, _ := doc.Find("#q").Attr("value"); v != payloads[1] {
 		t.Errorf("search box holds %q", v)
 	}
-	if !strings.Contains(doc.Find("[data-testid=count]").Text(), payloads[1]) {
-		t.Errorf("count line %q", doc.Find("[data-testid=count]").Text())
+	u := getJSON[apiSearchResponse](t, h, "/api/v1/search?q="+url.QueryEscape(payloads[1]), 200).Understood
+	if count := doc.Find("[data-testid=count]"); !strings.Contains(count.Text(), linkText(payloads[1], search.Understood{Pasted: u.Pasted, Query: u.Query})) || count.Children().Length() != 0 {
+		t.Errorf("count line %q", count.Text())
 	}
 }

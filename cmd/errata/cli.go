@@ -34,7 +34,7 @@ func commands() []command {
 	return []command{
 		{"serve", "[flags]", "serve the site and API (the default command)", runServe},
 		{"check", "[DIR]", "validate entry files; exit 1 on any problem", runCheck},
-		{"search", "[flags] TEXT", "search the catalogue from a terminal", runSearch},
+		{"search", "[flags] TEXT | -", "search the catalogue from a terminal (- reads a paste from stdin)", runSearch},
 		{"import", "FILE.jsonl --out DIR", "turn a JSONL error catalogue into entry files", runImport},
 		{"index", "[--content DIR] --out DIR", "build the search index ahead of time for serve --index", runIndex},
 		{"healthcheck", "[--url URL]", "exit 0 when a local server answers /healthz", runHealthcheck},
