@@ -34,8 +34,8 @@ func TestBrowserPastes(t *testing.T) {
 		t.Helper()
 		must(t, chromedp.Do(ctx, chromedp.KeyEvent(key)), "typing "+key)
 		v := eval[string](t, ctx, `document.getElementById("q").value`)
-		want, _ := json.Marshal(strings.TrimSpace(v))
-		waitFor(t, ctx, `document.getElementById("results").getAttribute("data-q") === `+string(want))
+		want, _ := json.Marshal("“" + strings.TrimSpace(v) + "”")
+		waitFor(t, ctx, `document.getElementById("count").textContent.endsWith(`+string(want)+`)`)
 		return v
 	}
 
