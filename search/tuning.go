@@ -179,6 +179,11 @@ const (
 	// searched as: the likeliest few, so that typing costs a few more
 	// term lookups, not a walk of the dictionary.
 	maxCompletions = 8
+	// rareCompletion is the most entries a completion of a word typed
+	// whole may be in: a rare identifier (rateLimit completes to
+	// rateLimitExceeded), never an inflection of a common word, which its
+	// stem finds already.
+	rareCompletion = 500
 )
 
 // Speed: which words find hits and which only score them, and when a

@@ -64,21 +64,7 @@ func (ix *Index) lookUp(w string, pasted, prefix bool, df *dfCounter) word {
 		wd.work += uint32(ix.provTotals[providerBit[slug]])
 	}
 	if prefix {
-		// The likeliest completions, while their postings stay within a
-		// broad word's: "req" is request alone at 100k entries, not
-		// request, requests, required and five more.
-		for _, c := range ix.vocab.completions(lw, maxCompletions) {
-			var cw word
-			if counted {
-				ix.en(c, func(stem string, _, _ int) { cw.addStem(df.count(stem)) })
-			}
-			if len(wd.completions) > 0 && wd.work+cw.work > ix.broad.work {
-				break
-			}
-			wd.completions = append(wd.completions, c)
-			wd.df = max(wd.df, ix.vocab.df[c], cw.df)
-			wd.light, wd.work = max(wd.light, cw.light), wd.work+cw.work
-		}
+		ix.complete(&wd, df, counted)
 	}
 	if fz := fuzziness(lw); wd.df == 0 && fz > 0 && !pasted && !hasDigit(lw) {
 		wd.fixes = ix.vocab.corrections(lw, fz, maxFixes)
@@ -90,6 +76,38 @@ func (ix *Index) lookUp(w string, pasted, prefix bool, df *dfCounter) word {
 		}
 	}
 	return wd
+}
+
+// complete adds the completions of the word being typed, the likeliest
+// first, while their postings stay within a broad word's: "req" is request
+// alone at 100k entries, not request, requests, required and five more. A
+// plain word already (token) completes to nothing, as its stem finds its
+// inflections; an identifier already (rateLimit) completes only to rare
+// ones (rateLimitExceeded), judged by the vocabulary alone.
+func (ix *Index) complete(wd *word, df *dfCounter, counted bool) {
+	if ix.vocab.df[wd.lower] > 0 {
+		if identParts(wd.text) == nil && !hasDigit(wd.text) {
+			return // a plain word
+		}
+		for _, c := range ix.vocab.completions(wd.lower, maxCompletions) {
+			if ix.vocab.df[c] <= rareCompletion {
+				wd.completions = append(wd.completions, c)
+			}
+		}
+		return
+	}
+	for _, c := range ix.vocab.completions(wd.lower, maxCompletions) {
+		var cw word
+		if counted {
+			ix.en(c, func(stem string, _, _ int) { cw.addStem(df.count(stem)) })
+		}
+		if len(wd.completions) > 0 && wd.work+cw.work > ix.broad.work {
+			continue
+		}
+		wd.completions = append(wd.completions, c)
+		wd.df = max(wd.df, ix.vocab.df[c], cw.df)
+		wd.light, wd.work = max(wd.light, cw.light), wd.work+cw.work
+	}
 }
 
 // addStem adds the counts of one of the word's stems (see dfCounter.count).
