@@ -4,6 +4,7 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/errata/errata/content"
 )
@@ -43,14 +44,24 @@ func buildCodes(es []content.Entry) codeIndex {
 			ix[string(key)] = append(docs, doc)
 		}
 	}
+	total := 0
 	for i := range es {
 		for _, c := range entryCodes(&es[i]) {
 			buf = appendCodeKey(buf[:0], c)
 			add(buf, int32(i))
+			total++
 			if d := trailingDigits(buf); len(d) >= 4 && len(d) < len(buf) && isLetters(buf[:len(buf)-len(d)]) {
 				add(d, int32(i))
+				total++
 			}
 		}
+	}
+	// One array for every list: appending left up to half of each unused.
+	flat := make([]int32, 0, total)
+	for k, docs := range ix {
+		start := len(flat)
+		flat = append(flat, docs...)
+		ix[k] = flat[start:len(flat):len(flat)]
 	}
 	return ix
 }
@@ -188,6 +199,27 @@ func (ix *Index) lookUpCodes(codes []string, hints uint32) (hits []codeHit, name
 	}
 	slices.SortFunc(hits, func(a, b codeHit) int { return int(a.doc) - int(b.doc) })
 	return hits, named
+}
+
+// codesSearched reports whether every entry the codes name holds one of
+// the searched words as a code, as written but for case: the identifier
+// field finds it then (a typed AADSTS50126 or 21211), and no lookup of
+// document ids is needed. AADSTS-50076 and a code read from a class name
+// are not among the words.
+func (ix *Index) codesSearched(pl plan) bool {
+	for _, h := range pl.codeHits {
+		found := false
+		for _, c := range entryCodes(&ix.entries[h.doc]) {
+			if slices.ContainsFunc(pl.words, func(w string) bool { return strings.EqualFold(w, c) }) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
 }
 
 // docIDs are the bleve document ids of hits.

@@ -3,6 +3,7 @@ package search
 import (
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -13,7 +14,7 @@ import (
 type fields struct {
 	shape  shape
 	status []int    // HTTP statuses read from status positions (a status line, a status field, "HTTP 429")
-	reason []string // their reason phrases ("Too Many Requests"): status hints, never searched as content
+	reason []string // reason phrases ("Too Many Requests"), after a status or as a field's whole value: status hints, never searched as content
 	codes  []string // values of code positions (a code field, "error code 50126", /docs/errors/21211): numbers count only here
 	hints  []string // provider slugs named by hosts, SDK names and, in a paste, provider words in paths
 	msgs   []string // message fields, most telling first
@@ -32,7 +33,7 @@ func (f *fields) pasted() bool { return f.shape != shapeText || len(f.status) > 
 // noise removed, cut to maxTextBytes on a whole character.
 func (f *fields) text() string {
 	var b strings.Builder
-	for _, t := range append(f.msgs, f.rest) {
+	for _, t := range slices.Concat(f.msgs, []string{f.rest}) {
 		t = stripNoise(t)
 		if strings.TrimSpace(t) == "" {
 			continue

@@ -79,7 +79,9 @@ func (ix *Index) finders(pl plan, find query.Query) []query.Query {
 	if find != nil {
 		out = append(out, find)
 	}
-	if len(pl.codeHits) > 0 {
+	if len(pl.codeHits) > 0 && !ix.codesSearched(pl) {
+		// A code read from a class name or a field is not among the
+		// words: its entries are found by their ids.
 		q := bleve.NewDocIDQuery(docIDs(pl.codeHits))
 		q.SetBoost(boostCode)
 		out = append(out, q)
