@@ -32,6 +32,7 @@ var benchKinds = []struct {
 		{Text: `2024-05-02T10:11:12Z ERROR request_id=8f3e2a1c-9b7d-4c1e-a2f3-0d9e8c7b6a51 status=400 {"code": 21211, "message": "The 'To' number +15005550001 is not a valid phone number.", "more_info": "https://www.twilio.com/docs/errors/21211", "status": 400}`},
 		{Text: `<m:ResponseCode>ErrorServerBusy</m:ResponseCode><m:MessageText>The server cannot service this request right now. Try again later.</m:MessageText>`},
 	}},
+	{"prefix", []Query{{Text: "AADSTS5012"}, {Text: "thrott"}, {Text: "ErrorItemNot"}, {Text: "quota exce"}}},
 	{"filters+facets", []Query{
 		{Text: "token", Status: StatusSet{{400, 499}}, Providers: []string{"microsoft-entra"}},
 		{Text: "message", Providers: []string{"twilio"}},

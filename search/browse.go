@@ -48,7 +48,7 @@ func (ix *Index) browse(q Query, pl plan, res *Results) {
 					continue
 				}
 				if k >= from {
-					res.Hits = append(res.Hits, ix.hit(i, 0, nil))
+					res.Hits = append(res.Hits, ix.hit(i, 0, "", nil))
 				}
 				k++
 			}

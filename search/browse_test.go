@@ -66,7 +66,7 @@ func refBrowse(ix *Index, q Query, pl plan, res *Results) {
 		}
 		if inStatus && inProv {
 			if res.Total >= from && len(res.Hits) < q.PerPage {
-				res.Hits = append(res.Hits, ix.hit(i, 0, nil))
+				res.Hits = append(res.Hits, ix.hit(i, 0, "", nil))
 			}
 			res.Total++
 		}

@@ -71,8 +71,8 @@ func (ix *Index) Explain(ctx context.Context, text string, limit int) (*Explanat
 		return nil, err
 	}
 	pl := understand(text)
-	ex := &Explanation{Paste: readPaste(text, pl), Total: res.Total}
-	seq := ix.rerankSeq(&pl)
+	ex := &Explanation{Paste: pasteOf(res.Understood, pl), Total: res.Total}
+	seq := ix.rerankSeq(&pl, nil)
 	for _, h := range res.Hits {
 		i, ok := ix.lookup(h.ID)
 		if !ok {
@@ -84,38 +84,19 @@ func (ix *Index) Explain(ctx context.Context, text string, limit int) (*Explanat
 	return ex, nil
 }
 
-// maxCodes bounds the codes read out of one paste.
-const maxCodes = 8
-
-// readPaste is what the paste says of itself: the statuses and providers
-// the search read, the codes among its words and its first message.
-func readPaste(text string, pl plan) Paste {
-	p := Paste{Pasted: pl.pasted, Providers: pl.providers}
-	for _, r := range pl.textStatus {
+// pasteOf is what the search understood of a paste, as Explain tells it:
+// single statuses, the codes that named entries, the providers its hosts,
+// SDK names and words point to, and its message (the searched words when
+// it was typed rather than pasted).
+func pasteOf(u Understood, pl plan) Paste {
+	p := Paste{Pasted: u.Pasted, Codes: u.Codes, Providers: appendNew(slices.Clone(u.Providers), pl.providers...), Message: u.Message}
+	for _, r := range u.Status {
 		if r.Lo == r.Hi && r.Lo != 0 {
 			p.Statuses = append(p.Statuses, r.Lo)
 		}
 	}
-	pasted := extractPaste(cleanInput(text)).text
-	seen := map[string]bool{}
-	eachIdent(pasted, func(_, _ int, w string) {
-		if len(p.Codes) < maxCodes && looksLikeCode(w) && !seen[lowerASCII(w)] {
-			seen[lowerASCII(w)] = true
-			p.Codes = append(p.Codes, w)
-		}
-	})
-	// The paste's parts, messages first (extractPaste orders them so): the
-	// first that reads as a sentence is the message.
-	parts := strings.Split(pasted, " \n ")
-	for _, part := range parts {
-		part = strings.Join(strings.Fields(part), " ")
-		if len(strings.Fields(part)) >= 3 {
-			p.Message = clip(part, 500)
-			break
-		}
-	}
 	if p.Message == "" {
-		p.Message = clip(strings.Join(strings.Fields(pasted), " "), 500)
+		p.Message = clip(u.Terms, 500)
 	}
 	return p
 }

@@ -183,7 +183,7 @@ func FuzzPaste(f *testing.F) {
 	f.Fuzz(func(t *testing.T, text string) {
 		start := time.Now()
 		clean := cleanInput(text)
-		p := extractPaste(clean)
+		p := extractFields(clean)
 		pl := understand(text)
 		if took := time.Since(start); took > fuzzPasteBudget {
 			t.Fatalf("understanding %d bytes took %v, budget %v", len(text), took, fuzzPasteBudget)
@@ -191,8 +191,8 @@ func FuzzPaste(f *testing.F) {
 		if len(clean) > maxRawBytes || !utf8.ValidString(clean) || strings.ContainsRune(clean, 0) {
 			t.Fatalf("cleanInput kept %d bytes, valid %v", len(clean), utf8.ValidString(clean))
 		}
-		if len(p.text) > maxTextBytes || !utf8.ValidString(p.text) {
-			t.Fatalf("extracted %d bytes (valid UTF-8 %v), want at most %d", len(p.text), utf8.ValidString(p.text), maxTextBytes)
+		if text := p.text(); len(text) > maxTextBytes || !utf8.ValidString(text) {
+			t.Fatalf("extracted %d bytes (valid UTF-8 %v), want at most %d", len(text), utf8.ValidString(text), maxTextBytes)
 		}
 		for _, c := range p.status {
 			if c < 100 || c > 599 {

@@ -84,6 +84,19 @@ var (
 		}
 		return Build(es)
 	})
+	// sharedFull is the catalogue people search: the embedded entries and
+	// the real corpora's, 2,847 in all, as the paste set expects.
+	sharedFull = sync.OnceValues(func() (*Index, error) {
+		real, err := corpustest.Entries()
+		if err != nil {
+			return nil, err
+		}
+		es, err := content.Load(content.Embedded())
+		if err != nil {
+			return nil, err
+		}
+		return Build(append(es, real...))
+	})
 	// fuzzIndex is the embedded catalogue plus the fixtures (which hold
 	// markup in titles and messages).
 	fuzzIndex = sync.OnceValues(func() (*Index, error) {
@@ -111,6 +124,18 @@ func corporaIndex(tb testing.TB) *Index {
 	tb.Helper()
 	corpustest.RealEntries(tb) // skips when absent
 	ix, err := sharedCorporaIndex()
+	if err != nil {
+		tb.Fatalf("index the real corpora: %v", err)
+	}
+	return ix
+}
+
+// fullIndex is the shared index of the embedded catalogue and the real
+// corpora together, 2,847 entries, as people search them.
+func fullIndex(tb testing.TB) *Index {
+	tb.Helper()
+	corpustest.RealEntries(tb) // skips when absent
+	ix, err := sharedFull()
 	if err != nil {
 		tb.Fatalf("index the real corpora: %v", err)
 	}

@@ -75,6 +75,7 @@ type Index struct {
 	statusStart  [601]int32       // entries of status s are statusStart[s]:statusStart[s+1]
 	statusMasks  [600][]maskCount // per status, how many of its entries have each provider mask
 	broad        broadLimits      // when a lone word skips the prose (broadWord)
+	codes        codeIndex        // entries by their codes, exactly
 	en           analyzerFunc
 	pairs        analyzerFunc // word pairs, for quoted phrases
 }
@@ -139,6 +140,7 @@ func prepare(entries []content.Entry) (*Index, error) {
 		}
 	}
 	ix.broad = broadLimits{work: broadWork, light: broadLight}
+	ix.codes = buildCodes(es)
 	ix.provMask = make([]uint32, len(es))
 	ix.status = make([]uint16, len(es))
 	for i, e := range es {

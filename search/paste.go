@@ -1,8 +1,7 @@
 package search
 
 import (
-	"cmp"
-	"encoding/json"
+	"net/http"
 	"regexp"
 	"slices"
 	"strings"
@@ -10,11 +9,112 @@ import (
 	"unicode/utf8"
 )
 
-// paste is what was read out of a pasted error.
-type paste struct {
-	status []int  // HTTP statuses found (status line, JSON code, status=429)
-	text   string // the words worth searching for, noise removed
-	pasted bool   // the input looked like a pasted error
+// fields is what was read out of a query's text, before the index is asked
+// anything: the shape it came in and the fields of the error inside.
+type fields struct {
+	shape  shape
+	status []int    // HTTP statuses read from status positions (a status line, a status field, "HTTP 429")
+	reason []string // reason phrases ("Too Many Requests"), after a status or as a field's whole value: status hints, never searched as content
+	codes  []string // values of code positions (a code field, "error code 50126", /docs/errors/21211): numbers count only here
+	hints  []string // provider slugs named by hosts, SDK names and, in a paste, provider words in paths
+	msgs   []string // message fields, most telling first
+	// classWords are the words of exception classes that are no code
+	// (RateLimitError: rate limit): they score hits, never find them.
+	classWords []string
+	rest       string // the text left once every field was taken out
+}
+
+// pasted reports whether the text came in a shape of its own (it was
+// pasted, not typed): its quoted strings are not phrases and its unknown
+// words are not typos.
+func (f *fields) pasted() bool { return f.shape != shapeText || len(f.status) > 0 }
+
+// text is the words worth searching: the messages, then what is left,
+// noise removed, cut to maxTextBytes on a whole character.
+func (f *fields) text() string {
+	var b strings.Builder
+	for _, t := range slices.Concat(f.msgs, []string{f.rest}) {
+		t = stripNoise(t)
+		if strings.TrimSpace(t) == "" {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteString(" \n ")
+		}
+		b.WriteString(t)
+		if b.Len() >= maxTextBytes {
+			break
+		}
+	}
+	s := b.String()
+	if len(s) > maxTextBytes {
+		s = strings.TrimSuffix(clip(s, maxTextBytes), "…")
+	}
+	return s
+}
+
+// message is what the paste says the error is, as plain words: its first
+// message field of a few words ("auth failed" says less than the error
+// field after it), else its first message, else the start of its text;
+// noise, quotes and brackets removed, cut to maxShortMessage.
+func (f *fields) message() string {
+	plain := func(s string) string {
+		return clipWords(strings.Map(func(r rune) rune {
+			if strings.ContainsRune("\"`<>{}[]()|\\", r) {
+				return ' '
+			}
+			return r
+		}, stripNoise(s)), maxShortMessage)
+	}
+	for _, m := range f.msgs {
+		if m = plain(m); len(strings.Fields(m)) >= minMessageWords {
+			return m
+		}
+	}
+	for _, m := range f.msgs {
+		if m = plain(m); strings.IndexByte(m, ' ') > 0 {
+			return m
+		}
+	}
+	return plain(f.rest)
+}
+
+// extractFields reads a text in its shape: each pass takes the part it
+// knows out of the text and leaves the rest to the next.
+//
+//  1. detectShape names the wrapper (JSON, XML, an HTTP response, a stack
+//     trace, a URL or form, a log line, or typed text);
+//  2. providerHints reads whose error it is from hosts and SDK names;
+//  3. takeURLs decodes query strings and form posts into their fields;
+//  4. takeHTTP drops a curl command, status line and headers, keeping the
+//     status and the body;
+//  5. takeTrace drops stack frames and reads exception lines: the class
+//     (a code, or words) and the message;
+//  6. takeXML, takeJSON and takePairs read fields by their names (a code, a
+//     message, a status, a URL; the rest is dropped);
+//  7. takeStatuses reads statuses in status positions and drops their
+//     reason phrases; takeCodes reads numbers in code positions, in the
+//     messages and in what is left.
+//
+// What is left is searched as words once noise (ids, timestamps, URLs) is
+// stripped (see text).
+func extractFields(raw string) fields {
+	s := cleanInput(raw)
+	f := fields{shape: detectShape(s)}
+	f.hints = providerHints(s, f.shape != shapeText)
+	s = f.takeURLs(s)
+	s = f.takeHTTP(s)
+	s = f.takeTrace(s)
+	s = f.takeXML(s)
+	s = f.takeJSON(s)
+	s = f.takePairs(s)
+	// Statuses and codes stand in the messages too ("error": "Status: 400 -
+	// ApiError 21614: …").
+	for i, m := range f.msgs {
+		f.msgs[i] = f.takeCodes(f.takeStatuses(m))
+	}
+	f.rest = f.takeCodes(f.takeStatuses(s))
+	return f
 }
 
 // cleanInput makes arbitrary bytes safe to parse: it cuts the input to
@@ -45,74 +145,128 @@ func cleanInput(s string) string {
 	return b.String()
 }
 
-// extractPaste reads a status and message out of a pasted error: an HTTP
-// status line, a JSON body (nested, escaped or inside a log line) or a log
-// line, and drops the noise around them (timestamps, ids, emails, URLs, long
-// numbers, log levels).
-func extractPaste(s string) paste {
-	var p paste
-	var parts []string
-
-	if i := strings.IndexByte(s, '{'); i >= 0 {
-		if texts, status, rest, ok := extractJSON(s, i); ok {
-			p.pasted = true
-			p.status = append(p.status, status...)
-			parts = append(parts, texts...)
-			s = rest
+// field takes one named value of a paste (a JSON key, an XML element, a
+// query parameter, a log pair) by what its name says it holds.
+func (f *fields) field(key, value string) {
+	value = strings.TrimSpace(value)
+	if value == "" || isNullWord(value) || len(f.msgs)+len(f.codes) > maxFields {
+		return
+	}
+	if value[0] == '{' && len(value) > 1 {
+		// A JSON body inside a string or a form field.
+		if rest := f.takeJSON(value); rest != value {
+			f.field(key, rest)
+			return
 		}
 	}
-	// Statuses and timestamps need digits: most typed queries have none,
-	// and skip the regular expressions.
-	digits := hasDigit(s)
-	if m := findIf(digits, statusLineRE, s); m != nil {
-		p.pasted = true
-		if code, ok := parseCode(s[m[2]:m[3]]); ok { // the pattern holds 100–599
-			p.status = append(p.status, code)
-		}
-		s = s[:m[0]] + " " + s[m[1]:]
+	if reasonStatus(value) > 0 {
+		f.reason = append(f.reason, value) // "title": "Unauthorized"
+		return
 	}
-	if digits {
-		for _, m := range logStatusRE.FindAllStringSubmatchIndex(s, 8) {
-			if code, ok := parseCode(s[m[2]:m[3]]); ok { // the pattern holds 100–599
-				p.status = append(p.status, code)
-			}
-			p.pasted = true
-		}
-		s = logStatusRE.ReplaceAllString(s, " ")
+	kind := keyKind(key)
+	if kind == kindCode || kind == kindStatus {
+		value = dropNamespace(value) // a:ErrorSchemaValidation
 	}
-	if (digits && timestampRE.MatchString(s)) || hasLogLevel(s) {
-		p.pasted = true
-	}
-	parts = append(parts, s)
-
-	var b strings.Builder
-	for _, t := range parts {
-		t = stripNoise(t)
-		if strings.TrimSpace(t) == "" {
-			continue
+	switch {
+	case kind == kindDrop:
+	case (kind == kindStatus || kind == kindCode) && isStatusNumber(value):
+		c, _ := parseCode(value)
+		f.status = append(f.status, c)
+	case kind == kindURL || strings.Contains(value, "://") && strings.IndexByte(value, ' ') < 0:
+		f.codes = append(f.codes, urlCodes(value)...)
+	case kind == kindCode && isCodeNumber(value):
+		f.codes = append(f.codes, value)
+		f.msgs = append(f.msgs, value)
+	case isIdentToken(value):
+		// A code, whatever the field: an unknown field's identifier
+		// (Operation, ResponseCode under another name) is only looked up.
+		f.codes = append(f.codes, value)
+		if kind != kindOther {
+			f.msgs = append(f.msgs, value)
 		}
-		if b.Len() > 0 {
-			b.WriteString(" \n ")
-		}
-		b.WriteString(t)
-		if b.Len() >= maxTextBytes {
-			break
-		}
+	case kind == kindMessage || kind != kindOther && strings.IndexByte(value, ' ') > 0:
+		// Words; a code or status field's words may still hold a status
+		// or code ("Status Code": "409 Conflict").
+		f.msgs = append(f.msgs, value)
 	}
-	p.text = b.String()
-	if len(p.text) > maxTextBytes {
-		// Cut on a whole character, without the "…" clip adds for echoes.
-		p.text = strings.TrimSuffix(clip(p.text, maxTextBytes), "…")
-	}
-	return p
 }
 
+// isNullWord reports whether v is how a language prints nothing.
+func isNullWord(v string) bool {
+	switch v {
+	case "null", "None", "nil", "undefined", "NULL", "<nil>":
+		return true
+	}
+	return false
+}
+
+// dropNamespace is a code without its XML namespace prefix: a:ErrorSchemaValidation
+// is ErrorSchemaValidation. Text with spaces is left alone.
+func dropNamespace(v string) string {
+	if strings.IndexByte(v, ' ') >= 0 || strings.Contains(v, "://") {
+		return v
+	}
+	if i := strings.LastIndexByte(v, ':'); i >= 0 && i+1 < len(v) {
+		return v[i+1:]
+	}
+	return v
+}
+
+// isIdentToken reports whether v is one identifier: rateLimitExceeded,
+// invalid_grant, AADSTS50126, ErrorItemNotFound (not a sentence, not a number).
+func isIdentToken(v string) bool {
+	if len(v) > maxTokenBytes || !isCodeLike(v) {
+		return false
+	}
+	n := 0
+	eachIdent(v, func(_, _ int, w string) { n++ })
+	return n == 1 && !allDigits(v)
+}
+
+// isCodeNumber reports whether v is a number that may be a code: 4 to 7
+// digits (Twilio's 21211, the 50126 of AADSTS50126).
+func isCodeNumber(v string) bool { return len(v) >= 4 && len(v) <= 7 && allDigits(v) }
+
+// isStatusNumber reports whether v is a three-digit HTTP status.
+func isStatusNumber(v string) bool {
+	c, ok := parseCode(v)
+	return ok && http.StatusText(c) != ""
+}
+
+// reasonStatus is the status whose reason phrase v is ("Too Many Requests"
+// is 429's), or 0.
+func reasonStatus(v string) int {
+	if len(v) < 2 || len(v) > 40 || strings.IndexByte(v, ' ') < 0 && !unicode.IsUpper(rune(v[0])) {
+		return 0
+	}
+	return reasonPhrases[strings.ToLower(strings.TrimRight(v, ". "))]
+}
+
+// reasonPhrases maps every lower-cased HTTP reason phrase to its status.
+var reasonPhrases = func() map[string]int {
+	m := map[string]int{}
+	for c := 100; c < 600; c++ {
+		if t := http.StatusText(c); t != "" {
+			m[strings.ToLower(t)] = c
+		}
+	}
+	return m
+}()
+
+// urlCodes are the codes a vendor's URL carries: /docs/errors/21211,
+// error?code=50126.
+func urlCodes(u string) []string {
+	var out []string
+	for _, m := range urlCodeRE.FindAllStringSubmatch(u, 4) {
+		out = append(out, m[1]+m[2])
+	}
+	return out
+}
+
+var urlCodeRE = regexp.MustCompile(`(?i)/errors?/([0-9]{4,7})\b|[?&]code=([0-9]{4,7})\b`)
+
 var (
-	// HTTP/1.1 429 Too Many Requests (the reason phrase stays as words).
-	statusLineRE = regexp.MustCompile(`(?i)\bHTTP/[0-9](?:\.[0-9])?\s+([1-5][0-9][0-9])\b`)
-	// status=429, "status": 429, status code 429, HTTP 429, code: 403.
-	logStatusRE = regexp.MustCompile(`(?i)\b(?:http[ _-]?status(?:[ _-]?code)?|status[ _-]?code|status|http|code)["']?\s*[=:]?\s*["']?([1-5][0-9][0-9])\b(?:[^0-9.]|$)`)
-	timestampRE = regexp.MustCompile(`\b[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:[.,][0-9]+)?)?(?:Z|[+-][0-9]{2}:?[0-9]{2})?)?\b|\b[0-9]{2}:[0-9]{2}:[0-9]{2}(?:[.,][0-9]+)?\b|\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), [0-9]{1,2} [A-Z][a-z]{2} [0-9]{4}\b|\b[0-9]{2}/[A-Z][a-z]{2}/[0-9]{4}\b`)
+	timestampRE = regexp.MustCompile(`\b[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:[.,][0-9]+)?)?(?:Z|[+-][0-9]{2}:?[0-9]{2})?)?\b|\b[0-9]{2}:[0-9]{2}:[0-9]{2}(?:[.,][0-9]+)?\b|\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), [0-9]{1,2} [A-Z][a-z]{2} [0-9]{4}\b|\b[0-9]{2}/[A-Z][a-z]{2}/[0-9]{4}\b|\b[0-9]{4}/[0-9]{2}/[0-9]{2}\b`)
 	logLevelRE  = regexp.MustCompile(`(?:^|[\s\[(|])(?:ERROR|ERR|WARN|WARNING|INFO|DEBUG|TRACE|FATAL|CRITICAL|level=\w+)(?:$|[\s\]):|])`)
 	noiseRE     = regexp.MustCompile(strings.Join([]string{
 		`\b(?:https?|ftp|wss?)://\S+`, // URLs
@@ -129,14 +283,6 @@ var (
 	// Tokens that are ids rather than words: long hex or mixed runs, long numbers.
 	idTokenRE = regexp.MustCompile(`\b(?:0x)?[0-9a-fA-F]*[0-9][0-9a-fA-F]*[a-fA-F][0-9a-fA-F]*\b|\b[0-9]{7,}\b`)
 )
-
-// findIf is re's first match in s, when may says there can be one.
-func findIf(may bool, re *regexp.Regexp, s string) []int {
-	if !may {
-		return nil
-	}
-	return re.FindStringSubmatchIndex(s)
-}
 
 // hasLogLevel is logLevelRE.MatchString, skipped when s holds none of the
 // levels' first letters nor "level=".
@@ -171,132 +317,4 @@ func allDigits(s string) bool {
 		}
 	}
 	return s != ""
-}
-
-// extractJSON parses the JSON value starting at s[i] (unescaping \" once if
-// the JSON was pasted from a string literal) and returns the texts worth
-// searching, statuses found and s with the JSON removed.
-func extractJSON(s string, i int) (texts []string, status []int, rest string, ok bool) {
-	for _, cand := range []string{s[i:], strings.ReplaceAll(s[i:], `\"`, `"`)} {
-		dec := json.NewDecoder(strings.NewReader(cand))
-		dec.UseNumber()
-		var v any
-		if err := dec.Decode(&v); err != nil {
-			continue
-		}
-		if _, isObj := v.(map[string]any); !isObj {
-			continue
-		}
-		n := int(dec.InputOffset())
-		var w jsonWalker
-		w.walk(v, "", 0)
-		end := i + n
-		if cand != s[i:] {
-			end = len(s) // unescaped: the rest of the line belonged to the string
-		}
-		return w.texts, w.status, s[:i] + " " + s[end:], true
-	}
-	return nil, nil, s, false
-}
-
-// jsonWalker collects message-like strings and statuses from a decoded body.
-type jsonWalker struct {
-	texts  []string
-	status []int
-	size   int
-}
-
-// messageKeys hold what a person reads; codeKeys hold codes worth searching
-// (rateLimitExceeded, invalid_grant, AADSTS50126) unless they are statuses.
-var (
-	messageKeys = map[string]bool{"message": true, "error_description": true, "errormessage": true, "error_message": true,
-		"description": true, "detail": true, "details": true, "title": true, "msg": true, "reason": true, "error": true,
-		"errors": true, "error_summary": true, "errorsummary": true, "localizedmessage": true, "hint": true}
-	codeKeys = map[string]bool{"code": true, "error_code": true, "errorcode": true, "type": true, "status": true,
-		"domain": true, "error_codes": true, "subcode": true, "error_subcode": true}
-	statusKeys = map[string]bool{"status": true, "code": true, "statuscode": true, "status_code": true,
-		"httpstatus": true, "http_status": true, "httpstatuscode": true, "http_code": true, "httpcode": true}
-)
-
-func (w *jsonWalker) walk(v any, key string, depth int) {
-	if depth > maxJSONDepth || w.size > maxTextBytes {
-		return
-	}
-	k := strings.ToLower(key)
-	switch v := v.(type) {
-	case map[string]any:
-		// Messages first, in a stable order, so the most telling text leads.
-		keys := make([]string, 0, len(v))
-		for kk := range v {
-			keys = append(keys, kk)
-		}
-		sortKeysByInterest(keys)
-		for _, kk := range keys {
-			w.walk(v[kk], kk, depth+1)
-		}
-	case []any:
-		for _, e := range v {
-			w.walk(e, key, depth+1)
-		}
-	case json.Number:
-		n, err := v.Int64()
-		if err != nil {
-			return
-		}
-		if statusKeys[k] && n >= 100 && n <= 599 {
-			w.status = append(w.status, int(n))
-			return
-		}
-		if codeKeys[k] {
-			w.add(v.String())
-		}
-	case string:
-		t := strings.TrimSpace(v)
-		if t == "" {
-			return
-		}
-		if (strings.HasPrefix(t, "{") || strings.HasPrefix(t, "[")) && depth < maxJSONDepth {
-			var inner any
-			dec := json.NewDecoder(strings.NewReader(t))
-			dec.UseNumber()
-			if dec.Decode(&inner) == nil {
-				w.walk(inner, key, depth+1)
-				return
-			}
-		}
-		if statusKeys[k] {
-			if c, ok := parseCode(t); ok {
-				w.status = append(w.status, c)
-				return
-			}
-		}
-		if messageKeys[k] || codeKeys[k] {
-			w.add(t)
-		}
-	}
-}
-
-func (w *jsonWalker) add(t string) {
-	w.size += len(t)
-	w.texts = append(w.texts, t)
-}
-
-// keyInterest orders keys: messages, then codes, then the rest.
-func keyInterest(k string) int {
-	k = strings.ToLower(k)
-	switch {
-	case k == "message" || k == "error_description" || k == "msg":
-		return 0
-	case messageKeys[k]:
-		return 1
-	case codeKeys[k] || statusKeys[k]:
-		return 2
-	}
-	return 3
-}
-
-func sortKeysByInterest(keys []string) {
-	slices.SortFunc(keys, func(a, b string) int {
-		return cmp.Or(cmp.Compare(keyInterest(a), keyInterest(b)), strings.Compare(a, b))
-	})
 }

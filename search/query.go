@@ -20,16 +20,28 @@ import (
 //  2. the words are grouped by what they do (groupWords): rare words find
 //     the hits, common words only score them, and a quoted phrase finds the
 //     hits for its own words;
-//  3. the words a hit must hold are picked (findWith);
+//  3. what a hit must match is picked (finders): the words that find, the
+//     entries the codes name, and the statuses read from status positions;
 //  4. stop words alone look up their word pairs (stopPairs);
 //  5. quoted phrases are required (phraseQueries);
-//  6. a status typed among the words scores its entries.
+//  6. reason phrases and exception class words, a status typed among the
+//     words, only score.
 func (ix *Index) textQuery(pl plan, ws []word) (must, should []query.Query) {
 	g := ix.groupWords(pl, ws)
-	find, scoreOnly := g.findWith()
-	if find != nil {
-		must = append(must, find)
-	} else if len(pl.phrases) == 0 {
+	find, common := g.findWith()
+	var hints []query.Query
+	for _, w := range pl.scoreOnly {
+		hints = append(hints, ix.wordQuery(word{text: w, lower: w}, false).score)
+	}
+	finders := ix.finders(pl, find)
+	switch {
+	case len(finders) > 0:
+		must = append(must, bleve.NewDisjunctionQuery(finders...))
+	case len(hints) > 0 && len(pl.phrases) == 0:
+		// Nothing else to find with ({"message": "Unauthorized"}): the
+		// reason phrase finds after all.
+		must, hints = append(must, bleve.NewDisjunctionQuery(hints...)), nil
+	case len(pl.phrases) == 0:
 		// Only stop words ("should not have same From"): the English
 		// fields drop them, but the word pairs keep them, so the entries
 		// holding the most of the query's pairs come first.
@@ -37,14 +49,17 @@ func (ix *Index) textQuery(pl plan, ws []word) (must, should []query.Query) {
 			must = append(must, pq)
 		}
 	}
-	if len(scoreOnly) > 0 {
-		should = append(should, bleve.NewDisjunctionQuery(scoring(scoreOnly)...))
+	if len(common) > 0 {
+		should = append(should, bleve.NewDisjunctionQuery(scoring(common)...))
+	}
+	if len(hints) > 0 {
+		should = append(should, bleve.NewDisjunctionQuery(hints...))
 	}
 	if len(g.phrased) > 0 {
 		should = append(should, bleve.NewDisjunctionQuery(g.phrased...))
 	}
 	must = append(must, ix.phraseQueries(pl)...)
-	if len(pl.textStatus) > 0 {
+	if len(pl.textStatus) > 0 && !pl.statusFinds {
 		should = append(should, statusQuery(pl.textStatus, boostStatus))
 	}
 	if len(must) == 0 && len(should) > 0 {
@@ -54,6 +69,39 @@ func (ix *Index) textQuery(pl plan, ws []word) (must, should []query.Query) {
 		must, should = []query.Query{bleve.NewDisjunctionQuery(should...)}, nil
 	}
 	return must, should
+}
+
+// finders are the queries any of which finds a hit: the words that find
+// (find, nil when none can), the entries the query's codes name, and the
+// entries of statuses read from status positions.
+func (ix *Index) finders(pl plan, find query.Query) []query.Query {
+	var out []query.Query
+	if find != nil {
+		out = append(out, find)
+	}
+	if len(pl.codeHits) > 0 && !ix.codesSearched(pl) {
+		// A code read from a class name or a field is not among the
+		// words: its entries are found by their ids.
+		q := bleve.NewDocIDQuery(docIDs(pl.codeHits))
+		q.SetBoost(boostCode)
+		out = append(out, q)
+	}
+	if pl.statusFinds {
+		out = append(out, statusQuery(pl.textStatus, boostStatus))
+	}
+	return out
+}
+
+// providerQuery matches the entries of any of slugs.
+func providerQuery(slugs []string, boost float64) query.Query {
+	ps := make([]query.Query, len(slugs))
+	for i, p := range slugs {
+		t := bleve.NewTermQuery(p)
+		t.SetField(fProviders)
+		t.SetBoost(boost)
+		ps[i] = t
+	}
+	return bleve.NewDisjunctionQuery(ps...)
 }
 
 // wordQuery is one searched word as a query in two forms.
@@ -105,9 +153,16 @@ func (ix *Index) wordQuery(w word, broad bool) wordQuery {
 		t.SetBoost(boostIdent * scale)
 		find = append(find, t)
 	}
-	add(w.text, 1)
+	// A word half typed is no word: "rateLi" would find what its stem
+	// "rate" finds. Only its completions are searched.
+	if len(w.completions) == 0 || ix.vocab.df[w.lower] > 0 {
+		add(w.text, 1)
+	}
 	for _, f := range w.fixes {
 		add(f, boostFuzzy)
+	}
+	for _, c := range w.completions {
+		add(c, boostPrefix)
 	}
 	if !broad {
 		for _, slug := range providerWords[w.lower] {
@@ -294,14 +349,7 @@ func filterQueries(q Query) []query.Query {
 		out = append(out, statusQuery(q.Status, 0))
 	}
 	if len(q.Providers) > 0 {
-		var ps []query.Query
-		for _, p := range q.Providers {
-			t := bleve.NewTermQuery(p)
-			t.SetField(fProviders)
-			t.SetBoost(0)
-			ps = append(ps, t)
-		}
-		out = append(out, bleve.NewDisjunctionQuery(ps...))
+		out = append(out, providerQuery(q.Providers, 0))
 	}
 	return out
 }

@@ -3,18 +3,23 @@ package search
 import (
 	"cmp"
 	"slices"
+	"strings"
 )
 
-// ranked is a document with its final score.
+// ranked is a document with its final score, and why it is surely the one
+// (Hit.Match) when it is.
 type ranked struct {
 	doc   int
 	score float64
+	match string
 }
 
-// rerank adds phrase coverage to bleve's relevance: a message pasted whole
-// (placeholders matching any words) beats the same words scattered, and a
-// title typed whole beats an alias.
-func (ix *Index) rerank(hits []ranked, pl plan) []ranked {
+// rerank adds to bleve's relevance (normalised to 0–1) what it cannot
+// see: how much of a message, title or alias the query holds as one run
+// (templateBonus), and the signals of the query (signalBonus): a code that
+// names the entry, its status read from the paste, its provider named by a
+// host, an SDK or a word.
+func (ix *Index) rerank(hits []ranked, pl plan, ws []word) []ranked {
 	maxScore := 0.0
 	for _, h := range hits {
 		maxScore = max(maxScore, h.score)
@@ -22,11 +27,23 @@ func (ix *Index) rerank(hits []ranked, pl plan) []ranked {
 	if maxScore == 0 {
 		maxScore = 1
 	}
-	seq := ix.rerankSeq(&pl)
+	seq := ix.rerankSeq(&pl, ws)
+	codes := make(map[int32]float64, len(pl.codeHits))
+	for _, c := range pl.codeHits {
+		codes[c.doc] = c.weight
+	}
 	var r tokenReader
 	for i := range hits {
 		h := &hits[i]
-		h.score = h.score/maxScore + ix.phraseBonus(h.doc, seq, &pl, &r)
+		tb, whole := ix.templateBonus(h.doc, seq, &r)
+		code := codes[int32(h.doc)]
+		h.score = h.score/maxScore + tb + ix.signalBonus(h.doc, &pl, code)
+		switch {
+		case code >= 1:
+			h.match = MatchCode
+		case whole:
+			h.match = MatchMessage
+		}
 	}
 	slices.SortStableFunc(hits, func(a, b ranked) int {
 		return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(a.doc, b.doc))
@@ -129,19 +146,46 @@ func extend(seq []qword, tmpl []uint32, i, j, n int) int {
 	return n
 }
 
-// rerankSeq is the query's word sequence as ids, for phraseBonus.
-func (ix *Index) rerankSeq(pl *plan) []qword {
+// rerankSeq is the query's word sequence as ids, for templateBonus. A
+// word the catalogue does not know stands for its closest correction, so
+// that a typo does not break a run ("acount throttled").
+func (ix *Index) rerankSeq(pl *plan, ws []word) []qword {
+	fixes := map[string]string{}
+	var typing []string // completions of the word being typed
+	for _, w := range ws {
+		if len(w.fixes) > 0 {
+			fixes[w.lower] = w.fixes[0]
+		}
+		if len(w.completions) > 0 && w.df > 0 && ix.vocab.df[w.lower] == 0 {
+			typing = w.completions
+		}
+	}
 	out := make([]qword, len(pl.seq))
 	for i, w := range pl.seq {
+		if f, ok := fixes[w]; ok {
+			w = f
+		}
 		out[i] = ix.vocab.qword(w)
+	}
+	if n := len(out); n > 0 && len(typing) > 0 && lowerASCII(pl.prefix) == pl.seq[n-1] {
+		// A word half typed stands for its likeliest completions.
+		q := qword{noID, noID, noID}
+		for k, c := range typing[:min(len(q), len(typing))] {
+			q[k] = ix.vocab.ids[c]
+		}
+		out[n-1] = q
 	}
 	return out
 }
 
-// phraseBonus rewards entry i when the query contains its message, title or
-// alias as a whole phrase. It reads the entry's templates from ix.tokens
+// templateBonus rewards entry i when the query contains its message, title
+// or alias as a whole phrase; whole is set when it holds a message of two
+// words or more whole. It reads the entry's templates from ix.tokens
 // through r.
-func (ix *Index) phraseBonus(i int, seq []qword, pl *plan, r *tokenReader) float64 {
+func (ix *Index) templateBonus(i int, seq []qword, r *tokenReader) (bonus float64, whole bool) {
+	if len(seq) == 0 {
+		return 0, false // a status line alone: nothing to compare
+	}
 	e := &ix.entries[i]
 	ix.tokens.open(r, i)
 	sq := func(x float64) float64 { return x * x }
@@ -155,30 +199,47 @@ func (ix *Index) phraseBonus(i int, seq []qword, pl *plan, r *tokenReader) float
 	for range e.Messages {
 		c, n := coverageN(seq, r.next())
 		msg = max(msg, c, fragmentShare(n, len(seq)))
+		whole = whole || c == 1 && n >= 2
 	}
-	code := 0.0
 	for range e.Aliases {
-		toks, isCode := r.nextAlias()
-		c, n := coverageN(seq, toks)
+		toks, _ := r.nextAlias()
 		if len(toks) == 1 {
-			// A one-word alias is a word match, which bleve scores; only
-			// a code found whole earns a bonus.
-			if c == 1 && isCode {
-				code = 1
-			}
+			// A one-word alias is a word match, which bleve scores, or a
+			// code, which the code lookup found (signalBonus).
 			continue
 		}
+		c, n := coverageN(seq, toks)
 		alias = max(alias, sq(c)*share(n))
 	}
-	b := bonusMessage*sq(msg) + bonusTitle*title + bonusAlias*alias + bonusCode*code
+	return bonusMessage*sq(msg) + bonusTitle*title + bonusAlias*alias, whole
+}
+
+// signalBonus rewards entry i for the query's signals: a code that names
+// it (code is the code's weight, 1 when the code is the entry's alone), the
+// status read from the text, and its provider named by a host or SDK of a
+// paste, or among the words.
+func (ix *Index) signalBonus(i int, pl *plan, code float64) float64 {
+	e := &ix.entries[i]
+	b := bonusCode * code
 	if len(pl.textStatus) > 0 && pl.textStatus.Contains(e.Status) {
-		b += bonusStatus
-	}
-	for _, p := range e.Providers {
-		if slices.Contains(pl.providers, p) {
-			b += bonusProv
-			break
+		if pl.statusFinds {
+			b += bonusPastedStatus
+		} else {
+			b += bonusStatus
 		}
+		// With nothing else to go by, the entry of the status titled
+		// with the paste's reason phrase is the status's own
+		// ("HTTP/1.1 402 Payment Required"); other words decide when
+		// there are some ("429 Too Many Requests to the Nylas API").
+		if len(pl.words) == 0 && slices.ContainsFunc(pl.reasons, func(r string) bool { return strings.EqualFold(r, e.Title) }) {
+			b += bonusReasonTitle
+		}
+	}
+	if slices.ContainsFunc(e.Providers, func(p string) bool { return slices.Contains(pl.hints, p) }) {
+		b += bonusHint
+	}
+	if slices.ContainsFunc(e.Providers, func(p string) bool { return slices.Contains(pl.providers, p) }) {
+		b += bonusProv
 	}
 	return b
 }

@@ -2,7 +2,6 @@ package search
 
 import (
 	"math/rand/v2"
-	"slices"
 	"testing"
 
 	"github.com/errata/errata/content"
@@ -132,7 +131,10 @@ func refExtend(seq, tmpl []string, i, j, n int) int {
 	return n
 }
 
-func refPhraseBonus(e *content.Entry, pl *plan) float64 {
+func refTemplateBonus(e *content.Entry, pl *plan) float64 {
+	if len(pl.seq) == 0 {
+		return 0
+	}
 	seq := pl.seq
 	if len(seq) > maxSeqRerank {
 		seq = seq[:maxSeqRerank]
@@ -143,32 +145,18 @@ func refPhraseBonus(e *content.Entry, pl *plan) float64 {
 		c, n := refCoverageN(seq, refTemplateTokens(m))
 		msg = max(msg, c, fragmentShare(n, len(seq)))
 	}
-	code := 0.0
 	share := func(n int) float64 { return float64(n) / float64(len(seq)) }
 	for _, a := range e.Aliases {
 		toks := refTemplateTokens(a)
-		c, n := refCoverageN(seq, toks)
 		if len(toks) == 1 {
-			if c == 1 && isCode(a) {
-				code = 1
-			}
 			continue
 		}
+		c, n := refCoverageN(seq, toks)
 		alias = max(alias, sq(c)*share(n))
 	}
 	tc, tn := refCoverageN(seq, refTemplateTokens(e.Title))
 	title := sq(tc) * share(tn)
-	b := bonusMessage*sq(msg) + bonusTitle*title + bonusAlias*alias + bonusCode*code
-	if len(pl.textStatus) > 0 && pl.textStatus.Contains(e.Status) {
-		b += bonusStatus
-	}
-	for _, p := range e.Providers {
-		if slices.Contains(pl.providers, p) {
-			b += bonusProv
-			break
-		}
-	}
-	return b
+	return bonusMessage*sq(msg) + bonusTitle*title + bonusAlias*alias
 }
 
 // checkBonuses compares the two re-ranks for each query over the given
@@ -180,16 +168,18 @@ func checkBonuses(t *testing.T, ix *Index, queries []string, docs func() []int) 
 	var r tokenReader
 	for _, q := range queries {
 		pl := understand(q)
-		if len(pl.words) == 0 && len(pl.phrases) == 0 {
+		ix.resolve(&pl)
+		if pl.browses() {
 			continue // browsed, never re-ranked
 		}
-		seq := ix.rerankSeq(&pl)
+		seq := ix.rerankSeq(&pl, nil)
 		for _, i := range docs() {
-			got, want := ix.phraseBonus(i, seq, &pl, &r), refPhraseBonus(&ix.entries[i], &pl)
+			got, _ := ix.templateBonus(i, seq, &r)
+			want := refTemplateBonus(&ix.entries[i], &pl)
 			if got != want {
 				t.Fatalf("query %q, entry %s: bonus %v from ids, %v from text", clip(q, 80), ix.entries[i].ID, got, want)
 			}
-			if got != 0 && got != bonusProv && got != bonusStatus && got != bonusStatus+bonusProv {
+			if got != 0 {
 				phrased++
 			}
 		}
@@ -231,4 +221,42 @@ func TestRerankTokensMatchText(t *testing.T) {
 			t.Errorf("only %d bonuses over %d queries: the comparison hardly compares", n, len(qs))
 		}
 	})
+}
+
+func TestSignalBonus(t *testing.T) {
+	ix := build(t, fixtures())
+	doc := func(id string) int {
+		i, ok := ix.lookup(id)
+		if !ok {
+			t.Fatalf("no entry %s", id)
+		}
+		return i
+	}
+	for _, c := range []struct {
+		name string
+		id   string
+		pl   plan
+		code float64
+		want float64
+	}{
+		{"a code of its own", "401-identifiers", plan{}, 1, bonusCode},
+		{"a code shared by two", "401-identifiers", plan{}, 0.5, bonusCode / 2},
+		{"a status typed among words", "429-in-message", plan{textStatus: StatusSet{{429, 429}}, words: []string{"x"}}, 0, bonusStatus},
+		{"a status read from a paste", "429-in-message", plan{textStatus: StatusSet{{429, 429}}, statusFinds: true, words: []string{"x"}}, 0, bonusPastedStatus},
+		{"another status", "400-in-title", plan{textStatus: StatusSet{{429, 429}}, statusFinds: true}, 0, 0},
+		{"its title is the reason phrase, nothing else said", "400-in-title", plan{textStatus: StatusSet{{400, 400}}, statusFinds: true, reasons: []string{"mailbox quota"}}, 0, bonusPastedStatus + bonusReasonTitle},
+		{"its title is the reason phrase, words said more", "400-in-title", plan{textStatus: StatusSet{{400, 400}}, statusFinds: true, reasons: []string{"Mailbox Quota"}, words: []string{"nylas"}}, 0, bonusPastedStatus},
+		{"a host names its provider", "403-in-alias", plan{hints: []string{"microsoft"}}, 0, bonusHint},
+		{"a word names its provider", "403-in-alias", plan{providers: []string{"microsoft"}}, 0, bonusProv},
+		{"another provider", "403-in-alias", plan{hints: []string{"twilio"}, providers: []string{"gmail"}}, 0, 0},
+	} {
+		if got := ix.signalBonus(doc(c.id), &c.pl, c.code); got != c.want {
+			t.Errorf("%s: signalBonus = %v, want %v", c.name, got, c.want)
+		}
+	}
+	// A code of its own outweighs every category signal together, bleve's
+	// whole (normalised) score included.
+	if bonusCode <= bonusPastedStatus+bonusReasonTitle+bonusHint+bonusProv+1 {
+		t.Errorf("bonusCode %v does not outweigh a status, its reason, a hint, a provider word and bleve's score", bonusCode)
+	}
 }

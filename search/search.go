@@ -14,26 +14,7 @@ import (
 	"github.com/errata/errata/content"
 )
 
-// A search reads top to bottom:
-//
-//  1. understand reads the text: a pasted error's status and message (noise
-//     such as timestamps and ids dropped), quoted phrases, statuses and
-//     provider names among the words (understand.go, paste.go).
-//  2. Text without words browses: every entry in status order, filtered,
-//     counted from per-status provider masks (browse.go).
-//  3. words looks each word up: how many entries hold it and its stems,
-//     whether it is a stop word, and corrections of a typo (words.go).
-//  4. textQuery builds one bleve query: rare words find the hits, common
-//     words only score them, phrases are required (query.go).
-//  5. match runs it; a collector filters each match by status and provider,
-//     counts both facets and keeps the best hits (collect.go). A narrow
-//     filter takes two passes: count, then score only what it admits.
-//  6. rerank adds phrase coverage: a message pasted whole, a title typed
-//     whole, a code found whole (rank.go).
-//  7. The page's hits get snippets with their matches marked (snippet.go);
-//     a search that finds nothing suggests a correction (suggest.go).
-//
-// Every number that tunes these steps is in tuning.go.
+// The stages of a search are listed in doc.go.
 
 // Search runs q under ctx; a bad value in q is an *InvalidError.
 func (ix *Index) Search(ctx context.Context, q Query) (*Results, error) {
@@ -50,19 +31,25 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Results, error) {
 	}
 	start := time.Now()
 	pl := understand(q.Text)
+	ix.resolve(&pl)
 	res := &Results{
 		Query:   q,
 		Page:    q.Page,
 		PerPage: q.PerPage,
 		Understood: Understood{
-			Terms:   strings.Join(pl.words, " "),
-			Status:  pl.textStatus,
-			Pasted:  pl.pasted,
-			Phrases: pl.phrases,
+			Terms:     strings.Join(pl.words, " "),
+			Status:    pl.textStatus,
+			Pasted:    pl.pasted,
+			Phrases:   pl.phrases,
+			Shape:     pl.shape.String(),
+			Codes:     pl.named,
+			Message:   pl.message,
+			Providers: pl.hints,
+			Query:     pl.shortQuery(q.Text),
 		},
 	}
 	var err error
-	if len(pl.words) == 0 && len(pl.phrases) == 0 {
+	if pl.browses() {
 		ix.browse(q, pl, res)
 	} else {
 		err = ix.searchText(ctx, q, pl, res)
@@ -116,11 +103,11 @@ func (ix *Index) searchText(ctx context.Context, q Query, pl plan, res *Results)
 		}
 		res.Total = c.total
 		res.Facets = facetsFrom(c.statusCounts[:], providerCounts(&c.provCounts), q)
-		ranked := ix.rerank(c.best(), pl)
+		ranked := ix.rerank(c.best(), pl, ws)
 		if from < len(ranked) {
 			hl := ix.newHighlighter(pl, ws)
 			for _, r := range ranked[from:min(len(ranked), from+q.PerPage)] {
-				res.Hits = append(res.Hits, ix.hit(r.doc, r.score, hl))
+				res.Hits = append(res.Hits, ix.hit(r.doc, r.score, r.match, hl))
 			}
 		}
 	}
@@ -211,14 +198,17 @@ func facetsFrom(statusCounts []int, provCounts map[string]int, q Query) Facets {
 
 // hit turns entry i into a Hit with a snippet (the start of its first
 // message without a highlighter).
-func (ix *Index) hit(i int, score float64, hl *highlighter) Hit {
+func (ix *Index) hit(i int, score float64, match string, hl *highlighter) Hit {
 	e := &ix.entries[i]
+	sn, from := hl.snippet(e)
 	return Hit{
-		ID:        e.ID,
-		Status:    e.Status,
-		Providers: e.Providers,
-		Title:     e.Title,
-		Snippet:   hl.snippet(e),
-		Score:     score,
+		ID:          e.ID,
+		Status:      e.Status,
+		Providers:   e.Providers,
+		Title:       e.Title,
+		Snippet:     sn,
+		SnippetFrom: from,
+		Match:       match,
+		Score:       score,
 	}
 }

@@ -24,7 +24,7 @@ type highlighter struct {
 func (ix *Index) newHighlighter(pl plan, ws []word) *highlighter {
 	hl := &highlighter{ix: ix, en: map[string]bool{}, ident: map[string]bool{}}
 	for _, w := range ws {
-		for _, t := range append([]string{w.text}, w.fixes...) {
+		for _, t := range slices.Concat([]string{w.text}, w.fixes, w.completions) {
 			ix.en(t, func(t string, _, _ int) {
 				hl.en[t] = true
 				// A stem's last letter may not be in the text ("may"
@@ -52,31 +52,43 @@ func (ix *Index) newHighlighter(pl plan, ws []word) *highlighter {
 	return hl
 }
 
+// Where a snippet comes from (Hit.SnippetFrom).
+const (
+	FromMessage  = "message"
+	FromCause    = "cause"
+	FromSolution = "solution"
+	FromTitle    = "title"
+)
+
 // snippet picks the entry text with the most marked words (messages first,
-// then cause and solution) and cuts it around the first mark. Without a
-// highlighter it is the start of the first message.
-func (hl *highlighter) snippet(e *content.Entry) Snippet {
-	var texts []string
-	texts = append(texts, e.Messages...)
+// then cause and solution) and cuts it around the first mark; from names
+// which text it is. Without a highlighter it is the start of the first
+// message.
+func (hl *highlighter) snippet(e *content.Entry) (sn Snippet, from string) {
+	type text struct{ s, from string }
+	var texts []text
+	for _, m := range e.Messages {
+		texts = append(texts, text{m, FromMessage})
+	}
 	if s, ok := e.Section("cause"); ok {
-		texts = append(texts, s.Text)
+		texts = append(texts, text{s.Text, FromCause})
 	}
 	if s, ok := e.Section("solution"); ok {
-		texts = append(texts, s.Text)
+		texts = append(texts, text{s.Text, FromSolution})
 	}
 	if len(texts) == 0 {
-		texts = append(texts, e.Title)
+		texts = append(texts, text{e.Title, FromTitle})
 	}
 	if hl == nil {
-		return cut(texts[0], nil)
+		return cut(texts[0].s, nil), texts[0].from
 	}
 	best, bestMarks := texts[0], [][2]int(nil)
 	for _, t := range texts {
-		if marks := hl.marks(t); len(marks) > len(bestMarks) {
+		if marks := hl.marks(t.s); len(marks) > len(bestMarks) {
 			best, bestMarks = t, marks
 		}
 	}
-	return cut(best, bestMarks)
+	return cut(best.s, bestMarks), best.from
 }
 
 // marks returns the byte ranges of text that match the query, merged.

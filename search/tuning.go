@@ -21,8 +21,12 @@ const (
 	MaxPage = 1000
 	// MaxQueryBytes is as much of a query's text as is ever read; callers
 	// that echo the text back (a page's search box) cut it to this too. A
-	// pasted page of logs fits; a 1 MB paste answers as fast as a short one.
-	MaxQueryBytes = 64 << 10
+	// pasted page of logs, or a long stack trace, fits; a 1 MB paste
+	// answers as fast as one of this size.
+	MaxQueryBytes = 256 << 10
+	// MaxShortQueryBytes bounds Understood.Query, the short text that
+	// searches as a paste does: an address to share, not the paste.
+	MaxShortQueryBytes = 300
 )
 
 // Input guards: a pasted page of logs is read, but only so much of it is
@@ -36,6 +40,36 @@ const (
 	// maxJSONDepth bounds the nesting of a pasted JSON body that is read:
 	// real error bodies nest a few levels; a hostile one may nest thousands.
 	maxJSONDepth = 16
+	// maxJSONBodies is how many JSON objects of one paste are read: a log
+	// line with a context object, a trace with a response body.
+	maxJSONBodies = 8
+	// maxXMLTags is how many tags of an XML answer are read: an EWS
+	// response or SOAP fault holds a few dozen.
+	maxXMLTags = 2000
+	// maxShortMessage is how much of a paste's message Understood keeps:
+	// a long message's first sentence or two.
+	maxShortMessage = 200
+	// minMessageWords is the fewest words of a message field that says
+	// what the error is, rather than what failed ("auth failed").
+	minMessageWords = 4
+	// maxFields bounds the fields read out of a paste (messages and codes).
+	maxFields = 256
+	// maxCodes bounds the candidate codes looked up for one query.
+	maxCodes = 64
+	// maxCodeWeight caps what the codes of one paste add up to for one
+	// entry: two codes naming it are surer than one, five no surer than two.
+	maxCodeWeight = 1.5
+	// namedCodeShare is what a code without a number (invalid_request)
+	// counts beside one with a number (AADSTS50011) naming another entry:
+	// OAuth's error names are categories of the numbered errors.
+	namedCodeShare = 0.6
+	// maxCodeEntries is the most entries one code may name: a key shared
+	// by more is a word of the catalogue, not a code. Grown benchmark
+	// catalogues share each real code among some 35 entries.
+	maxCodeEntries = 100
+	// maxHintBytes is how much of a paste is read for hosts and SDK names,
+	// half at each end: where the request and the exception are.
+	maxHintBytes = 16 << 10
 	// maxTerms is the number of distinct words searched: enough for a
 	// whole error message; the words past it are dropped.
 	maxTerms = 32
@@ -74,7 +108,9 @@ const (
 	boostBody     = 1.0
 	boostProvider = 3.0 // a provider named among the words ("gmail quota"): as much as a word in a message
 	boostFuzzy    = 0.3 // a typo's correction counts under a third of the exact word in the same field
+	boostPrefix   = 0.5 // a completion of the word being typed counts half the word typed whole: whole-word matches rank first
 	boostStatus   = 2.0 // a status typed among words ("500 quota") lifts its entries above others holding the words
+	boostCode     = 4.0 // the entries a code names, found by their ids: as much as a title word
 )
 
 // Phrase bonuses added to bleve's score (normalised to 0–1) when re-ranking:
@@ -84,9 +120,29 @@ const (
 	bonusMessage = 2.5
 	bonusTitle   = 1.5
 	bonusAlias   = 1.0
-	bonusCode    = 2.0  // an alias that is one identifier or code, found whole: a pasted code names its entry
-	bonusStatus  = 0.75 // the status read from a paste: enough to decide between entries of equal words
-	bonusProv    = 0.3  // a provider named among the words: a tie-breaker between entries of equal words
+	// bonusCode is for an entry a code of the query names, times the
+	// code's weight (1 when the entry holds it alone, 1/n when n do): more
+	// than a message matched whole and than every signal of a category
+	// together (a status, its reason phrase, a provider hint and all of
+	// bleve's score), so that a body's code beats an entry whose title
+	// shares the body's words or the response's status.
+	bonusCode = 5.0
+	// bonusStatus is for an entry of a status typed among the words: enough
+	// to decide between entries of equal words.
+	bonusStatus = 0.75
+	// bonusPastedStatus is for an entry of a status read from a status
+	// position: the response said so, more than a title's words do, less
+	// than a code.
+	bonusPastedStatus = 1.25
+	// bonusReasonTitle is for an entry of the status read whose title is
+	// the status's reason phrase, as the paste wrote it: the status's own
+	// entry among those of its status.
+	bonusReasonTitle = 1.0
+	// bonusHint is for an entry of a provider named by the paste's hosts or
+	// SDK names (api.twilio.com, TwilioRestException): more than a status,
+	// which every provider shares.
+	bonusHint = 1.0
+	bonusProv = 0.3 // a provider named among the words: a tie-breaker between entries of equal words
 )
 
 // Re-ranking and typo correction.
@@ -116,6 +172,18 @@ const (
 	// "quote"), 1 up to 7, 2 from 8.
 	oneEditRunes = 4
 	twoEditRunes = 8
+	// minPrefixRunes is the shortest word being typed that is completed:
+	// nearly every word begins with one or two letters.
+	minPrefixRunes = 3
+	// maxCompletions bounds the known words the word being typed is
+	// searched as: the likeliest few, so that typing costs a few more
+	// term lookups, not a walk of the dictionary.
+	maxCompletions = 8
+	// rareCompletion is the most entries a completion of a word typed
+	// whole may be in: a rare identifier (rateLimit completes to
+	// rateLimitExceeded), never an inflection of a common word, which its
+	// stem finds already.
+	rareCompletion = 500
 )
 
 // Speed: which words find hits and which only score them, and when a

@@ -1,6 +1,3 @@
-// Package search is Errata's index: it builds a bleve index from content
-// entries and answers queries typed or pasted by people. No bleve type leaves
-// this package.
 package search
 
 import "time"
@@ -43,13 +40,22 @@ type Results struct {
 	Took      time.Duration // time spent in the index
 }
 
-// Understood says how free text was read: a pasted error's status and message,
-// statuses typed among words, and the words that were searched for.
+// Understood says how free text was read: a pasted error's shape, status,
+// codes, message and provider, statuses typed among words, and the words
+// that were searched for.
 type Understood struct {
 	Terms   string    // the text actually searched, noise removed
 	Status  StatusSet // statuses found in the text ("429 gmail", a status line, a JSON code)
 	Pasted  bool      // the text looked like a pasted error (status line, JSON body, log line)
 	Phrases []string  // quoted phrases
+	Shape   string    // how it was pasted: json, xml, http, trace, url, log; "text" when typed
+	Codes   []string  // the codes that named entries, as written: AADSTS50126, 21211
+	Message string    // the error's message as read from the paste, "" when typed
+	// Providers are the providers the paste's hosts and SDK names point to.
+	Providers []string
+	// Query is a short text that searches as the paste does (its status,
+	// codes, provider and message): a paste's shareable address.
+	Query string
 }
 
 // Hit is one matching entry.
@@ -59,8 +65,21 @@ type Hit struct {
 	Providers []string // slugs; empty means every provider
 	Title     string
 	Snippet   Snippet
-	Score     float64
+	// SnippetFrom is the text the snippet comes from: FromMessage,
+	// FromCause, FromSolution or FromTitle.
+	SnippetFrom string
+	// Match says why the hit is surely the one: MatchCode when a code of
+	// the query belongs to it alone, MatchMessage when the query holds one
+	// of its messages whole; "" otherwise.
+	Match string
+	Score float64
 }
+
+// What makes a hit sure (Hit.Match).
+const (
+	MatchCode    = "code"
+	MatchMessage = "message"
+)
 
 // Snippet is a short excerpt of an entry's text, split into plain and
 // matched spans: the text is as written, for the caller to escape.

@@ -1,9 +1,13 @@
 package search
 
 import (
+	"net/http"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // plan is how the query text was understood.
@@ -12,56 +16,63 @@ type plan struct {
 	seq        []string // lower-cased word sequence of the text, for phrase re-ranking
 	phrases    []string // quoted phrases (typed, not pasted)
 	textStatus StatusSet
-	providers  []string // provider slugs named among the words
-	pasted     bool
-	tokens     []string // the words and statuses in typed order, to rebuild a suggestion
+	// statusFinds is set when the statuses stood in status positions of a
+	// paste (a status line, a status field): they find entries of their
+	// own, where a status typed among words only scores.
+	statusFinds bool
+	// scoreOnly are reason phrases and the words of exception classes:
+	// they score hits, never find them ("HTTP/1.1 400 BAD REQUEST" above a
+	// JSON body must not find every entry titled Bad Request).
+	scoreOnly []string
+	reasons   []string  // the reason phrases, whole
+	codes     []string  // candidates for the exact code lookup, as written
+	codeHits  []codeHit // the entries the codes name (see Index.resolve)
+	named     []string  // the codes that named entries, as written, one per code
+	message   string    // a paste's message: its first message field, or the start of its text
+	providers []string  // provider slugs named among the words
+	hints     []string  // provider slugs named by the paste's hosts and SDK names
+	pasted    bool
+	shape     shape
+	// prefix is the last word of typed text that does not end in a space
+	// or a mark: the word being typed, searched with its completions.
+	prefix string
+	tokens []string // the words and statuses in typed order, to rebuild a suggestion
 }
 
-// providerWords are words that name a provider. A word boosts that
-// provider's entries; it still matches as a word too.
-var providerWords = map[string][]string{
-	"gmail":     {"gmail"},
-	"google":    {"gmail"},
-	"gsuite":    {"gmail"},
-	"workspace": {"gmail"},
-	"microsoft": {"microsoft", "microsoft-entra", "microsoft-ews", "microsoft-graph"},
-	"outlook":   {"microsoft", "microsoft-graph"},
-	"office":    {"microsoft"},
-	"office365": {"microsoft"},
-	"o365":      {"microsoft"},
-	"m365":      {"microsoft", "microsoft-graph"},
-	"hotmail":   {"microsoft"},
-	"exchange":  {"microsoft", "microsoft-ews"},
-	"azure":     {"microsoft", "microsoft-entra"},
-	"entra":     {"microsoft-entra"},
-	"aad":       {"microsoft-entra"},
-	"ews":       {"microsoft-ews"},
-	"graph":     {"microsoft-graph"},
-	"twilio":    {"twilio"},
-}
-
-// understand reads the free text of a query: a pasted error's status and
-// message, quoted phrases, statuses and provider names among the words.
+// understand reads the free text of a query: the fields of a pasted error
+// (extractFields), then its words, quoted phrases, statuses typed among
+// the words, provider names and candidate codes. It needs no index.
 func understand(raw string) plan {
-	var pl plan
-	p := extractPaste(cleanInput(raw))
-	pl.pasted = p.pasted
-	for _, c := range p.status {
+	f := extractFields(raw)
+	pl := plan{pasted: f.pasted(), shape: f.shape, hints: f.hints, codes: f.codes}
+	for _, c := range f.status {
 		pl.textStatus = append(pl.textStatus, StatusRange{c, c})
 	}
-	if !p.pasted {
-		pl.phrases = quotedPhrases(p.text)
+	pl.statusFinds = len(pl.textStatus) > 0
+	text := f.text()
+	if !pl.pasted {
+		pl.phrases = quotedPhrases(text)
+	} else {
+		pl.message = f.message()
 	}
 	seen := map[string]bool{}
-	eachIdent(p.text, func(_, _ int, w string) {
+	prev, last := "", ""
+	eachIdent(text, func(_, _ int, w string) {
 		lw := lowerASCII(w)
 		if isStatusWord(lw) {
-			if r, ok := parseStatusPart(lw); ok {
+			if pl.pasted {
+				return // a number outside a status position of a paste says nothing
+			}
+			if r, ok := parseStatusPart(lw); ok && (r.Lo != r.Hi || http.StatusText(r.Lo) != "") {
+				// A status typed among words; "office 365" names no status.
 				pl.textStatus = append(pl.textStatus, r)
 				pl.tokens = append(pl.tokens, w)
+				last = ""
 				return
 			}
 		}
+		pl.codes = appendCodes(pl.codes, prev, w, pl.pasted)
+		prev, last = w, w
 		if len(pl.seq) < maxSeqRerank {
 			pl.seq = append(pl.seq, lw)
 		}
@@ -71,17 +82,172 @@ func understand(raw string) plan {
 		seen[lw] = true
 		pl.words = append(pl.words, w)
 		pl.tokens = append(pl.tokens, w)
-		for _, slug := range providerWords[lw] {
-			if !slices.Contains(pl.providers, slug) {
-				pl.providers = append(pl.providers, slug)
-			}
-		}
+		pl.providers = appendNew(pl.providers, providerWords[lw]...)
 	})
-	// "office 365" names Microsoft; 365 alone is no status.
+	if !pl.pasted && len(pl.phrases) == 0 && last != "" && endsInWord(raw) && seen[lowerASCII(last)] {
+		pl.prefix = pl.words[slices.IndexFunc(pl.words, func(w string) bool { return strings.EqualFold(w, last) })]
+	}
+	pl.reasons = f.reason
+	for _, t := range append(f.reason, f.classWords...) {
+		eachIdent(t, func(_, _ int, w string) {
+			lw := lowerASCII(w)
+			if !seen[lw] && len(pl.scoreOnly) < maxTerms {
+				seen[lw] = true
+				pl.scoreOnly = append(pl.scoreOnly, lw)
+			}
+		})
+	}
 	if len(pl.textStatus) > 0 {
 		pl.textStatus = pl.textStatus.normalize()
 	}
 	return pl
+}
+
+// endsInWord reports whether s ends inside a word: a letter or digit is
+// its last character.
+func endsInWord(s string) bool {
+	r, _ := utf8.DecodeLastRuneInString(s)
+	return unicode.IsLetter(r) || unicode.IsDigit(r)
+}
+
+// appendCodes adds the codes word w may be: w itself when written as a
+// code (a number only when typed: in a paste, numbers are codes only in
+// code positions, see fields.takeCodes), and prev and w together when a
+// word is followed by a number ("AADSTS 50126").
+func appendCodes(codes []string, prev, w string, pasted bool) []string {
+	if len(codes) >= maxCodes {
+		return codes
+	}
+	if isCodeLike(w) && (!allDigits(w) || !pasted) {
+		codes = append(codes, w)
+	}
+	if prev != "" && allDigits(w) && isLetters([]byte(lowerASCII(prev))) {
+		codes = append(codes, prev+w)
+	}
+	return codes
+}
+
+// resolve is the part of understanding that asks the index: which entries
+// the codes name, and which identifiers it does not know whole
+// (WebClientResponseException), searched by their parts instead.
+func (ix *Index) resolve(pl *plan) {
+	pl.codeHits, pl.named = ix.lookUpCodes(pl.codes, providerMask(pl.hints))
+	ix.splitUnknown(pl)
+}
+
+// shortQuery is a short text that searches as a paste does: its statuses
+// ("HTTP 429", a status position), the codes that named entries (a number
+// as "code 21211", a code position), the host of the provider its hosts
+// and SDK names pointed to, and its message (or a status line's reason
+// phrase). Typed text is its own short query.
+func (pl *plan) shortQuery(raw string) string {
+	if !pl.pasted {
+		return strings.TrimSpace(clipWords(raw, MaxShortQueryBytes))
+	}
+	var parts []string
+	if pl.statusFinds {
+		for _, r := range pl.textStatus[:min(2, len(pl.textStatus))] {
+			parts = append(parts, "HTTP "+strconv.Itoa(r.Lo))
+		}
+	}
+	for _, c := range pl.named {
+		if strings.Contains(lowerASCII(pl.message), lowerASCII(c)) {
+			continue // the message says it already
+		}
+		if allDigits(c) {
+			c = "code " + c
+		}
+		parts = append(parts, c)
+	}
+	if len(pl.hints) == 1 {
+		// One provider named: its host says so again. Several are a
+		// family (Microsoft), which the codes and words tell apart.
+		if h := hostFor(pl.hints[0]); h != "" {
+			parts = append(parts, h)
+		}
+	}
+	switch {
+	case pl.message != "":
+		parts = append(parts, pl.message)
+	case len(pl.reasons) > 0:
+		parts = append(parts, pl.reasons[0]) // a status line: its reason
+	}
+	return clipWords(strings.Join(parts, " "), MaxShortQueryBytes)
+}
+
+// clipWords cuts s to at most n bytes at a space, without a mark.
+func clipWords(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) <= n {
+		return s
+	}
+	cut := strings.TrimSuffix(clip(s, n), "…")
+	if i := strings.LastIndexByte(cut, ' '); i > n/2 {
+		cut = cut[:i]
+	}
+	return cut
+}
+
+// splitUnknown replaces each identifier the catalogue does not hold whole
+// with its parts: TooManyRequests is searched as too many requests. In a
+// paste the parts only score (see plan.scoreOnly), as an unknown code or
+// class says what kind of error it is, not which: its words must not find
+// every entry that holds them, nor count as a run of the message.
+func (ix *Index) splitUnknown(pl *plan) {
+	parts := map[string][]string{} // lower-cased word → its parts
+	var words []string
+	seen := map[string]bool{}
+	add := func(w string) {
+		if lw := lowerASCII(w); !seen[lw] && len(words) < maxTerms {
+			seen[lw] = true
+			words = append(words, w)
+		}
+	}
+	for _, w := range pl.words {
+		lw := lowerASCII(w)
+		ps := identParts(w)
+		// A typed identifier one typo from a known one is corrected
+		// rather than split (ErrorItemNotFund), and one being typed is
+		// completed (ErrorItemNo).
+		if ps == nil || ix.vocab.df[lw] > 0 || w == pl.prefix && len(ix.vocab.completions(lw, 1)) > 0 ||
+			!pl.pasted && fuzziness(lw) > 0 && len(ix.vocab.corrections(lw, fuzziness(lw), 1)) > 0 {
+			add(w)
+			continue
+		}
+		parts[lw] = ps
+		if pl.pasted {
+			for _, p := range ps {
+				if !slices.Contains(pl.scoreOnly, p) && len(pl.scoreOnly) < maxTerms {
+					pl.scoreOnly = append(pl.scoreOnly, p)
+				}
+			}
+			continue
+		}
+		for _, p := range ps {
+			add(p)
+		}
+	}
+	if len(parts) == 0 {
+		return
+	}
+	pl.words = words
+	seq := make([]string, 0, len(pl.seq))
+	for _, w := range pl.seq {
+		switch ps, ok := parts[w]; {
+		case !ok:
+			seq = append(seq, w)
+		case !pl.pasted:
+			seq = append(seq, ps...)
+		}
+	}
+	pl.seq = seq[:min(len(seq), maxSeqRerank)]
+}
+
+// browses reports whether the query has nothing to search for: no word, no
+// phrase, no code and no reason phrase, so that every entry (of the
+// statuses it names) is listed.
+func (pl *plan) browses() bool {
+	return len(pl.words) == 0 && len(pl.phrases) == 0 && len(pl.codeHits) == 0 && len(pl.scoreOnly) == 0
 }
 
 var quotedRE = regexp.MustCompile(`"([^"]{1,512})"|“([^”]{1,512})”`)

@@ -85,3 +85,31 @@ func TestQuotedPhrase(t *testing.T) {
 		t.Errorf("unquoted: got %v, want both token entries", got)
 	}
 }
+
+func TestSplitUnknown(t *testing.T) {
+	ix := build(t, fixtures())
+	for _, c := range []struct {
+		text      string
+		words     []string
+		scoreOnly []string
+	}{
+		// In a paste, an unknown identifier only scores by its parts.
+		{`{"error":{"code":"TooManyRequests","message":"Please retry"}}`, []string{"Please", "retry"}, []string{"too", "many", "requests"}},
+		// Typed, its parts are searched.
+		{"TooManyRequests quota", []string{"too", "many", "requests", "quota"}, nil},
+		// A known identifier stays whole, and so does a typo of one.
+		{"rateLimitExceeded", []string{"rateLimitExceeded"}, nil},
+		{"rateLimitExceded", []string{"rateLimitExceded"}, nil},
+	} {
+		pl := understand(c.text)
+		ix.resolve(&pl)
+		if !slices.Equal(pl.words, c.words) || !slices.Equal(pl.scoreOnly, c.scoreOnly) {
+			t.Errorf("%q: words %q score-only %q, want %q %q", c.text, pl.words, pl.scoreOnly, c.words, c.scoreOnly)
+		}
+		for _, w := range pl.seq {
+			if strings.EqualFold(w, "toomanyrequests") {
+				t.Errorf("%q: the sequence kept %q whole", c.text, w)
+			}
+		}
+	}
+}

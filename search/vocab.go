@@ -149,3 +149,30 @@ func (v *vocab) intern(w string) uint32 {
 	v.ids[w] = id
 	return id
 }
+
+// completions returns up to n known words that begin with w and are
+// longer, most frequent first, then shortest, then in order: the words a
+// person may be typing. Words shorter than minPrefixRunes complete to
+// nothing, as nearly every word begins with them.
+func (v *vocab) completions(w string, n int) []string {
+	l := utf8.RuneCountInString(w)
+	if l < minPrefixRunes {
+		return nil
+	}
+	var cs []vterm
+	for k := l + 1; k < len(v.byLen); k++ {
+		b := v.byLen[k]
+		i, _ := slices.BinarySearchFunc(b, w, func(t vterm, w string) int { return strings.Compare(t.term, w) })
+		for ; i < len(b) && strings.HasPrefix(b[i].term, w); i++ {
+			cs = append(cs, b[i])
+		}
+	}
+	slices.SortFunc(cs, func(a, b vterm) int {
+		return cmp.Or(cmp.Compare(b.df, a.df), cmp.Compare(len(a.term), len(b.term)), strings.Compare(a.term, b.term))
+	})
+	out := make([]string, 0, min(n, len(cs)))
+	for _, c := range cs[:min(n, len(cs))] {
+		out = append(out, c.term)
+	}
+	return out
+}

@@ -18,6 +18,9 @@ type word struct {
 	work  uint32   // postings of its stems (and its corrections') in title, message and body
 	stop  bool     // an English stop word: it matches no field
 	fixes []string // known words within its edit distance, when it is unknown
+	// completions are the known words it begins, when it is the last word
+	// of typed text (the one being typed): thrott finds throttled.
+	completions []string
 }
 
 // words looks every word of the plan up in the vocabulary and the postings.
@@ -25,7 +28,7 @@ func (ix *Index) words(ctx context.Context, pl plan) ([]word, error) {
 	out := make([]word, 0, len(pl.words))
 	df := ix.dfReader(ctx)
 	for _, w := range pl.words {
-		out = append(out, ix.lookUp(w, pl.pasted, df))
+		out = append(out, ix.lookUp(w, pl.pasted, w == pl.prefix, df))
 	}
 	if err := df.close(); err != nil {
 		return nil, err
@@ -33,9 +36,11 @@ func (ix *Index) words(ctx context.Context, pl plan) ([]word, error) {
 	return out, nil
 }
 
-// lookUp is what the index knows of w. An unknown word of four letters or
-// more typed by a person gets corrections; a paste is taken as written.
-func (ix *Index) lookUp(w string, pasted bool, df *dfCounter) word {
+// lookUp is what the index knows of w. The word being typed (prefix) gets
+// its completions; an unknown word of four letters or more typed by a
+// person that completes to nothing gets corrections; a paste is taken as
+// written.
+func (ix *Index) lookUp(w string, pasted, prefix bool, df *dfCounter) word {
 	lw := lowerASCII(w)
 	wd := word{text: w, lower: lw, df: ix.vocab.df[lw], stop: true}
 	// In a small catalogue every word is rare and none is broad, so a
@@ -58,6 +63,9 @@ func (ix *Index) lookUp(w string, pasted bool, df *dfCounter) word {
 	for _, slug := range providerWords[lw] {
 		wd.work += uint32(ix.provTotals[providerBit[slug]])
 	}
+	if prefix {
+		ix.complete(&wd, df, counted)
+	}
 	if fz := fuzziness(lw); wd.df == 0 && fz > 0 && !pasted && !hasDigit(lw) {
 		wd.fixes = ix.vocab.corrections(lw, fz, maxFixes)
 		for _, f := range wd.fixes {
@@ -68,6 +76,38 @@ func (ix *Index) lookUp(w string, pasted bool, df *dfCounter) word {
 		}
 	}
 	return wd
+}
+
+// complete adds the completions of the word being typed, the likeliest
+// first, while their postings stay within a broad word's: "req" is request
+// alone at 100k entries, not request, requests, required and five more. A
+// plain word already (token) completes to nothing, as its stem finds its
+// inflections; an identifier already (rateLimit) completes only to rare
+// ones (rateLimitExceeded), judged by the vocabulary alone.
+func (ix *Index) complete(wd *word, df *dfCounter, counted bool) {
+	if ix.vocab.df[wd.lower] > 0 {
+		if identParts(wd.text) == nil && !hasDigit(wd.text) {
+			return // a plain word
+		}
+		for _, c := range ix.vocab.completions(wd.lower, maxCompletions) {
+			if ix.vocab.df[c] <= rareCompletion {
+				wd.completions = append(wd.completions, c)
+			}
+		}
+		return
+	}
+	for _, c := range ix.vocab.completions(wd.lower, maxCompletions) {
+		var cw word
+		if counted {
+			ix.en(c, func(stem string, _, _ int) { cw.addStem(df.count(stem)) })
+		}
+		if len(wd.completions) > 0 && wd.work+cw.work > ix.broad.work {
+			continue
+		}
+		wd.completions = append(wd.completions, c)
+		wd.df = max(wd.df, ix.vocab.df[c], cw.df)
+		wd.light, wd.work = max(wd.light, cw.light), wd.work+cw.work
+	}
 }
 
 // addStem adds the counts of one of the word's stems (see dfCounter.count).

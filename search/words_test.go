@@ -13,9 +13,15 @@ import (
 func TestTypos(t *testing.T) {
 	ix := build(t, fixtures())
 	for q, want := range map[string]string{"throtled": "422-throttled", "thrrottled": "422-throttled", "mailbx quota exceeded": "429-in-message"} {
-		if got := ids(run(t, ix, Query{Text: q})); len(got) == 0 || got[0] != want {
-			t.Errorf("%q: got %v, want %s first", q, got, want)
+		if got := ids(run(t, ix, Query{Text: q})); !slices.Contains(first(got, 2), want) {
+			t.Errorf("%q: got %v, want %s among the first two", q, got, want)
 		}
+	}
+	// A typo is read as its correction, in the phrase re-rank too: the
+	// same entry comes first as for the word spelt right.
+	typo, right := ids(run(t, ix, Query{Text: "mailbx quota exceeded"})), ids(run(t, ix, Query{Text: "mailbox quota exceeded"}))
+	if len(typo) == 0 || len(right) == 0 || typo[0] != right[0] {
+		t.Errorf("mailbx quota exceeded: got %v, want %v first as for mailbox quota exceeded", first(typo, 3), first(right, 1))
 	}
 	// A typo ranks below the exact word: "account" matches exactly in one
 	// entry; "accound" (a typo of it) must not outrank an exact match.
@@ -23,8 +29,9 @@ func TestTypos(t *testing.T) {
 	if got := ids(res); len(got) != 1 || got[0] != "422-throttled" {
 		t.Errorf("known words are not fuzzed: got %v", got)
 	}
-	// Short words are never fuzzed.
-	if got := ids(run(t, ix, Query{Text: "quo"})); len(got) != 0 {
+	// Short words are never fuzzed; typed whole (a space after them),
+	// they are not completed either.
+	if got := ids(run(t, ix, Query{Text: "quo "})); len(got) != 0 {
 		t.Errorf("quo: got %v, want nothing (no fuzziness under 4 letters)", got)
 	}
 }
@@ -161,8 +168,8 @@ func TestBroadWordSkipsProse(t *testing.T) {
 		t.Errorf("error in twilio: total %d, want %d", got, want)
 	}
 	// A broad provider name finds the entries that name it, not all of
-	// that provider's entries.
-	if got, want := run(t, ix, Query{Text: "Twilio"}).Total, count("twilio", false, ""); got != want || want == 0 || want >= ix.provTotals[providerBit["twilio"]] {
+	// that provider's entries (typed whole: no completions).
+	if got, want := run(t, ix, Query{Text: "Twilio "}).Total, count("twilio", false, ""); got != want || want == 0 || want >= ix.provTotals[providerBit["twilio"]] {
 		t.Errorf("twilio: total %d, want %d, fewer than the %d Twilio entries", got, want, ix.provTotals[providerBit["twilio"]])
 	}
 	// Two words, or a phrase, still read the prose.
@@ -173,6 +180,70 @@ func TestBroadWordSkipsProse(t *testing.T) {
 		ix.broad = full
 		if got := run(t, ix, Query{Text: q}).Total; got != want {
 			t.Errorf("%q: total %d with broad words, %d without: a query of several words skipped the prose", q, got, want)
+		}
+	}
+}
+
+// The word being typed, the last one with no space after it, is searched
+// with its completions; an entry holding the word whole ranks first.
+func TestTypingCompletesTheLastWord(t *testing.T) {
+	es := append(fixtures(),
+		entry("whole", 0, "Whole Word", nil, []string{"A limit was hit."}, []string{"rateLimit"}, "Limit.", "Wait."),
+		entry("longer", 0, "Longer Word", nil, []string{"A limit was exceeded."}, []string{"rateLimitExceededToday"}, "Limit.", "Wait."),
+	)
+	ix := build(t, es)
+	for _, c := range []struct {
+		q     string
+		first string
+		also  string
+	}{
+		{"thrott", "422-throttled", ""},
+		{"account thrott", "422-throttled", ""},
+		{"AADSTS5012", "401-identifiers", ""},
+		{"rateLimit", "whole", "longer"},
+		{"rateLimitExc", "longer", ""},
+	} {
+		got := ids(run(t, ix, Query{Text: c.q}))
+		if len(got) == 0 || got[0] != c.first || c.also != "" && !slices.Contains(got, c.also) {
+			t.Errorf("%q: got %v, want %s first%s", c.q, got, c.first, map[bool]string{true: " and " + c.also}[c.also != ""])
+		}
+	}
+	// Typed whole, or pasted, a word is not completed.
+	for _, q := range []string{"thrott ", `level=error msg="thrott"`} {
+		if got := ids(run(t, ix, Query{Text: q})); len(got) != 0 {
+			t.Errorf("%q: got %v, want nothing", q, got)
+		}
+	}
+}
+
+// Typing a code letter by letter on the real catalogue finds something at
+// every keystroke from the third, and the code's entry first from the first
+// prefix that no other word of the catalogue begins.
+func TestTypingACode(t *testing.T) {
+	ix := fullIndex(t)
+	for code, want := range map[string]string{
+		"AADSTS50126":                  "aadsts-aadsts50126",
+		"ErrorItemNotFound":            "ews-erroritemnotfound",
+		"rateLimitExceeded":            "429-gmail-too-many-requests",
+		"ErrorMailboxStoreUnavailable": "ews-errormailboxstoreunavailable",
+		"fragmentOverlap":              "graph-innererror-fragmentoverlap",
+	} {
+		identified := false
+		for n := minPrefixRunes; n <= len(code); n++ {
+			p := code[:n]
+			got := ids(run(t, ix, Query{Text: p}))
+			if len(got) == 0 {
+				t.Errorf("%q (typing %s): no results", p, code)
+				continue
+			}
+			lp := lowerASCII(p)
+			identified = identified || lp == lowerASCII(code) || slices.Equal(ix.vocab.completions(lp, 2), []string{lowerASCII(code)})
+			if identified && got[0] != want {
+				t.Errorf("%q (typing %s): got %v, want %s first", p, code, first(got, 3), want)
+			}
+		}
+		if !identified {
+			t.Errorf("%s: no prefix identified it", code)
 		}
 	}
 }

@@ -29,6 +29,21 @@ type apiHit struct {
 	URL         string   `json:"url"`
 	Snippet     string   `json:"snippet"`
 	SnippetHTML string   `json:"snippet_html"`
+	SnippetFrom string   `json:"snippet_from"`    // message, cause, solution or title
+	Match       string   `json:"match,omitempty"` // code or message: why this hit is surely the one
+}
+
+// apiUnderstood is how the text was read: a paste's shape, status, codes,
+// message and providers, and the short query that searches as it does.
+type apiUnderstood struct {
+	Pasted    bool     `json:"pasted"`
+	Shape     string   `json:"shape"`
+	Status    string   `json:"status"`
+	Codes     []string `json:"codes"`
+	Message   string   `json:"message"`
+	Providers []string `json:"providers"`
+	Terms     string   `json:"terms"`
+	Query     string   `json:"query"`
 }
 
 type apiFacet struct {
@@ -51,7 +66,8 @@ type apiSearchResponse struct {
 	Suggestion string    `json:"suggestion"`
 	// TooCommon: the words that found nothing because each is too common
 	// to search for alone ("cannot"); absent otherwise.
-	TooCommon []string `json:"too_common,omitempty"`
+	TooCommon  []string      `json:"too_common,omitempty"`
+	Understood apiUnderstood `json:"understood"`
 }
 
 type apiEntrySummary struct {
@@ -129,10 +145,20 @@ func snippetHTML(s search.Snippet) string {
 }
 
 func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) error {
-	q, res, err := s.search(r, true)
+	q, err := parseQuery(r, true)
 	if err != nil {
 		return err
 	}
+	return s.writeSearchJSON(w, r, q)
+}
+
+// writeSearchJSON runs q and writes its answer, for the GET and the POST.
+func (s *Server) writeSearchJSON(w http.ResponseWriter, r *http.Request, q search.Query) error {
+	res, err := s.run(r, q)
+	if err != nil {
+		return err
+	}
+	u := res.Understood
 	out := apiSearchResponse{
 		Query: apiQuery{Q: q.Text, Status: statusString(res.Query.Status), Provider: nonNil(res.Query.Providers),
 			Page: res.Page, PerPage: res.PerPage},
@@ -143,10 +169,12 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) error {
 		Facets:     apiFacets{Status: facets(res.Facets.Status), Provider: facets(res.Facets.Provider)},
 		Suggestion: res.Suggestion,
 		TooCommon:  res.TooCommon,
+		Understood: apiUnderstood{Pasted: u.Pasted, Shape: u.Shape, Status: statusString(u.Status), Codes: nonNil(u.Codes),
+			Message: u.Message, Providers: nonNil(u.Providers), Terms: u.Terms, Query: u.Query},
 	}
 	for _, h := range res.Hits {
 		out.Results = append(out.Results, apiHit{ID: h.ID, Status: h.Status, Providers: nonNil(h.Providers), Title: h.Title,
-			URL: EntryPath(h.ID), Snippet: plain(h.Snippet), SnippetHTML: snippetHTML(h.Snippet)})
+			URL: EntryPath(h.ID), Snippet: plain(h.Snippet), SnippetHTML: snippetHTML(h.Snippet), SnippetFrom: h.SnippetFrom, Match: h.Match})
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil

@@ -42,16 +42,18 @@ func TestAPISearch(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := apiSearchResponse{
-		Query:   apiQuery{Q: "quota", Status: "400-499", Provider: []string{"gmail", "microsoft"}, Page: 1, PerPage: 5},
-		Total:   res.Total,
-		Page:    1,
-		PerPage: 5,
-		Results: []apiHit{},
-		Facets:  apiFacets{Status: []apiFacet{}, Provider: []apiFacet{}},
+		Query:      apiQuery{Q: "quota", Status: "400-499", Provider: []string{"gmail", "microsoft"}, Page: 1, PerPage: 5},
+		Total:      res.Total,
+		Page:       1,
+		PerPage:    5,
+		Results:    []apiHit{},
+		Facets:     apiFacets{Status: []apiFacet{}, Provider: []apiFacet{}},
+		Understood: apiUnderstood{Shape: "text", Codes: []string{}, Providers: []string{}, Terms: "quota", Query: "quota"},
 	}
 	for _, hit := range res.Hits {
 		want.Results = append(want.Results, apiHit{ID: hit.ID, Status: hit.Status, Providers: nonNil(hit.Providers),
-			Title: hit.Title, URL: "/errors/" + hit.ID, Snippet: plain(hit.Snippet), SnippetHTML: snippetHTML(hit.Snippet)})
+			Title: hit.Title, URL: "/errors/" + hit.ID, Snippet: plain(hit.Snippet), SnippetHTML: snippetHTML(hit.Snippet),
+			SnippetFrom: hit.SnippetFrom, Match: hit.Match})
 	}
 	for _, f := range res.Facets.Status {
 		want.Facets.Status = append(want.Facets.Status, apiFacet{f.Value, f.Count})
@@ -71,7 +73,8 @@ func TestAPISearch(t *testing.T) {
 func TestAPISearchShape(t *testing.T) {
 	h, _ := testServer(t, catalogueIndex(t))
 	res := do(t, h, "GET", "/api/v1/search?q=zzzxqy")
-	want := `{"query":{"q":"zzzxqy","status":"","provider":[],"page":1,"per_page":20},"total":0,"page":1,"per_page":20,"results":[],"facets":{"status":[],"provider":[]},"suggestion":""}` + "\n"
+	want := `{"query":{"q":"zzzxqy","status":"","provider":[],"page":1,"per_page":20},"total":0,"page":1,"per_page":20,"results":[],"facets":{"status":[],"provider":[]},"suggestion":"",` +
+		`"understood":{"pasted":false,"shape":"text","status":"","codes":[],"message":"","providers":[],"terms":"zzzxqy","query":"zzzxqy"}}` + "\n"
 	if b := body(t, res); b != want {
 		t.Errorf("got  %s\nwant %s", b, want)
 	}

@@ -376,7 +376,7 @@ func TestBrowser(t *testing.T) {
 			_, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
 				Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}}})
 			must(t, err, "emulating "+scheme)
-			for _, p := range []string{"/", "/?q=quota", "/?status=400-499&provider=gmail", "/errors/429-gmail-too-many-requests", "/errors/no-such-error",
+			for _, p := range []string{"/", "/?q=quota", "/?q=accessNotConfigured", "/?status=400-499&provider=gmail", "/errors/429-gmail-too-many-requests", "/errors/no-such-error",
 				noneSrv.URL + "/", noneSrv.URL + "/?status=none"} {
 				if strings.HasPrefix(p, "/") {
 					p = base + p
@@ -406,6 +406,7 @@ func TestBrowser(t *testing.T) {
 		pages := []struct{ name, path string }{
 			{"catalogue", "/"},
 			{"search", "/?q=" + url.QueryEscape("429 too many requests")},
+			{"answer", "/?q=" + url.QueryEscape(`{"error":{"code":403,"errors":[{"reason":"accessNotConfigured"}]}}`)},
 			{"filtered", "/?status=400-499&provider=gmail"},
 			{"entry", "/errors/429-gmail-too-many-requests?hl=rate+limit"},
 			{"404", "/errors/no-such-error"},

@@ -22,11 +22,13 @@ func (s *Server) catalogue(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	state := stateOf(res.Query)
-	state.Q = q.Text
+	state.Q = linkText(q.Text, res.Understood)
 	if pages := pageCount(res.Total, res.PerPage); res.Page > pages && res.Page > 1 {
 		return pageError(res.Page, pages)
 	}
 	v := s.catalogueView(r, state, res)
+	v.Q, v.Meta.Q = q.Text, q.Text // the box keeps what was typed or pasted
+	v.Answer, v.Best = s.answer(res), best(res)
 	// Every header wantsFragment reads, so that no cache (ours, nginx's, the
 	// browser's) hands a fragment to a request for the page or back.
 	w.Header().Add("Vary", "HX-Request, HX-Boosted, HX-History-Restore-Request, HX-Target")
@@ -74,6 +76,7 @@ func (s *Server) catalogueView(r *http.Request, st listState, res *search.Result
 	v := components.Catalogue{
 		Searching: st.Q != "",
 		Q:         st.Q,
+		Named:     st.Q,
 		Status:    st.Status,
 		Providers: st.Providers,
 		Total:     res.Total,
@@ -186,6 +189,9 @@ func resultGroups(st listState, res *search.Results) []components.Group {
 	hl := highlightTerms(st.Q, res.Understood)
 	for _, h := range res.Hits {
 		it := item(h.ID, h.Status, h.Title, h.Providers, h.Snippet, hl, from)
+		if st.Q != "" {
+			it.From = snippetLabels[h.SnippetFrom]
+		}
 		if st.Q == "" {
 			if n := len(groups); n == 0 || groups[n-1].Status != h.Status {
 				groups = append(groups, components.Group{Status: h.Status, Heading: statusHeading(h.Status)})
@@ -283,23 +289,46 @@ func highlightTerms(q string, u search.Understood) string {
 	return t
 }
 
-// understood says in words how pasted or mixed text was read.
+// understood says in words how pasted or mixed text was read: a paste's
+// shape, status, codes, provider and message, or a status typed among
+// words.
 func understood(u search.Understood) string {
 	var parts []string
 	if len(u.Status) > 0 {
 		parts = append(parts, "status "+u.Status.String())
 	}
-	if !u.Pasted && len(parts) == 0 {
-		return ""
+	if !u.Pasted {
+		if len(parts) == 0 {
+			return ""
+		}
+		if u.Terms != "" {
+			parts = append(parts, "words “"+u.Terms+"”")
+		}
+		return "Searching for " + strings.Join(parts, " and ")
 	}
-	if u.Terms != "" {
-		parts = append(parts, "words “"+u.Terms+"”")
+	for _, c := range u.Codes {
+		parts = append(parts, "code "+c)
 	}
-	lead := "Searching for "
-	if u.Pasted {
-		lead = "Read as a pasted error: "
+	if len(u.Providers) > 0 {
+		names := make([]string, len(u.Providers))
+		for i, p := range u.Providers {
+			names[i] = content.ProviderName(p)
+		}
+		parts = append(parts, strings.Join(names, ", "))
 	}
-	return lead + strings.Join(parts, " and ")
+	switch {
+	case u.Message != "":
+		parts = append(parts, "message “"+u.Message+"”")
+	case u.Terms != "" && u.Terms != strings.Join(u.Codes, " "):
+		parts = append(parts, "words “"+clipEcho(u.Terms)+"”")
+	}
+	return "Read as " + shapeNames[u.Shape] + ": " + strings.Join(parts, " · ")
+}
+
+// shapeNames name the shapes of a paste for people.
+var shapeNames = map[string]string{
+	"text": "a pasted error", "json": "a pasted JSON body", "xml": "a pasted XML answer", "http": "a pasted HTTP response",
+	"trace": "a pasted stack trace", "url": "a pasted redirect URL or form post", "log": "a pasted log line",
 }
 
 // chartWidth is the width of the chart's SVG viewBox.
@@ -337,27 +366,33 @@ func chart(codes, ranges []components.Filter) []components.Bar {
 	return bars
 }
 
-// search parses the request's query and runs it. A text search is told to
-// the search observer (the metrics), so that searches and those finding
-// nothing are counted where they run; browsing (no text) is not a search.
+// search parses the request's query and runs it.
 func (s *Server) search(r *http.Request, api bool) (search.Query, *search.Results, error) {
-	ix, err := s.index()
-	if err != nil {
-		return search.Query{}, nil, err
-	}
 	q, err := parseQuery(r, api)
 	if err != nil {
 		return q, nil, err
 	}
+	res, err := s.run(r, q)
+	return q, res, err
+}
+
+// run asks the index q. A text search is told to the search observer (the
+// metrics), so that searches and those finding nothing are counted where
+// they run; browsing (no text) is not a search.
+func (s *Server) run(r *http.Request, q search.Query) (*search.Results, error) {
+	ix, err := s.index()
+	if err != nil {
+		return nil, err
+	}
 	start := time.Now()
 	res, err := ix.Search(r.Context(), q)
 	if err != nil {
-		return q, nil, err
+		return nil, err
 	}
 	if strings.TrimSpace(q.Text) != "" {
 		s.searches.ObserveSearch(time.Since(start), res.Total)
 	}
-	return q, res, nil
+	return res, nil
 }
 
 // tooCommonHint says why words such as "cannot" or "the" find nothing alone.

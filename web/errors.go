@@ -55,7 +55,10 @@ var internalProblem = problem{Status: http.StatusInternalServerError, Code: "int
 func (s *Server) classify(r *http.Request, err error) problem {
 	var inv *search.InvalidError
 	var nf *notFoundError
+	var req *requestError
 	switch {
+	case errors.As(err, &req):
+		return req.problem()
 	case errors.As(err, &inv):
 		return problem{Status: http.StatusBadRequest, Code: "invalid_parameter", Heading: "That request can’t be read",
 			Message: invalidMessage(inv), Param: inv.Param, Search: r.URL.Query().Get("q")}

@@ -309,7 +309,7 @@ func entryForTool(e content.Entry, base string) EntryResult {
 }
 
 type explainInput struct {
-	Text  string `json:"text" jsonschema:"The error as you have it: an HTTP status line, a JSON error body, a log line, or a few lines around it. At most 64 KiB."`
+	Text  string `json:"text" jsonschema:"The error as you have it: an HTTP status line, a JSON error body, a log line, or a few lines around it. At most 256 KiB."`
 	Limit int    `json:"limit,omitempty"`
 }
 
@@ -402,7 +402,7 @@ func checkToolText(field, text string) error {
 		return nil
 	}
 	return &jsonrpc.Error{Code: jsonrpc.CodeInvalidParams, Message: fmt.Sprintf(
-		"%s is %d bytes; at most %d (64 KiB) are read: send the error itself (its status line, JSON body or log line), not the whole log", field, len(text), maxToolText)}
+		"%s is %d bytes; at most %d (%d KiB) are read: send the error itself (its status line, JSON body or log line), not the whole log", field, len(text), maxToolText, maxToolText>>10)}
 }
 
 // toolError is err as a tool's caller reads it: the message a person sees

@@ -248,8 +248,8 @@ func checkSession(t *testing.T, cs *mcp.ClientSession, base string) {
 	}
 	// A paste past what is read is a JSON-RPC error that says so.
 	_, err = cs.CallTool(ctx, &mcp.CallToolParams{Name: "explain_error", Arguments: map[string]any{"text": strings.Repeat("x", maxToolText+1)}})
-	if err == nil || !strings.Contains(err.Error(), "64 KiB") {
-		t.Errorf("oversized text: %v, want a JSON-RPC error naming the 64 KiB limit", err)
+	if err == nil || !strings.Contains(err.Error(), "256 KiB") {
+		t.Errorf("oversized text: %v, want a JSON-RPC error naming the 256 KiB limit", err)
 	}
 }
 

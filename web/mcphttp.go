@@ -15,7 +15,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
-// maxMCPBody bounds one MCP request: a paste is read up to 64 KiB, so a
+// maxMCPBody bounds one MCP request: a paste is read up to 256 KiB, so a
 // message needs far less than this.
 const maxMCPBody = 1 << 20
 
@@ -74,7 +74,7 @@ func (s *Server) mcpHTTP() http.Handler {
 		switch {
 		case errors.As(err, &tooBig):
 			rpcError(w, http.StatusRequestEntityTooLarge, nil, jsonrpc.CodeInvalidRequest,
-				"the request is over 1 MiB: send one JSON-RPC message with the error text (explain_error reads 64 KiB of it)")
+				"the request is over 1 MiB: send one JSON-RPC message with the error text (explain_error reads 256 KiB of it)")
 			return
 		case err != nil:
 			rpcError(w, http.StatusBadRequest, nil, jsonrpc.CodeParseError, "the request body could not be read to its end")

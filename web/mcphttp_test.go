@@ -77,7 +77,7 @@ func TestMCPHostileRequests(t *testing.T) {
 	deep := strings.Repeat("[", 100_000) + strings.Repeat("]", 100_000)
 	batch := "[" + strings.TrimSuffix(strings.Repeat(`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"explain_error","arguments":{"text":"quota"}}},`, 5000), ",") + "]"
 	huge := `{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"explain_error","arguments":{"text":"` + strings.Repeat("a", 2<<20) + `"}}}`
-	oversized := `{"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"name":"explain_error","arguments":{"text":"` + strings.Repeat("quota ", 20_000) + `"}}}`
+	oversized := `{"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"name":"explain_error","arguments":{"text":"` + strings.Repeat("quota ", 50_000) + `"}}}`
 	for _, c := range []struct {
 		name, method, body string
 		header             []string
@@ -108,7 +108,7 @@ func TestMCPHostileRequests(t *testing.T) {
 		{"prompts", "POST", `{"jsonrpc":"2.0","id":3,"method":"prompts/list"}`, nil, 200, -32601, "prompts/list", "3"},
 		{"unknown tool", "POST", `{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"rm_rf","arguments":{}}}`, nil, 200, -32602, "rm_rf", "4"},
 		{"call without params", "POST", `{"jsonrpc":"2.0","id":5,"method":"tools/call"}`, nil, 400, -32600, "params", "5"},
-		{"oversized text", "POST", oversized, nil, 200, -32602, "at most 65536 (64 KiB) are read", "8"},
+		{"oversized text", "POST", oversized, nil, 200, -32602, "at most 262144 (256 KiB) are read", "8"},
 		{"old protocol header", "POST", `{"jsonrpc":"2.0","id":6,"method":"tools/list"}`, []string{"MCP-Protocol-Version", "1999-01-01"}, 400, -32600, "Unsupported protocol version", "6"},
 	} {
 		t.Run(c.name, func(t *testing.T) {

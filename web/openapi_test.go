@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -105,39 +106,73 @@ func TestOpenAPIDescribesEveryAnswer(t *testing.T) {
 	produced := map[string]bool{} // "GET /path 200"
 	ctx := context.Background()
 	opts := &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true}
-	for _, c := range calls {
-		req := httptest.NewRequest("GET", c.target, nil)
+	try := func(h http.Handler, method, target, contentType, payload string, status int, valid bool) {
+		t.Helper()
+		newRequest := func() *http.Request {
+			req := httptest.NewRequest(method, target, strings.NewReader(payload))
+			if contentType != "" {
+				req.Header.Set("Content-Type", contentType)
+			}
+			return req
+		}
+		req := newRequest()
 		rec := httptest.NewRecorder()
-		c.h.ServeHTTP(rec, req)
+		h.ServeHTTP(rec, req)
 		res := rec.Result()
 		body, _ := io.ReadAll(res.Body)
-		if res.StatusCode != c.status {
-			t.Errorf("GET %s: %d, want %d\n%s", c.target, res.StatusCode, c.status, cut(string(body), 300))
-			continue
+		if res.StatusCode != status {
+			t.Errorf("%s %s: %d, want %d\n%s", method, target, res.StatusCode, status, cut(string(body), 300))
+			return
 		}
-		route, params, err := router.FindRoute(httptest.NewRequest("GET", c.target, nil))
+		route, params, err := router.FindRoute(newRequest())
 		if err != nil {
-			t.Errorf("GET %s: no operation in the document: %v", c.target, err)
-			continue
+			t.Errorf("%s %s: no operation in the document: %v", method, target, err)
+			return
 		}
-		in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route, Options: opts}
-		if err := openapi3filter.ValidateRequest(ctx, in); (err == nil) != c.valid {
-			t.Errorf("GET %s: request validation %v, want valid=%v", c.target, err, c.valid)
+		in := &openapi3filter.RequestValidationInput{Request: newRequest(), PathParams: params, Route: route, Options: opts}
+		if err := openapi3filter.ValidateRequest(ctx, in); (err == nil) != valid {
+			t.Errorf("%s %s: request validation %v, want valid=%v", method, target, err, valid)
 		}
 		out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: res.StatusCode, Header: res.Header, Options: opts}
 		out.SetBodyBytes(body)
 		if err := openapi3filter.ValidateResponse(ctx, out); err != nil {
-			t.Errorf("GET %s: the %d answer does not match the document: %v\n%s", c.target, res.StatusCode, err, cut(string(body), 500))
+			t.Errorf("%s %s: the %d answer does not match the document: %v\n%s", method, target, res.StatusCode, err, cut(string(body), 500))
 		}
-		if strings.HasPrefix(c.target, "/api/") && res.StatusCode != 429 && res.Header.Get("Link") != serviceDesc {
-			t.Errorf("GET %s: Link %q, want %q", c.target, res.Header.Get("Link"), serviceDesc)
+		if strings.HasPrefix(target, "/api/") && res.StatusCode != 429 && res.Header.Get("Link") != serviceDesc {
+			t.Errorf("%s %s: Link %q, want %q", method, target, res.Header.Get("Link"), serviceDesc)
 		}
-		produced[fmt.Sprintf("GET %s %d", route.Path, res.StatusCode)] = true
+		produced[fmt.Sprintf("%s %s %d", method, route.Path, res.StatusCode)] = true
+	}
+	for _, c := range calls {
+		try(c.h, "GET", c.target, "", "", c.status, c.valid)
+	}
+	// Long pastes are POSTed as JSON.
+	const jsonType = "application/json"
+	for _, c := range []struct {
+		h           http.Handler
+		contentType string
+		body        string
+		status      int
+		valid       bool
+	}{
+		{site, jsonType, `{"query": "quota"}`, 200, true},
+		{site, jsonType, `{"query": ` + strconv.Quote("Traceback (most recent call last):\n  File \"app.py\", line 3\ntwilio.base.exceptions.TwilioRestException: HTTP 400 error: Unable to create record: The 'To' number +1555 is not a valid phone number.") + `, "status": "4xx", "provider": ["twilio"], "page": 1, "per_page": 5}`, 200, true},
+		{site, jsonType, `{"q": "quota"}`, 400, false},
+		{site, jsonType, `{"query": "quota", "status": "abc"}`, 400, true},
+		{site, jsonType, `{"query": "` + strings.Repeat("a", 300<<10) + `"}`, 413, false},
+		{site, "text/plain", `quota`, 415, false},
+		{limited, jsonType, `{"query": "quota"}`, 429, true},
+		{failing, jsonType, `{"query": "quota"}`, 500, true},
+		{loading, jsonType, `{"query": "quota"}`, 503, true},
+	} {
+		try(c.h, "POST", "/api/v1/search", c.contentType, c.body, c.status, c.valid)
 	}
 	for path, item := range doc.Paths.Map() {
-		for code := range item.Get.Responses.Map() {
-			if k := "GET " + path + " " + code; !produced[k] {
-				t.Errorf("the document lists %s, which no request produced: drop it or test it", k)
+		for method, op := range item.Operations() {
+			for code := range op.Responses.Map() {
+				if k := method + " " + path + " " + code; !produced[k] {
+					t.Errorf("the document lists %s, which no request produced: drop it or test it", k)
+				}
 			}
 		}
 	}

@@ -22,7 +22,11 @@ type listState struct {
 // parseQuery reads the catalogue and search parameters. Bad values are
 // *search.InvalidError, answered 400.
 func parseQuery(r *http.Request, perPage bool) (search.Query, error) {
-	v := r.URL.Query()
+	return parseValues(r.URL.Query(), perPage)
+}
+
+// parseValues reads the parameters of a query string or a form.
+func parseValues(v url.Values, perPage bool) (search.Query, error) {
 	// Cut to what the search reads, so that a page never echoes more of a
 	// query than that (a 1 MB q would otherwise come back several times over).
 	q := search.Query{Text: strings.TrimSpace(Clip(v.Get("q"), search.MaxQueryBytes, ""))}

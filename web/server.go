@@ -116,8 +116,10 @@ func (noSearchObserver) ObserveSearch(time.Duration, int) {}
 func (s *Server) routes() {
 	m := s.mux
 	m.Handle("GET /{$}", s.page(s.catalogue))
+	m.Handle("POST /{$}", s.page(s.cataloguePost))
 	m.Handle("GET /errors/{id}", s.markdownOr(s.entry)) // and /errors/{id}.md
 	m.Handle("GET /api/v1/search", s.api(s.apiSearch))
+	m.Handle("POST /api/v1/search", s.api(s.apiSearchPost))
 	m.Handle("GET /api/v1/errors", s.api(s.apiErrors))
 	m.Handle("GET /api/v1/errors/{id}", s.api(s.apiError))
 	m.Handle("GET /api/", s.api(s.apiNotFound))

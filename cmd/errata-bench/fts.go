@@ -126,7 +126,7 @@ type ftsResults struct {
 // search answers q the way a page over FTS5 would: the first 20 hits by bm25
 // with snippets, then one GROUP BY per facet, each honouring the other filter.
 func (f *ftsIndex) search(ctx context.Context, q benchQuery) (*ftsResults, error) {
-	match := ftsMatch(q.Text, q.Kind == kindPasted)
+	match := ftsMatch(q.Text, q.Kind == kindPasted, q.Kind == kindPrefix)
 	st, err := f.prepare(match != "", len(q.Status), len(q.Providers))
 	if err != nil {
 		return nil, err
@@ -260,8 +260,9 @@ const maxFTSTokens = 64
 // syntax: every token is quoted, a quoted phrase stays one phrase. Tokens are
 // ANDed (FTS5's default) except for pasted errors, which are ORed: with AND
 // the noise of a paste (timestamps, ids) would make every paste find nothing.
-// Typos get no help: FTS5 has no fuzzy matching.
-func ftsMatch(text string, or bool) string {
+// Typos get no help: FTS5 has no fuzzy matching. With prefix, the last token
+// is the word being typed and matches as a prefix ("thrott"*), as FTS5 offers.
+func ftsMatch(text string, or, prefix bool) string {
 	var parts []string
 	n := 0
 	inQuote := false
@@ -282,6 +283,9 @@ func ftsMatch(text string, or bool) string {
 		for _, t := range toks {
 			parts = append(parts, `"`+t+`"`)
 		}
+	}
+	if n := len(parts); prefix && n > 0 && !strings.Contains(parts[n-1], " ") {
+		parts[n-1] += "*"
 	}
 	sep := " "
 	if or {

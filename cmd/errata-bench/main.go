@@ -2,6 +2,7 @@
 // same corpora and queries in the same run, and checks the README's targets:
 // query latency per kind, build (start-to-ready) time, memory, HTTP throughput
 // of the search paths against /healthz, and keystroke-to-paint in Chromium.
+// It also scores both on the paste set (top-1 and MRR by shape).
 //
 //	go run ./cmd/errata-bench -sizes catalogue,real,10k,100k -http -browser -json bench.json
 package main
@@ -40,6 +41,7 @@ type config struct {
 	CPUProfile  string
 	HTTPProfile string
 	MemProfile  string
+	Pastes      string
 }
 
 func parseFlags(args []string, stderr io.Writer) (*config, error) {
@@ -62,6 +64,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&cfg.CPUProfile, "cpuprofile", "", "write a CPU profile of the query phase of the last corpus")
 	fs.StringVar(&cfg.HTTPProfile, "http-cpuprofile", "", "write a CPU profile of the HTTP load of the last corpus (server and client share the process)")
 	fs.StringVar(&cfg.MemProfile, "memprofile", "", "write a heap profile after Errata's index of the last corpus is built")
+	fs.StringVar(&cfg.Pastes, "pastes", "search/testdata/pastes.json", "paste set to score both engines on, over the catalogue and ../shared/corpora (\"\" to skip)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -144,6 +147,10 @@ func bench(cfg *config, log io.Writer) (*report, error) {
 			return nil, fmt.Errorf("corpus %s: %w", spec.Name, err)
 		}
 		rep.Corpora = append(rep.Corpora, *cr)
+	}
+	var err error
+	if rep.Pastes, err = pasteSetOf(cfg.Pastes, log); err != nil {
+		return nil, fmt.Errorf("paste set: %w", err)
 	}
 	rep.Targets = evaluate(rep)
 	return rep, nil

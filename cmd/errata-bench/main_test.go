@@ -13,6 +13,7 @@ import (
 
 	"github.com/errata/errata/content"
 	"github.com/errata/errata/content/corpus/corpustest"
+	"github.com/errata/errata/search/pasteset"
 )
 
 // TestMain lets the test binary play the child process that measures one
@@ -196,6 +197,10 @@ func TestQueriesFitTheCorpus(t *testing.T) {
 			if len(q.Status) == 0 && len(q.Providers) == 0 {
 				t.Errorf("filter query %q has no filter", q.Text)
 			}
+		case kindPrefix:
+			if r := q.Text[len(q.Text)-1]; strings.HasSuffix(q.Text, " ") || !(r >= '0' && r <= '9' || r|0x20 >= 'a' && r|0x20 <= 'z') {
+				t.Errorf("prefix %q does not end inside a word", q.Text)
+			}
 		}
 	}
 	for _, k := range kinds {
@@ -222,14 +227,17 @@ func TestFTSMatchIsSafe(t *testing.T) {
 		`NEAR(too many) OR title:quota*`, `"unbalanced quote`, `^start + -minus AND NOT`, `()*:^"`, `{"error":"x"}`,
 		strings.Repeat("word ", 500),
 	} {
-		for _, kind := range []string{kindWord, kindPasted} {
+		for _, kind := range []string{kindWord, kindPasted, kindPrefix} {
 			if _, err := f.search(context.Background(), benchQuery{Kind: kind, Text: text}); err != nil {
 				t.Errorf("%s %q: %v", kind, text, err)
 			}
 		}
 	}
-	if got := ftsMatch(`say "too many" now`, false); got != `"say" "too many" "now"` {
+	if got := ftsMatch(`say "too many" now`, false, false); got != `"say" "too many" "now"` {
 		t.Errorf("ftsMatch = %s", got)
+	}
+	if got := ftsMatch(`quota exce`, false, true); got != `"quota" "exce"*` {
+		t.Errorf("ftsMatch with a prefix = %s", got)
 	}
 }
 
@@ -246,5 +254,43 @@ func TestParseSizes(t *testing.T) {
 		if _, err := parseSizes(bad); err == nil {
 			t.Errorf("parseSizes(%q) accepted", bad)
 		}
+	}
+}
+
+// The paste set runs through both engines in the same run and is reported by
+// shape, by source and overall.
+func TestPasteSetReport(t *testing.T) {
+	corpustest.RealRecords(t) // skips loudly when the corpora are absent
+	const set = "../../search/testdata/pastes.json"
+	rep, out := runBench(t, "-sizes", "catalogue", "-kinds", "code", "-queries", "1", "-rounds", "1", "-pastes", set)
+	p := rep.Pastes
+	if p == nil || p.Entries < 2800 {
+		t.Fatalf("paste set not run over the catalogue and the corpora: %+v", p)
+	}
+	cases, err := pasteset.Load(set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shapes := map[string]bool{}
+	for _, c := range cases {
+		shapes[c.Shape] = true
+	}
+	var all *pasteRow
+	for i, r := range p.Rows {
+		if r.Group == "shape" {
+			delete(shapes, r.Key)
+		}
+		if r.Group == "all" {
+			all = &p.Rows[i]
+		}
+	}
+	if len(shapes) > 0 {
+		t.Errorf("no row for shapes %v", shapes)
+	}
+	if all == nil || all.Pastes != len(cases) || all.ErrataTop1 < 0.95 || all.FTSTop1 <= 0 || all.FTSTop1 > 1 {
+		t.Errorf("all pastes: %+v, want %d pastes, Errata top-1 at least 0.95 and an FTS5 figure", all, len(cases))
+	}
+	if !strings.Contains(out, "Paste set") || !strings.Contains(out, "FTS5 top-1") {
+		t.Errorf("printed report lacks the paste set table:\n%s", out)
 	}
 }

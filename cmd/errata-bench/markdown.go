@@ -60,6 +60,10 @@ func writeMarkdown(w io.Writer, rep *report) {
 		"FTS5 gets every token quoted and ANDed (its default), pastes ORed (with AND, the noise of a paste finds nothing), and no help for typos: it has no fuzzy matching.")
 	fmt.Fprintln(w)
 
+	if rep.Pastes != nil {
+		markdownPastes(w, rep.Pastes)
+	}
+
 	var http, browser []string
 	for _, c := range rep.Corpora {
 		if h := c.HTTP; h != nil {

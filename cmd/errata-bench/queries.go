@@ -22,9 +22,10 @@ const (
 	kindTypo     = "typo"     // 1–3 words of a message, one word of ≥5 letters with one edit
 	kindPasted   = "pasted"   // status line, JSON body with a real message, log-line noise
 	kindFilter   = "filter"   // status range and/or provider plus words
+	kindPrefix   = "prefix"   // as typed: the first letters of a code, or 0–2 words and the first letters of the next
 )
 
-var kinds = []string{kindFragment, kindCode, kindWord, kindPhrase, kindTypo, kindPasted, kindFilter}
+var kinds = []string{kindFragment, kindCode, kindWord, kindPhrase, kindTypo, kindPasted, kindFilter, kindPrefix}
 
 // benchQuery is one query of the mix, asked of both engines.
 type benchQuery struct {
@@ -129,6 +130,8 @@ func (g *generator) make(kind string) (benchQuery, bool) {
 			q.Text, ok = g.pasted(e, msg), true
 		case kindFilter:
 			q, ok = g.filter(e, msg)
+		case kindPrefix:
+			q, ok = g.prefix(e, msg)
 		}
 		if ok && strings.TrimSpace(q.Text) != "" {
 			return q, true
@@ -320,5 +323,40 @@ func (g *generator) filter(e content.Entry, msg string) (benchQuery, bool) {
 	if len(e.Providers) > 0 && (len(q.Status) == 0 || g.rng.IntN(2) == 0) {
 		q.Providers = []string{e.Providers[0]}
 	}
+	return q, true
+}
+
+// prefix is a query as it stands while being typed: half a code (at least
+// four characters, not all of it), or up to two words of a message and the
+// first three letters or more of the next word of five letters or more.
+func (g *generator) prefix(e content.Entry, msg string) (benchQuery, bool) {
+	q := benchQuery{Kind: kindPrefix, Want: e.ID}
+	if len(g.codes) > 0 && g.rng.IntN(2) == 0 {
+		c := g.codes[g.rng.IntN(len(g.codes))]
+		if len(c.code) < 5 {
+			return q, false
+		}
+		q.Text, q.Want = c.code[:4+g.rng.IntN(len(c.code)-4)], c.id
+		return q, true
+	}
+	words := strings.Fields(msg)
+	var long []int
+	for i, w := range words {
+		if isWord(w, 5) {
+			long = append(long, i)
+		}
+	}
+	if len(long) == 0 {
+		return q, false
+	}
+	at := long[g.rng.IntN(len(long))]
+	var out []string
+	for i := max(0, at-g.rng.IntN(3)); i < at; i++ {
+		if w := trimPunct(words[i]); w != "" && !strings.ContainsAny(w, "{}") {
+			out = append(out, w)
+		}
+	}
+	w := words[at]
+	q.Text = strings.Join(append(out, w[:3+g.rng.IntN(len(w)-3)]), " ")
 	return q, true
 }

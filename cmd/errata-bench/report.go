@@ -19,6 +19,7 @@ type report struct {
 	PerKind   int            `json:"queries_per_kind"`
 	Rounds    int            `json:"rounds"`
 	Corpora   []corpusReport `json:"corpora"`
+	Pastes    *pasteReport   `json:"pastes,omitempty"`
 	Targets   []target       `json:"targets"`
 }
 
@@ -204,6 +205,9 @@ func printReport(w io.Writer, rep *report) {
 				fmt.Fprintf(w, "  note: %s\n", b.Note)
 			}
 		}
+	}
+	if rep.Pastes != nil {
+		printPastes(w, rep.Pastes)
 	}
 	fmt.Fprintln(w, "\nTargets (issue 7):")
 	tw = tabwriter.NewWriter(w, 2, 8, 2, ' ', 0)

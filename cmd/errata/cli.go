@@ -34,7 +34,7 @@ func commands() []command {
 	return []command{
 		{"serve", "[flags]", "serve the site and API (the default command)", runServe},
 		{"check", "[DIR]", "validate entry files; exit 1 on any problem", runCheck},
-		{"search", "[flags] TEXT", "search the catalogue from a terminal", runSearch},
+		{"search", "[flags] TEXT | -", "search the catalogue from a terminal (- reads a paste from stdin)", runSearch},
 		{"explain", "[flags] [FILE]", "explain a pasted error from stdin or FILE: what it says and the entry that fixes it; exit 1 when nothing matches", runExplain},
 		{"mcp", "[--content DIR | --index DIR]", "serve the MCP tools on stdin and stdout for a local AI assistant", runMCP},
 		{"import", "FILE.jsonl --out DIR", "turn a JSONL error catalogue into entry files", runImport},

@@ -10,8 +10,10 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/errata/errata/content/corpus/corpustest"
+	"github.com/errata/errata/search"
 )
 
 func TestVersion(t *testing.T) {
@@ -229,5 +231,36 @@ func TestImportProgressOnTerminal(t *testing.T) {
 	}
 	if progress := strings.TrimSpace(strings.TrimSuffix(text, final)); progress == "" {
 		t.Errorf("no progress printed on a terminal:\n%s", text)
+	}
+}
+
+// errata search - reads the paste from stdin: a long stack trace lands on
+// its entry, and a paste over the limit is refused with the limit named.
+func TestSearchStdin(t *testing.T) {
+	var trace strings.Builder
+	trace.WriteString("Traceback (most recent call last):\n")
+	for i := range 400 {
+		fmt.Fprintf(&trace, "  File \"/srv/app/mailer/step%d.py\", line %d, in send\n    service.users().messages().send(userId=\"me\", body=raw).execute()\n", i, 10+i)
+	}
+	trace.WriteString("googleapiclient.errors.HttpError: <HttpError 429 when requesting https://gmail.googleapis.com/gmail/v1/users/me/messages/send?alt=json returned \"User-rate limit exceeded.\". Details: \"[{'message': 'User-rate limit exceeded.', 'domain': 'usageLimits', 'reason': 'rateLimitExceeded'}]\">\n")
+	if trace.Len() < 40<<10 {
+		t.Fatalf("the trace is %d bytes, want a long one", trace.Len())
+	}
+	r := runStdin(t, 60*time.Second, strings.NewReader(trace.String()), nil, "search", "--json", "--limit", "1", "-")
+	if r.code != 0 {
+		t.Fatalf("search - < trace: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	var out struct{ Hits []jsonHit }
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil || len(out.Hits) != 1 || out.Hits[0].ID != "429-gmail-too-many-requests" {
+		t.Errorf("search - < trace: %v %s, want 429-gmail-too-many-requests", err, r.stdout)
+	}
+
+	r = runStdin(t, 60*time.Second, strings.NewReader(strings.Repeat("x", search.MaxQueryBytes+1)), nil, "search", "-")
+	if r.code != 2 || !strings.Contains(r.stderr, fmt.Sprintf("%d KiB", search.MaxQueryBytes>>10)) {
+		t.Errorf("search - < a paste over the limit: exit %d, stderr %q; want 2 and the limit named", r.code, r.stderr)
+	}
+	r = runStdin(t, 60*time.Second, strings.NewReader("  \n"), nil, "search", "-")
+	if r.code != 2 || !strings.Contains(r.stderr, "stdin") {
+		t.Errorf("search - < nothing: exit %d, stderr %q; want 2 and a word on stdin", r.code, r.stderr)
 	}
 }

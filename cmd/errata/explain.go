@@ -73,7 +73,7 @@ func runExplain(ctx context.Context, env Env, args []string) error {
 		return f.usageErr("%s is empty: give the error on stdin (curl -s … | errata explain) or as a FILE", name)
 	}
 	if more {
-		fmt.Fprintf(env.Stderr, "errata explain: read the first 64 KiB of %s; --each-line reads a whole log line by line\n", name)
+		fmt.Fprintf(env.Stderr, "errata explain: read the first %d KiB of %s; --each-line reads a whole log line by line\n", search.MaxQueryBytes>>10, name)
 	}
 	ex, err := ix.Explain(ctx, text, *limit)
 	if err != nil {

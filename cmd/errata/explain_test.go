@@ -138,8 +138,8 @@ func TestExplainNothingAndBadInput(t *testing.T) {
 		}
 	}
 	// A paste longer than what is read: the start is explained, and it says so.
-	r = runInput(t, gmailPaste+strings.Repeat("\nfiller line", 20_000), "explain")
-	if r.code != 0 || !strings.Contains(r.stderr, "read the first 64 KiB of stdin") || !strings.Contains(r.stdout, gmail403) {
+	r = runInput(t, gmailPaste+strings.Repeat("\nfiller line", 30_000), "explain")
+	if r.code != 0 || !strings.Contains(r.stderr, "read the first 256 KiB of stdin") || !strings.Contains(r.stdout, gmail403) {
 		t.Errorf("long paste: exit %d\nstderr %s", r.code, r.stderr)
 	}
 }

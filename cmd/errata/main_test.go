@@ -103,10 +103,17 @@ func run(tb testing.TB, env []string, args ...string) result {
 // exited within limit: a hang is reported, never waited out.
 func runWithin(tb testing.TB, limit time.Duration, env []string, args ...string) result {
 	tb.Helper()
+	return runStdin(tb, limit, nil, env, args...)
+}
+
+// runStdin is runWithin with stdin read from in (none when nil).
+func runStdin(tb testing.TB, limit time.Duration, in io.Reader, env []string, args ...string) result {
+	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Env = append(cleanEnv(), env...)
+	cmd.Stdin = in
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"text/tabwriter"
 
@@ -35,8 +36,14 @@ func runSearch(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	text := strings.TrimSpace(strings.Join(pos, " "))
+	if len(pos) == 1 && pos[0] == "-" {
+		// A paste from stdin: errata search - < trace.txt
+		if text, err = pasteFromStdin(env.Stdin); err != nil {
+			return f.usageErr("%s", err)
+		}
+	}
 	if text == "" && *status == "" && len(providers) == 0 {
-		return f.usageErr(`give the error text to look for, e.g. errata search "Invalid or revoked refresh token"`)
+		return f.usageErr(`give the error text to look for, e.g. errata search "Invalid or revoked refresh token", or - to read it from stdin`)
 	}
 	if *limit < 1 || *limit > search.MaxPerPage {
 		return f.usageErr("--limit must be between 1 and %d, not %d", search.MaxPerPage, *limit)
@@ -84,6 +91,24 @@ func runSearch(ctx context.Context, env Env, args []string) error {
 		return &silentError{exitFail} // like grep: scripts can test for "found"
 	}
 	return nil
+}
+
+// pasteFromStdin reads the text to search from r, up to
+// search.MaxQueryBytes; more is refused, as the API refuses it, rather
+// than silently cut.
+func pasteFromStdin(r io.Reader) (string, error) {
+	if r == nil {
+		return "", errors.New("- reads the error from stdin, but there is no stdin")
+	}
+	text, more, err := readPaste(r)
+	switch {
+	case err != nil:
+		return "", fmt.Errorf("reading stdin: %w", err)
+	case more:
+		return "", fmt.Errorf("stdin holds more than %d KiB; errata search reads up to %d KiB: pipe in the error itself (the exception and its message, or the response body), not the whole log",
+			search.MaxQueryBytes>>10, search.MaxQueryBytes>>10)
+	}
+	return strings.TrimSpace(text), nil
 }
 
 func message(err error) string {

@@ -109,4 +109,91 @@
     var live = d.getElementById("live"), count = d.getElementById("count");
     if (live && count) live.textContent = count.textContent;
   });
+
+  // A paste of several lines, or longer than a URL should carry, is posted:
+  // an input would join its lines (which say where a trace's frames and a
+  // response's headers end), and a long GET is refused. The server answers
+  // with the short address of what it understood.
+  var inlineMax = 2000;
+
+  function postSearch(text) {
+    var form = d.createElement("form"), from = box() && box().form;
+    form.method = "post";
+    form.action = "/";
+    form.hidden = true;
+    var area = d.createElement("textarea");
+    area.name = "q";
+    area.value = text;
+    form.appendChild(area);
+    if (from) {
+      from.querySelectorAll("input[type=hidden]").forEach(function (h) { form.appendChild(h.cloneNode()); });
+    }
+    d.body.appendChild(form);
+    var live = d.getElementById("live");
+    if (live) live.textContent = "Reading the pasted error…";
+    form.submit();
+  }
+
+  d.addEventListener("paste", function (e) {
+    var q = box();
+    if (e.target !== q || !e.clipboardData) return;
+    var text = e.clipboardData.getData("text/plain");
+    if (text.length <= inlineMax && text.indexOf("\n") < 0) return;
+    e.preventDefault();
+    q.value = text.replace(/\s+/g, " ").slice(0, 200);
+    postSearch(text);
+  });
+
+  // Whatever fills the box beyond a URL's worth (a drop, an autofill) is
+  // posted the same way rather than sent as a GET the server would refuse.
+  d.addEventListener("htmx:configRequest", function (e) {
+    var q = box();
+    if (e.detail.elt !== q || q.value.length <= inlineMax) return;
+    e.preventDefault();
+    postSearch(q.value);
+  });
+
+  // History gets one entry per pause or search, not one per keystroke: the
+  // first request of a burst of typing pushes its address, the next ones
+  // replace it, so Back leaves the search for the page before it.
+  var pauseMs = 1000, lastTyped = 0;
+  d.addEventListener("htmx:beforeHistoryUpdate", function (e) {
+    var h = e.detail.history, cfg = e.detail.requestConfig || {};
+    if (!h || h.type !== "push" || cfg.elt !== box()) return;
+    var ev = cfg.triggeringEvent, now = Date.now();
+    if (ev && ev.type === "input" && now - lastTyped < pauseMs) h.type = "replace";
+    lastTyped = ev && ev.type === "input" ? now : 0;
+  });
+
+  // Enter opens the first result when the server marked it clearly the
+  // best for what is in the box; otherwise the form searches.
+  d.addEventListener("keydown", function (e) {
+    var q = box(), res = d.getElementById("results");
+    if (e.key !== "Enter" || e.target !== q || !res || e.isComposing) return;
+    var best = res.getAttribute("data-best");
+    if (best && res.getAttribute("data-q") === q.value.trim() && best.charAt(0) === "/") {
+      e.preventDefault();
+      location.assign(best);
+    }
+  });
+
+  // A search that fails says so where the results are, instead of leaving
+  // the old results as if nothing happened.
+  function failed(e) {
+    var res = d.getElementById("results"), cfg = e.detail.requestConfig || {};
+    if (!res || (e.detail.elt || cfg.elt) !== box()) return;
+    var old = res.querySelector("[data-testid=search-error]");
+    if (old) old.remove();
+    var p = d.createElement("p");
+    p.className = "search-error";
+    p.setAttribute("role", "alert");
+    p.setAttribute("data-testid", "search-error");
+    var xhr = e.detail.xhr, status = xhr ? xhr.status : 0;
+    p.textContent = status === 413 || status === 431 ?
+      "That text is too long to search as you type. Press Enter to search it, or paste the error itself rather than the whole log." :
+      "The search could not run" + (status ? " (HTTP " + status + ")" : ": the server did not answer") + ". Try again, or press Enter.";
+    res.insertBefore(p, res.firstChild);
+  }
+  d.addEventListener("htmx:responseError", failed);
+  d.addEventListener("htmx:sendError", failed);
 })();

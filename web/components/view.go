@@ -51,6 +51,19 @@ type Item struct {
 	Href      string // entry URL carrying hl= and from=
 	Providers []string
 	Snippet   search.Snippet
+	From      string // where the snippet comes from: "Message", "Cause", "Solution"; "" unsaid
+}
+
+// Answer is the first hit shown with its cause and first solution step,
+// when a code of the search or its whole message names it.
+type Answer struct {
+	Title        string
+	Href         string // the entry
+	Why          string // "code 21211", "its message"
+	Cause        string
+	Step         string // the solution's first step
+	CauseHref    string
+	SolutionHref string
 }
 
 // Group is a run of results under one heading; searching has a single
@@ -84,6 +97,9 @@ type Catalogue struct {
 	ClearHref   string
 	Understood  string   // what was read from a pasted error, "" when nothing special
 	Active      []Filter // active filters as removable chips
+	Named       string   // what the heading says was searched: the text, or what a paste was understood as
+	Answer      *Answer  // the first hit's cause and fix when it is surely the one, else nil
+	Best        string   // the first hit's address when it is clearly the best, for Enter; else ""
 }
 
 // Section is a rendered body section of an entry.

@@ -1,0 +1,42 @@
+// Package search is Errata's index: it builds a bleve index from content
+// entries and answers queries typed or pasted by people. No bleve type leaves
+// this package.
+//
+// A query goes through named stages, top to bottom; each is tested on its
+// own, and every number that tunes them is in tuning.go.
+//
+//  1. Detect the shape (shape.go, detectShape): typed text, or a pasted
+//     JSON body, XML answer, curl output, stack trace, redirect URL or form
+//     post, or log line.
+//  2. Extract the fields (paste.go, extractFields, one pass per wrapper):
+//     provider hints from hosts, SDK names and response marks
+//     (providers.go, the one table of them); query strings decoded
+//     (pastekv.go); curl's command and headers dropped (pastehttp.go);
+//     stack frames dropped and exception lines read (pastetrace.go); XML,
+//     JSON and key=value fields read by their names (pastexml.go,
+//     pastejson.go, pastekv.go); statuses read in status positions only,
+//     their reason phrases kept as hints, and numbers in code positions
+//     (pastehttp.go). Request ids, timestamps and URLs are dropped as noise.
+//  3. Understand (understand.go, understand): the words to search, quoted
+//     phrases of typed text, statuses typed among words, candidate codes.
+//  4. Look codes up exactly (codes.go, Index.resolve): AADSTS 50126,
+//     aadsts50126 and the 50126 of a sign-in log are one code; a code that
+//     belongs to one entry names it. Identifiers the catalogue does not
+//     know are split into their words.
+//  5. Look the words up (words.go): how many entries hold each, stop
+//     words, typo corrections. Text with nothing to search browses instead
+//     (browse.go).
+//  6. Full text (query.go, textQuery; collect.go): one bleve query in which
+//     rare words, the entries the codes name and the statuses read from a
+//     paste find the hits, and common words, reason phrases and class words
+//     only score them; a collector filters, counts facets and keeps the best.
+//  7. Message templates (rank.go, templateBonus): how much of each hit's
+//     messages, title and aliases the query holds as one run, placeholders
+//     matching any words.
+//  8. Rerank (rank.go, rerank, signalBonus): bleve's score plus the
+//     templates plus the signals: the code that names the entry, the status
+//     read, the provider named by a host, an SDK or a word.
+//  9. Snippets (snippet.go): the page's hits get an excerpt with their
+//     matches marked; a search that finds nothing suggests a correction
+//     (suggest.go).
+package search

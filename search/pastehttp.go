@@ -1,0 +1,152 @@
+package search
+
+import (
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// takeHTTP reads a response as curl prints it: the command line goes (its
+// URL named the provider already), the status line gives the status and
+// its reason phrase, header lines go, and the body stays.
+func (f *fields) takeHTTP(s string) string {
+	if f.shape != shapeHTTP {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	inHead := false
+	for s != "" {
+		var line string
+		line, s, _ = strings.Cut(s, "\n")
+		t := strings.TrimSpace(line)
+		// curl -v marks what it sent with > and what it got with <.
+		t = strings.TrimSpace(strings.TrimLeft(t, "<>*"))
+		switch {
+		case strings.HasPrefix(t, "$ curl") || strings.HasPrefix(t, "curl "):
+			continue
+		case httpStartRE.MatchString(t):
+			f.takeStatuses(t)
+			inHead = true
+			continue
+		case inHead && t == "":
+			inHead = false
+			continue
+		case inHead && headerRE.MatchString(t):
+			continue
+		}
+		inHead = false
+		b.WriteString(line)
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// headerRE matches a header line: Name: value.
+var headerRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]*:\s`)
+
+// takeStatuses reads the statuses of s that stand in a status position and
+// returns s without them: a status line (HTTP/1.1 429), a labelled status
+// (status=429, "status code 405", HTTP 429, Error 403:, statusCode: 409),
+// or a number followed by its own reason phrase ("409 Conflict",
+// "(411) Length Required", "406 Client Error: Not Acceptable"). A reason
+// phrase after the status is taken with it: it is a status hint, not words
+// to search (HTTP/1.1 400 BAD REQUEST must not lift every entry titled Bad
+// Request). A number anywhere else (a project number, "office 365") is no
+// status.
+func (f *fields) takeStatuses(s string) string {
+	if !hasDigit(s) {
+		return s
+	}
+	var b strings.Builder
+	last := 0
+	for _, m := range statusRE.FindAllStringSubmatchIndex(s, 16) {
+		num := m[2]
+		if num < 0 {
+			num = m[4]
+		}
+		code, _ := strconv.Atoi(s[num : num+3])
+		end := num + 3
+		if m[2] < 0 {
+			// An unlabelled number counts only with its reason phrase.
+			n := reasonAfter(s[end:], code)
+			if n == 0 {
+				continue
+			}
+			end += n
+		} else if http.StatusText(code) == "" {
+			continue
+		} else {
+			end += reasonAfter(s[end:], code)
+		}
+		if end > num+3 {
+			f.reason = append(f.reason, http.StatusText(code))
+		}
+		f.status = append(f.status, code)
+		b.WriteString(s[last:m[0]])
+		b.WriteByte(' ')
+		last = end
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// statusRE finds a labelled status (group 1) or any three-digit number that
+// may be followed by its reason phrase (group 2).
+var statusRE = regexp.MustCompile(`(?i)(?:\bHTTP/[0-9](?:\.[0-9])?\s+|\b(?:http[ _-]?status(?:[ _-]?code)?|status[ _-]?code|statuscode|http[ _-]?code|status|http(?:[ _-]error)?|error)["']?\s*[=:]?\s*["']?)([1-5][0-9][0-9])\b|(?:^|[\s(\["'])([1-5][0-9][0-9])\b`)
+
+// reasonAfter is the length of code's reason phrase at the start of s,
+// after spaces, a colon, a bracket or "Client Error:", with what separates
+// them; 0 when s does not start with it.
+func reasonAfter(s string, code int) int {
+	reason := http.StatusText(code)
+	i := 0
+	skip := func() {
+		for i < len(s) && strings.IndexByte(" \t:)]-\"'", s[i]) >= 0 {
+			i++
+		}
+	}
+	skip()
+	for _, filler := range []string{"Client Error", "Server Error"} {
+		if len(s)-i >= len(filler) && strings.EqualFold(s[i:i+len(filler)], filler) {
+			i += len(filler)
+			skip()
+		}
+	}
+	if len(s)-i < len(reason) || !strings.EqualFold(s[i:i+len(reason)], reason) {
+		return 0
+	}
+	end := i + len(reason)
+	if end < len(s) && isWordByte(s[end]) {
+		return 0 // "404 Not Foundation"
+	}
+	return end
+}
+
+func isWordByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'
+}
+
+// takeCodes reads the numbers of s that stand in a code position and
+// returns s as it was (the code stays a word): a labelled code ("error code
+// 50126", "ApiError 21211", "Error 11200", "errorNo 65001") or a vendor's
+// URL (/docs/errors/21211, error?code=50126). Identifiers need no position:
+// every one is looked up (see Index.lookUpCodes).
+func (f *fields) takeCodes(s string) string {
+	if !hasDigit(s) {
+		return s
+	}
+	for _, m := range codeLabelRE.FindAllStringSubmatch(s, 16) {
+		f.codes = appendNew(f.codes, m[1])
+	}
+	f.codes = appendNew(f.codes, urlCodes(s)...)
+	return s
+}
+
+// codeLabelRE finds a number of four to seven digits after a word that
+// labels it a code.
+var codeLabelRE = regexp.MustCompile(`(?i)\b(?:error[ _-]?code|error[ _-]?no|error[ _-]?number|code|api[ _-]?error|error|err)["'\]]?\s*[:=#]?\s*[\[("']?\s*([0-9]{4,7})\b`)
