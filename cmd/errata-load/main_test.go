@@ -250,7 +250,9 @@ func TestHostileRequestsOnTheWire(t *testing.T) {
 		{"OPTIONS *", "OPTIONS * HTTP/1.1", "", 405}, // not net/http's built-in 200
 		{"CONNECT", "CONNECT 127.0.0.1:443 HTTP/1.1", "", 405},
 		{"lower-case method", "get / HTTP/1.1", "", 405},
-		{"POST with a body", "POST /api/v1/search HTTP/1.1", "Content-Length: 3\r\n\r\nq=a", 405},
+		{"POST with a body not JSON", "POST /api/v1/search HTTP/1.1", "Content-Length: 3\r\n\r\nq=a", 415},
+		{"POST of JSON", "POST /api/v1/search HTTP/1.1", "Content-Type: application/json\r\nContent-Length: 17\r\n\r\n{\"query\":\"quota\"}", 200},
+		{"PUT with a body", "PUT /api/v1/search HTTP/1.1", "Content-Length: 3\r\n\r\nq=a", 405},
 		{"negative Content-Length", "GET / HTTP/1.1", "Content-Length: -1\r\n", 400},
 		{"huge Content-Length", "GET / HTTP/1.1", "Content-Length: 99999999999999999999\r\n", 400},
 		{"two Content-Lengths", "GET / HTTP/1.1", "Content-Length: 1\r\nContent-Length: 2\r\n", 400},
