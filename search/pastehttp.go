@@ -27,7 +27,12 @@ func (f *fields) takeHTTP(s string) string {
 		case strings.HasPrefix(t, "$ curl") || strings.HasPrefix(t, "curl "):
 			continue
 		case httpStartRE.MatchString(t):
-			f.takeStatuses(t)
+			// What follows the status on its line (a body pasted onto one
+			// line, as a log keeps it) is content.
+			if rest := strings.TrimSpace(f.takeStatuses(t)); rest != "" {
+				b.WriteString(rest)
+				b.WriteByte('\n')
+			}
 			inHead = true
 			continue
 		case inHead && t == "":

@@ -83,6 +83,7 @@ func TestPasteClasses(t *testing.T) {
 		{"office 365 is no status", "office 365 returned a different email address", "403-microsoft-different-email-address-returned"},
 		{"a status line above a body does not lift Bad Request titles", "HTTP/1.1 400 BAD REQUEST\nContent-Type: application/json\n\n{\"code\": 21604, \"message\": \"A 'To' phone number is required.\", \"status\": 400}", "twilio-21604"},
 		{"a bare status line finds the entry titled with its reason", "HTTP/1.1 422 Unprocessable Entity", "graph-http422"},
+		{"a status line and its body on one line, as a log keeps them", `HTTP/1.1 500 Internal Server Error {"code": 21614, "message": "'To' number +15005550009 is not a valid phone number", "status": 400}`, "twilio-21614"},
 		{"a Graph host names the provider", "HTTP 429 Too Many Requests returned by graph.microsoft.com/v1.0/me/messages", "graph-http429"},
 		{"a Google host names the provider of invalid_grant", "POST https://oauth2.googleapis.com/token -> {\"error\": \"invalid_grant\", \"error_description\": \"Bad Request\"}", "400-gmail-authentication-failed"},
 	} {

@@ -49,7 +49,7 @@ func TestExplainPaste(t *testing.T) {
 			t.Fatalf("%s: exit %d\n%s%s", name, r.code, r.stdout, r.stderr)
 		}
 		for _, want := range []string{
-			"Understood  status 403 · codes accessNotConfigured, usageLimits,\n            PERMISSION_DENIED · provider Gmail\n",
+			"Understood  status 403 · codes accessNotConfigured · provider Gmail\n",
 			"Message     Gmail API has not been used in project before or it is disabled.\n",
 			"403 Gmail API has not been used in project  (Gmail)\nhttp://localhost:8080/errors/" + gmail403 + "\n",
 			"Confidence  high: ",
@@ -198,7 +198,7 @@ func TestExplainOnATerminal(t *testing.T) {
 		t.Errorf("colour with NO_COLOR set:\n%q", plain)
 	}
 	checkWrapped(t, plain, 60)
-	if !strings.Contains(plain, "Understood  status 403 · codes accessNotConfigured,\n") {
+	if !strings.Contains(plain, "Understood  status 403 · codes accessNotConfigured ·\n            provider Gmail\n") {
 		t.Errorf("not wrapped to the terminal's 60 columns:\n%s", plain)
 	}
 }
