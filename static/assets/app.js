@@ -166,15 +166,22 @@
   });
 
   // Enter opens the first result when the server marked it clearly the
-  // best for what is in the box; otherwise the form searches.
+  // best for what is in the box; otherwise the form searches. Enter also
+  // fires the search box's "search" event: the request it would start must
+  // not run, since its history push would cancel the page being opened.
+  var leaving = false;
   d.addEventListener("keydown", function (e) {
     var q = box(), res = d.getElementById("results");
     if (e.key !== "Enter" || e.target !== q || !res || e.isComposing) return;
     var best = res.getAttribute("data-best");
     if (best && res.getAttribute("data-q") === q.value.trim() && best.charAt(0) === "/") {
       e.preventDefault();
+      leaving = true;
       location.assign(best);
     }
+  });
+  d.addEventListener("htmx:beforeRequest", function (e) {
+    if (leaving) e.preventDefault();
   });
 
   // A search that fails says so where the results are, instead of leaving
