@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/errata/errata/content"
-	"github.com/errata/errata/content/corpus"
+	"github.com/errata/errata/content/corpus/corpustest"
 )
 
 // benchKinds is the query mix the latency targets are measured on (query
@@ -61,8 +61,7 @@ func benchEntries(b *testing.B, n int) []content.Entry {
 	if es, ok := benchCorpora[n]; ok {
 		return es
 	}
-	recs := realCorpora(b)
-	es := corpus.Grow(recs, n, 1)
+	es := corpustest.Grow(corpustest.RealEntries(b), n, 1)
 	benchCorpora[n] = es
 	return es
 }

@@ -77,6 +77,7 @@ func refBrowse(ix *Index, q Query, pl plan, res *Results) {
 // Browsing visits only the statuses the filters admit, and answers as a
 // visit of every entry does: same hits, total and facets.
 func TestBrowseMatchesFullScan(t *testing.T) {
+	t.Parallel() // reads the shared index only
 	ix := corporaIndex(t)
 	texts := []string{"", "429", "4xx", "400-404", "500 503", "5xx 429", "200"}
 	filters := []Query{{}, {Status: StatusSet{{400, 499}}}, {Status: StatusSet{{429, 429}}}, {Status: StatusSet{{500, 599}}},

@@ -3,7 +3,6 @@ package search
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"math/rand/v2"
 	"os"
 	"slices"
@@ -14,7 +13,7 @@ import (
 	"time"
 
 	"github.com/errata/errata/content"
-	"github.com/errata/errata/content/corpus"
+	"github.com/errata/errata/content/corpus/corpustest"
 )
 
 // entry is a fixture entry with cause and solution sections.
@@ -78,25 +77,12 @@ var (
 		}
 		return Build(es)
 	})
-	// sharedRecords are the real corpora, or errNoCorpora.
-	sharedRecords = sync.OnceValues(func() ([]corpus.Record, error) {
-		dir, ok := corpus.Dir()
-		if !ok {
-			return nil, errNoCorpora
-		}
-		return corpus.ReadDir(dir)
-	})
-	sharedCorpora = sync.OnceValues(func() (*corporaFixture, error) {
-		recs, err := sharedRecords()
+	sharedCorporaIndex = sync.OnceValues(func() (*Index, error) {
+		es, err := corpustest.Entries()
 		if err != nil {
 			return nil, err
 		}
-		es := corpus.Entries(recs)
-		ix, err := Build(es)
-		if err != nil {
-			return nil, err
-		}
-		return &corporaFixture{entries: es, ix: ix}, nil
+		return Build(es)
 	})
 	// fuzzIndex is the embedded catalogue plus the fixtures (which hold
 	// markup in titles and messages).
@@ -109,15 +95,6 @@ var (
 	})
 )
 
-var errNoCorpora = errors.New("../shared/corpora is absent")
-
-// corporaFixture is the real corpora as entries, in the corpora's order, and
-// their index.
-type corporaFixture struct {
-	entries []content.Entry
-	ix      *Index
-}
-
 // catalogue is the shared index of the embedded catalogue.
 func catalogue(tb testing.TB) *Index {
 	tb.Helper()
@@ -128,40 +105,16 @@ func catalogue(tb testing.TB) *Index {
 	return ix
 }
 
-// realCorpora reads ../shared/corpora once, skipping loudly when it is absent.
-func realCorpora(tb testing.TB) []corpus.Record {
-	tb.Helper()
-	recs, err := sharedRecords()
-	if errors.Is(err, errNoCorpora) {
-		tb.Skip("SKIP: ../shared/corpora is absent; the real-corpora checks need it (it is present in CI)")
-	}
-	if err != nil {
-		tb.Fatalf("read corpora: %v", err)
-	}
-	return recs
-}
-
-// corporaEntries are the real corpora's entries, in the corpora's order;
-// clone them before changing them.
-func corporaEntries(tb testing.TB) []content.Entry {
-	tb.Helper()
-	return corpora(tb).entries
-}
-
-// corporaIndex is the shared index of the real corpora.
+// corporaIndex is the shared index of the real corpora (their entries are
+// corpustest.RealEntries); it skips loudly when they are absent.
 func corporaIndex(tb testing.TB) *Index {
 	tb.Helper()
-	return corpora(tb).ix
-}
-
-func corpora(tb testing.TB) *corporaFixture {
-	tb.Helper()
-	realCorpora(tb) // skips when absent
-	f, err := sharedCorpora()
+	corpustest.RealEntries(tb) // skips when absent
+	ix, err := sharedCorporaIndex()
 	if err != nil {
 		tb.Fatalf("index the real corpora: %v", err)
 	}
-	return f
+	return ix
 }
 
 // build indexes es for one test, which may change it; it closes when the

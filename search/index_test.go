@@ -11,6 +11,8 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/errata/errata/content/corpus/corpustest"
 )
 
 func TestBuild(t *testing.T) {
@@ -63,7 +65,7 @@ func TestRedirect(t *testing.T) {
 // Entry finds every entry by its id, from the ids sorted once.
 func TestEntryFindsEveryID(t *testing.T) {
 	ix := corporaIndex(t)
-	for _, e := range corporaEntries(t) {
+	for _, e := range corpustest.RealEntries(t) {
 		got, ok := ix.Entry(e.ID)
 		if !ok || got.ID != e.ID || got.Title != e.Title {
 			t.Fatalf("Entry(%q) = %q, %v", e.ID, got.ID, ok)

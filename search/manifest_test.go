@@ -2,8 +2,10 @@ package search
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"hash/fnv"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -116,22 +118,63 @@ func TestOpenSavedRefusesDamage(t *testing.T) {
 }
 
 // A fault bleve or bolt still trips on, in files that match their
-// manifest, is an error, never a panic: here a truncated root.bolt with a
-// manifest written for it, on which bolt panics "invalid freelist page".
+// manifest, is an error, never a panic and never a crash: a truncated
+// root.bolt, on which bolt panics "invalid freelist page", and one whose
+// root bucket lies past its end, where bolt, reading the file through
+// mmap, faults.
 func TestOpenSavedRecoversPanic(t *testing.T) {
-	dir := saved(t)
-	truncate(t, rootBolt(dir), 10_000)
-	remove(t, filepath.Join(dir, manifestFile))
-	if err := writeManifest(dir); err != nil {
-		t.Fatal(err)
+	for name, damage := range map[string]func(path string){
+		"truncated":         func(path string) { truncate(t, path, 10_000) },
+		"root past its end": func(path string) { rootPastEnd(t, path) },
+	} {
+		dir := saved(t)
+		damage(rootBolt(dir))
+		remove(t, filepath.Join(dir, manifestFile))
+		if err := writeManifest(dir); err != nil {
+			t.Fatal(err)
+		}
+		ix, err := OpenSaved(dir)
+		if err == nil {
+			ix.Close()
+			t.Fatalf("%s: OpenSaved of a damaged root.bolt succeeded", name)
+		}
+		if !strings.Contains(err.Error(), "errata index --out "+dir) {
+			t.Errorf("%s: err = %q, want the way to build it again", name, err)
+		}
 	}
-	ix, err := OpenSaved(dir)
-	if err == nil {
-		ix.Close()
-		t.Fatal("OpenSaved of a truncated root.bolt succeeded")
+}
+
+// rootPastEnd cuts the bolt file at path to its two meta pages and points
+// both, checksums fixed, at a root bucket on page 4: inside the 32 KiB bolt
+// maps at least, past the end of the file, so reading it faults (SIGBUS)
+// on every run.
+func rootPastEnd(tb testing.TB, path string) {
+	tb.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		tb.Fatal(err)
 	}
-	if !strings.Contains(err.Error(), "errata index --out "+dir) {
-		t.Errorf("err = %q, want the way to build it again", err)
+	// A meta page: a 16-byte page header, then magic, version, page size
+	// and flags (4 bytes each), root bucket page and sequence, freelist
+	// page, page count and transaction id (8 bytes each), and a checksum
+	// of all of it.
+	const header, pageSizeAt, rootAt, freelistAt, pagesAt, sumAt = 16, 8, 16, 32, 40, 56
+	pageSize := int(binary.LittleEndian.Uint32(b[header+pageSizeAt:]))
+	if len(b) < 2*pageSize {
+		tb.Fatalf("%s: %d bytes, fewer than two meta pages of %d", path, len(b), pageSize)
+	}
+	b = b[:2*pageSize]
+	for _, meta := range []int{header, pageSize + header} {
+		le := binary.LittleEndian
+		le.PutUint64(b[meta+rootAt:], 4)
+		le.PutUint64(b[meta+freelistAt:], 2)
+		le.PutUint64(b[meta+pagesAt:], 8)
+		h := fnv.New64a()
+		h.Write(b[meta : meta+sumAt])
+		le.PutUint64(b[meta+sumAt:], h.Sum64())
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		tb.Fatal(err)
 	}
 }
 

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/errata/errata/content/corpus/corpustest"
 )
 
 func TestExtractPaste(t *testing.T) {
@@ -85,11 +87,12 @@ func TestCleanInput(t *testing.T) {
 // The cheap checks that skip the regular expressions never skip a match:
 // statuses and timestamps hold digits, log levels their first letters.
 func TestPasteRegexpsSkippedOnlyWithoutMatches(t *testing.T) {
+	t.Parallel() // reads the shared records only
 	texts := []string{"HTTP/1.1 429 Too Many Requests", "status=503", "2024-05-02T10:11:12Z", "Tue, 02 May 2024", "12:01:02", "[ERROR] boom", "level=warn x", "WARN: x", "CRITICAL", "x FATAL y"}
 	for _, c := range loadRelevance(t) {
 		texts = append(texts, c.Query)
 	}
-	for _, r := range realCorpora(t) {
+	for _, r := range corpustest.RealRecords(t) {
 		texts = append(texts, r.Message, r.Title, r.Body)
 	}
 	matched := 0

@@ -199,6 +199,7 @@ func checkBonuses(t *testing.T, ix *Index, queries []string, docs func() []int) 
 }
 
 func TestRerankTokensMatchText(t *testing.T) {
+	t.Parallel() // reads the shared indexes only
 	t.Run("catalogue", func(t *testing.T) {
 		ix := catalogue(t)
 		var qs []string

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/errata/errata/content/corpus/corpustest"
 )
 
 // TestRelevance runs the relevance set over the real catalogue, prints top-1
@@ -48,7 +50,7 @@ func TestRelevance(t *testing.T) {
 // TestRealCorporaRelevance indexes the 2,832 real entries and checks that
 // codes, and messages pasted as an API returns them, find their entry first.
 func TestRealCorporaRelevance(t *testing.T) {
-	es, ix := corporaEntries(t), corporaIndex(t)
+	es, ix := corpustest.RealEntries(t), corporaIndex(t)
 	if ix.Count() != len(es) {
 		t.Fatalf("indexed %d of %d", ix.Count(), len(es))
 	}

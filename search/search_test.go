@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/errata/errata/content"
+	"github.com/errata/errata/content/corpus/corpustest"
 )
 
 func TestInvalidQueries(t *testing.T) {
@@ -371,7 +372,7 @@ func TestTypedStatusSkipsNoStatus(t *testing.T) {
 // On the real corpora, where most entries have no status, none counts and
 // finds exactly the entries without one.
 func TestNoStatusRealCorpora(t *testing.T) {
-	es, ix := corporaEntries(t), corporaIndex(t)
+	es, ix := corpustest.RealEntries(t), corporaIndex(t)
 	none := StatusSet{{0, 0}}
 	want := 0
 	for _, e := range es {

@@ -60,6 +60,7 @@ func refMarks(hl *highlighter, text string) [][2]int {
 // Analysing only the windows around the keys marks what analysing the whole
 // text marks, on every text of the entries, for typed and pasted queries.
 func TestMarksInWindowsMatchWholeText(t *testing.T) {
+	t.Parallel() // reads the shared index only
 	ix := corporaIndex(t)
 	rng := rand.New(rand.NewPCG(5, 6))
 	qs := rerankQueries(ix.entries, 150, rng)

@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -187,6 +188,7 @@ func syncDir(dir string) error {
 // OpenSaved serves an index saved by Save together with the entries it was
 // built from, which Save keeps beside it: start-up reads no Markdown.
 func OpenSaved(dir string) (ix *Index, err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer recoverDamaged(dir, &err)
 	if err := verify(dir); err != nil {
 		return nil, err
@@ -207,6 +209,7 @@ func OpenSaved(dir string) (ix *Index, err error) {
 // Open serves an index saved by Save for the same entries. It returns
 // ErrStale when the entries changed since.
 func Open(dir string, entries []content.Entry) (ix *Index, err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer recoverDamaged(dir, &err)
 	if err := verify(dir); err != nil {
 		return nil, err
@@ -259,7 +262,10 @@ func open(dir string, entries []content.Entry) (*Index, error) {
 
 // recoverDamaged turns a panic inside bleve or bolt, which both trust the
 // files they read, into an error: a saved index that passed its manifest
-// check but still trips them is reported, never a crash.
+// check but still trips them is reported, never a crash. Its callers also
+// set SetPanicOnFault while they open the index: bolt reads its file through
+// mmap, and a page number pointing past the end of a damaged file faults,
+// which would otherwise kill the process instead of panicking.
 func recoverDamaged(dir string, err *error) {
 	if p := recover(); p != nil {
 		*err = fmt.Errorf("search: %s: %w: bleve failed reading it (%v); %s", dir, ErrDamaged, p, rebuildHint(dir))

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/errata/errata/content"
+	"github.com/errata/errata/content/corpus/corpustest"
 )
 
 func TestTypos(t *testing.T) {
@@ -100,9 +101,10 @@ func TestSmallCatalogueNeedsNoStemCounts(t *testing.T) {
 // solution; any other query still reads the prose. The real corpora are too
 // small to hold a broad word, so the test lowers the thresholds.
 func TestBroadWordSkipsProse(t *testing.T) {
+	t.Parallel() // changes only its own index
 	// Its own index of the real corpora, whose limits it lowers, with a
 	// Twilio entry that does not name Twilio.
-	es := append(slices.Clone(corporaEntries(t)), entry("400-unnamed", 400, "Unnamed", []string{"twilio"}, []string{"Something failed."}, nil, "Unknown.", "Retry."))
+	es := append(slices.Clone(corpustest.RealEntries(t)), entry("400-unnamed", 400, "Unnamed", []string{"twilio"}, []string{"Something failed."}, nil, "Unknown.", "Retry."))
 	ix := build(t, es)
 	holds := func(e *content.Entry, word string, prose bool) bool {
 		d := toDoc(*e)

@@ -19,6 +19,8 @@ import (
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+
+	"github.com/errata/errata/content/corpus/corpustest"
 )
 
 const chromiumPath = "/usr/bin/chromium"
@@ -28,10 +30,7 @@ const chromiumPath = "/usr/bin/chromium"
 func browser(t *testing.T) context.Context {
 	t.Helper()
 	if _, err := os.Stat(chromiumPath); err != nil {
-		if os.Getenv("ERRATA_BROWSER") == "required" {
-			t.Fatalf("ERRATA_BROWSER=required but %s is missing: %v", chromiumPath, err)
-		}
-		t.Skipf("SKIPPING BROWSER TESTS: %s not found (install Debian's chromium, or set ERRATA_BROWSER=required to make this a failure)", chromiumPath)
+		corpustest.Missing(t, "ERRATA_BROWSER", chromiumPath+" not found for the browser tests; install Debian's chromium")
 	}
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(chromiumPath),
@@ -51,10 +50,7 @@ func browser(t *testing.T) context.Context {
 	ctx, cancel := chromedp.NewContext(alloc)
 	t.Cleanup(func() { cancel(); cancelAlloc() })
 	if err := chromedp.Do(ctx); err != nil {
-		if os.Getenv("ERRATA_BROWSER") == "required" {
-			t.Fatalf("starting chromium: %v", err)
-		}
-		t.Skipf("SKIPPING BROWSER TESTS: chromium would not start: %v", err)
+		corpustest.Missing(t, "ERRATA_BROWSER", "chromium would not start for the browser tests: "+err.Error())
 	}
 	return ctx
 }

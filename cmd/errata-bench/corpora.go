@@ -7,6 +7,7 @@ import (
 
 	"github.com/errata/errata/content"
 	"github.com/errata/errata/content/corpus"
+	"github.com/errata/errata/content/corpus/corpustest"
 )
 
 // corpusSpec names one corpus of a run: "catalogue", "real", or a grown size
@@ -73,7 +74,10 @@ func loadCorpus(spec corpusSpec, seed int64) ([]content.Entry, error) {
 		}
 		return entries, nil
 	}
-	dir, ok := corpus.Dir()
+	// Read afresh rather than through corpustest's per-process cache: the
+	// child measures the heap the index keeps, and a cached copy of the
+	// records would be counted in it.
+	dir, ok := corpustest.Dir()
 	if !ok {
 		return nil, fmt.Errorf("corpus %s needs ../shared/corpora next to the module root; it was not found", spec.Name)
 	}
@@ -81,8 +85,9 @@ func loadCorpus(spec corpusSpec, seed int64) ([]content.Entry, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", dir, err)
 	}
+	real := corpus.Entries(recs)
 	if spec.Grow == 0 {
-		return corpus.Entries(recs), nil
+		return real, nil
 	}
-	return corpus.Grow(recs, spec.Grow, seed), nil
+	return corpustest.Grow(real, spec.Grow, seed), nil
 }

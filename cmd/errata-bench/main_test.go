@@ -12,7 +12,7 @@ import (
 	"testing"
 
 	"github.com/errata/errata/content"
-	"github.com/errata/errata/content/corpus"
+	"github.com/errata/errata/content/corpus/corpustest"
 )
 
 // TestMain lets the test binary play the child process that measures one
@@ -57,7 +57,7 @@ func runBench(t *testing.T, args ...string) (*report, string) {
 // sizes is the catalogue and, when ../shared/corpora is present, a tiny
 // corpus grown from it.
 func sizes(t *testing.T) string {
-	if _, ok := corpus.Dir(); !ok {
+	if _, ok := corpustest.Dir(); !ok {
 		t.Log("SKIPPING the grown corpus: ../shared/corpora not found beside the module; running the catalogue only")
 		return "catalogue"
 	}
@@ -134,10 +134,7 @@ func TestRunReportsEveryTarget(t *testing.T) {
 
 func TestRunBrowser(t *testing.T) {
 	if _, err := os.Stat("/usr/bin/chromium"); err != nil {
-		if os.Getenv("ERRATA_BROWSER") == "required" {
-			t.Fatalf("ERRATA_BROWSER=required but /usr/bin/chromium is missing: %v", err)
-		}
-		t.Skip("SKIPPING browser measurement: /usr/bin/chromium not found (set ERRATA_BROWSER=required to fail instead)")
+		corpustest.Missing(t, "ERRATA_BROWSER", "/usr/bin/chromium not found for the browser measurement; install Debian's chromium")
 	}
 	rep, _ := runBench(t, "-sizes", "catalogue", "-queries", "2", "-rounds", "1", "-browser", "-keystrokes", "4")
 	b := rep.Corpora[0].Browser

@@ -23,6 +23,7 @@ import (
 // TestLoadShort is the CI variant of the 60-second run: a few seconds at a
 // constant rate on search pages and the API, every request answered 200.
 func TestLoadShort(t *testing.T) {
+	t.Parallel()
 	srv, err := StartServer(ServerConfig{})
 	if err != nil {
 		t.Fatal(err)
@@ -98,6 +99,7 @@ func TestFlags(t *testing.T) {
 // other clients are served the whole time. (Oversized headers answering 431
 // and one slow header are tested in cmd/errata.)
 func TestSlowClientsAreCutOff(t *testing.T) {
+	t.Parallel() // it waits out the server's read timeouts
 	base := startBinary(t)
 	addr := strings.TrimPrefix(base, "http://")
 	stop := make(chan struct{})
@@ -221,6 +223,7 @@ func keepServing(base string, stop <-chan struct{}) error {
 // HTTP/9 in an HTTP/1 request line, 501 for an unknown transfer coding).
 // Every answer, net/http's own included, carries the security headers.
 func TestHostileRequestsOnTheWire(t *testing.T) {
+	t.Parallel()
 	base := startBinary(t)
 	addr := strings.TrimPrefix(base, "http://")
 	big := strings.Repeat("a", 1<<20)
@@ -309,6 +312,7 @@ func paddingTo(size int) string {
 // that framed the body by Content-Length, is never read. A plain GET keeps
 // its connection.
 func TestRequestsWithABodyCloseTheirConnection(t *testing.T) {
+	t.Parallel()
 	base := startBinary(t)
 	addr := strings.TrimPrefix(base, "http://")
 	const next = "GET /healthz?smuggled HTTP/1.1\r\nHost: x\r\n\r\n"
@@ -364,6 +368,34 @@ func TestRequestsWithABodyCloseTheirConnection(t *testing.T) {
 
 var servingRE = regexp.MustCompile(`serving on (http://\S+)`)
 
+// binDir holds the errata binary the tests share; TestMain removes it.
+var binDir string
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	os.Exit(code)
+}
+
+// errataBinary builds cmd/errata once per test binary.
+var errataBinary = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "errata-load-test-")
+	if err != nil {
+		return "", err
+	}
+	binDir = dir
+	bin := filepath.Join(dir, "errata")
+	root, _ := filepath.Abs(filepath.Join("..", ".."))
+	build := exec.Command("go", "build", "-o", bin, "./cmd/errata")
+	build.Dir = root
+	if out, err := build.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build ./cmd/errata: %v\n%s", err, out)
+	}
+	return bin, nil
+})
+
 // startBinary builds cmd/errata and serves the embedded catalogue on a
 // loopback port with rate limiting off; it returns the base URL.
 func startBinary(tb testing.TB) string {
@@ -371,13 +403,9 @@ func startBinary(tb testing.TB) string {
 	if testing.Short() {
 		tb.Skip("builds and runs the errata binary; skipped with -short")
 	}
-	dir := tb.TempDir()
-	bin := filepath.Join(dir, "errata")
-	root, _ := filepath.Abs(filepath.Join("..", ".."))
-	build := exec.Command("go", "build", "-o", bin, "./cmd/errata")
-	build.Dir = root
-	if out, err := build.CombinedOutput(); err != nil {
-		tb.Fatalf("go build ./cmd/errata: %v\n%s", err, out)
+	bin, err := errataBinary()
+	if err != nil {
+		tb.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, bin, "serve", "--addr", "127.0.0.1:0", "--rate-limit", "0")

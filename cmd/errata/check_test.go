@@ -20,7 +20,8 @@ func TestCheckNamedPipe(t *testing.T) {
 // TestCheckStopsOnSIGTERM: SIGTERM in the middle of loading ends check at
 // once with a message and exit 1, rather than after the work or never.
 func TestCheckStopsOnSIGTERM(t *testing.T) {
-	dir := largeCatalogue(t, 40)
+	t.Parallel()
+	dir := readOnlyLargeCatalogue(t)
 	p := launch(t, nil, nil, "check", dir)
 	p.waitReading(t, dir)
 	p.signal(t, syscall.SIGTERM)

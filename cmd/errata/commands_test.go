@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/errata/errata/content/corpus/corpustest"
 )
 
 func TestVersion(t *testing.T) {
@@ -208,7 +210,7 @@ func TestImport(t *testing.T) {
 func TestImportProgressOnTerminal(t *testing.T) {
 	script, err := exec.LookPath("script")
 	if err != nil {
-		t.Skip("SKIPPED: script(1) not found to fake a terminal (util-linux)")
+		corpustest.Missing(t, "", "script(1) not found to fake a terminal; install util-linux")
 	}
 	dir := t.TempDir()
 	file := filepath.Join(dir, "acme.jsonl")

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/errata/errata/content/corpus"
+	"github.com/errata/errata/content/corpus/corpustest"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -291,9 +291,10 @@ func TestImportIsIdempotent(t *testing.T) {
 // TestImportRealCorpora imports every real catalogue into one folder: all
 // 2,832 records become entries that pass errata check.
 func TestImportRealCorpora(t *testing.T) {
-	dir, ok := corpus.Dir()
+	t.Parallel()
+	dir, ok := corpustest.Dir()
 	if !ok {
-		t.Skip("SKIPPED: ../shared/corpora not found beside the module")
+		corpustest.Missing(t, "", corpustest.ErrNoCorpora.Error())
 	}
 	files, _ := filepath.Glob(filepath.Join(dir, "*.jsonl"))
 	if len(files) != 4 {

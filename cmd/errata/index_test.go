@@ -85,7 +85,8 @@ func TestIndexReplicasShareReadOnlyFolder(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = exec.Command("chmod", "-R", "u+w", out).Run() })
 
-	replicas := []*server{start(t, nil, "--index", out), start(t, nil, "--index", out)}
+	t.Parallel()
+	replicas := []*server{start(t, nil, "--index", out, "--drain", "0s"), start(t, nil, "--index", out, "--drain", "0s")}
 	for _, s := range replicas {
 		if resp, body := get(t, s.URL+"/api/v1/search?q=quota"); resp.StatusCode != 200 || !strings.Contains(body, `"total"`) {
 			t.Errorf("replica %s: %d %s", s.URL, resp.StatusCode, body)
@@ -229,7 +230,8 @@ func TestIndexNamedPipe(t *testing.T) {
 // index at once with exit 1, and --out is left as it was: the index is
 // built in a hidden sibling and only renamed into place once whole.
 func TestIndexStopsOnSIGTERM(t *testing.T) {
-	dir := largeCatalogue(t, 40)
+	t.Parallel()
+	dir := readOnlyLargeCatalogue(t)
 	out := filepath.Join(t.TempDir(), "index")
 	p := launch(t, nil, nil, "index", "--content", dir, "--out", out)
 	waitFor(t, "index starts building beside "+out, 30*time.Second, func() bool {

@@ -14,6 +14,7 @@ import (
 // a bleve tool) holds bolt's lock exclusively: serve --index waits a few
 // seconds for it, then exits 1 saying so, instead of hanging unkillable.
 func TestServeIndexLockedForWriting(t *testing.T) {
+	t.Parallel() // serve waits out its lock timeout
 	out := saveIndex(t)
 	f, err := os.Open(filepath.Join(out, "bleve", "store", "root.bolt"))
 	if err != nil {

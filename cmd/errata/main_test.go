@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -28,6 +29,14 @@ const testVersion = "v0.0.0-test"
 var bin string
 
 func TestMain(m *testing.M) {
+	flag.Parse()
+	// The parallel tests here wait on the processes they start (read
+	// timeouts, lock timeouts), not on the CPU: let more of them wait at
+	// once than -parallel's default of one per core. A -parallel given on
+	// the command line wins.
+	if !flagGiven("test.parallel") {
+		flag.Set("test.parallel", "8")
+	}
 	dir, err := os.MkdirTemp("", "errata-test-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -42,6 +51,13 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
+}
+
+// flagGiven reports whether the command line set the flag name.
+func flagGiven(name string) bool {
+	given := false
+	flag.Visit(func(f *flag.Flag) { given = given || f.Name == name })
+	return given
 }
 
 // moduleRoot is two folders up from this package.
@@ -347,37 +363,66 @@ func copyEntries(tb testing.TB) string {
 	return dir
 }
 
-// largeCatalogue is the catalogue plus copies of each of its entries under
-// new ids, each padded with 16 KB of prose: with 40 copies (615 entries) a
-// load takes about a second on 2 cores and a build a few more, so a test can
-// signal the process in the middle. Big files rather than many keep the
-// writing cheap.
-func largeCatalogue(tb testing.TB, copies int) string {
+// largeCatalogue is the catalogue plus 40 copies of each of its entries
+// under new ids, each padded with 16 KB of prose (615 entries): a load takes
+// about a second on 2 cores and a build a few more, so a test can signal the
+// process in the middle. Big files rather than many keep the writing cheap.
+// It is the test's own, to change.
+func largeCatalogue(tb testing.TB) string {
 	tb.Helper()
-	dir := copyEntries(tb)
-	files, err := filepath.Glob(filepath.Join(dir, "*.md"))
+	dir := filepath.Join(tb.TempDir(), "entries")
+	if err := writeLargeCatalogue(dir); err != nil {
+		tb.Fatal(err)
+	}
+	return dir
+}
+
+// sharedLargeCatalogue is one largeCatalogue for every test that only reads
+// it, written once per test binary beside the binary.
+var sharedLargeCatalogue = sync.OnceValues(func() (string, error) {
+	dir := filepath.Join(filepath.Dir(bin), "large-entries")
+	return dir, writeLargeCatalogue(dir)
+})
+
+// readOnlyLargeCatalogue is sharedLargeCatalogue for a test that must not
+// change it.
+func readOnlyLargeCatalogue(tb testing.TB) string {
+	tb.Helper()
+	dir, err := sharedLargeCatalogue()
 	if err != nil {
 		tb.Fatal(err)
+	}
+	return dir
+}
+
+func writeLargeCatalogue(dir string) error {
+	const copies = 40
+	if err := os.CopyFS(dir, os.DirFS(filepath.Join(moduleRoot(), "content", "entries"))); err != nil {
+		return err
+	}
+	files, err := filepath.Glob(filepath.Join(dir, "*.md"))
+	if err != nil {
+		return err
 	}
 	for _, f := range files {
 		b, err := os.ReadFile(f)
 		if err != nil {
-			tb.Fatal(err)
+			return err
 		}
 		id := strings.TrimSuffix(filepath.Base(f), ".md")
 		if !bytes.Contains(b, []byte("\nid: "+id+"\n")) {
-			tb.Fatalf("fixture changed: no `id: %s` line in %s", id, f)
+			return fmt.Errorf("fixture changed: no `id: %s` line in %s", id, f)
 		}
 		for k := range copies {
 			copyID := fmt.Sprintf("%s-copy-%d", id, k)
 			renamed := bytes.Replace(b, []byte("\nid: "+id+"\n"), []byte("\nid: "+copyID+"\n"), 1)
 			renamed = bytes.Replace(renamed, []byte("\n## Cause\n"), []byte("\n## Cause\n\n"+padding), 1)
 			if err := os.WriteFile(filepath.Join(dir, copyID+".md"), renamed, 0o644); err != nil {
-				tb.Fatal(err)
+				return err
 			}
 		}
 	}
-	return dir
+	return nil
 }
 
 // padding is prose that makes a copy in largeCatalogue cost more to load

@@ -13,6 +13,7 @@ import (
 // logged problem (the last good catalogue stays), reloading goes on, and
 // SIGTERM still stops the server.
 func TestWatchNamedPipeAtRuntime(t *testing.T) {
+	t.Parallel()
 	dir := copyEntries(t)
 	n := catalogueSize(t)
 	s := start(t, nil, "--content", dir, "--watch", "--drain", "0s", "--metrics-addr", "127.0.0.1:0")
@@ -51,7 +52,8 @@ func TestWatchNamedPipeAtRuntime(t *testing.T) {
 // TestWatchStopsMidReload: SIGTERM in the middle of a reload stops the
 // reload and the server, exit 0, without finishing the reload first.
 func TestWatchStopsMidReload(t *testing.T) {
-	dir := largeCatalogue(t, 40)
+	t.Parallel()
+	dir := largeCatalogue(t) // its own: the test saves a file in it
 	s := start(t, nil, "--content", dir, "--watch", "--drain", "0s")
 	file := filepath.Join(dir, "429-gmail-too-many-requests.md")
 	b, err := os.ReadFile(file)

@@ -1,6 +1,7 @@
-// Package corpus reads the real public error catalogues of ../shared/corpora
-// (JSON Lines), turns them into entries, imports them as Markdown entry
-// files, and grows them into large seeded corpora for benchmarks.
+// Package corpus reads public error catalogues in the JSON Lines shape of
+// ../shared/corpora, turns them into entries, and imports them as Markdown
+// entry files (errata import). What only tests and benchmarks need of the
+// real corpora is in corpustest.
 package corpus
 
 import (
@@ -95,40 +96,6 @@ func ReadDir(dir string) ([]Record, error) {
 		all = append(all, recs...)
 	}
 	return all, nil
-}
-
-// Dir locates ../shared/corpora next to the module: it walks up from the
-// working directory to the folder holding go.mod. Tests call it and skip
-// loudly when it reports false.
-func Dir() (string, bool) {
-	return besideModule("shared", "corpora")
-}
-
-// SourceDir locates ../shared/source, the document the catalogue was
-// written from, the same way as Dir.
-func SourceDir() (string, bool) {
-	return besideModule("shared", "source")
-}
-
-func besideModule(elem ...string) (string, bool) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", false
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			p := filepath.Join(append([]string{dir, ".."}, elem...)...)
-			if fi, err := os.Stat(p); err == nil && fi.IsDir() {
-				return filepath.Clean(p), true
-			}
-			return "", false
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", false
-		}
-		dir = parent
-	}
 }
 
 // causeSolution is a record's cause and solution text, "" where the source

@@ -10,27 +10,14 @@ import (
 
 	"github.com/errata/errata/content"
 	"github.com/errata/errata/content/corpus"
+	"github.com/errata/errata/content/corpus/corpustest"
 	"github.com/google/go-cmp/cmp"
 )
-
-// realRecords reads ../shared/corpora, skipping loudly when it is absent.
-func realRecords(tb testing.TB) []corpus.Record {
-	tb.Helper()
-	dir, ok := corpus.Dir()
-	if !ok {
-		tb.Skip("SKIPPED: ../shared/corpora not found beside the module (walked up from the working directory to go.mod)")
-	}
-	recs, err := corpus.ReadDir(dir)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return recs
-}
 
 func ptr[T any](v T) *T { return &v }
 
 func TestReadDirReal(t *testing.T) {
-	recs := realRecords(t)
+	recs := corpustest.RealRecords(t)
 	if len(recs) != 2832 {
 		t.Fatalf("read %d records, want the 2,832 of ../shared/corpora", len(recs))
 	}
@@ -87,7 +74,7 @@ func TestTwilioCausesComeFromTheBody(t *testing.T) {
 }
 
 func TestEntries(t *testing.T) {
-	recs := realRecords(t)
+	recs := corpustest.RealRecords(t)
 	es := corpus.Entries(recs)
 	if len(es) != len(recs) {
 		t.Fatalf("%d entries for %d records", len(es), len(recs))
@@ -188,7 +175,7 @@ func fmtInt(n int) string {
 }
 
 func TestImportRoundTripReal(t *testing.T) {
-	checkRoundTrip(t, realRecords(t))
+	checkRoundTrip(t, corpustest.RealRecords(t))
 }
 
 // Text Markdown would eat must come back verbatim.
@@ -241,5 +228,27 @@ func TestImportKeepsBulletsAsLists(t *testing.T) {
 	want := "<p>Intro line</p>\n<ul>\n<li>one &lt;Dial&gt;</li>\n<li>two *em*</li>\n</ul>\n<p>-1 is not a bullet</p>\n"
 	if cause.HTML != want {
 		t.Errorf("cause HTML\n%q\nwant\n%q", cause.HTML, want)
+	}
+}
+
+func BenchmarkEntries(b *testing.B) {
+	recs := corpustest.RealRecords(b)
+	for b.Loop() {
+		corpus.Entries(recs)
+	}
+}
+
+// BenchmarkLoadImported loads the 2,832 imported entries from disk (target:
+// well under a couple of seconds).
+func BenchmarkLoadImported(b *testing.B) {
+	recs := corpustest.RealRecords(b)
+	dir := b.TempDir()
+	if _, err := corpus.Import(recs, dir, nil); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := content.LoadDir(dir); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/errata/errata/content"
 	"github.com/errata/errata/content/corpus"
+	"github.com/errata/errata/content/corpus/corpustest"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -23,7 +24,7 @@ import (
 // give back each record's title and message verbatim. Seeds: the first
 // lines of each real corpus, and hostile records.
 func FuzzImport(f *testing.F) {
-	if dir, ok := corpus.Dir(); ok {
+	if dir, ok := corpustest.Dir(); ok {
 		files, _ := filepath.Glob(filepath.Join(dir, "*.jsonl"))
 		for _, file := range files {
 			lines := firstLines(f, file, 3)

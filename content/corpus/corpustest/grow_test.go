@@ -1,4 +1,4 @@
-package corpus_test
+package corpustest_test
 
 import (
 	"runtime"
@@ -9,32 +9,33 @@ import (
 
 	"github.com/errata/errata/content"
 	"github.com/errata/errata/content/corpus"
+	"github.com/errata/errata/content/corpus/corpustest"
 	"github.com/google/go-cmp/cmp"
 )
 
 func TestGrowIsDeterministic(t *testing.T) {
-	recs := realRecords(t)
-	a := corpus.Grow(recs, 5000, 7)
-	b := corpus.Grow(recs, 5000, 7)
+	real := corpustest.RealEntries(t)
+	a := corpustest.Grow(real, 5000, 7)
+	b := corpustest.Grow(real, 5000, 7)
 	if diff := cmp.Diff(a, b); diff != "" {
 		t.Fatalf("same seed, different corpora (-a +b):\n%.2000s", diff)
 	}
-	c := corpus.Grow(recs, 5000, 8)
-	if cmp.Equal(a[len(recs):], c[len(recs):]) {
+	c := corpustest.Grow(real, 5000, 8)
+	if cmp.Equal(a[len(real):], c[len(real):]) {
 		t.Error("seeds 7 and 8 grew the same entries")
 	}
-	if got := corpus.Grow(recs, 10, 7); len(got) != 10 || got[0].ID != corpus.Entries(recs)[0].ID {
-		t.Errorf("Grow(n < len(recs)) = %d entries starting %q, want the first real ones", len(got), got[0].ID)
+	if got := corpustest.Grow(real, 10, 7); len(got) != 10 || got[0].ID != real[0].ID {
+		t.Errorf("Grow(n < len(real)) = %d entries starting %q, want the first real ones", len(got), got[0].ID)
 	}
-	if corpus.Grow(nil, 10, 1) != nil || corpus.Grow(recs, 0, 1) != nil {
+	if corpustest.Grow(nil, 10, 1) != nil || corpustest.Grow(real, 0, 1) != nil {
 		t.Error("Grow of nothing returned entries")
 	}
 }
 
 func TestGrowKeepsShapeAndSkew(t *testing.T) {
-	recs := realRecords(t)
+	recs := corpustest.RealRecords(t)
 	const n = 30000
-	grown := corpus.Grow(recs, n, 42)
+	grown := corpustest.Grow(corpustest.RealEntries(t), n, 42)
 	if len(grown) != n {
 		t.Fatalf("%d entries, want %d", len(grown), n)
 	}
@@ -113,36 +114,14 @@ func TestGrowKeepsShapeAndSkew(t *testing.T) {
 // reports the heap it keeps (target: a second or two, and lean enough for a
 // 100k index within 150 MB of heap in total).
 func BenchmarkGrow100k(b *testing.B) {
-	recs := realRecords(b)
+	real := corpustest.RealEntries(b)
 	var kept []content.Entry
 	for b.Loop() {
-		kept = corpus.Grow(recs, 100_000, 1)
+		kept = corpustest.Grow(real, 100_000, 1)
 	}
 	runtime.GC()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	b.ReportMetric(float64(ms.HeapAlloc)/(1<<20), "heapMB")
 	runtime.KeepAlive(kept)
-}
-
-func BenchmarkEntries(b *testing.B) {
-	recs := realRecords(b)
-	for b.Loop() {
-		corpus.Entries(recs)
-	}
-}
-
-// BenchmarkLoadImported loads the 2,832 imported entries from disk (target:
-// well under a couple of seconds).
-func BenchmarkLoadImported(b *testing.B) {
-	recs := realRecords(b)
-	dir := b.TempDir()
-	if _, err := corpus.Import(recs, dir, nil); err != nil {
-		b.Fatal(err)
-	}
-	for b.Loop() {
-		if _, err := content.LoadDir(dir); err != nil {
-			b.Fatal(err)
-		}
-	}
 }

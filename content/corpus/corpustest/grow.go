@@ -1,42 +1,44 @@
-package corpus
+package corpustest
 
 import (
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/errata/errata/content"
+	"github.com/errata/errata/content/corpus"
 )
 
-// Grow returns n entries for benchmarks: the real records first, then
-// entries that recombine real sentences of the records' titles, messages,
-// causes and solutions. Sampling whole real sentences keeps the natural
-// skew of the vocabulary (uniform random words would make every term match
-// every document), and each new entry copies the status and provider of a
-// random real record, so their shares stay real too. Ids are unique; the
-// result depends only on recs, n and seed.
-func Grow(recs []Record, n int, seed int64) []content.Entry {
-	if n <= 0 || len(recs) == 0 {
+// Grow returns n entries for benchmarks: the real entries first (as
+// corpus.Entries makes them), then entries that recombine real sentences of
+// their titles, messages, causes and solutions. Sampling whole real
+// sentences keeps the natural skew of the vocabulary (uniform random words
+// would make every term match every document), and each new entry copies
+// the status and provider of a random real entry, so their shares stay
+// real too. Ids are unique; the result depends only on real, n and seed,
+// and real is not changed.
+func Grow(real []content.Entry, n int, seed int64) []content.Entry {
+	if n <= 0 || len(real) == 0 {
 		return nil
 	}
-	real := Entries(recs)
 	if n <= len(real) {
-		return real[:n]
+		return slices.Clone(real[:n])
 	}
 	out := make([]content.Entry, len(real), n)
 	copy(out, real)
 
 	var msgs, causes, solutions pool
-	for i := range recs {
-		msgs.add(recs[i].Message)
-		c, s := causeSolution(&recs[i])
-		causes.add(plain(c))
-		solutions.add(plain(s))
+	for i := range real {
+		msgs.add(message(&real[i]))
+		c, s := causeSolution(&real[i])
+		causes.add(c)
+		solutions.add(s)
 	}
 	rng := rand.New(rand.NewPCG(uint64(seed), uint64(seed)^0x9e3779b97f4a7c15))
 	for i := len(real); i < n; i++ {
 		base := &real[rng.IntN(len(real))]
-		shape := &recs[rng.IntN(len(recs))] // how long its texts are
+		shape := &real[rng.IntN(len(real))] // how long its texts are
 		prefix := "general"
 		if len(base.Providers) > 0 {
 			prefix = base.Providers[0]
@@ -44,14 +46,13 @@ func Grow(recs []Record, n int, seed int64) []content.Entry {
 		e := content.Entry{
 			ID:        prefix + "-grown-" + strconv.Itoa(i),
 			Status:    base.Status,
-			Title:     recs[rng.IntN(len(recs))].Title,
+			Title:     real[rng.IntN(len(real))].Title,
 			Providers: base.Providers,
 			Aliases:   base.Aliases[:1:1], // the code people search for; grown entries share it
 		}
-		e.Messages = []string{msgs.sample(rng, countSentences(shape.Message))}
-		cause, solution := NoCause, NoSolution
+		e.Messages = []string{msgs.sample(rng, countSentences(message(shape)))}
+		cause, solution := corpus.NoCause, corpus.NoSolution
 		if c, s := causeSolution(shape); c != "" || s != "" {
-			c, s = plain(c), plain(s)
 			if c != "" {
 				cause = causes.sample(rng, countSentences(c))
 			}
@@ -66,6 +67,28 @@ func Grow(recs []Record, n int, seed int64) []content.Entry {
 		out = append(out, e)
 	}
 	return out
+}
+
+// message is a real entry's message, "" when its source gives none.
+func message(e *content.Entry) string {
+	if len(e.Messages) == 0 {
+		return ""
+	}
+	return e.Messages[0]
+}
+
+// causeSolution is a real entry's cause and solution text, "" where its
+// source gives none (corpus.Entries writes NoCause and NoSolution there).
+func causeSolution(e *content.Entry) (cause, solution string) {
+	c, _ := e.Section("cause")
+	s, _ := e.Section("solution")
+	if c.Text == corpus.NoCause {
+		c.Text = ""
+	}
+	if s.Text == corpus.NoSolution {
+		s.Text = ""
+	}
+	return c.Text, s.Text
 }
 
 // pool holds real sentences as substrings of the records' text, so the
