@@ -2,6 +2,7 @@ package content_test
 
 import (
 	"bytes"
+	"errors"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/errata/errata/content"
 	"github.com/errata/errata/content/corpus"
+	"github.com/errata/errata/content/corpus/corpustest"
 )
 
 // tricky holds what Markdown can say in an entry, each in a form that is
@@ -86,11 +88,12 @@ func TestSectionMarkdownRendersTheSameHTML(t *testing.T) {
 		t.Fatal(err)
 	}
 	entries = append(entries, es...)
-	if dir, ok := corpus.Dir(); ok {
-		recs, err := corpus.ReadDir(dir)
-		if err != nil {
-			t.Fatal(err)
-		}
+	switch recs, err := corpustest.Records(); {
+	case errors.Is(err, corpustest.ErrNoCorpora):
+		t.Log("SKIPPING the real corpora: ../shared/corpora is absent")
+	case err != nil:
+		t.Fatal(err)
+	default:
 		out := filepath.Join(t.TempDir(), "entries")
 		if _, err := corpus.Import(recs, out, nil); err != nil {
 			t.Fatal(err)
@@ -100,8 +103,6 @@ func TestSectionMarkdownRendersTheSameHTML(t *testing.T) {
 			t.Fatal(err)
 		}
 		entries = append(entries, es...)
-	} else {
-		t.Log("SKIPPING the real corpora: ../shared/corpora is absent")
 	}
 	md := goldmark.New(goldmark.WithParserOptions(parser.WithAutoHeadingID()))
 	n := 0
