@@ -1,7 +1,5 @@
 package search
 
-import "math/bits"
-
 // browse answers a query without words from the entries slice: every entry
 // in status order, filtered, with exact facets. Counts come from each
 // admitted status's provider masks (statusMasks), so only the entries on
@@ -13,7 +11,7 @@ func (ix *Index) browse(q Query, pl plan, res *Results) {
 	from := (q.Page - 1) * q.PerPage
 	var statusCounts [600]int
 	var provCounts [32]int
-	pmask := providerMask(q.Providers)
+	pmask := ix.prov.filter(q.Providers)
 	for code := range statusCounts {
 		in := any && status.Contains(code)
 		// A status in the text (never 0) leaves entries without one uncounted.
@@ -27,9 +25,7 @@ func (ix *Index) browse(q Query, pl plan, res *Results) {
 				n += mc.n
 			}
 			if in {
-				for b := mc.mask; b != 0; b &= b - 1 {
-					provCounts[bits.TrailingZeros32(b)] += mc.n
-				}
+				ix.prov.count(&provCounts, mc.mask, mc.n)
 			}
 		}
 		if counted {
@@ -55,5 +51,5 @@ func (ix *Index) browse(q Query, pl plan, res *Results) {
 		}
 		res.Total += n
 	}
-	res.Facets = facetsFrom(statusCounts[:], providerCounts(&provCounts), q)
+	res.Facets = facetsFrom(statusCounts[:], ix.prov.counts(&provCounts), q)
 }

@@ -51,7 +51,7 @@ func refBrowse(ix *Index, q Query, pl plan, res *Results) {
 	from := (q.Page - 1) * q.PerPage
 	var statusCounts [600]int
 	provCounts := map[string]int{}
-	pmask := providerMask(q.Providers)
+	pmask := ix.prov.filter(q.Providers)
 	for i := range ix.entries {
 		e := &ix.entries[i]
 		inStatus := any && status.Contains(e.Status)
@@ -60,8 +60,15 @@ func refBrowse(ix *Index, q Query, pl plan, res *Results) {
 			statusCounts[e.Status]++
 		}
 		if inStatus {
+			// Each provider named, and the parent of a child named, once.
+			counted := map[string]bool{}
 			for _, p := range e.Providers {
-				provCounts[p]++
+				for _, c := range []string{p, ix.prov.reg.Parent(p)} {
+					if c != "" && !counted[c] {
+						counted[c] = true
+						provCounts[c]++
+					}
+				}
 			}
 		}
 		if inStatus && inProv {
@@ -91,7 +98,7 @@ func TestBrowseMatchesFullScan(t *testing.T) {
 		for _, f := range filters {
 			q := f
 			q.Text = text
-			if err := normalizeQuery(&q); err != nil {
+			if err := normalizeQuery(&q, ix.prov.reg); err != nil {
 				t.Fatal(err)
 			}
 			pl := understand(q.Text)

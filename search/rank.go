@@ -157,7 +157,7 @@ func (ix *Index) phraseBonus(i int, seq []qword, pl *plan, r *tokenReader) float
 		msg = max(msg, c, fragmentShare(n, len(seq)))
 	}
 	code := 0.0
-	for range e.Aliases {
+	for range len(e.Codes) + len(e.Aliases) { // searchAliases' order
 		toks, isCode := r.nextAlias()
 		c, n := coverageN(seq, toks)
 		if len(toks) == 1 {

@@ -145,7 +145,7 @@ func refPhraseBonus(e *content.Entry, pl *plan) float64 {
 	}
 	code := 0.0
 	share := func(n int) float64 { return float64(n) / float64(len(seq)) }
-	for _, a := range e.Aliases {
+	for _, a := range searchAliases(*e) {
 		toks := refTemplateTokens(a)
 		c, n := refCoverageN(seq, toks)
 		if len(toks) == 1 {

@@ -43,7 +43,7 @@ func TestNormalizeQueryStatus(t *testing.T) {
 		{StatusSet{{600, 600}}, false},
 	} {
 		q := Query{Status: c.s}
-		err := normalizeQuery(&q)
+		err := normalizeQuery(&q, content.BuiltinProviders())
 		if (err == nil) != c.ok {
 			t.Errorf("normalizeQuery(status %v) = %v, want ok %v", c.s, err, c.ok)
 		}
@@ -196,9 +196,15 @@ func checkFacets(t *testing.T, ix *Index, es []content.Entry) {
 			if inP {
 				wantStatus[statusValue(e.Status)]++
 			}
-			if inS {
+			if inS { // each provider named, and the parent of a child named, once
+				counted := map[string]bool{}
 				for _, p := range e.Providers {
-					wantProv[p]++
+					for _, c := range []string{p, content.BuiltinProviders().Parent(p)} {
+						if c != "" && !counted[c] {
+							counted[c] = true
+							wantProv[c]++
+						}
+					}
 				}
 			}
 			if inS && inP {

@@ -56,6 +56,7 @@ type Understood struct {
 type Hit struct {
 	ID        string
 	Status    int
+	Codes     []string // the codes the API returns, primary first
 	Providers []string // slugs; empty means every provider
 	Title     string
 	Snippet   Snippet

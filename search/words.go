@@ -56,7 +56,9 @@ func (ix *Index) lookUp(w string, pasted bool, df *dfCounter) word {
 	}
 	wd.stop = false
 	for _, slug := range providerWords[lw] {
-		wd.work += uint32(ix.provTotals[providerBit[slug]])
+		if b, ok := ix.prov.bit[slug]; ok {
+			wd.work += uint32(ix.provTotals[b])
+		}
 	}
 	if fz := fuzziness(lw); wd.df == 0 && fz > 0 && !pasted && !hasDigit(lw) {
 		wd.fixes = ix.vocab.corrections(lw, fz, maxFixes)

@@ -129,7 +129,7 @@ func snippetHTML(s search.Snippet) string {
 }
 
 func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) error {
-	q, res, err := s.search(r, true)
+	_, q, res, err := s.search(r, true)
 	if err != nil {
 		return err
 	}

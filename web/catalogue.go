@@ -17,7 +17,7 @@ import (
 // catalogue is "/": browse by status, or search with ranked snippets. An
 // htmx request from the search box gets only the "results" fragment.
 func (s *Server) catalogue(w http.ResponseWriter, r *http.Request) error {
-	q, res, err := s.search(r, false)
+	ix, q, res, err := s.search(r, false)
 	if err != nil {
 		return err
 	}
@@ -26,7 +26,7 @@ func (s *Server) catalogue(w http.ResponseWriter, r *http.Request) error {
 	if pages := pageCount(res.Total, res.PerPage); res.Page > pages && res.Page > 1 {
 		return pageError(res.Page, pages)
 	}
-	v := s.catalogueView(r, state, res)
+	v := s.catalogueView(r, ix.Providers(), state, res)
 	// Every header wantsFragment reads, so that no cache (ours, nginx's, the
 	// browser's) hands a fragment to a request for the page or back.
 	w.Header().Add("Vary", "HX-Request, HX-Boosted, HX-History-Restore-Request, HX-Target")
@@ -70,7 +70,7 @@ var classes = []struct {
 
 // catalogueView is the page of one list state: its filters, its results
 // and its pagination, each made by a step of its own below.
-func (s *Server) catalogueView(r *http.Request, st listState, res *search.Results) components.Catalogue {
+func (s *Server) catalogueView(r *http.Request, providers *content.Providers, st listState, res *search.Results) components.Catalogue {
 	v := components.Catalogue{
 		Searching: st.Q != "",
 		Q:         st.Q,
@@ -91,8 +91,8 @@ func (s *Server) catalogueView(r *http.Request, st listState, res *search.Result
 
 	v.StatusCodes, v.StatusRange, v.NoStatus = statusFilters(st, res.Facets.Status)
 	v.Chart = chart(v.StatusCodes, v.StatusRange)
-	v.ProviderF = providerFilters(st, res.Facets.Provider)
-	v.Active = activeFilters(st)
+	v.ProviderF = providerFilters(providers, st, res.Facets.Provider)
+	v.Active = activeFilters(providers, st)
 
 	if res.Suggestion != "" {
 		v.Suggestion = components.Link{Label: res.Suggestion, Href: st.withQ(res.Suggestion).URL()}
@@ -102,7 +102,7 @@ func (s *Server) catalogueView(r *http.Request, st listState, res *search.Result
 		v.TooCommon = tooCommonHint(res.TooCommon)
 	}
 
-	v.Groups = resultGroups(st, res)
+	v.Groups = resultGroups(providers, st, res)
 	v.Prev, v.Next, v.PageLinks = pagination(st, v.Page, v.Pages)
 	return v
 }
@@ -142,14 +142,14 @@ func statusFilters(st listState, facet []search.FacetValue) (codes, ranges []com
 
 // providerFilters are the filters the provider facet offers, then each
 // selected provider with no hits, so that it can be removed.
-func providerFilters(st listState, facet []search.FacetValue) []components.Filter {
+func providerFilters(providers *content.Providers, st listState, facet []search.FacetValue) []components.Filter {
 	var out []components.Filter
 	for _, f := range facet {
-		out = append(out, providerFilter(st, f.Value, f.Count))
+		out = append(out, providerFilter(providers, st, f.Value, f.Count))
 	}
 	for _, p := range st.Providers {
 		if !slices.ContainsFunc(out, func(f components.Filter) bool { return f.Value == p }) {
-			out = append(out, providerFilter(st, p, 0))
+			out = append(out, providerFilter(providers, st, p, 0))
 		}
 	}
 	return out
@@ -157,13 +157,13 @@ func providerFilters(st listState, facet []search.FacetValue) []components.Filte
 
 // providerFilter is the link for one provider: it adds the provider to the
 // filter, or removes it when selected.
-func providerFilter(st listState, slug string, count int) components.Filter {
-	return components.Filter{Label: content.ProviderName(slug), Value: slug, Href: st.toggleProvider(slug).URL(),
+func providerFilter(providers *content.Providers, st listState, slug string, count int) components.Filter {
+	return components.Filter{Label: providers.Name(slug), Value: slug, Href: st.toggleProvider(slug).URL(),
 		Count: count, Selected: st.hasProvider(slug)}
 }
 
 // activeFilters are the filters in use, as chips that each remove one.
-func activeFilters(st listState) []components.Filter {
+func activeFilters(providers *content.Providers, st listState) []components.Filter {
 	var out []components.Filter
 	if st.Status != "" {
 		label := "Status " + st.Status
@@ -173,19 +173,19 @@ func activeFilters(st listState) []components.Filter {
 		out = append(out, components.Filter{Label: label, Href: st.withStatus("").URL()})
 	}
 	for _, p := range st.Providers {
-		out = append(out, components.Filter{Label: content.ProviderName(p), Href: st.toggleProvider(p).URL()})
+		out = append(out, components.Filter{Label: providers.Name(p), Href: st.toggleProvider(p).URL()})
 	}
 	return out
 }
 
 // resultGroups are the hits grouped by status when browsing, or one ranked
 // group when searching.
-func resultGroups(st listState, res *search.Results) []components.Group {
+func resultGroups(providers *content.Providers, st listState, res *search.Results) []components.Group {
 	var groups []components.Group
 	from := st.values()
 	hl := highlightTerms(st.Q, res.Understood)
 	for _, h := range res.Hits {
-		it := item(h.ID, h.Status, h.Title, h.Providers, h.Snippet, hl, from)
+		it := item(providers, hitListed(h), hl, from)
 		if st.Q == "" {
 			if n := len(groups); n == 0 || groups[n-1].Status != h.Status {
 				groups = append(groups, components.Group{Status: h.Status, Heading: statusHeading(h.Status)})
@@ -236,10 +236,28 @@ func statusFilter(st listState, label, value string, count int) components.Filte
 	return components.Filter{Label: label, Value: value, Href: href.URL(), Count: count, Selected: sel}
 }
 
+// listed is what a list shows of an entry, from a search hit or the entry.
+type listed struct {
+	ID        string
+	Status    int
+	Codes     []string
+	Title     string
+	Providers []string
+	Snippet   search.Snippet
+}
+
+func hitListed(h search.Hit) listed {
+	return listed{ID: h.ID, Status: h.Status, Codes: h.Codes, Title: h.Title, Providers: h.Providers, Snippet: h.Snippet}
+}
+
+func entryListed(e content.Entry) listed {
+	return listed{ID: e.ID, Status: e.Status, Codes: e.Codes, Title: e.Title, Providers: e.Providers}
+}
+
 // item is one entry in a list of results or related entries; hl and from,
 // when set, tell its page what to highlight and which list to return to.
-func item(id string, status int, title string, providers []string, snip search.Snippet, hl, from string) components.Item {
-	href := EntryPath(id)
+func item(providers *content.Providers, l listed, hl, from string) components.Item {
+	href := EntryPath(l.ID)
 	var params []string
 	if hl != "" {
 		params = append(params, "hl="+url.QueryEscape(hl))
@@ -250,11 +268,15 @@ func item(id string, status int, title string, providers []string, snip search.S
 	if len(params) > 0 {
 		href += "?" + strings.Join(params, "&")
 	}
-	names := make([]string, len(providers))
-	for i, p := range providers {
-		names[i] = content.ProviderName(p)
+	names := make([]string, len(l.Providers))
+	for i, p := range l.Providers {
+		names[i] = providers.Name(p)
 	}
-	return components.Item{ID: id, Status: status, Title: title, Href: href, Providers: names, Snippet: snip}
+	it := components.Item{ID: l.ID, Status: l.Status, Title: l.Title, Href: href, Providers: names, Snippet: l.Snippet}
+	if len(l.Codes) > 0 {
+		it.Code = l.Codes[0]
+	}
+	return it
 }
 
 func statusHeading(status int) string {
@@ -340,24 +362,24 @@ func chart(codes, ranges []components.Filter) []components.Bar {
 // search parses the request's query and runs it. A text search is told to
 // the search observer (the metrics), so that searches and those finding
 // nothing are counted where they run; browsing (no text) is not a search.
-func (s *Server) search(r *http.Request, api bool) (search.Query, *search.Results, error) {
+func (s *Server) search(r *http.Request, api bool) (index, search.Query, *search.Results, error) {
 	ix, err := s.index()
 	if err != nil {
-		return search.Query{}, nil, err
+		return nil, search.Query{}, nil, err
 	}
-	q, err := parseQuery(r, api)
+	q, err := parseQuery(r, api, ix.Providers())
 	if err != nil {
-		return q, nil, err
+		return ix, q, nil, err
 	}
 	start := time.Now()
 	res, err := ix.Search(r.Context(), q)
 	if err != nil {
-		return q, nil, err
+		return ix, q, nil, err
 	}
 	if strings.TrimSpace(q.Text) != "" {
 		s.searches.ObserveSearch(time.Since(start), res.Total)
 	}
-	return q, res, nil
+	return ix, q, res, nil
 }
 
 // tooCommonHint says why words such as "cannot" or "the" find nothing alone.

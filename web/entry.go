@@ -72,7 +72,7 @@ func (s *Server) entryView(r *http.Request, ix index, e content.Entry) component
 		Title:    e.Title,
 		Messages: e.Messages,
 		Aliases:  e.Aliases,
-		Back:     backLink(r, e.Status),
+		Back:     backLink(r, ix.Providers(), e.Status),
 	}
 	v.Meta = s.meta(r, entryTitle(e), describe(e), EntryPath(e.ID), "article")
 	v.Meta.Markdown = markdownPath(e.ID)
@@ -81,13 +81,13 @@ func (s *Server) entryView(r *http.Request, ix index, e content.Entry) component
 		v.Updated = e.Updated.Format("2006-01-02")
 	}
 	for _, p := range e.Providers {
-		v.Providers = append(v.Providers, content.ProviderName(p))
+		v.Providers = append(v.Providers, ix.Providers().Name(p))
 	}
 	for _, sec := range e.Sections {
 		v.Sections = append(v.Sections, components.Section{ID: sec.ID, Title: sec.Title, HTML: sec.HTML})
 	}
 	for _, rel := range related(ix, e) {
-		v.Related = append(v.Related, item(rel.ID, rel.Status, rel.Title, rel.Providers, nil, "", ""))
+		v.Related = append(v.Related, item(ix.Providers(), entryListed(rel), "", ""))
 	}
 	return v
 }
@@ -163,14 +163,14 @@ func sameProviders(a, b []string) bool {
 
 // backLink returns to the list the person came from (?from= carries its
 // query); without it, to every entry of the same status.
-func backLink(r *http.Request, status int) components.Link {
+func backLink(r *http.Request, providers *content.Providers, status int) components.Link {
 	if from := r.URL.Query().Get("from"); from != "" {
 		if vals, err := url.ParseQuery(from); err == nil {
 			st := listState{Q: strings.TrimSpace(vals.Get("q"))}
 			if set, err := search.ParseStatus(vals.Get("status")); err == nil {
 				st.Status = statusString(set)
 			}
-			if ps, err := search.ParseProviders(vals["provider"]); err == nil {
+			if ps, err := search.ParseProviders(providers, vals["provider"]); err == nil {
 				st.Providers = ps
 			}
 			if p, err := parsePage(vals.Get("page")); err == nil {

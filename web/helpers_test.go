@@ -176,6 +176,8 @@ func (f faultyIndex) Explain(ctx context.Context, text string, limit int) (*sear
 func (f faultyIndex) Entries() []content.Entry           { return nil }
 func (f faultyIndex) Entry(string) (content.Entry, bool) { return content.Entry{}, false }
 func (f faultyIndex) Redirect(string) (string, bool)     { return "", false }
+func (f faultyIndex) ByCode(string) []content.Entry      { return nil }
+func (f faultyIndex) Providers() *content.Providers      { return content.BuiltinProviders() }
 func (f faultyIndex) Count() int                         { return 0 }
 
 // request is target as a client sends it: target is the request-URI as

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/errata/errata/content"
 	"github.com/errata/errata/search"
 )
 
@@ -19,9 +20,9 @@ type listState struct {
 	Page      int
 }
 
-// parseQuery reads the catalogue and search parameters. Bad values are
-// *search.InvalidError, answered 400.
-func parseQuery(r *http.Request, perPage bool) (search.Query, error) {
+// parseQuery reads the catalogue and search parameters; providers are the
+// catalogue's. Bad values are *search.InvalidError, answered 400.
+func parseQuery(r *http.Request, perPage bool, providers *content.Providers) (search.Query, error) {
 	v := r.URL.Query()
 	// Cut to what the search reads, so that a page never echoes more of a
 	// query than that (a 1 MB q would otherwise come back several times over).
@@ -30,7 +31,7 @@ func parseQuery(r *http.Request, perPage bool) (search.Query, error) {
 	if q.Status, err = search.ParseStatus(strings.TrimSpace(v.Get("status"))); err != nil {
 		return q, err
 	}
-	if q.Providers, err = search.ParseProviders(v["provider"]); err != nil {
+	if q.Providers, err = search.ParseProviders(providers, v["provider"]); err != nil {
 		return q, err
 	}
 	if q.Page, err = parsePage(v.Get("page")); err != nil {

@@ -44,6 +44,8 @@ type index interface {
 	Entries() []content.Entry
 	Entry(id string) (content.Entry, bool)
 	Redirect(oldID string) (string, bool)
+	ByCode(code string) []content.Entry
+	Providers() *content.Providers
 	Count() int
 }
 

@@ -145,10 +145,10 @@ func checkRoundTrip(t *testing.T, recs []corpus.Record) {
 		if strings.TrimSpace(r.Code) == "" {
 			aliases = []string{r.ID}
 		}
-		if strings.TrimSpace(r.Provider) != "" && !content.KnownProvider(r.Provider) {
+		if strings.TrimSpace(r.Provider) != "" && !content.BuiltinProviders().Known(r.Provider) {
 			aliases = append(aliases, r.Provider)
 		}
-		if !slices.Equal(e.Aliases, aliases) || content.KnownProvider(r.Provider) && !slices.Equal(e.Providers, []string{r.Provider}) {
+		if !slices.Equal(e.Aliases, aliases) || content.BuiltinProviders().Known(r.Provider) && !slices.Equal(e.Providers, []string{r.Provider}) {
 			t.Errorf("%s: aliases %q", e.ID, e.Aliases)
 		}
 		for _, id := range []string{"cause", "solution"} {

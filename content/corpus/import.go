@@ -487,7 +487,7 @@ func writeEntry(b *bytes.Buffer, r *Record, id, updated string) {
 		status = strconv.Itoa(*r.Status)
 	}
 	fmt.Fprintf(b, "---\n%s\nid: %s\nstatus: %s\ntitle: %s\n", Marker, id, status, quote(r.Title))
-	if content.KnownProvider(r.Provider) {
+	if content.BuiltinProviders().Known(r.Provider) {
 		fmt.Fprintf(b, "providers: [%s]\n", r.Provider)
 	}
 	if strings.TrimSpace(r.Message) != "" {

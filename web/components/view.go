@@ -47,6 +47,7 @@ type Bar struct {
 type Item struct {
 	ID        string
 	Status    int
+	Code      string // the primary code, "" when none
 	Title     string
 	Href      string // entry URL carrying hl= and from=
 	Providers []string
