@@ -169,10 +169,10 @@ func TestSearch(t *testing.T) {
 }
 
 // importJSONL is a small catalogue in the ../shared/corpora format.
-const importJSONL = `{"id": "acme:1001", "source": "test", "status": 409, "provider": "acme", "code": "1001", "title": "Widget Already Exists", "message": "A widget with this name already exists.", "body": "A widget with this name already exists.", "cause": "The name is taken.", "solution": "Pick another name."}
-{"id": "acme:1002", "source": "test", "status": null, "provider": "acme", "code": "1002", "title": "Gizmo Offline", "message": "The gizmo is offline.", "body": "The gizmo is offline.", "cause": null, "solution": null}
+const importJSONL = `{"id": "acme:1001", "source": "test", "status": 409, "provider": "", "code": "1001", "title": "Widget Already Exists", "message": "A widget with this name already exists.", "body": "A widget with this name already exists.", "cause": "The name is taken.", "solution": "Pick another name."}
+{"id": "acme:1002", "source": "test", "status": null, "provider": "", "code": "1002", "title": "Gizmo Offline", "message": "The gizmo is offline.", "body": "The gizmo is offline.", "cause": null, "solution": null}
 
-{"id": "acme:1003", "source": "test", "status": 503, "provider": "acme", "code": "1003", "title": "Sprocket Busy <script>", "message": "Sprocket busy, retry later.", "body": "Sprocket busy, retry later.", "cause": null, "solution": "Retry with backoff."}
+{"id": "acme:1003", "source": "test", "status": 503, "provider": "", "code": "1003", "title": "Sprocket Busy <script>", "message": "Sprocket busy, retry later.", "body": "Sprocket busy, retry later.", "cause": null, "solution": "Retry with backoff."}
 `
 
 func TestImport(t *testing.T) {
