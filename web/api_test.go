@@ -50,7 +50,7 @@ func TestAPISearch(t *testing.T) {
 		Facets:  apiFacets{Status: []apiFacet{}, Provider: []apiFacet{}},
 	}
 	for _, hit := range res.Hits {
-		want.Results = append(want.Results, apiHit{ID: hit.ID, Status: hit.Status, Providers: nonNil(hit.Providers),
+		want.Results = append(want.Results, apiHit{ID: hit.ID, Status: hit.Status, Codes: nonNil(hit.Codes), Providers: nonNil(hit.Providers),
 			Title: hit.Title, URL: "/errors/" + hit.ID, Snippet: plain(hit.Snippet), SnippetHTML: snippetHTML(hit.Snippet)})
 	}
 	for _, f := range res.Facets.Status {
@@ -90,8 +90,11 @@ func TestAPISearchShape(t *testing.T) {
 		t.Error("429-general-quota-exceeded not found for quota")
 	}
 	b := body(t, do(t, h, "GET", "/api/v1/search?q=quota"))
-	if !strings.Contains(b, `"id":"429-general-quota-exceeded","status":429,"providers":[],`) {
-		t.Errorf("providers is not []: %s", cut(b, 2000))
+	if !strings.Contains(b, `"id":"429-general-quota-exceeded","status":429,"codes":[],"providers":[],`) {
+		t.Errorf("codes or providers is not []: %s", cut(b, 2000))
+	}
+	if !strings.Contains(b, `"id":"429-gmail-too-many-requests","status":429,"codes":["rateLimitExceeded","userRateLimitExceeded","dailyLimitExceeded"],`) {
+		t.Errorf("codes are not on the hit, primary first: %s", cut(b, 2000))
 	}
 }
 
@@ -125,7 +128,7 @@ func TestAPIErrors(t *testing.T) {
 	got := getJSON[apiErrorsResponse](t, h, "/api/v1/errors", 200)
 	want := apiErrorsResponse{Total: len(ix.Entries()), Errors: []apiEntrySummary{}}
 	for _, e := range ix.Entries() {
-		want.Errors = append(want.Errors, apiEntrySummary{ID: e.ID, Status: e.Status, Title: e.Title,
+		want.Errors = append(want.Errors, apiEntrySummary{ID: e.ID, Status: e.Status, Codes: nonNil(e.Codes), Title: e.Title,
 			Providers: nonNil(e.Providers), URL: "/errors/" + e.ID, Updated: e.Updated.Format("2006-01-02")})
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
@@ -139,9 +142,9 @@ func TestAPIError(t *testing.T) {
 	const id = "429-gmail-too-many-requests"
 	e, _ := ix.Entry(id)
 	got := getJSON[apiEntry](t, h, "/api/v1/errors/"+id, 200)
-	want := apiEntry{ID: id, Status: 429, Title: e.Title, Providers: []string{"gmail"}, URL: "/errors/" + id,
+	want := apiEntry{ID: id, Status: 429, Codes: []string{"rateLimitExceeded", "userRateLimitExceeded", "dailyLimitExceeded"}, Title: e.Title, Providers: []string{"gmail"}, URL: "/errors/" + id,
 		Messages: e.Messages, Aliases: e.Aliases, Related: e.Related, RedirectFrom: []string{},
-		Updated: e.Updated.Format("2006-01-02")}
+		Source: &apiSource{Name: "Nylas's error reference"}, Updated: e.Updated.Format("2006-01-02")}
 	for _, s := range e.Sections {
 		want.Sections = append(want.Sections, apiSection{ID: s.ID, Title: s.Title, Text: s.Text, HTML: s.HTML})
 	}

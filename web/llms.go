@@ -156,7 +156,7 @@ func writeLLMSLinks(b *strings.Builder, entries []content.Entry, providers *cont
 	for _, g := range keys {
 		b.WriteString("\n## " + inlineText(g.heading(providers)) + "\n\n")
 		for _, e := range groups[g] {
-			b.WriteString("- [" + inlineText(e.Title) + "](" + base + markdownPath(e.ID) + ")")
+			b.WriteString("- [" + inlineText(codedTitle(e)) + "](" + base + markdownPath(e.ID) + ")")
 			if d := describe(e); d != "" {
 				b.WriteString(": " + inlineText(d))
 			}

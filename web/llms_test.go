@@ -98,7 +98,7 @@ func TestLLMSTxt(t *testing.T) {
 			if who == "" || sec != (llmsGroup{providerSlug(who), e.Status}).heading(content.BuiltinProviders()) {
 				t.Errorf("%s is listed under %q, not its provider and status", id, sec)
 			}
-			if l.text != e.Title || l.note == "" {
+			if l.text != codedTitle(e) || l.note == "" {
 				t.Errorf("%s: link text %q, note %q; want its title and a note", id, l.text, l.note)
 			}
 		}

@@ -48,14 +48,30 @@ func entryMarkdown(e content.Entry, providers *content.Providers, base string) s
 	var b strings.Builder
 	b.WriteString("# " + inlineText(entryTitle(e)) + "\n\n")
 	b.WriteString("- ID: `" + e.ID + "`\n")
+	if len(e.Codes) > 0 {
+		spans := make([]string, len(e.Codes))
+		for i, c := range e.Codes {
+			spans[i] = codeText(c)
+		}
+		b.WriteString("- Codes: " + strings.Join(spans, ", ") + "\n")
+	}
 	if e.Status == 0 {
 		b.WriteString("- Status: none (the source gives no HTTP status)\n")
 	} else {
 		b.WriteString("- Status: " + strconv.Itoa(e.Status) + " " + http.StatusText(e.Status) + "\n")
 	}
 	b.WriteString("- Providers: " + providerNames(providers, e.Providers) + "\n")
+	if e.Source.Name != "" {
+		src := inlineText(e.Source.Name)
+		if e.Source.URL != "" {
+			src = "[" + src + "](<" + e.Source.URL + ">)"
+		}
+		b.WriteString("- Source: " + src + "\n")
+	}
 	if d := date(e); d != "" {
 		b.WriteString("- Updated: " + d + "\n")
+	} else if d := importedDate(e); d != "" {
+		b.WriteString("- Imported: " + d + " (not reviewed yet)\n")
 	}
 	b.WriteString("- Page: " + base + EntryPath(e.ID) + "\n")
 	if len(e.Messages) > 0 {

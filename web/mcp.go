@@ -217,6 +217,7 @@ type EntryResult struct {
 	Title       string   `json:"title"`
 	Providers   []string `json:"providers" jsonschema:"Provider slugs; empty when the error applies to every provider."`
 	Codes       []string `json:"codes" jsonschema:"The codes the API returns for this error, primary first."`
+	Heading     string   `json:"heading" jsonschema:"The entry named as its page's tab: primary code, status and title, each once."`
 	Messages    []string `json:"messages" jsonschema:"The exact messages users see; variable parts as {placeholders}."`
 	Aliases     []string `json:"aliases" jsonschema:"Other words and codes the error is known by."`
 	Related     []string `json:"related" jsonschema:"Ids of related entries."`
@@ -265,7 +266,7 @@ func (s *Server) getTool(ctx context.Context, req *mcp.CallToolRequest, in getIn
 }
 
 func entryForTool(e content.Entry, base string) EntryResult {
-	t := EntryResult{ID: e.ID, Status: e.Status, Title: e.Title, Providers: nonNil(e.Providers), Codes: nonNil(e.Codes),
+	t := EntryResult{ID: e.ID, Status: e.Status, Title: e.Title, Heading: entryTitle(e), Providers: nonNil(e.Providers), Codes: nonNil(e.Codes),
 		Messages: nonNil(e.Messages), Aliases: nonNil(e.Aliases), Related: nonNil(e.Related), Updated: date(e),
 		URL: base + EntryPath(e.ID), MarkdownURL: base + markdownPath(e.ID)}
 	for _, sec := range e.Sections {

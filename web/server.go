@@ -118,7 +118,8 @@ func (noSearchObserver) ObserveSearch(time.Duration, int) {}
 func (s *Server) routes() {
 	m := s.mux
 	m.Handle("GET /{$}", s.page(s.catalogue))
-	m.Handle("GET /errors/{id}", s.markdownOr(s.entry)) // and /errors/{id}.md
+	m.Handle("GET /errors/{id}", s.markdownOr(s.entry)) // and /errors/{id}.md, /errors/{code}
+	m.Handle("GET /errors/{provider}/{code}", s.page(s.providerCode))
 	m.Handle("GET /api/v1/search", s.api(s.apiSearch))
 	m.Handle("GET /api/v1/errors", s.api(s.apiErrors))
 	m.Handle("GET /api/v1/errors/{id}", s.api(s.apiError))

@@ -190,11 +190,14 @@ func (o explainOutput) explanation(res web.ExplainResult) {
 		return
 	}
 	best := res.Matches[0]
-	title := statusText(best.Status) + " " + best.Title
-	if best.Status == 0 {
-		title = best.Title
+	heading := strings.TrimSuffix(wrap(best.Heading, o.width, "", ""), "\n")
+	provs := "(" + providerList(o.providers, best.Providers) + ")"
+	last := heading[strings.LastIndexByte(heading, '\n')+1:]
+	sep := "  "
+	if o.width > 0 && utf8.RuneCountInString(last+sep+provs) > o.width {
+		sep = "\n" // the providers go under a heading that fills its line
 	}
-	fmt.Fprintf(o.w, "%s  %s\n", o.style(title, styleBold+";"+statusColor(best.Status)), o.style("("+providerList(o.providers, best.Providers)+")", styleDim))
+	fmt.Fprintf(o.w, "%s%s%s\n", o.style(heading, styleBold+";"+statusColor(best.Status)), sep, o.style(provs, styleDim))
 	fmt.Fprintln(o.w, o.style(best.URL, styleCyan))
 	o.field("Confidence", o.confidence(best.Confidence)+": "+strings.Join(best.Reasons, "; "))
 	for _, sec := range []struct{ title, md string }{{"Cause", best.Cause}, {"Solution", best.Solution}} {
@@ -206,7 +209,7 @@ func (o explainOutput) explanation(res web.ExplainResult) {
 		fmt.Fprintln(o.w)
 		fmt.Fprintln(o.w, o.style("Also possible", styleBold))
 		for _, m := range res.Matches[1:] {
-			line := fmt.Sprintf("%s %s (%s), %s: %s", statusText(m.Status), m.Title, providerList(o.providers, m.Providers), m.Confidence, m.URL)
+			line := fmt.Sprintf("%s (%s), %s: %s", m.Heading, providerList(o.providers, m.Providers), m.Confidence, m.URL)
 			fmt.Fprint(o.w, wrap(line, o.width, "  ", "    "))
 		}
 	}

@@ -133,9 +133,12 @@ func (d *Draft) fill(providers *content.Providers) {
 		// The record's message is its source's description of the error:
 		// it explains, so it leads the Cause (a client never receives it).
 		cause := sourceMarkdown(c, base)
-		for _, t := range []string{given(r.Message), desc} {
-			if md := sourceMarkdown(t, base); !sameWords(t, r.Title) && !containsWords([]string{cause}, md) {
-				causes = addText(causes, md)
+		msg, _ := bodyParts(&Record{Title: r.Title, Body: given(r.Message)}) // a message may hold a whole body
+		for _, t := range []string{msg, desc} {
+			for _, para := range paragraphs(sourceMarkdown(t, base)) {
+				if !sameWords(para, r.Title) && !containsWords([]string{cause}, para) {
+					causes = addText(causes, para)
+				}
 			}
 		}
 		causes = addText(causes, cause)
@@ -182,13 +185,43 @@ func recordSource(r *Record, ref content.Reference, provider, code string) conte
 
 var githubSourceRE = regexp.MustCompile(`^([A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)@([0-9a-f]{7,40}):([^\s]+)$`)
 
+// paragraphs splits Markdown at blank lines outside fenced code, so that
+// a description repeated in part is kept once.
+func paragraphs(md string) []string {
+	var out []string
+	var cur []string
+	fence := ""
+	for _, l := range strings.Split(md, "\n") {
+		t := strings.TrimSpace(l)
+		switch {
+		case fence != "":
+			if strings.HasPrefix(t, fence) {
+				fence = ""
+			}
+		case strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~"):
+			fence = t[:3]
+		case t == "":
+			if len(cur) > 0 {
+				out = append(out, strings.Join(cur, "\n"))
+				cur = nil
+			}
+			continue
+		}
+		cur = append(cur, l)
+	}
+	if len(cur) > 0 {
+		out = append(out, strings.Join(cur, "\n"))
+	}
+	return out
+}
+
 // bodyParts reads a body written as Twilio's are ("## ERROR - 21211",
 // "### <title>", its description, "#### Possible Causes", …): the
 // description, and the text under any other heading ("#### Example") as a
 // sub-section. A body without headings is a description, less the title
 // that Microsoft's tables put before it ("InvalidUserNameOrPassword - …").
 func bodyParts(r *Record) (desc string, more []string) {
-	body := given(r.Body)
+	body := outsideFences(given(r.Body), unflatten)
 	if !headingLineRE.MatchString(body) {
 		if rest, ok := strings.CutPrefix(body, strings.TrimSpace(r.Title)); ok {
 			body = strings.TrimPrefix(strings.TrimSpace(rest), "- ")
@@ -198,13 +231,13 @@ func bodyParts(r *Record) (desc string, more []string) {
 	var parts [][]string // parts[0] the description, then one per other heading
 	parts = append(parts, nil)
 	cur := 0 // the part being read; -1 skips
-	for l := range strings.Lines(strings.ReplaceAll(r.Body, "\r\n", "\n")) {
+	for l := range strings.Lines(body) {
 		t := strings.TrimSpace(l)
 		if m := headingRE.FindStringSubmatch(t); m != nil {
 			h := strings.TrimSpace(m[1])
 			switch {
-			case h == "" && len(parts) == 1:
-				cur = 0 // an empty title heading
+			case h == "" && len(parts) == 1, sameWords(h, r.Title):
+				cur = 0 // the title heading, or an empty one: the description follows
 			case sectionKind(h) != "" || errorHeadRE.MatchString(h):
 				cur = -1
 			case len(parts) == 1 && strings.TrimSpace(strings.Join(parts[0], "")) == "":
@@ -225,6 +258,8 @@ func bodyParts(r *Record) (desc string, more []string) {
 	for _, p := range parts[1:] {
 		if text := strings.TrimSpace(strings.Join(p[1:], "\n")); text != "" {
 			more = append(more, p[0]+"\n\n"+text)
+		} else { // a heading alone says something too
+			parts[0] = append(parts[0], "", strings.TrimPrefix(p[0], "### "))
 		}
 	}
 	return strings.TrimSpace(strings.Join(parts[0], "\n")), more

@@ -21,14 +21,23 @@ import (
 // relative link keeps its words and loses its target, which is not on this
 // site.
 func sourceMarkdown(text, base string) string {
+	return strings.TrimSpace(outsideFences(text, func(prose string) string {
+		return blockFixes(mapOutsideCode(unflatten(prose), func(s string) string {
+			return resolveLinks(htmlToMarkdown(s), base)
+		}))
+	}))
+}
+
+// outsideFences applies f to the runs of lines of text outside fenced code
+// blocks, which hold text as written; a fence the text leaves open is
+// closed.
+func outsideFences(text string, f func(string) string) string {
 	text = strings.ReplaceAll(strings.ReplaceAll(text, "\r\n", "\n"), "\r", "\n")
 	var out []string
 	var prose []string
 	flush := func() {
 		if len(prose) > 0 {
-			out = append(out, blockFixes(mapOutsideCode(strings.Join(prose, "\n"), func(s string) string {
-				return resolveLinks(htmlToMarkdown(s), base)
-			})))
+			out = append(out, f(strings.Join(prose, "\n")))
 			prose = nil
 		}
 	}
@@ -53,7 +62,25 @@ func sourceMarkdown(text, base string) string {
 	if fence != "" {
 		out = append(out, fence) // close what the source left open
 	}
-	return strings.TrimSpace(strings.Join(out, "\n"))
+	return strings.Join(out, "\n")
+}
+
+var (
+	inlineHeadingRE = regexp.MustCompile(`(\S)[ \t]+(#{2,6}[ \t])`)
+	inlineItemRE    = regexp.MustCompile(`[ \t]{2,}([*-][ \t]{2,})(\S)`)
+)
+
+// unflatten puts back the line breaks some of Twilio's texts lost, which
+// left headings and list items in the middle of a line ("… is invalid. ##
+// Error - 11100", "Causes  *   Server misconfiguration *   Network"):
+// Markdown would show their marks as text.
+func unflatten(text string) string {
+	if !strings.Contains(text, "#") && !strings.Contains(text, "   ") {
+		return text
+	}
+	return mapOutsideCode(text, func(s string) string {
+		return inlineItemRE.ReplaceAllString(inlineHeadingRE.ReplaceAllString(s, "$1\n\n$2"), "\n$1$2")
+	})
 }
 
 // plainText is text as one plain string, as a title or a message shows it:

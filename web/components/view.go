@@ -97,17 +97,28 @@ type Section struct {
 // Entry is the view of "/errors/{id}".
 type Entry struct {
 	Meta
-	ID        string
-	Status    int
-	Title     string
-	Providers []string // display names; empty means every provider
-	Messages  []string
-	Aliases   []string
-	Updated   string
-	Sections  []Section
-	Related   []Item
-	Back      Link
-	Permalink string
+	ID         string
+	Status     int
+	Code       string   // the primary code, "" when none; it leads the heading
+	OtherCodes []string // the entry's other codes
+	Title      string
+	Providers  []string // display names; empty means every provider
+	Messages   []string
+	Aliases    []string
+	Source     Link   // the catalogue it came from ("Twilio's error dictionary"), Href "" when unlinked
+	Updated    string // reviewed by a person, YYYY-MM-DD
+	Imported   string // written by errata import and not reviewed since
+	Sections   []Section
+	Related    []Item
+	Back       Link
+	Permalink  string
+}
+
+// CodeChoice is "/errors/{code}" for a code several entries list.
+type CodeChoice struct {
+	Meta
+	Code  string
+	Items []Item
 }
 
 // Error is the view of an error page.
