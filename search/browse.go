@@ -1,7 +1,8 @@
 package search
 
 // browse answers a query without words from the entries slice: every entry
-// in status order, filtered, with exact facets. Counts come from each
+// in status order, those without a status last (they say least at a glance,
+// and are most of an imported catalogue), filtered, with exact facets. Counts come from each
 // admitted status's provider masks (statusMasks), so only the entries on
 // the page are visited: entries without a status, most of an imported
 // catalogue, cost their few masks when a status filter leaves them out
@@ -12,7 +13,8 @@ func (ix *Index) browse(q Query, pl plan, res *Results) {
 	var statusCounts [600]int
 	var provCounts [32]int
 	pmask := ix.prov.filter(q.Providers)
-	for code := range statusCounts {
+	for c := range statusCounts {
+		code := (c + 1) % len(statusCounts) // 1…599, then 0: no status last
 		in := any && status.Contains(code)
 		// A status in the text (never 0) leaves entries without one uncounted.
 		counted := pl.textStatus.Contains(code)

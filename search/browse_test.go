@@ -45,14 +45,22 @@ func TestBrowseAndPaging(t *testing.T) {
 }
 
 // refBrowse is browse as it was before it visited only the admitted
-// statuses: every entry, in order.
+// statuses: every entry, in order, those without a status last.
 func refBrowse(ix *Index, q Query, pl plan, res *Results) {
+	order := make([]int, 0, len(ix.entries))
+	for _, none := range []bool{false, true} {
+		for i := range ix.entries {
+			if (ix.entries[i].Status == 0) == none {
+				order = append(order, i)
+			}
+		}
+	}
 	status, any := q.Status.intersect(pl.textStatus)
 	from := (q.Page - 1) * q.PerPage
 	var statusCounts [600]int
 	provCounts := map[string]int{}
 	pmask := ix.prov.filter(q.Providers)
-	for i := range ix.entries {
+	for _, i := range order {
 		e := &ix.entries[i]
 		inStatus := any && status.Contains(e.Status)
 		inProv := pmask == 0 || ix.provMask[i]&pmask != 0

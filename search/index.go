@@ -63,6 +63,7 @@ type Index struct {
 	byID     []int32         // entries' indexes in id order, for Entry: a map of 100k ids costs megabytes
 	redirect map[string]string
 	codes    codeTable // entries by code
+	orders   orders    // entries by code and by title, for browsing
 	bleve    bleve.Index
 	closed   atomic.Bool // set by Close: bleve's on-disk index hands out no reader once closed
 	vocab    *vocab      // every word with its document frequency, for typos, suggestions and rare words
@@ -149,6 +150,7 @@ func prepare(entries []content.Entry, providers *content.Providers) (*Index, err
 		}
 	}
 	ix.codes = newCodeTable(es)
+	ix.orders = newOrders(ix)
 	ix.broad = broadLimits{work: broadWork, light: broadLight}
 	ix.provMask = make([]uint32, len(es))
 	ix.status = make([]uint16, len(es))

@@ -64,6 +64,7 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Results, error) {
 	var err error
 	if len(pl.words) == 0 && len(pl.phrases) == 0 {
 		ix.browse(q, pl, res)
+		ix.sortBrowsed(q, pl, res)
 	} else {
 		err = ix.searchText(ctx, q, pl, res)
 	}
@@ -99,7 +100,9 @@ func normalizeQuery(q *Query, providers *content.Providers) error {
 			return unknownProvider(providers, p)
 		}
 	}
-	return nil
+	var err error
+	q.Sort, err = ParseSort(q.Sort)
+	return err
 }
 
 // searchText finds, counts and ranks the entries matching the text, then

@@ -281,7 +281,8 @@ func TestFacetOrder(t *testing.T) {
 }
 
 // The none filter, alone and in a list, with words and providers, answers
-// what a scan of the unfiltered matches gives; browsing keeps status order.
+// what a scan of the unfiltered matches gives; browsing keeps status order,
+// entries without a status last.
 func TestNoStatusFilter(t *testing.T) {
 	es := append(fixtures(), noStatusFixtures()...)
 	ix := build(t, es)
@@ -301,9 +302,11 @@ func TestNoStatusFilter(t *testing.T) {
 				res := run(t, ix, Query{Text: text, Status: st, Providers: provs, PerPage: MaxPerPage})
 				var want []string
 				if text == "" {
-					for _, e := range ix.Entries() { // status order, then id
-						if st.Contains(e.Status) && hasProvider(&e, provs) {
-							want = append(want, e.ID)
+					for _, none := range []bool{false, true} {
+						for _, e := range ix.Entries() { // status order, then id
+							if (e.Status == 0) == none && st.Contains(e.Status) && hasProvider(&e, provs) {
+								want = append(want, e.ID)
+							}
 						}
 					}
 				} else {

@@ -13,6 +13,7 @@ type Query struct {
 	Providers []string  // provider slugs; empty means any provider
 	Page      int       // 1-based; 0 means 1
 	PerPage   int       // 1–100; 0 means DefaultPerPage
+	Sort      string    // browsing's order: SortStatus, SortCode or SortTitle (ParseSort)
 }
 
 // StatusRange is an inclusive range of HTTP statuses; a single code has Lo == Hi.

@@ -16,6 +16,7 @@ import (
 type apiQuery struct {
 	Q        string   `json:"q"`
 	Status   string   `json:"status"`
+	Sort     string   `json:"sort,omitempty"`
 	Provider []string `json:"provider"`
 	Page     int      `json:"page"`
 	PerPage  int      `json:"per_page"`
@@ -145,7 +146,7 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	out := apiSearchResponse{
-		Query: apiQuery{Q: q.Text, Status: statusString(res.Query.Status), Provider: nonNil(res.Query.Providers),
+		Query: apiQuery{Q: q.Text, Status: statusString(res.Query.Status), Sort: res.Query.Sort, Provider: nonNil(res.Query.Providers),
 			Page: res.Page, PerPage: res.PerPage},
 		Total:      res.Total,
 		Page:       res.Page,

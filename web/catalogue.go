@@ -1,6 +1,8 @@
 package web
 
 import (
+	"cmp"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -17,16 +19,25 @@ import (
 // catalogue is "/": browse by status, or search with ranked snippets. An
 // htmx request from the search box gets only the "results" fragment.
 func (s *Server) catalogue(w http.ResponseWriter, r *http.Request) error {
-	ix, q, res, err := s.search(r, false)
+	ix, q, res, err := s.search(r, true)
 	if err != nil {
 		return err
 	}
+	// A page past the end (an old link, a catalogue that shrank) shows the
+	// last page and says so; the API answers 400 instead.
+	note := ""
+	if pages := pageCount(res.Total, res.PerPage); res.Page > pages && res.Page > 1 {
+		asked := res.Page
+		q.Page = pages
+		if res, err = ix.Search(r.Context(), q); err != nil {
+			return err
+		}
+		note = fmt.Sprintf("There is no page %d: these are the last results, page %d of %d.", asked, pages, pages)
+	}
 	state := stateOf(res.Query)
 	state.Q = q.Text
-	if pages := pageCount(res.Total, res.PerPage); res.Page > pages && res.Page > 1 {
-		return pageError(res.Page, pages)
-	}
 	v := s.catalogueView(r, ix.Providers(), state, res)
+	v.Note = note
 	// Every header wantsFragment reads, so that no cache (ours, nginx's, the
 	// browser's) hands a fragment to a request for the page or back.
 	w.Header().Add("Vary", "HX-Request, HX-Boosted, HX-History-Restore-Request, HX-Target")
@@ -76,23 +87,34 @@ func (s *Server) catalogueView(r *http.Request, providers *content.Providers, st
 		Q:         st.Q,
 		Status:    st.Status,
 		Providers: st.Providers,
+		Sort:      st.Sort,
+		PerPage:   st.PerPage,
 		Total:     res.Total,
 		Page:      res.Page,
 		Pages:     pageCount(res.Total, res.PerPage),
-		ClearHref: listState{Q: st.Q}.URL(),
+		ClearHref: listState{Q: st.Q, Sort: st.Sort, PerPage: st.PerPage}.URL(),
 	}
+	if len(res.Hits) > 0 {
+		v.From = (res.Page-1)*res.PerPage + 1
+		v.To = v.From + len(res.Hits) - 1
+	}
+	v.Count = countLine(v)
 	title := "Every API error, explained"
 	desc := "Search and browse API errors from Gmail, Microsoft, Twilio and more: what each one means and how to fix it."
 	if st.Q != "" {
 		title = "“" + st.Q + "”"
 	}
+	if v.Pages > 1 {
+		title += fmt.Sprintf(" — page %d of %d", v.Page, v.Pages)
+	}
 	v.Meta = s.meta(r, title, desc, st.URL(), "website")
 	v.Meta.Q = st.Q
 
 	v.StatusCodes, v.StatusRange, v.NoStatus = statusFilters(st, res.Facets.Status)
-	v.Chart = chart(v.StatusCodes, v.StatusRange)
+	v.Chart = chart(v.StatusCodes, v.StatusRange, v.NoStatus)
 	v.ProviderF = providerFilters(providers, st, res.Facets.Provider)
 	v.Active = activeFilters(providers, st)
+	v.SortLinks, v.PerPageLinks = listControls(st, v)
 
 	if res.Suggestion != "" {
 		v.Suggestion = components.Link{Label: res.Suggestion, Href: st.withQ(res.Suggestion).URL()}
@@ -130,11 +152,11 @@ func statusFilters(st listState, facet []search.FacetValue) (codes, ranges []com
 		codes = append(codes, statusFilter(st, f.Value+" "+http.StatusText(code), f.Value, f.Count))
 	}
 	for _, c := range classes {
-		if n := counts[c.rng]; n > 0 || st.Status == c.rng {
+		if n := counts[c.rng]; n > 0 || st.holdsStatus(c.rng) {
 			ranges = append(ranges, statusFilter(st, strings.Replace(c.rng, "-", "–", 1), c.rng, n))
 		}
 	}
-	if st.Status == search.StatusNone && none.Href == "" {
+	if st.holdsStatus(search.StatusNone) && none.Href == "" {
 		none = statusFilter(st, "No status", search.StatusNone, 0)
 	}
 	return codes, ranges, none
@@ -143,13 +165,29 @@ func statusFilters(st listState, facet []search.FacetValue) (codes, ranges []com
 // providerFilters are the filters the provider facet offers, then each
 // selected provider with no hits, so that it can be removed.
 func providerFilters(providers *content.Providers, st listState, facet []search.FacetValue) []components.Filter {
-	var out []components.Filter
+	var all []components.Filter
 	for _, f := range facet {
-		out = append(out, providerFilter(providers, st, f.Value, f.Count))
+		all = append(all, providerFilter(providers, st, f.Value, f.Count))
 	}
 	for _, p := range st.Providers {
-		if !slices.ContainsFunc(out, func(f components.Filter) bool { return f.Value == p }) {
-			out = append(out, providerFilter(providers, st, p, 0))
+		if !slices.ContainsFunc(all, func(f components.Filter) bool { return f.Value == p }) {
+			all = append(all, providerFilter(providers, st, p, 0))
+		}
+	}
+	// A tree: each child under its parent, in the facet's order (most
+	// entries first); a child whose parent is not offered stands alone.
+	var out []components.Filter
+	for _, f := range all {
+		parent := providers.Parent(f.Value)
+		if parent == "" || !slices.ContainsFunc(all, func(p components.Filter) bool { return p.Value == parent }) {
+			out = append(out, f)
+		}
+	}
+	for i := range out {
+		for _, f := range all {
+			if providers.Parent(f.Value) == out[i].Value {
+				out[i].Children = append(out[i].Children, f)
+			}
 		}
 	}
 	return out
@@ -165,12 +203,14 @@ func providerFilter(providers *content.Providers, st listState, slug string, cou
 // activeFilters are the filters in use, as chips that each remove one.
 func activeFilters(providers *content.Providers, st listState) []components.Filter {
 	var out []components.Filter
-	if st.Status != "" {
-		label := "Status " + st.Status
-		if st.Status == search.StatusNone {
+	set, _ := search.ParseStatus(st.Status)
+	for _, r := range set { // one chip per range of statuses chosen
+		value := search.StatusSet{r}.String()
+		label := "Status " + strings.Replace(value, "-", "–", 1)
+		if value == search.StatusNone {
 			label = "No status"
 		}
-		out = append(out, components.Filter{Label: label, Href: st.withStatus("").URL()})
+		out = append(out, components.Filter{Label: label, Href: st.toggleStatus(value).URL()})
 	}
 	for _, p := range st.Providers {
 		out = append(out, components.Filter{Label: providers.Name(p), Href: st.toggleProvider(p).URL()})
@@ -186,7 +226,7 @@ func resultGroups(providers *content.Providers, st listState, res *search.Result
 	hl := highlightTerms(st.Q, res.Understood)
 	for _, h := range res.Hits {
 		it := item(providers, hitListed(h), hl, from)
-		if st.Q == "" {
+		if st.Q == "" && st.Sort == search.SortStatus {
 			if n := len(groups); n == 0 || groups[n-1].Status != h.Status {
 				groups = append(groups, components.Group{Status: h.Status, Heading: statusHeading(h.Status)})
 			}
@@ -195,6 +235,11 @@ func resultGroups(providers *content.Providers, st listState, res *search.Result
 		}
 		g := &groups[len(groups)-1]
 		g.Items = append(g.Items, it)
+	}
+	for i := range groups {
+		if len(groups[i].Items) == 1 {
+			groups[i].Heading = "" // its card's badge says the status
+		}
 	}
 	return groups
 }
@@ -225,15 +270,66 @@ func pagination(st listState, page, pages int) (prev, next string, links []compo
 	return prev, next, links
 }
 
-// statusFilter is the link for one status filter value: it selects the
-// value, or clears the status filter when the value is the one selected.
+// statusFilter is the link for one status filter value: it adds the value
+// to the statuses chosen, or takes it out when they hold it.
 func statusFilter(st listState, label, value string, count int) components.Filter {
-	sel := st.Status == value
-	href := st.withStatus(value)
-	if sel {
-		href = st.withStatus("")
+	return components.Filter{Label: label, Value: value, Href: st.toggleStatus(value).URL(), Count: count, Selected: st.holdsStatus(value)}
+}
+
+// countLine says how many results there are and which are shown:
+// "41–60 of 2,822 errors", "3 matches for “quota”".
+func countLine(v components.Catalogue) string {
+	what := "error"
+	if v.Searching {
+		what = "match"
 	}
-	return components.Filter{Label: label, Value: value, Href: href.URL(), Count: count, Selected: sel}
+	n := plural(v.Total, what, what+pluralEnd(what))
+	if v.Pages > 1 && v.From > 0 {
+		n = fmt.Sprintf("%s–%s of %s %s", thousands(v.From), thousands(v.To), thousands(v.Total), what+pluralEnd(what))
+	} else if v.Total >= 1000 {
+		n = thousands(v.Total) + " " + what + pluralEnd(what)
+	}
+	if v.Searching {
+		n += " for “" + v.Q + "”"
+	}
+	return n
+}
+
+func pluralEnd(word string) string {
+	if strings.HasSuffix(word, "ch") {
+		return "es"
+	}
+	return "s"
+}
+
+// thousands writes n with a comma every three digits: 2,847.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+// perPageChoices are the page sizes the list offers.
+var perPageChoices = []int{search.DefaultPerPage, 50, 100}
+
+// listControls are the order a provider's entries may be browsed in (only
+// when browsing by provider) and the page sizes (when there is more than
+// a page of the smallest).
+func listControls(st listState, v components.Catalogue) (sorts, sizes []components.Filter) {
+	if st.Q == "" && len(st.Providers) > 0 {
+		for _, o := range []struct{ label, sort string }{{"Status", search.SortStatus}, {"Code", search.SortCode}, {"Title", search.SortTitle}} {
+			sorts = append(sorts, components.Filter{Label: o.label, Value: o.sort, Href: st.withSort(o.sort).URL(), Selected: st.Sort == o.sort})
+		}
+	}
+	if v.Total > perPageChoices[0] || st.PerPage > 0 {
+		per := cmp.Or(st.PerPage, search.DefaultPerPage)
+		for _, n := range perPageChoices {
+			sizes = append(sizes, components.Filter{Label: strconv.Itoa(n), Value: strconv.Itoa(n), Href: st.withPerPage(n).URL(), Selected: per == n})
+		}
+	}
+	return sorts, sizes
 }
 
 // listed is what a list shows of an entry, from a search hit or the entry.
@@ -328,11 +424,15 @@ func understood(u search.Understood) string {
 const chartWidth = 200
 
 // chart draws a bar per status code when there are few codes, else a bar
-// per status class; each bar links to the same filter as its list entry.
-func chart(codes, ranges []components.Filter) []components.Bar {
+// per status class, and a bar for entries without a status; each bar links
+// to the same filter as its list entry.
+func chart(codes, ranges []components.Filter, none components.Filter) []components.Bar {
 	src := codes
 	if len(codes) > 10 {
 		src = ranges
+	}
+	if none.Href != "" {
+		src = append(slices.Clip(src), none)
 	}
 	if len(src) == 0 {
 		return nil
@@ -346,7 +446,7 @@ func chart(codes, ranges []components.Filter) []components.Bar {
 	var bars []components.Bar
 	for i, f := range src {
 		label := f.Value
-		if len(src) == len(ranges) && len(codes) > 10 {
+		if len(codes) > 10 && f.Value != search.StatusNone {
 			label = f.Value[:1] + "xx"
 		}
 		h := 0

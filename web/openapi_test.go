@@ -74,6 +74,8 @@ func TestOpenAPIDescribesEveryAnswer(t *testing.T) {
 		{site, "/api/v1/search?q=qouta+exceded", 200, true},
 		{site, "/api/v1/search?q=zzzzqqqq", 200, true},
 		{site, "/api/v1/search?status=none", 200, true},
+		{site, "/api/v1/search?provider=gmail&sort=code", 200, true},
+		{site, "/api/v1/search?sort=size", 400, false},
 		{site, "/api/v1/search", 200, true},
 		{site, "/api/v1/search?status=abc", 400, true},
 		{site, "/api/v1/search?page=99999999", 400, false},

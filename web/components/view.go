@@ -30,6 +30,7 @@ type Filter struct {
 	Href     string
 	Count    int
 	Selected bool
+	Children []Filter // a provider's children, shown under it
 }
 
 // Bar is one bar of the entries-per-status chart.
@@ -65,26 +66,33 @@ type Group struct {
 // Catalogue is the view of "/".
 type Catalogue struct {
 	Meta
-	Searching   bool // q is not empty: ranked results with snippets
-	Q           string
-	Status      string   // canonical status filter, "" for any
-	Providers   []string // active provider slugs
-	Total       int
-	Page        int
-	Pages       int
-	Groups      []Group
-	StatusRange []Filter // 1xx…5xx ranges
-	StatusCodes []Filter // each status code
-	NoStatus    Filter   // entries without a status ("none"), Href "" when there are none
-	ProviderF   []Filter
-	Chart       []Bar
-	Prev, Next  string // page links, "" when none
-	PageLinks   []Filter
-	Suggestion  Link   // "did you mean", Href "" when none
-	TooCommon   string // why nothing matched when every word is too common, else ""
-	ClearHref   string
-	Understood  string   // what was read from a pasted error, "" when nothing special
-	Active      []Filter // active filters as removable chips
+	Searching    bool // q is not empty: ranked results with snippets
+	Q            string
+	Status       string   // canonical status filter, "" for any
+	Providers    []string // active provider slugs
+	Sort         string   // browsing's order, "" for status
+	PerPage      int      // results a page when not the default, else 0
+	Total        int
+	From, To     int    // the results shown, 1-based; 0 when none
+	Count        string // "41–60 of 2,822 errors"
+	Note         string // why the page shown is not the one asked for, else ""
+	Page         int
+	Pages        int
+	Groups       []Group
+	StatusRange  []Filter // 1xx…5xx ranges
+	StatusCodes  []Filter // each status code
+	NoStatus     Filter   // entries without a status ("none"), Href "" when there are none
+	ProviderF    []Filter
+	Chart        []Bar
+	Prev, Next   string // page links, "" when none
+	PageLinks    []Filter
+	SortLinks    []Filter // the orders a provider's entries can be browsed in; nil when searching or for every provider
+	PerPageLinks []Filter // the page sizes offered; nil for a short list
+	Suggestion   Link     // "did you mean", Href "" when none
+	TooCommon    string   // why nothing matched when every word is too common, else ""
+	ClearHref    string
+	Understood   string   // what was read from a pasted error, "" when nothing special
+	Active       []Filter // active filters as removable chips
 }
 
 // Section is a rendered body section of an entry.
