@@ -369,7 +369,7 @@ func item(providers *content.Providers, l listed, hl, from string) components.It
 		names[i] = providers.Name(p)
 	}
 	it := components.Item{ID: l.ID, Status: l.Status, Title: l.Title, Href: href, Providers: names, Snippet: l.Snippet}
-	if len(l.Codes) > 0 {
+	if len(l.Codes) > 0 && l.Codes[0] != strconv.Itoa(l.Status) { // the badge says a code that is the status
 		it.Code = l.Codes[0]
 	}
 	return it

@@ -75,7 +75,9 @@ func (s *Server) codeChoicePage(w http.ResponseWriter, r *http.Request, ix index
 	v.Meta = s.meta(r, "Code "+c.code, fmt.Sprintf("%d errors have the code %s.", len(c.entries), c.code), EntryPath(c.code), "website")
 	v.Meta.Canonical, v.Meta.NoIndex = "", true
 	for _, e := range c.entries {
-		v.Items = append(v.Items, item(ix.Providers(), entryListed(e), "", ""))
+		l := entryListed(e)
+		l.Snippet = search.Snippet{{Text: describe(e)}} // what tells them apart
+		v.Items = append(v.Items, item(ix.Providers(), l, "", ""))
 	}
 	return render(w, r, http.StatusMultipleChoices, components.CodeChoicePage(v))
 }
