@@ -19,3 +19,6 @@ func Embedded() fs.FS {
 	}
 	return sub
 }
+
+// EmbeddedFolder is the built-in catalogue as a folder to load.
+func EmbeddedFolder() Folder { return FSFolder(Embedded()) }

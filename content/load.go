@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"path"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"runtime"
 	"slices"
@@ -38,7 +39,8 @@ const maxIDLength = 200
 // Problems together with the entries that did load (so a checker can count
 // them). Callers must not serve entries when err is not nil. A *.md that is
 // not a regular file (a named pipe, a device, a socket, or a link to one) is
-// a problem, never opened.
+// a problem, never opened. Providers are those of the providers.yaml at the
+// root of fsys, or the built-in ones (see LoadCatalogue).
 func Load(fsys fs.FS) ([]Entry, error) {
 	return LoadContext(context.Background(), fsys)
 }
@@ -46,7 +48,8 @@ func Load(fsys fs.FS) ([]Entry, error) {
 // LoadContext is Load that stops when ctx is done (a signal, a shutdown) and
 // then returns ctx.Err() at once, without waiting for a file being read.
 func LoadContext(ctx context.Context, fsys fs.FS) ([]Entry, error) {
-	return load(ctx, fsys, func(p string) string { return p })
+	c, err := LoadCatalogue(ctx, FSFolder(fsys))
+	return c.Entries, err
 }
 
 // LoadDir loads a folder of entry files from disk, like Load(os.DirFS(dir)),
@@ -59,15 +62,112 @@ func LoadDir(dir string) ([]Entry, error) {
 
 // LoadDirContext is LoadDir that stops when ctx is done, as LoadContext.
 func LoadDirContext(ctx context.Context, dir string) ([]Entry, error) {
-	return load(ctx, newNonBlockingDirFS(dir), func(p string) string { return filepath.Join(dir, filepath.FromSlash(p)) })
+	c, err := LoadCatalogue(ctx, DirFolder(dir))
+	return c.Entries, err
 }
 
-// load is LoadContext with name turning a path inside fsys into the name
-// problems show.
-func load(ctx context.Context, fsys fs.FS, name func(string) string) ([]Entry, error) {
+// Folder is one folder of entry files, maybe with its own providers.yaml.
+type Folder struct {
+	FS   fs.FS
+	Name func(path string) string // a path inside FS as problems name it
+}
+
+// FSFolder is the entry files of fsys, named by their path inside it.
+func FSFolder(fsys fs.FS) Folder {
+	return Folder{FS: fsys, Name: func(p string) string { return p }}
+}
+
+// DirFolder is a folder on disk, opened without blocking and named by real
+// paths (see LoadDir).
+func DirFolder(dir string) Folder {
+	return Folder{FS: newNonBlockingDirFS(dir), Name: func(p string) string { return filepath.Join(dir, filepath.FromSlash(p)) }}
+}
+
+// Catalogue is what one or more folders hold together: their entries and
+// the providers those may name.
+type Catalogue struct {
+	Entries   []Entry
+	Providers *Providers
+}
+
+// LoadCatalogue loads the folders as one catalogue: ids, related entries,
+// links and codes are checked across all of them, as Load checks one. Each
+// folder brings its providers.yaml, or the built-in list when it has none;
+// the catalogue's providers are the union, and a provider two lists declare
+// differently is a problem. Errors are as Load's; the Catalogue is never nil.
+func LoadCatalogue(ctx context.Context, sources ...Folder) (*Catalogue, error) {
+	cat := &Catalogue{}
+	var ps Problems
+	var lists []*Providers
+	var paths []sourcePath
+	for si, src := range sources {
+		p, pps := LoadProviders(src.FS, src.Name)
+		ps = append(ps, pps...)
+		if p == nil {
+			p = BuiltinProviders() // still check the entries against something
+		}
+		lists = append(lists, p)
+		found, wps, err := walkEntries(ctx, src)
+		if err != nil {
+			return cat, err
+		}
+		ps = append(ps, wps...)
+		for _, f := range found {
+			paths = append(paths, sourcePath{si, f})
+		}
+	}
+	providers, mps := mergeProviders(lists)
+	ps = append(ps, mps...)
+	cat.Providers = providers
+	if len(paths) == 0 && len(ps) == 0 {
+		name := "."
+		if len(sources) > 0 {
+			name = sources[0].Name(".")
+		}
+		return cat, Problems{{name, 1, "no .md entry files found", "point --content at a folder of entry .md files, such as content/entries"}}
+	}
+
+	results, err := loadFiles(ctx, sources, paths, providers)
+	if err != nil {
+		return cat, err
+	}
+
+	var files []*fileResult
+	for i := range results {
+		r := &results[i]
+		ps = append(ps, r.problems...)
+		if r.ok {
+			cat.Entries = append(cat.Entries, r.entry)
+			files = append(files, r)
+		}
+	}
+	ps = append(ps, crossCheck(files)...)
+
+	slices.SortFunc(cat.Entries, func(a, b Entry) int {
+		return cmp.Or(cmp.Compare(a.Status, b.Status), strings.Compare(a.ID, b.ID))
+	})
+	if len(ps) > 0 {
+		slices.SortStableFunc(ps, func(a, b Problem) int {
+			return cmp.Or(strings.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line))
+		})
+		return cat, ps
+	}
+	return cat, nil
+}
+
+// sourcePath is an entry file of one of the folders.
+type sourcePath struct {
+	source int
+	path   string
+}
+
+// walkEntries finds the entry files of src. Anything unreadable, and files
+// that are almost entries, are problems; an error is ctx's or a folder that
+// cannot be read at all.
+func walkEntries(ctx context.Context, src Folder) ([]string, Problems, error) {
 	var ps Problems
 	var paths []string
-	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+	err := fs.WalkDir(src.FS, ".", func(p string, d fs.DirEntry, err error) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -76,7 +176,7 @@ func load(ctx context.Context, fsys fs.FS, name func(string) string) ([]Entry, e
 			if p == "." {
 				what = "cannot read the content folder: " + err.Error()
 			}
-			ps = append(ps, Problem{name(p), 1, what, "check that the path exists and is readable"})
+			ps = append(ps, Problem{src.Name(p), 1, what, "check that the path exists and is readable"})
 			return nil
 		}
 		base := d.Name()
@@ -89,54 +189,71 @@ func load(ctx context.Context, fsys fs.FS, name func(string) string) ([]Entry, e
 		switch ext := path.Ext(base); {
 		case strings.HasPrefix(base, "."):
 		case ext == ".md":
-			if err := checkRegular(fsys, p, d); err != nil {
-				ps = append(ps, Problem{name(p), 1, err.Error(), notRegularFix})
+			if err := checkRegular(src.FS, p, d); err != nil {
+				ps = append(ps, Problem{src.Name(p), 1, err.Error(), notRegularFix})
 				return nil
 			}
 			paths = append(paths, p)
 		case strings.EqualFold(ext, ".md") || strings.EqualFold(ext, ".markdown"):
 			// Almost an entry: say so rather than skip it without a word.
-			ps = append(ps, Problem{name(p), 1, "not loaded: entry files must end in .md", "rename it to " + strings.TrimSuffix(base, ext) + ".md"})
+			ps = append(ps, Problem{src.Name(p), 1, "not loaded: entry files must end in .md", "rename it to " + strings.TrimSuffix(base, ext) + ".md"})
 		}
 		return nil
 	})
 	if ctx.Err() != nil {
-		return nil, ctx.Err()
+		return nil, nil, ctx.Err()
 	}
 	if err != nil {
-		return nil, Problems{{name("."), 1, "cannot read the content folder: " + err.Error(), "point --content at a folder of entry .md files"}}
+		return nil, nil, Problems{{src.Name("."), 1, "cannot read the content folder: " + err.Error(), "point --content at a folder of entry .md files"}}
 	}
-	if len(paths) == 0 && len(ps) == 0 {
-		return nil, Problems{{name("."), 1, "no .md entry files found", "point --content at a folder of entry .md files, such as content/entries"}}
-	}
+	return paths, ps, nil
+}
 
-	results, err := loadFiles(ctx, fsys, paths, name)
-	if err != nil {
-		return nil, err
+// mergeProviders is the union of the folders' lists. The same list (the
+// built-in one, most often) counts once; a provider two lists declare
+// differently is a problem at the later list.
+func mergeProviders(lists []*Providers) (*Providers, Problems) {
+	if len(lists) == 0 {
+		return BuiltinProviders(), nil
 	}
-
-	var entries []Entry
-	var files []*fileResult
-	for i := range results {
-		r := &results[i]
-		ps = append(ps, r.problems...)
-		if r.ok {
-			entries = append(entries, r.entry)
-			files = append(files, r)
+	var unique []*Providers
+	for _, l := range lists {
+		if !slices.Contains(unique, l) {
+			unique = append(unique, l)
 		}
 	}
-	ps = append(ps, crossCheck(files)...)
-
-	slices.SortFunc(entries, func(a, b Entry) int {
-		return cmp.Or(cmp.Compare(a.Status, b.Status), strings.Compare(a.ID, b.ID))
-	})
-	if len(ps) > 0 {
-		slices.SortStableFunc(ps, func(a, b Problem) int {
-			return cmp.Or(strings.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line))
-		})
-		return entries, ps
+	if len(unique) == 1 {
+		return unique[0], nil
 	}
-	return entries, nil
+	var ps Problems
+	merged := []Provider{}
+	from := map[string]*Providers{}
+	for _, l := range unique {
+		for _, pr := range l.List() {
+			first, seen := from[pr.Slug]
+			if !seen {
+				from[pr.Slug] = l
+				merged = append(merged, pr)
+				continue
+			}
+			if old, _ := first.Get(pr.Slug); !reflect.DeepEqual(old, pr) {
+				ps = append(ps, Problem{l.File, 1, fmt.Sprintf("provider %q is declared differently in %s", pr.Slug, first.File),
+					"declare it the same way in both lists, or only in one"})
+			}
+		}
+	}
+	names := []string{}
+	for _, l := range unique {
+		if !slices.Contains(names, l.File) {
+			names = append(names, l.File)
+		}
+	}
+	file := strings.Join(names, " and ")
+	if len(merged) > MaxProviders {
+		ps = append(ps, Problem{unique[len(unique)-1].File, 1, fmt.Sprintf("the lists declare %d providers together; a catalogue has at most %d", len(merged), MaxProviders),
+			"merge providers that are one, or serve their entries from two catalogues"})
+	}
+	return NewProviders(file, merged), ps
 }
 
 // loadFiles parses every file of paths. Files are independent until the
@@ -144,14 +261,15 @@ func load(ctx context.Context, fsys fs.FS, name func(string) string) ([]Entry, e
 // order so output is deterministic. When ctx is done it returns ctx.Err() at
 // once; workers take no further file, and one stuck in a read is left
 // behind (its result is never looked at).
-func loadFiles(ctx context.Context, fsys fs.FS, paths []string, name func(string) string) ([]fileResult, error) {
+func loadFiles(ctx context.Context, sources []Folder, paths []sourcePath, providers *Providers) ([]fileResult, error) {
 	results := make([]fileResult, len(paths))
 	var wg sync.WaitGroup
 	next := make(chan int)
 	for range min(runtime.GOMAXPROCS(0), len(paths)) {
 		wg.Go(func() {
 			for i := range next {
-				results[i] = loadFileSafely(fsys, paths[i], name(paths[i]))
+				src, p := sources[paths[i].source], paths[i].path
+				results[i] = loadFileSafely(src.FS, p, src.Name(p), providers)
 			}
 		})
 	}
@@ -239,6 +357,7 @@ func crossCheck(files []*fileResult) Problems {
 			}
 		}
 	}
+	ps = append(ps, codeClaims(files)...)
 	for _, f := range files {
 		for _, l := range f.links {
 			if byID[l.id] != nil {
@@ -254,6 +373,43 @@ func crossCheck(files []*fileResult) Problems {
 	return ps
 }
 
+// codeClaims finds a code two entries claim for one provider (or both for
+// every provider): /errors/{provider}/{code} must name one entry. Codes
+// differ in case only in APIs no one uses, and a code is looked up in any
+// case, so "ErrorX" and "errorx" are one code.
+func codeClaims(files []*fileResult) Problems {
+	var ps Problems
+	type claim struct{ provider, code string }
+	owner := map[claim]*fileResult{}
+	for _, f := range files {
+		provs := f.entry.Providers
+		if len(provs) == 0 {
+			provs = []string{""}
+		}
+		for i, code := range f.entry.Codes {
+			for _, p := range provs {
+				c := claim{p, strings.ToLower(code)}
+				other, dup := owner[c]
+				if !dup {
+					owner[c] = f
+					continue
+				}
+				if other == f {
+					continue
+				}
+				who := "provider " + p
+				if p == "" {
+					who = "every provider (neither names providers)"
+				}
+				ps = append(ps, Problem{f.name, itemLine(f, "codes", i),
+					fmt.Sprintf("code %q of %s is also claimed by %s", code, who, other.name),
+					"keep the code in one of the two entries: if both describe the same error, merge them and list the other id in redirect_from"})
+			}
+		}
+	}
+	return ps
+}
+
 func itemLine(f *fileResult, key string, i int) int {
 	if ls := f.items[key]; i < len(ls) {
 		return ls[i]
@@ -263,17 +419,17 @@ func itemLine(f *fileResult, key string, i int) int {
 
 // loadFileSafely is loadFile turning a panic in a parser into a problem:
 // one hostile file must not take the whole server down.
-func loadFileSafely(fsys fs.FS, p, name string) (r fileResult) {
+func loadFileSafely(fsys fs.FS, p, name string, providers *Providers) (r fileResult) {
 	defer func() {
 		if v := recover(); v != nil {
 			r = fileResult{name: name, problems: Problems{{name, 1, fmt.Sprintf("cannot load the file: internal error: %v", v), "simplify the file and report it to Errata's maintainers"}}}
 		}
 	}()
-	return loadFile(fsys, p, name)
+	return loadFile(fsys, p, name, providers)
 }
 
 // loadFile reads, parses and validates one file on its own.
-func loadFile(fsys fs.FS, p, name string) fileResult {
+func loadFile(fsys fs.FS, p, name string, providers *Providers) fileResult {
 	r := fileResult{name: name, entry: Entry{Path: p}}
 	bad := func(line int, what, fix string) {
 		r.problems = append(r.problems, Problem{name, line, what, fix})
@@ -309,7 +465,7 @@ func loadFile(fsys fs.FS, p, name string) fileResult {
 		return r
 	}
 	r.lines, r.items = map[string]int{}, map[string][]int{}
-	complete := decodeFrontMatter(fm, fmLine, &r, bad)
+	complete := decodeFrontMatter(fm, fmLine, providers, &r, bad)
 
 	if want := r.entry.ID + ".md"; complete && IsSlug(r.entry.ID) && path.Base(p) != want {
 		bad(r.lines["id"], fmt.Sprintf("file name %q does not match id %q", path.Base(p), r.entry.ID),

@@ -325,8 +325,8 @@ func TestGolden(t *testing.T) {
 
 func render(e content.Entry) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "id: %s\nstatus: %d\ntitle: %s\nproviders: %q\nmessages: %q\naliases: %q\nrelated: %q\nupdated: %s\nredirect_from: %q\n",
-		e.ID, e.Status, e.Title, e.Providers, e.Messages, e.Aliases, e.Related, e.Updated.Format(time.DateOnly), e.RedirectFrom)
+	fmt.Fprintf(&b, "id: %s\nstatus: %d\ntitle: %s\ncodes: %q\nproviders: %q\nmessages: %q\naliases: %q\nrelated: %q\nsource: %q %q\nupdated: %s\nredirect_from: %q\n",
+		e.ID, e.Status, e.Title, e.Codes, e.Providers, e.Messages, e.Aliases, e.Related, e.Source.Name, e.Source.URL, e.Updated.Format(time.DateOnly), e.RedirectFrom)
 	for _, s := range e.Sections {
 		fmt.Fprintf(&b, "\n=== section %s (%s)\n--- html\n%s--- text\n%s\n", s.ID, s.Title, s.HTML, s.Text)
 	}

@@ -30,7 +30,7 @@ func (s Section) Markdown(base string) string {
 		return escapeLines(s.Text) // x/net/html reads any input; kept for safety
 	}
 	w := mdWriter{base: strings.TrimRight(base, "/")}
-	return strings.TrimSpace(w.blocks(nodes, false))
+	return trimLayout(w.blocks(nodes, false))
 }
 
 // MarkdownText is s as Markdown text that renders as s: what Markdown would
@@ -51,7 +51,7 @@ func (w *mdWriter) blocks(nodes []*html.Node, tight bool) string {
 	var out []string
 	var inline strings.Builder
 	flush := func() {
-		if t := strings.TrimSpace(inline.String()); t != "" {
+		if t := trimLayout(inline.String()); t != "" {
 			out = append(out, t)
 		}
 		inline.Reset()
@@ -73,6 +73,10 @@ func (w *mdWriter) blocks(nodes []*html.Node, tight bool) string {
 	}
 	return strings.Join(out, sep)
 }
+
+// trimLayout trims the spaces, tabs and newlines Markdown reads as layout
+// around a block; a no-break space (&nbsp;) is text and stays.
+func trimLayout(s string) string { return strings.Trim(s, " \t\r\n") }
 
 func children(n *html.Node) []*html.Node {
 	var out []*html.Node
@@ -97,10 +101,10 @@ func isBlock(n *html.Node) bool {
 func (w *mdWriter) block(n *html.Node) string {
 	switch n.DataAtom {
 	case atom.P, atom.Div, atom.Table:
-		return strings.TrimSpace(w.inlines(children(n)))
+		return trimLayout(w.inlines(children(n)))
 	case atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6:
 		level := int(n.Data[1] - '0')
-		return strings.Repeat("#", level) + " " + strings.TrimSpace(w.inlines(children(n)))
+		return strings.Repeat("#", level) + " " + trimLayout(w.inlines(children(n)))
 	case atom.Hr:
 		return "* * *"
 	case atom.Pre:

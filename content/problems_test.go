@@ -76,13 +76,13 @@ func TestLoadProblems(t *testing.T) {
 		{"unknown key", func(tb testing.TB) fstest.MapFS {
 			return files(f, edit(tb, good, "status: 429\n", "status: 429\ncategory: mail\n"))
 		}, []string{
-			"429-gmail-too-many-requests.md:4: unknown front-matter key \"category\" — use only id, status, title, providers, messages, aliases, related, updated, redirect_from",
+			"429-gmail-too-many-requests.md:4: unknown front-matter key \"category\" — use only id, status, title, codes, providers, messages, aliases, related, source, updated, imported, redirect_from",
 		}},
 		{"missing keys", func(tb testing.TB) fstest.MapFS {
 			return files(f, edit(tb, edit(tb, good, "status: 429\n", ""), "updated: 2026-11-24\n", ""))
 		}, []string{
 			"429-gmail-too-many-requests.md:1: missing front-matter key \"status\" — add status: with the HTTP status (100–599), or none when the source gives none",
-			"429-gmail-too-many-requests.md:1: missing front-matter key \"updated\" — add updated: with the date of the last review, YYYY-MM-DD",
+			"429-gmail-too-many-requests.md:1: missing front-matter key \"updated\" — add updated: with the date of the last review, YYYY-MM-DD (an entry errata import wrote has imported: instead)",
 		}},
 		{"missing id", func(tb testing.TB) fstest.MapFS {
 			return files(f, edit(tb, good, "id: 429-gmail-too-many-requests\n", ""))
@@ -102,7 +102,7 @@ func TestLoadProblems(t *testing.T) {
 		{"yaml not a mapping", func(tb testing.TB) fstest.MapFS {
 			return files(f, "---\n- a\n- b\n---\n\n## Cause\n\nx\n\n## Solution\n\ny\n")
 		}, []string{
-			"429-gmail-too-many-requests.md:2: front matter is not a set of \"key: value\" lines — write one \"key: value\" per line (id, status, title, providers, messages, aliases, related, updated, redirect_from)",
+			"429-gmail-too-many-requests.md:2: front matter is not a set of \"key: value\" lines — write one \"key: value\" per line (id, status, title, codes, providers, messages, aliases, related, source, updated, imported, redirect_from)",
 		}},
 		{"status too low", func(tb testing.TB) fstest.MapFS {
 			return files(f, edit(tb, good, "status: 429", "status: 99"))
@@ -137,7 +137,7 @@ func TestLoadProblems(t *testing.T) {
 		{"unknown provider", func(tb testing.TB) fstest.MapFS {
 			return files(f, edit(tb, good, "providers: [gmail]", "providers: [gmail, yahoo]"))
 		}, []string{
-			"429-gmail-too-many-requests.md:5: unknown provider \"yahoo\" — use one of gmail, microsoft, microsoft-entra, microsoft-ews, microsoft-graph, twilio, or leave providers out when the error applies to every provider",
+			"429-gmail-too-many-requests.md:5: unknown provider \"yahoo\" — use one of gmail, microsoft, microsoft-entra, microsoft-ews, microsoft-graph, twilio, declare it in content/providers.yaml, or leave providers out when the error applies to every provider",
 		}},
 		{"providers not a list", func(tb testing.TB) fstest.MapFS {
 			return files(f, edit(tb, good, "providers: [gmail]", "providers: gmail"))

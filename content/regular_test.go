@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"testing/fstest"
@@ -115,5 +116,34 @@ func TestFileSwappedForPipeAfterListing(t *testing.T) {
 	want := []string{"bad.md:1: not a regular file (a named pipe) — replace it with a Markdown file or remove it"}
 	if diff := cmp.Diff(want, problemLines(t, err)); diff != "" {
 		t.Errorf("Load problems (-want +got):\n%s", diff)
+	}
+}
+
+// A providers.yaml that is a named pipe, a folder, or over the size limit is
+// a problem at its name, never read, and the folder's entries are still
+// checked (against the built-in providers).
+func TestProvidersFileNotAFile(t *testing.T) {
+	for name, plant := range map[string]func(path string){
+		"named pipe": func(path string) { mkfifo(t, path) },
+		"folder":     func(path string) { must(t, os.Mkdir(path, 0o755)) },
+		"too big":    func(path string) { must(t, os.WriteFile(path, make([]byte, content.MaxFileSize+1), 0o644)) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			must(t, os.WriteFile(filepath.Join(dir, "429-gmail-too-many-requests.md"), []byte(good), 0o644))
+			plant(filepath.Join(dir, content.ProvidersFile))
+			entries, err := content.LoadDir(dir)
+			got := problemLines(t, err)
+			if len(got) != 1 || len(entries) != 1 || !strings.HasPrefix(got[0], filepath.Join(dir, content.ProvidersFile)+":1: ") {
+				t.Errorf("%d entries, problems %q", len(entries), got)
+			}
+		})
+	}
+}
+
+func must(tb testing.TB, err error) {
+	tb.Helper()
+	if err != nil {
+		tb.Fatal(err)
 	}
 }

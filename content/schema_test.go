@@ -23,7 +23,7 @@ import (
 func frontMatterSchema(tb testing.TB) *jsonschema.Resolved {
 	tb.Helper()
 	var s jsonschema.Schema
-	if err := json.Unmarshal(content.FrontMatterSchema(), &s); err != nil {
+	if err := json.Unmarshal(content.FrontMatterSchema(content.BuiltinProviders()), &s); err != nil {
 		tb.Fatalf("the schema is not a JSON Schema: %v", err)
 	}
 	if s.Schema != "https://json-schema.org/draft/2020-12/schema" {
@@ -106,7 +106,8 @@ func TestFrontMatterSchemaAcceptsWhatLoads(t *testing.T) {
 		"empty providers":  edit(t, good, "providers: [gmail]", "providers: []"),
 		"bare providers":   edit(t, good, "providers: [gmail]", "providers:"),
 		"number as title":  edit(t, good, "title: Too Many Requests", "title: 404"),
-		"every key":        edit(t, good, "updated:", "aliases: [rateLimitExceeded, \"429\"]\nrelated: [429-general-quota-exceeded]\nredirect_from: [old-id]\nupdated:"),
+		"every key":        edit(t, good, "updated:", "codes: [rateLimitExceeded, 21211]\naliases: [quota, \"429\"]\nrelated: [429-general-quota-exceeded]\nredirect_from: [old-id]\nsource:\n  name: Gmail's error reference\n  url: https://developers.google.com/gmail/api\nimported: 2026-12-01\nupdated:"),
+		"imported only":    edit(t, good, "updated:", "imported:"),
 		"no optional keys": edit(t, edit(t, good, "providers: [gmail]\n", ""), "messages:\n  - The Gmail account has exceeded the usage limit.\n", ""),
 	} {
 		fsys := files("429-gmail-too-many-requests.md", file, "429-general-quota-exceeded.md", other)
@@ -125,6 +126,14 @@ func TestFrontMatterSchemaRejectsWhatCheckRejects(t *testing.T) {
 		{"unknown key", "status: 429\n", "status: 429\ncategory: mail\n"},
 		{"missing status", "status: 429\n", ""},
 		{"missing updated", "updated: 2026-11-24\n", ""},
+		{"code with a space", "updated:", "codes: [rate limit]\nupdated:"},
+		{"code empty", "updated:", "codes: [\"\"]\nupdated:"},
+		{"codes not a list", "updated:", "codes: rateLimitExceeded\nupdated:"},
+		{"source without a name", "updated:", "source:\n  url: https://example.com\nupdated:"},
+		{"source url not http", "updated:", "source:\n  name: X\n  url: javascript:alert(1)\nupdated:"},
+		{"source unknown key", "updated:", "source:\n  name: X\n  page: https://example.com\nupdated:"},
+		{"source a string", "updated:", "source: Twilio\nupdated:"},
+		{"bad imported date", "updated: 2026-11-24", "imported: 2026-1-2"},
 		{"missing id", "id: 429-gmail-too-many-requests\n", ""},
 		{"missing title", "title: Too Many Requests\n", ""},
 		{"status too low", "status: 429", "status: 99"},
@@ -169,18 +178,19 @@ func TestFrontMatterSchemaKeys(t *testing.T) {
 		Properties map[string]json.RawMessage `json:"properties"`
 		Additional bool                       `json:"additionalProperties"`
 	}
-	if err := json.NewDecoder(bytes.NewReader(content.FrontMatterSchema())).Decode(&s); err != nil {
+	if err := json.NewDecoder(bytes.NewReader(content.FrontMatterSchema(content.BuiltinProviders()))).Decode(&s); err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(s.Required, ", "); got != "id, status, title, updated" {
-		t.Errorf("required %s, want id, status, title, updated", got)
+	if got := strings.Join(s.Required, ", "); got != "id, status, title" {
+		t.Errorf("required %s, want id, status, title (and updated or imported)", got)
 	}
-	for _, k := range []string{"id", "status", "title", "providers", "messages", "aliases", "related", "updated", "redirect_from"} {
+	keys := []string{"id", "status", "title", "codes", "providers", "messages", "aliases", "related", "source", "updated", "imported", "redirect_from"}
+	for _, k := range keys {
 		if _, ok := s.Properties[k]; !ok {
 			t.Errorf("no property %s", k)
 		}
 	}
-	if len(s.Properties) != 9 || s.Additional {
-		t.Errorf("%d properties, additionalProperties %v; want the 9 keys and no other", len(s.Properties), s.Additional)
+	if len(s.Properties) != len(keys) || s.Additional {
+		t.Errorf("%d properties, additionalProperties %v; want the %d keys and no other", len(s.Properties), s.Additional, len(keys))
 	}
 }

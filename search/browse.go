@@ -1,9 +1,8 @@
 package search
 
-import "math/bits"
-
 // browse answers a query without words from the entries slice: every entry
-// in status order, filtered, with exact facets. Counts come from each
+// in status order, those without a status last (they say least at a glance,
+// and are most of an imported catalogue), filtered, with exact facets. Counts come from each
 // admitted status's provider masks (statusMasks), so only the entries on
 // the page are visited: entries without a status, most of an imported
 // catalogue, cost their few masks when a status filter leaves them out
@@ -13,8 +12,9 @@ func (ix *Index) browse(q Query, pl plan, res *Results) {
 	from := (q.Page - 1) * q.PerPage
 	var statusCounts [600]int
 	var provCounts [32]int
-	pmask := providerMask(q.Providers)
-	for code := range statusCounts {
+	pmask := ix.prov.filter(q.Providers)
+	for c := range statusCounts {
+		code := (c + 1) % len(statusCounts) // 1…599, then 0: no status last
 		in := any && status.Contains(code)
 		// A status in the text (never 0) leaves entries without one uncounted.
 		counted := pl.textStatus.Contains(code)
@@ -27,9 +27,7 @@ func (ix *Index) browse(q Query, pl plan, res *Results) {
 				n += mc.n
 			}
 			if in {
-				for b := mc.mask; b != 0; b &= b - 1 {
-					provCounts[bits.TrailingZeros32(b)] += mc.n
-				}
+				ix.prov.count(&provCounts, mc.mask, mc.n)
 			}
 		}
 		if counted {
@@ -55,5 +53,5 @@ func (ix *Index) browse(q Query, pl plan, res *Results) {
 		}
 		res.Total += n
 	}
-	res.Facets = facetsFrom(statusCounts[:], providerCounts(&provCounts), q)
+	res.Facets = facetsFrom(statusCounts[:], ix.prov.counts(&provCounts), q)
 }

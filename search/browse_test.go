@@ -45,14 +45,22 @@ func TestBrowseAndPaging(t *testing.T) {
 }
 
 // refBrowse is browse as it was before it visited only the admitted
-// statuses: every entry, in order.
+// statuses: every entry, in order, those without a status last.
 func refBrowse(ix *Index, q Query, pl plan, res *Results) {
+	order := make([]int, 0, len(ix.entries))
+	for _, none := range []bool{false, true} {
+		for i := range ix.entries {
+			if (ix.entries[i].Status == 0) == none {
+				order = append(order, i)
+			}
+		}
+	}
 	status, any := q.Status.intersect(pl.textStatus)
 	from := (q.Page - 1) * q.PerPage
 	var statusCounts [600]int
 	provCounts := map[string]int{}
-	pmask := providerMask(q.Providers)
-	for i := range ix.entries {
+	pmask := ix.prov.filter(q.Providers)
+	for _, i := range order {
 		e := &ix.entries[i]
 		inStatus := any && status.Contains(e.Status)
 		inProv := pmask == 0 || ix.provMask[i]&pmask != 0
@@ -60,8 +68,15 @@ func refBrowse(ix *Index, q Query, pl plan, res *Results) {
 			statusCounts[e.Status]++
 		}
 		if inStatus {
+			// Each provider named, and the parent of a child named, once.
+			counted := map[string]bool{}
 			for _, p := range e.Providers {
-				provCounts[p]++
+				for _, c := range []string{p, ix.prov.reg.Parent(p)} {
+					if c != "" && !counted[c] {
+						counted[c] = true
+						provCounts[c]++
+					}
+				}
 			}
 		}
 		if inStatus && inProv {
@@ -91,7 +106,7 @@ func TestBrowseMatchesFullScan(t *testing.T) {
 		for _, f := range filters {
 			q := f
 			q.Text = text
-			if err := normalizeQuery(&q); err != nil {
+			if err := normalizeQuery(&q, ix.prov.reg); err != nil {
 				t.Fatal(err)
 			}
 			pl := understand(q.Text)

@@ -15,10 +15,13 @@ import (
 // others. A code that belongs to one entry names it: that entry comes first.
 type codeIndex map[string][]int32
 
-// entryCodes are the codes of an entry: its aliases written as codes
-// (isCodeLike), such as a Twilio number or an Exchange response code. A
-// catalogue field of codes would be read here.
+// entryCodes are the codes of an entry: the codes its front matter lists
+// or, for an entry that lists none, its aliases written as codes
+// (isCodeLike), such as a Twilio number or an Exchange response code.
 func entryCodes(e *content.Entry) []string {
+	if len(e.Codes) > 0 {
+		return e.Codes
+	}
 	var out []string
 	for _, a := range e.Aliases {
 		if isCodeLike(a) {
@@ -229,4 +232,32 @@ func docIDs(hits []codeHit) []string {
 		out[i] = strconv.Itoa(int(h.doc))
 	}
 	return out
+}
+
+// ByCode is every entry that lists code among its codes, in any case, in
+// catalogue order (status, then id). It reads the code index, keeping the
+// entries whose front matter lists the code as written but for case.
+func (ix *Index) ByCode(code string) []content.Entry {
+	buf := appendCodeKey(nil, code)
+	if len(buf) == 0 {
+		return nil
+	}
+	var out []content.Entry
+	for _, d := range ix.codes[string(buf)] {
+		e := ix.entries[d]
+		if slices.ContainsFunc(e.Codes, func(c string) bool { return strings.EqualFold(c, code) }) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// searchAliases are the names an entry is searched by besides its title
+// and messages: its codes, then its aliases. The index, its re-ranking
+// templates (tokens) and their reader (rank) take them in this order.
+func searchAliases(e content.Entry) []string {
+	if len(e.Codes) == 0 {
+		return e.Aliases
+	}
+	return append(slices.Clip(e.Codes), e.Aliases...)
 }

@@ -30,10 +30,10 @@ func TestCodeIndex(t *testing.T) {
 	}
 	es[2].Providers = []string{"gmail"}
 	es[3].Providers = []string{"microsoft-entra"}
-	ix := &Index{entries: es, codes: buildCodes(es)}
+	ix := &Index{entries: es, codes: buildCodes(es), prov: newProviderSet(content.BuiltinProviders())}
 	ix.provMask = make([]uint32, len(es))
 	for i, e := range es {
-		ix.provMask[i] = providerMask(e.Providers)
+		ix.provMask[i] = ix.prov.mask(e.Providers)
 	}
 	for _, c := range []struct {
 		codes []string
@@ -57,7 +57,7 @@ func TestCodeIndex(t *testing.T) {
 		}
 	}
 	// The provider a paste names picks among the entries sharing a code.
-	if got, _ := ix.lookUpCodes([]string{"invalid_grant"}, providerMask([]string{"gmail"})); !slices.Equal(got, []codeHit{{2, 1}, {3, 0.5}}) {
+	if got, _ := ix.lookUpCodes([]string{"invalid_grant"}, ix.prov.mask([]string{"gmail"})); !slices.Equal(got, []codeHit{{2, 1}, {3, 0.5}}) {
 		t.Errorf("invalid_grant from a Google host: %v, want the Gmail entry named alone", got)
 	}
 	// A key many entries share is a word of the catalogue, not a code.

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
-	"math/bits"
 
 	"github.com/blevesearch/bleve/v2"
 	bsearch "github.com/blevesearch/bleve/v2/search"
@@ -46,7 +45,7 @@ type collector struct {
 }
 
 func (ix *Index) newCollector(q Query, window int) *collector {
-	c := &collector{ix: ix, pmask: providerMask(q.Providers), window: window, anyStatus: len(q.Status) == 0, count: true, rank: true}
+	c := &collector{ix: ix, pmask: ix.prov.filter(q.Providers), window: window, anyStatus: len(q.Status) == 0, count: true, rank: true}
 	for code := range c.statusOK {
 		c.statusOK[code] = q.Status.Contains(code)
 	}
@@ -81,11 +80,7 @@ func (c *collector) add(i int, score float64) {
 			c.statusCounts[status]++
 		}
 		if inS {
-			for m != 0 {
-				b := bits.TrailingZeros32(m)
-				c.provCounts[b]++
-				m &^= 1 << b
-			}
+			c.ix.prov.count(&c.provCounts, m, 1)
 		}
 		if inS && inP {
 			c.total++
@@ -101,17 +96,6 @@ func (c *collector) add(i int, score float64) {
 		c.top[0] = h
 		heap.Fix(&c.top, 0)
 	}
-}
-
-// providerCounts names the counts kept by provider bit.
-func providerCounts(counts *[32]int) map[string]int {
-	out := map[string]int{}
-	for slug, b := range providerBit {
-		if n := counts[b]; n > 0 {
-			out[slug] = n
-		}
-	}
-	return out
 }
 
 // best returns the kept hits, best first.

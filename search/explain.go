@@ -7,8 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
-
-	"github.com/errata/errata/content"
 )
 
 // Explanation is what Explain read out of a pasted error and the entries
@@ -130,18 +128,6 @@ func looksLikeCode(w string) bool {
 	return underscore || camel
 }
 
-// EntryCodes are the aliases of e that are error codes (rateLimitExceeded,
-// AADSTS50126, 21211), not words or statuses.
-func EntryCodes(e content.Entry) []string {
-	var out []string
-	for _, a := range e.Aliases {
-		if !strings.ContainsAny(a, " \t") && looksLikeCode(a) {
-			out = append(out, a)
-		}
-	}
-	return out
-}
-
 // judge says how surely entry i explains the paste, and why.
 func (ix *Index) judge(i int, p Paste, seq []qword) (Confidence, []string) {
 	e := &ix.entries[i]
@@ -165,7 +151,8 @@ func (ix *Index) judge(i int, p Paste, seq []qword) (Confidence, []string) {
 		why = append(why, fmt.Sprintf("the paste holds %d%% of its message “%s”", int(msg*100), best))
 	}
 	for _, c := range p.Codes {
-		if slices.ContainsFunc(e.Aliases, func(a string) bool { return strings.EqualFold(a, c) }) {
+		if slices.ContainsFunc(e.Codes, func(a string) bool { return strings.EqualFold(a, c) }) ||
+			slices.ContainsFunc(e.Aliases, func(a string) bool { return strings.EqualFold(a, c) }) {
 			strong = true
 			why = append(why, "it is known by the code "+c)
 		}
@@ -185,7 +172,7 @@ func (ix *Index) judge(i int, p Paste, seq []qword) (Confidence, []string) {
 	for _, prov := range e.Providers {
 		if slices.Contains(p.Providers, prov) {
 			providerMatch = true
-			why = append(why, "the paste names "+content.ProviderName(prov))
+			why = append(why, "the paste names "+ix.prov.reg.Name(prov))
 			break
 		}
 	}

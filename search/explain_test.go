@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/errata/errata/content"
 )
 
 // gmailPaste is what Google answers when the Gmail API is off for a project.
@@ -129,9 +131,19 @@ func TestLooksLikeCode(t *testing.T) {
 			t.Errorf("looksLikeCode(%q) = %v, want %v", w, got, want)
 		}
 	}
-	e, _ := catalogue(t).Entry("429-gmail-too-many-requests")
-	if got := EntryCodes(e); !slices.Equal(got, []string{"rateLimitExceeded", "userRateLimitExceeded", "dailyLimitExceeded"}) {
-		t.Errorf("EntryCodes = %q", got)
+	ids := func(es []content.Entry) (out []string) {
+		for _, e := range es {
+			out = append(out, e.ID)
+		}
+		return out
+	}
+	for _, code := range []string{"rateLimitExceeded", "RATELIMITEXCEEDED", "userratelimitexceeded"} {
+		if got := ids(catalogue(t).ByCode(code)); !slices.Equal(got, []string{"429-gmail-too-many-requests"}) {
+			t.Errorf("ByCode(%q) = %q, want the Gmail 429", code, got)
+		}
+	}
+	if got := catalogue(t).ByCode("quota"); got != nil {
+		t.Errorf("ByCode(quota), an alias, = %v, want none", ids(got))
 	}
 }
 

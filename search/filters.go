@@ -5,8 +5,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-
-	"github.com/errata/errata/content"
 )
 
 // ParseStatus reads "429", "400,401", "400-499", "4xx", "none" (entries
@@ -147,51 +145,4 @@ func (s StatusSet) intersect(o StatusSet) (StatusSet, bool) {
 		}
 	}
 	return out.normalize(), len(out) > 0
-}
-
-// providerByName maps lower-cased slugs and display names to slugs.
-var providerByName = func() map[string]string {
-	m := map[string]string{}
-	for _, slug := range content.ProviderSlugs() {
-		m[slug] = slug
-		m[strings.ToLower(content.ProviderName(slug))] = slug
-	}
-	return m
-}()
-
-// unknownProvider refuses a provider that is none of content.ProviderSlugs.
-func unknownProvider(name string) *InvalidError {
-	return &InvalidError{Param: "provider", Value: echo(name, 64),
-		Message: fmt.Sprintf("%q is not a known provider; use one of %s.", clip(name, 32), strings.Join(content.ProviderSlugs(), ", "))}
-}
-
-// ParseProviders reads repeated and comma-separated provider names or slugs,
-// case-insensitively, into known slugs.
-func ParseProviders(vals []string) ([]string, error) {
-	var out []string
-	total := 0
-	for _, v := range vals {
-		total += len(v)
-		if total > maxFilterLen*4 {
-			return nil, &InvalidError{Param: "provider", Value: echo(v, 64), Message: "is too long; choose one or a few providers."}
-		}
-		for name := range strings.SplitSeq(v, ",") {
-			name = strings.Join(strings.Fields(strings.ToLower(name)), " ")
-			if name == "" {
-				continue
-			}
-			slug, ok := providerByName[name]
-			if !ok {
-				slug, ok = providerByName[strings.ReplaceAll(name, " ", "-")]
-			}
-			if !ok {
-				return nil, unknownProvider(name)
-			}
-			if !slices.Contains(out, slug) {
-				out = append(out, slug)
-			}
-		}
-	}
-	slices.Sort(out)
-	return out, nil
 }

@@ -7,6 +7,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/errata/errata/content"
 )
 
 func TestParseStatus(t *testing.T) {
@@ -108,7 +110,7 @@ func TestParseProviders(t *testing.T) {
 		{[]string{"exchange web services"}, []string{"microsoft-ews"}},
 		{[]string{" microsoft-entra , "}, []string{"microsoft-entra"}},
 	} {
-		got, err := ParseProviders(c.in)
+		got, err := ParseProviders(content.BuiltinProviders(), c.in)
 		if err != nil {
 			t.Errorf("ParseProviders(%q): %v", c.in, err)
 			continue
@@ -118,7 +120,7 @@ func TestParseProviders(t *testing.T) {
 		}
 	}
 	for _, in := range [][]string{{"yahoo"}, {"gmail,nope"}, {"<script>"}, {strings.Repeat("g", 5000)}} {
-		_, err := ParseProviders(in)
+		_, err := ParseProviders(content.BuiltinProviders(), in)
 		var ie *InvalidError
 		if !errors.As(err, &ie) || ie.Param != "provider" {
 			t.Errorf("ParseProviders(%q) = %v, want *InvalidError for provider", in, err)

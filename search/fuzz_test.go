@@ -55,12 +55,12 @@ func FuzzQuery(f *testing.F) {
 			return
 		}
 		checkStatusSet(t, status, q.Status)
-		if q.Providers, err = ParseProviders([]string{provider}); err != nil {
+		if q.Providers, err = ParseProviders(content.BuiltinProviders(), []string{provider}); err != nil {
 			checkInvalid(t, err, "provider")
 			return
 		}
 		for _, p := range q.Providers {
-			if !content.KnownProvider(p) {
+			if !content.BuiltinProviders().Known(p) {
 				t.Fatalf("ParseProviders(%q) kept unknown %q", provider, p)
 			}
 		}

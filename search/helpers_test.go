@@ -191,10 +191,13 @@ func marked(sn Snippet) string {
 }
 
 // hasProvider reports whether e names any of slugs (an empty filter matches all).
+// hasProvider reports whether a filter by slugs admits e: a parent admits
+// its children.
 func hasProvider(e *content.Entry, slugs []string) bool {
 	if len(slugs) == 0 {
 		return true
 	}
+	slugs = content.BuiltinProviders().WithChildren(slugs)
 	for _, p := range e.Providers {
 		if slices.Contains(slugs, p) {
 			return true

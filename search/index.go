@@ -62,12 +62,14 @@ type Index struct {
 	entries  []content.Entry // status order, then id; doc id i is entries[i]
 	byID     []int32         // entries' indexes in id order, for Entry: a map of 100k ids costs megabytes
 	redirect map[string]string
+	orders   orders // entries by code and by title, for browsing
 	bleve    bleve.Index
 	closed   atomic.Bool // set by Close: bleve's on-disk index hands out no reader once closed
 	vocab    *vocab      // every word with its document frequency, for typos, suggestions and rare words
 	tokens   tokens      // every entry's title, messages and aliases as word ids, for re-ranking
 	docEntry []int32     // bleve's internal document number → index in entries
-	provMask []uint32    // per entry, its providers as bits (providerBit)
+	prov     providerSet // the catalogue's providers, numbered for bit masks
+	provMask []uint32    // per entry, its providers as bits (prov)
 	status   []uint16    // per entry, its status: the collector reads these, not the large entries
 	// How many entries each status and provider holds, to tell a narrow filter.
 	statusTotals [600]int
@@ -95,9 +97,14 @@ type doc struct {
 }
 
 // Build indexes entries (already validated by content.Load) in memory, in a
-// few large batches (see maxBuildBatches).
+// few large batches (see maxBuildBatches), with the built-in providers.
 func Build(entries []content.Entry) (*Index, error) {
-	ix, err := prepare(entries)
+	return BuildCatalogue(&content.Catalogue{Entries: entries, Providers: content.BuiltinProviders()})
+}
+
+// BuildCatalogue is Build of a catalogue's entries with its providers.
+func BuildCatalogue(c *content.Catalogue) (*Index, error) {
+	ix, err := prepare(c.Entries, c.Providers)
 	if err != nil {
 		return nil, err
 	}
@@ -116,14 +123,17 @@ func Build(entries []content.Entry) (*Index, error) {
 }
 
 // prepare sorts the entries and builds the lookups that need no index.
-func prepare(entries []content.Entry) (*Index, error) {
+func prepare(entries []content.Entry, providers *content.Providers) (*Index, error) {
 	limitClauses()
+	if providers == nil {
+		providers = content.BuiltinProviders()
+	}
 
 	es := slices.Clone(entries)
 	slices.SortStableFunc(es, func(a, b content.Entry) int {
 		return cmp.Or(cmp.Compare(a.Status, b.Status), strings.Compare(a.ID, b.ID))
 	})
-	ix := &Index{entries: es, byID: make([]int32, len(es)), redirect: map[string]string{}, vocab: newVocab()}
+	ix := &Index{entries: es, byID: make([]int32, len(es)), redirect: map[string]string{}, vocab: newVocab(), prov: newProviderSet(providers)}
 	for i, e := range es {
 		if e.ID == "" {
 			return nil, fmt.Errorf("search: entry %d (%s) has no id", i, e.Path)
@@ -139,12 +149,13 @@ func prepare(entries []content.Entry) (*Index, error) {
 			return nil, fmt.Errorf("search: duplicate entry id %q", id)
 		}
 	}
+	ix.orders = newOrders(ix)
 	ix.broad = broadLimits{work: broadWork, light: broadLight}
 	ix.codes = buildCodes(es)
 	ix.provMask = make([]uint32, len(es))
 	ix.status = make([]uint16, len(es))
 	for i, e := range es {
-		ix.provMask[i] = providerMask(e.Providers)
+		ix.provMask[i] = ix.prov.mask(e.Providers)
 		ix.status[i] = uint16(e.Status)
 		ix.statusTotals[e.Status]++
 		for m := ix.provMask[i]; m != 0; m &= m - 1 {
@@ -259,7 +270,7 @@ func toDoc(e content.Entry) doc {
 		Providers: e.Providers,
 		Title:     e.Title,
 		Message:   e.Messages,
-		Alias:     e.Aliases,
+		Alias:     searchAliases(e),
 	}
 	if e.Status != 0 {
 		d.Status = strconv.Itoa(e.Status)
@@ -274,14 +285,14 @@ func toDoc(e content.Entry) doc {
 		solution = s.Text
 	}
 	d.Body = []string{cause, solution}
-	d.Phrase = make([]string, 0, 1+len(e.Messages)+len(e.Aliases))
+	d.Phrase = make([]string, 0, 1+len(e.Messages)+len(d.Alias))
 	d.Phrase = append(d.Phrase, e.Title)
 	d.Phrase = append(d.Phrase, e.Messages...)
-	d.Phrase = append(d.Phrase, e.Aliases...)
-	d.Ident = make([]string, 0, 4+len(e.Messages)+len(e.Aliases))
+	d.Phrase = append(d.Phrase, d.Alias...)
+	d.Ident = make([]string, 0, 4+len(e.Messages)+len(d.Alias))
 	d.Ident = append(d.Ident, e.Title)
 	d.Ident = append(d.Ident, e.Messages...)
-	d.Ident = append(d.Ident, e.Aliases...)
+	d.Ident = append(d.Ident, d.Alias...)
 	d.Ident = append(d.Ident, cause, solution)
 	return d
 }
@@ -364,25 +375,6 @@ func analyzerOf(m mapping.IndexMapping, name string) analyzerFunc {
 			fn(string(t.Term), t.Start, t.End)
 		}
 	}
-}
-
-// providerBit numbers the known providers for per-entry bit masks.
-var providerBit = func() map[string]uint {
-	m := map[string]uint{}
-	for i, s := range content.ProviderSlugs() {
-		m[s] = uint(i)
-	}
-	return m
-}()
-
-func providerMask(slugs []string) uint32 {
-	var m uint32
-	for _, s := range slugs {
-		if b, ok := providerBit[s]; ok {
-			m |= 1 << b
-		}
-	}
-	return m
 }
 
 // mapDocs records which entry each of bleve's internal document numbers

@@ -50,7 +50,7 @@ func TestProviderHints(t *testing.T) {
 func TestProviderSignalSlugsAreKnown(t *testing.T) {
 	for _, p := range providerSignals {
 		for _, s := range p.slugs {
-			if !content.KnownProvider(s) {
+			if !content.BuiltinProviders().Known(s) {
 				t.Errorf("providerSignals names %q, which is no provider", s)
 			}
 		}

@@ -201,7 +201,7 @@ func (ix *Index) templateBonus(i int, seq []qword, r *tokenReader) (bonus float6
 		msg = max(msg, c, fragmentShare(n, len(seq)))
 		whole = whole || c == 1 && n >= 2
 	}
-	for range e.Aliases {
+	for range len(e.Codes) + len(e.Aliases) { // searchAliases' order
 		toks, _ := r.nextAlias()
 		if len(toks) == 1 {
 			// A one-word alias is a word match, which bleve scores, or a

@@ -146,7 +146,7 @@ func refTemplateBonus(e *content.Entry, pl *plan) float64 {
 		msg = max(msg, c, fragmentShare(n, len(seq)))
 	}
 	share := func(n int) float64 { return float64(n) / float64(len(seq)) }
-	for _, a := range e.Aliases {
+	for _, a := range searchAliases(*e) {
 		toks := refTemplateTokens(a)
 		if len(toks) == 1 {
 			continue

@@ -21,7 +21,7 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Results, error) {
 	if ix == nil || ix.bleve == nil || ix.closed.Load() {
 		return nil, errClosed
 	}
-	if err := normalizeQuery(&q); err != nil {
+	if err := normalizeQuery(&q, ix.prov.reg); err != nil {
 		return nil, err
 	}
 	if _, ok := ctx.Deadline(); !ok {
@@ -51,6 +51,7 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Results, error) {
 	var err error
 	if pl.browses() {
 		ix.browse(q, pl, res)
+		ix.sortBrowsed(q, pl, res)
 	} else {
 		err = ix.searchText(ctx, q, pl, res)
 	}
@@ -61,8 +62,9 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Results, error) {
 	return res, nil
 }
 
-// normalizeQuery fills defaults and rejects values out of bounds.
-func normalizeQuery(q *Query) error {
+// normalizeQuery fills defaults and rejects values out of bounds or
+// providers the catalogue does not know.
+func normalizeQuery(q *Query, providers *content.Providers) error {
 	if q.Page == 0 {
 		q.Page = 1
 	}
@@ -81,11 +83,13 @@ func normalizeQuery(q *Query) error {
 		}
 	}
 	for _, p := range q.Providers {
-		if !content.KnownProvider(p) {
-			return unknownProvider(p)
+		if !providers.Known(p) {
+			return unknownProvider(providers, p)
 		}
 	}
-	return nil
+	var err error
+	q.Sort, err = ParseSort(q.Sort)
+	return err
 }
 
 // searchText finds, counts and ranks the entries matching the text, then
@@ -102,7 +106,7 @@ func (ix *Index) searchText(ctx context.Context, q Query, pl plan, res *Results)
 			return err
 		}
 		res.Total = c.total
-		res.Facets = facetsFrom(c.statusCounts[:], providerCounts(&c.provCounts), q)
+		res.Facets = facetsFrom(c.statusCounts[:], ix.prov.counts(&c.provCounts), q)
 		ranked := ix.rerank(c.best(), pl, ws)
 		if from < len(ranked) {
 			hl := ix.newHighlighter(pl, ws)
@@ -134,7 +138,9 @@ func (ix *Index) match(ctx context.Context, q Query, must, should []query.Query,
 		return err
 	}
 	c.rank, c.count = true, false
-	return ix.collect(ctx, boolean(append(filterQueries(q), must...), should), "", c)
+	fq := q
+	fq.Providers = ix.prov.reg.WithChildren(q.Providers)
+	return ix.collect(ctx, boolean(append(filterQueries(fq), must...), should), "", c)
 }
 
 // selective reports whether q's filters admit few enough entries that
@@ -155,8 +161,8 @@ func (ix *Index) selective(q Query) bool {
 	}
 	if len(q.Providers) > 0 {
 		n := 0
-		for _, p := range q.Providers {
-			if b, ok := providerBit[p]; ok {
+		for _, p := range ix.prov.reg.WithChildren(q.Providers) {
+			if b, ok := ix.prov.bit[p]; ok {
 				n += ix.provTotals[b]
 			}
 		}
@@ -204,6 +210,7 @@ func (ix *Index) hit(i int, score float64, match string, hl *highlighter) Hit {
 	return Hit{
 		ID:          e.ID,
 		Status:      e.Status,
+		Codes:       e.Codes,
 		Providers:   e.Providers,
 		Title:       e.Title,
 		Snippet:     sn,

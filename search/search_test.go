@@ -43,7 +43,7 @@ func TestNormalizeQueryStatus(t *testing.T) {
 		{StatusSet{{600, 600}}, false},
 	} {
 		q := Query{Status: c.s}
-		err := normalizeQuery(&q)
+		err := normalizeQuery(&q, content.BuiltinProviders())
 		if (err == nil) != c.ok {
 			t.Errorf("normalizeQuery(status %v) = %v, want ok %v", c.s, err, c.ok)
 		}
@@ -196,9 +196,15 @@ func checkFacets(t *testing.T, ix *Index, es []content.Entry) {
 			if inP {
 				wantStatus[statusValue(e.Status)]++
 			}
-			if inS {
+			if inS { // each provider named, and the parent of a child named, once
+				counted := map[string]bool{}
 				for _, p := range e.Providers {
-					wantProv[p]++
+					for _, c := range []string{p, content.BuiltinProviders().Parent(p)} {
+						if c != "" && !counted[c] {
+							counted[c] = true
+							wantProv[c]++
+						}
+					}
 				}
 			}
 			if inS && inP {
@@ -275,7 +281,8 @@ func TestFacetOrder(t *testing.T) {
 }
 
 // The none filter, alone and in a list, with words and providers, answers
-// what a scan of the unfiltered matches gives; browsing keeps status order.
+// what a scan of the unfiltered matches gives; browsing keeps status order,
+// entries without a status last.
 func TestNoStatusFilter(t *testing.T) {
 	es := append(fixtures(), noStatusFixtures()...)
 	ix := build(t, es)
@@ -295,9 +302,11 @@ func TestNoStatusFilter(t *testing.T) {
 				res := run(t, ix, Query{Text: text, Status: st, Providers: provs, PerPage: MaxPerPage})
 				var want []string
 				if text == "" {
-					for _, e := range ix.Entries() { // status order, then id
-						if st.Contains(e.Status) && hasProvider(&e, provs) {
-							want = append(want, e.ID)
+					for _, none := range []bool{false, true} {
+						for _, e := range ix.Entries() { // status order, then id
+							if (e.Status == 0) == none && st.Contains(e.Status) && hasProvider(&e, provs) {
+								want = append(want, e.ID)
+							}
 						}
 					}
 				} else {

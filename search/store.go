@@ -46,6 +46,10 @@ type savedMeta struct {
 	// tokenized when opened.
 	Tokens       []byte
 	TokenOffsets []uint32
+	// The catalogue's providers; an index saved without them has the
+	// built-in ones.
+	Providers     []content.Provider
+	ProvidersFile string
 }
 
 // Save builds the index of entries into dir. dir may be new, an empty folder
@@ -55,10 +59,15 @@ type savedMeta struct {
 // refuses a folder holding anything else: it never deletes or overwrites a
 // file it did not write.
 func Save(entries []content.Entry, dir string) error {
+	return SaveCatalogue(&content.Catalogue{Entries: entries, Providers: content.BuiltinProviders()}, dir)
+}
+
+// SaveCatalogue is Save of a catalogue's entries with its providers.
+func SaveCatalogue(c *content.Catalogue, dir string) error {
 	if err := CheckSaveDir(dir); err != nil {
 		return fmt.Errorf("search: %w", err)
 	}
-	ix, err := prepare(entries)
+	ix, err := prepare(c.Entries, c.Providers)
 	if err != nil {
 		return err
 	}
@@ -103,7 +112,8 @@ func (ix *Index) write(dir string) error {
 	if int(n) != len(ix.entries) {
 		return fmt.Errorf("search: indexed %d documents of %d entries", n, len(ix.entries))
 	}
-	meta := savedMeta{Magic: metaMagic, Count: len(ix.entries), Fingerprint: fingerprint(ix.entries), Words: ix.vocab.df}
+	meta := savedMeta{Magic: metaMagic, Count: len(ix.entries), Fingerprint: fingerprint(ix.entries), Words: ix.vocab.df,
+		Providers: ix.prov.reg.List(), ProvidersFile: ix.prov.reg.File}
 	ix.vocab.seal()
 	if t := ix.tokenize(); len(ix.vocab.ids) == len(meta.Words) {
 		// Every id comes from the counts saved beside them (none was
@@ -226,10 +236,6 @@ const lockWait = 5 * time.Second
 // written, so a folder they may not write serves, and stays byte for byte as
 // errata index wrote it.
 func open(dir string, entries []content.Entry) (*Index, error) {
-	ix, err := prepare(entries)
-	if err != nil {
-		return nil, err
-	}
 	f, err := os.Open(filepath.Join(dir, metaFile))
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
@@ -239,6 +245,14 @@ func open(dir string, entries []content.Entry) (*Index, error) {
 	f.Close()
 	if err != nil || meta.Magic != metaMagic {
 		return nil, fmt.Errorf("search: %s: unreadable saved index; %s", dir, rebuildHint(dir))
+	}
+	providers := content.BuiltinProviders()
+	if len(meta.Providers) > 0 {
+		providers = content.NewProviders(meta.ProvidersFile, meta.Providers)
+	}
+	ix, err := prepare(entries, providers)
+	if err != nil {
+		return nil, err
 	}
 	if meta.Count != len(ix.entries) || meta.Fingerprint != fingerprint(ix.entries) {
 		return nil, ErrStale

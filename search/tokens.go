@@ -57,6 +57,9 @@ func (ix *Index) tokenize() tokens {
 		for _, m := range e.Messages {
 			put(m, false)
 		}
+		for _, a := range e.Codes {
+			put(a, true)
+		}
 		for _, a := range e.Aliases {
 			put(a, true)
 		}
@@ -81,7 +84,7 @@ func (t *tokens) valid(ix *Index) bool {
 		}
 		b := t.data[t.off[i]:t.off[i+1]]
 		e := &ix.entries[i]
-		for k := range 1 + len(e.Messages) + len(e.Aliases) {
+		for k := range 1 + len(e.Messages) + len(e.Codes) + len(e.Aliases) {
 			head, n := binary.Uvarint(b)
 			if n <= 0 {
 				return false

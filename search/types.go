@@ -10,6 +10,7 @@ type Query struct {
 	Providers []string  // provider slugs; empty means any provider
 	Page      int       // 1-based; 0 means 1
 	PerPage   int       // 1–100; 0 means DefaultPerPage
+	Sort      string    // browsing's order: SortStatus, SortCode or SortTitle (ParseSort)
 }
 
 // StatusRange is an inclusive range of HTTP statuses; a single code has Lo == Hi.
@@ -62,6 +63,7 @@ type Understood struct {
 type Hit struct {
 	ID        string
 	Status    int
+	Codes     []string // the codes the API returns, primary first
 	Providers []string // slugs; empty means every provider
 	Title     string
 	Snippet   Snippet

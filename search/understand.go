@@ -131,7 +131,7 @@ func appendCodes(codes []string, prev, w string, pasted bool) []string {
 // the codes name, and which identifiers it does not know whole
 // (WebClientResponseException), searched by their parts instead.
 func (ix *Index) resolve(pl *plan) {
-	pl.codeHits, pl.named = ix.lookUpCodes(pl.codes, providerMask(pl.hints))
+	pl.codeHits, pl.named = ix.lookUpCodes(pl.codes, ix.prov.mask(pl.hints))
 	ix.splitUnknown(pl)
 }
 

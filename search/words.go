@@ -61,7 +61,9 @@ func (ix *Index) lookUp(w string, pasted, prefix bool, df *dfCounter) word {
 	}
 	wd.stop = false
 	for _, slug := range providerWords[lw] {
-		wd.work += uint32(ix.provTotals[providerBit[slug]])
+		if b, ok := ix.prov.bit[slug]; ok {
+			wd.work += uint32(ix.provTotals[b])
+		}
 	}
 	if prefix {
 		ix.complete(&wd, df, counted)

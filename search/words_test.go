@@ -169,8 +169,8 @@ func TestBroadWordSkipsProse(t *testing.T) {
 	}
 	// A broad provider name finds the entries that name it, not all of
 	// that provider's entries (typed whole: no completions).
-	if got, want := run(t, ix, Query{Text: "Twilio "}).Total, count("twilio", false, ""); got != want || want == 0 || want >= ix.provTotals[providerBit["twilio"]] {
-		t.Errorf("twilio: total %d, want %d, fewer than the %d Twilio entries", got, want, ix.provTotals[providerBit["twilio"]])
+	if got, want := run(t, ix, Query{Text: "Twilio "}).Total, count("twilio", false, ""); got != want || want == 0 || want >= ix.provTotals[ix.prov.bit["twilio"]] {
+		t.Errorf("twilio: total %d, want %d, fewer than the %d Twilio entries", got, want, ix.provTotals[ix.prov.bit["twilio"]])
 	}
 	// Two words, or a phrase, still read the prose.
 	for _, q := range []string{"error invalid", `"an error"`} {

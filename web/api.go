@@ -16,6 +16,7 @@ import (
 type apiQuery struct {
 	Q        string   `json:"q"`
 	Status   string   `json:"status"`
+	Sort     string   `json:"sort,omitempty"`
 	Provider []string `json:"provider"`
 	Page     int      `json:"page"`
 	PerPage  int      `json:"per_page"`
@@ -24,6 +25,7 @@ type apiQuery struct {
 type apiHit struct {
 	ID          string   `json:"id"`
 	Status      int      `json:"status"`
+	Codes       []string `json:"codes"`
 	Providers   []string `json:"providers"`
 	Title       string   `json:"title"`
 	URL         string   `json:"url"`
@@ -73,10 +75,12 @@ type apiSearchResponse struct {
 type apiEntrySummary struct {
 	ID        string   `json:"id"`
 	Status    int      `json:"status"`
+	Codes     []string `json:"codes"`
 	Title     string   `json:"title"`
 	Providers []string `json:"providers"`
 	URL       string   `json:"url"`
 	Updated   string   `json:"updated,omitempty"`
+	Imported  string   `json:"imported,omitempty"`
 }
 
 type apiErrorsResponse struct {
@@ -91,9 +95,15 @@ type apiSection struct {
 	HTML  string `json:"html"`
 }
 
+type apiSource struct {
+	Name string `json:"name"`
+	URL  string `json:"url,omitempty"`
+}
+
 type apiEntry struct {
 	ID           string       `json:"id"`
 	Status       int          `json:"status"`
+	Codes        []string     `json:"codes"`
 	Title        string       `json:"title"`
 	Providers    []string     `json:"providers"`
 	URL          string       `json:"url"`
@@ -101,7 +111,9 @@ type apiEntry struct {
 	Aliases      []string     `json:"aliases"`
 	Related      []string     `json:"related"`
 	RedirectFrom []string     `json:"redirect_from"`
+	Source       *apiSource   `json:"source,omitempty"`
 	Updated      string       `json:"updated,omitempty"`
+	Imported     string       `json:"imported,omitempty"`
 	Sections     []apiSection `json:"sections"`
 }
 
@@ -145,7 +157,7 @@ func snippetHTML(s search.Snippet) string {
 }
 
 func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) error {
-	q, err := parseQuery(r, true)
+	q, err := s.parseValues(r.URL.Query(), true)
 	if err != nil {
 		return err
 	}
@@ -160,7 +172,7 @@ func (s *Server) writeSearchJSON(w http.ResponseWriter, r *http.Request, q searc
 	}
 	u := res.Understood
 	out := apiSearchResponse{
-		Query: apiQuery{Q: q.Text, Status: statusString(res.Query.Status), Provider: nonNil(res.Query.Providers),
+		Query: apiQuery{Q: q.Text, Status: statusString(res.Query.Status), Sort: res.Query.Sort, Provider: nonNil(res.Query.Providers),
 			Page: res.Page, PerPage: res.PerPage},
 		Total:      res.Total,
 		Page:       res.Page,
@@ -173,7 +185,7 @@ func (s *Server) writeSearchJSON(w http.ResponseWriter, r *http.Request, q searc
 			Message: u.Message, Providers: nonNil(u.Providers), Terms: u.Terms, Query: u.Query},
 	}
 	for _, h := range res.Hits {
-		out.Results = append(out.Results, apiHit{ID: h.ID, Status: h.Status, Providers: nonNil(h.Providers), Title: h.Title,
+		out.Results = append(out.Results, apiHit{ID: h.ID, Status: h.Status, Codes: nonNil(h.Codes), Providers: nonNil(h.Providers), Title: h.Title,
 			URL: EntryPath(h.ID), Snippet: plain(h.Snippet), SnippetHTML: snippetHTML(h.Snippet), SnippetFrom: h.SnippetFrom, Match: h.Match})
 	}
 	writeJSON(w, http.StatusOK, out)
@@ -188,8 +200,8 @@ func (s *Server) apiErrors(w http.ResponseWriter, r *http.Request) error {
 	es := ix.Entries()
 	out := apiErrorsResponse{Total: len(es), Errors: make([]apiEntrySummary, 0, len(es))}
 	for _, e := range es {
-		out.Errors = append(out.Errors, apiEntrySummary{ID: e.ID, Status: e.Status, Title: e.Title,
-			Providers: nonNil(e.Providers), URL: EntryPath(e.ID), Updated: date(e)})
+		out.Errors = append(out.Errors, apiEntrySummary{ID: e.ID, Status: e.Status, Codes: nonNil(e.Codes), Title: e.Title,
+			Providers: nonNil(e.Providers), URL: EntryPath(e.ID), Updated: date(e), Imported: importedDate(e)})
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
@@ -208,18 +220,30 @@ func (s *Server) apiError(w http.ResponseWriter, r *http.Request) error {
 func apiEntryPath(id string) string { return "/api/v1/errors/" + url.PathEscape(id) }
 
 func entryJSON(e content.Entry) apiEntry {
-	out := apiEntry{ID: e.ID, Status: e.Status, Title: e.Title, Providers: nonNil(e.Providers), URL: EntryPath(e.ID),
+	out := apiEntry{ID: e.ID, Status: e.Status, Codes: nonNil(e.Codes), Title: e.Title, Providers: nonNil(e.Providers), URL: EntryPath(e.ID),
 		Messages: nonNil(e.Messages), Aliases: nonNil(e.Aliases), Related: nonNil(e.Related),
-		RedirectFrom: nonNil(e.RedirectFrom), Updated: date(e), Sections: make([]apiSection, 0, len(e.Sections))}
+		RedirectFrom: nonNil(e.RedirectFrom), Updated: date(e), Imported: importedDate(e), Sections: make([]apiSection, 0, len(e.Sections))}
+	if e.Source.Name != "" {
+		out.Source = &apiSource{Name: e.Source.Name, URL: e.Source.URL}
+	}
 	for _, sec := range e.Sections {
 		out.Sections = append(out.Sections, apiSection{ID: sec.ID, Title: sec.Title, Text: sec.Text, HTML: sec.HTML})
 	}
 	return out
 }
 
+// date is when a person last reviewed e, "" when never.
 func date(e content.Entry) string {
 	if e.Updated.IsZero() {
 		return ""
 	}
 	return e.Updated.Format("2006-01-02")
+}
+
+// importedDate is when errata import wrote e, "" when it did not.
+func importedDate(e content.Entry) string {
+	if e.Imported.IsZero() {
+		return ""
+	}
+	return e.Imported.Format("2006-01-02")
 }

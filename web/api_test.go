@@ -51,7 +51,7 @@ func TestAPISearch(t *testing.T) {
 		Understood: apiUnderstood{Shape: "text", Codes: []string{}, Providers: []string{}, Terms: "quota", Query: "quota"},
 	}
 	for _, hit := range res.Hits {
-		want.Results = append(want.Results, apiHit{ID: hit.ID, Status: hit.Status, Providers: nonNil(hit.Providers),
+		want.Results = append(want.Results, apiHit{ID: hit.ID, Status: hit.Status, Codes: nonNil(hit.Codes), Providers: nonNil(hit.Providers),
 			Title: hit.Title, URL: "/errors/" + hit.ID, Snippet: plain(hit.Snippet), SnippetHTML: snippetHTML(hit.Snippet),
 			SnippetFrom: hit.SnippetFrom, Match: hit.Match})
 	}
@@ -93,8 +93,11 @@ func TestAPISearchShape(t *testing.T) {
 		t.Error("429-general-quota-exceeded not found for quota")
 	}
 	b := body(t, do(t, h, "GET", "/api/v1/search?q=quota"))
-	if !strings.Contains(b, `"id":"429-general-quota-exceeded","status":429,"providers":[],`) {
-		t.Errorf("providers is not []: %s", cut(b, 2000))
+	if !strings.Contains(b, `"id":"429-general-quota-exceeded","status":429,"codes":[],"providers":[],`) {
+		t.Errorf("codes or providers is not []: %s", cut(b, 2000))
+	}
+	if !strings.Contains(b, `"id":"429-gmail-too-many-requests","status":429,"codes":["rateLimitExceeded","userRateLimitExceeded","dailyLimitExceeded"],`) {
+		t.Errorf("codes are not on the hit, primary first: %s", cut(b, 2000))
 	}
 }
 
@@ -128,7 +131,7 @@ func TestAPIErrors(t *testing.T) {
 	got := getJSON[apiErrorsResponse](t, h, "/api/v1/errors", 200)
 	want := apiErrorsResponse{Total: len(ix.Entries()), Errors: []apiEntrySummary{}}
 	for _, e := range ix.Entries() {
-		want.Errors = append(want.Errors, apiEntrySummary{ID: e.ID, Status: e.Status, Title: e.Title,
+		want.Errors = append(want.Errors, apiEntrySummary{ID: e.ID, Status: e.Status, Codes: nonNil(e.Codes), Title: e.Title,
 			Providers: nonNil(e.Providers), URL: "/errors/" + e.ID, Updated: e.Updated.Format("2006-01-02")})
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
@@ -142,9 +145,9 @@ func TestAPIError(t *testing.T) {
 	const id = "429-gmail-too-many-requests"
 	e, _ := ix.Entry(id)
 	got := getJSON[apiEntry](t, h, "/api/v1/errors/"+id, 200)
-	want := apiEntry{ID: id, Status: 429, Title: e.Title, Providers: []string{"gmail"}, URL: "/errors/" + id,
+	want := apiEntry{ID: id, Status: 429, Codes: []string{"rateLimitExceeded", "userRateLimitExceeded", "dailyLimitExceeded"}, Title: e.Title, Providers: []string{"gmail"}, URL: "/errors/" + id,
 		Messages: e.Messages, Aliases: e.Aliases, Related: e.Related, RedirectFrom: []string{},
-		Updated: e.Updated.Format("2006-01-02")}
+		Source: &apiSource{Name: "Nylas's error reference"}, Updated: e.Updated.Format("2006-01-02")}
 	for _, s := range e.Sections {
 		want.Sections = append(want.Sections, apiSection{ID: s.ID, Title: s.Title, Text: s.Text, HTML: s.HTML})
 	}

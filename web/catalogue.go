@@ -1,6 +1,8 @@
 package web
 
 import (
+	"cmp"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -17,18 +19,27 @@ import (
 // catalogue is "/": browse by status, or search with ranked snippets. An
 // htmx request from the search box gets only the "results" fragment.
 func (s *Server) catalogue(w http.ResponseWriter, r *http.Request) error {
-	q, res, err := s.search(r, false)
+	ix, q, res, err := s.search(r, true)
 	if err != nil {
 		return err
 	}
+	// A page past the end (an old link, a catalogue that shrank) shows the
+	// last page and says so; the API answers 400 instead.
+	note := ""
+	if pages := pageCount(res.Total, res.PerPage); res.Page > pages && res.Page > 1 {
+		asked := res.Page
+		q.Page = pages
+		if res, err = ix.Search(r.Context(), q); err != nil {
+			return err
+		}
+		note = fmt.Sprintf("There is no page %d: these are the last results, page %d of %d.", asked, pages, pages)
+	}
 	state := stateOf(res.Query)
 	state.Q = linkText(q.Text, res.Understood)
-	if pages := pageCount(res.Total, res.PerPage); res.Page > pages && res.Page > 1 {
-		return pageError(res.Page, pages)
-	}
-	v := s.catalogueView(r, state, res)
+	v := s.catalogueView(r, ix.Providers(), state, res)
 	v.Q, v.Meta.Q = q.Text, q.Text // the box keeps what was typed or pasted
 	v.Answer, v.Best = s.answer(res), best(res)
+	v.Note = note
 	// Every header wantsFragment reads, so that no cache (ours, nginx's, the
 	// browser's) hands a fragment to a request for the page or back.
 	w.Header().Add("Vary", "HX-Request, HX-Boosted, HX-History-Restore-Request, HX-Target")
@@ -72,40 +83,51 @@ var classes = []struct {
 
 // catalogueView is the page of one list state: its filters, its results
 // and its pagination, each made by a step of its own below.
-func (s *Server) catalogueView(r *http.Request, st listState, res *search.Results) components.Catalogue {
+func (s *Server) catalogueView(r *http.Request, providers *content.Providers, st listState, res *search.Results) components.Catalogue {
 	v := components.Catalogue{
 		Searching: st.Q != "",
 		Q:         st.Q,
 		Named:     st.Q,
 		Status:    st.Status,
 		Providers: st.Providers,
+		Sort:      st.Sort,
+		PerPage:   st.PerPage,
 		Total:     res.Total,
 		Page:      res.Page,
 		Pages:     pageCount(res.Total, res.PerPage),
-		ClearHref: listState{Q: st.Q}.URL(),
+		ClearHref: listState{Q: st.Q, Sort: st.Sort, PerPage: st.PerPage}.URL(),
 	}
+	if len(res.Hits) > 0 {
+		v.From = (res.Page-1)*res.PerPage + 1
+		v.To = v.From + len(res.Hits) - 1
+	}
+	v.Count = countLine(v)
 	title := "Every API error, explained"
 	desc := "Search and browse API errors from Gmail, Microsoft, Twilio and more: what each one means and how to fix it."
 	if st.Q != "" {
 		title = "“" + st.Q + "”"
 	}
+	if v.Pages > 1 {
+		title += fmt.Sprintf(" — page %d of %d", v.Page, v.Pages)
+	}
 	v.Meta = s.meta(r, title, desc, st.URL(), "website")
 	v.Meta.Q = st.Q
 
 	v.StatusCodes, v.StatusRange, v.NoStatus = statusFilters(st, res.Facets.Status)
-	v.Chart = chart(v.StatusCodes, v.StatusRange)
-	v.ProviderF = providerFilters(st, res.Facets.Provider)
-	v.Active = activeFilters(st)
+	v.Chart = chart(v.StatusCodes, v.StatusRange, v.NoStatus)
+	v.ProviderF = providerFilters(providers, st, res.Facets.Provider)
+	v.Active = activeFilters(providers, st)
+	v.SortLinks, v.PerPageLinks = listControls(st, v)
 
 	if res.Suggestion != "" {
 		v.Suggestion = components.Link{Label: res.Suggestion, Href: st.withQ(res.Suggestion).URL()}
 	}
-	v.Understood = understood(res.Understood)
+	v.Understood = understood(providers, res.Understood)
 	if len(res.TooCommon) > 0 {
 		v.TooCommon = tooCommonHint(res.TooCommon)
 	}
 
-	v.Groups = resultGroups(st, res)
+	v.Groups = resultGroups(providers, st, res)
 	v.Prev, v.Next, v.PageLinks = pagination(st, v.Page, v.Pages)
 	return v
 }
@@ -133,11 +155,11 @@ func statusFilters(st listState, facet []search.FacetValue) (codes, ranges []com
 		codes = append(codes, statusFilter(st, f.Value+" "+http.StatusText(code), f.Value, f.Count))
 	}
 	for _, c := range classes {
-		if n := counts[c.rng]; n > 0 || st.Status == c.rng {
+		if n := counts[c.rng]; n > 0 || st.holdsStatus(c.rng) {
 			ranges = append(ranges, statusFilter(st, strings.Replace(c.rng, "-", "–", 1), c.rng, n))
 		}
 	}
-	if st.Status == search.StatusNone && none.Href == "" {
+	if st.holdsStatus(search.StatusNone) && none.Href == "" {
 		none = statusFilter(st, "No status", search.StatusNone, 0)
 	}
 	return codes, ranges, none
@@ -145,14 +167,30 @@ func statusFilters(st listState, facet []search.FacetValue) (codes, ranges []com
 
 // providerFilters are the filters the provider facet offers, then each
 // selected provider with no hits, so that it can be removed.
-func providerFilters(st listState, facet []search.FacetValue) []components.Filter {
-	var out []components.Filter
+func providerFilters(providers *content.Providers, st listState, facet []search.FacetValue) []components.Filter {
+	var all []components.Filter
 	for _, f := range facet {
-		out = append(out, providerFilter(st, f.Value, f.Count))
+		all = append(all, providerFilter(providers, st, f.Value, f.Count))
 	}
 	for _, p := range st.Providers {
-		if !slices.ContainsFunc(out, func(f components.Filter) bool { return f.Value == p }) {
-			out = append(out, providerFilter(st, p, 0))
+		if !slices.ContainsFunc(all, func(f components.Filter) bool { return f.Value == p }) {
+			all = append(all, providerFilter(providers, st, p, 0))
+		}
+	}
+	// A tree: each child under its parent, in the facet's order (most
+	// entries first); a child whose parent is not offered stands alone.
+	var out []components.Filter
+	for _, f := range all {
+		parent := providers.Parent(f.Value)
+		if parent == "" || !slices.ContainsFunc(all, func(p components.Filter) bool { return p.Value == parent }) {
+			out = append(out, f)
+		}
+	}
+	for i := range out {
+		for _, f := range all {
+			if providers.Parent(f.Value) == out[i].Value {
+				out[i].Children = append(out[i].Children, f)
+			}
 		}
 	}
 	return out
@@ -160,39 +198,41 @@ func providerFilters(st listState, facet []search.FacetValue) []components.Filte
 
 // providerFilter is the link for one provider: it adds the provider to the
 // filter, or removes it when selected.
-func providerFilter(st listState, slug string, count int) components.Filter {
-	return components.Filter{Label: content.ProviderName(slug), Value: slug, Href: st.toggleProvider(slug).URL(),
+func providerFilter(providers *content.Providers, st listState, slug string, count int) components.Filter {
+	return components.Filter{Label: providers.Name(slug), Value: slug, Href: st.toggleProvider(slug).URL(),
 		Count: count, Selected: st.hasProvider(slug)}
 }
 
 // activeFilters are the filters in use, as chips that each remove one.
-func activeFilters(st listState) []components.Filter {
+func activeFilters(providers *content.Providers, st listState) []components.Filter {
 	var out []components.Filter
-	if st.Status != "" {
-		label := "Status " + st.Status
-		if st.Status == search.StatusNone {
+	set, _ := search.ParseStatus(st.Status)
+	for _, r := range set { // one chip per range of statuses chosen
+		value := search.StatusSet{r}.String()
+		label := "Status " + strings.Replace(value, "-", "–", 1)
+		if value == search.StatusNone {
 			label = "No status"
 		}
-		out = append(out, components.Filter{Label: label, Href: st.withStatus("").URL()})
+		out = append(out, components.Filter{Label: label, Href: st.toggleStatus(value).URL()})
 	}
 	for _, p := range st.Providers {
-		out = append(out, components.Filter{Label: content.ProviderName(p), Href: st.toggleProvider(p).URL()})
+		out = append(out, components.Filter{Label: providers.Name(p), Href: st.toggleProvider(p).URL()})
 	}
 	return out
 }
 
 // resultGroups are the hits grouped by status when browsing, or one ranked
 // group when searching.
-func resultGroups(st listState, res *search.Results) []components.Group {
+func resultGroups(providers *content.Providers, st listState, res *search.Results) []components.Group {
 	var groups []components.Group
 	from := st.values()
 	hl := highlightTerms(st.Q, res.Understood)
 	for _, h := range res.Hits {
-		it := item(h.ID, h.Status, h.Title, h.Providers, h.Snippet, hl, from)
+		it := item(providers, hitListed(h), hl, from)
 		if st.Q != "" {
 			it.From = snippetLabels[h.SnippetFrom]
 		}
-		if st.Q == "" {
+		if st.Q == "" && st.Sort == search.SortStatus {
 			if n := len(groups); n == 0 || groups[n-1].Status != h.Status {
 				groups = append(groups, components.Group{Status: h.Status, Heading: statusHeading(h.Status)})
 			}
@@ -201,6 +241,11 @@ func resultGroups(st listState, res *search.Results) []components.Group {
 		}
 		g := &groups[len(groups)-1]
 		g.Items = append(g.Items, it)
+	}
+	for i := range groups {
+		if len(groups[i].Items) == 1 {
+			groups[i].Heading = "" // its card's badge says the status
+		}
 	}
 	return groups
 }
@@ -231,21 +276,90 @@ func pagination(st listState, page, pages int) (prev, next string, links []compo
 	return prev, next, links
 }
 
-// statusFilter is the link for one status filter value: it selects the
-// value, or clears the status filter when the value is the one selected.
+// statusFilter is the link for one status filter value: it adds the value
+// to the statuses chosen, or takes it out when they hold it.
 func statusFilter(st listState, label, value string, count int) components.Filter {
-	sel := st.Status == value
-	href := st.withStatus(value)
-	if sel {
-		href = st.withStatus("")
+	return components.Filter{Label: label, Value: value, Href: st.toggleStatus(value).URL(), Count: count, Selected: st.holdsStatus(value)}
+}
+
+// countLine says how many results there are and which are shown:
+// "41–60 of 2,822 errors", "3 matches for “quota”".
+func countLine(v components.Catalogue) string {
+	what := "error"
+	if v.Searching {
+		what = "match"
 	}
-	return components.Filter{Label: label, Value: value, Href: href.URL(), Count: count, Selected: sel}
+	n := plural(v.Total, what, what+pluralEnd(what))
+	if v.Pages > 1 && v.From > 0 {
+		n = fmt.Sprintf("%s–%s of %s %s", thousands(v.From), thousands(v.To), thousands(v.Total), what+pluralEnd(what))
+	} else if v.Total >= 1000 {
+		n = thousands(v.Total) + " " + what + pluralEnd(what)
+	}
+	if v.Searching {
+		n += " for “" + v.Named + "”"
+	}
+	return n
+}
+
+func pluralEnd(word string) string {
+	if strings.HasSuffix(word, "ch") {
+		return "es"
+	}
+	return "s"
+}
+
+// thousands writes n with a comma every three digits: 2,847.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+// perPageChoices are the page sizes the list offers.
+var perPageChoices = []int{search.DefaultPerPage, 50, 100}
+
+// listControls are the order a provider's entries may be browsed in (only
+// when browsing by provider) and the page sizes (when there is more than
+// a page of the smallest).
+func listControls(st listState, v components.Catalogue) (sorts, sizes []components.Filter) {
+	if st.Q == "" && len(st.Providers) > 0 {
+		for _, o := range []struct{ label, sort string }{{"Status", search.SortStatus}, {"Code", search.SortCode}, {"Title", search.SortTitle}} {
+			sorts = append(sorts, components.Filter{Label: o.label, Value: o.sort, Href: st.withSort(o.sort).URL(), Selected: st.Sort == o.sort})
+		}
+	}
+	if v.Total > perPageChoices[0] || st.PerPage > 0 {
+		per := cmp.Or(st.PerPage, search.DefaultPerPage)
+		for _, n := range perPageChoices {
+			sizes = append(sizes, components.Filter{Label: strconv.Itoa(n), Value: strconv.Itoa(n), Href: st.withPerPage(n).URL(), Selected: per == n})
+		}
+	}
+	return sorts, sizes
+}
+
+// listed is what a list shows of an entry, from a search hit or the entry.
+type listed struct {
+	ID        string
+	Status    int
+	Codes     []string
+	Title     string
+	Providers []string
+	Snippet   search.Snippet
+}
+
+func hitListed(h search.Hit) listed {
+	return listed{ID: h.ID, Status: h.Status, Codes: h.Codes, Title: h.Title, Providers: h.Providers, Snippet: h.Snippet}
+}
+
+func entryListed(e content.Entry) listed {
+	return listed{ID: e.ID, Status: e.Status, Codes: e.Codes, Title: e.Title, Providers: e.Providers}
 }
 
 // item is one entry in a list of results or related entries; hl and from,
 // when set, tell its page what to highlight and which list to return to.
-func item(id string, status int, title string, providers []string, snip search.Snippet, hl, from string) components.Item {
-	href := EntryPath(id)
+func item(providers *content.Providers, l listed, hl, from string) components.Item {
+	href := EntryPath(l.ID)
 	var params []string
 	if hl != "" {
 		params = append(params, "hl="+url.QueryEscape(hl))
@@ -256,11 +370,15 @@ func item(id string, status int, title string, providers []string, snip search.S
 	if len(params) > 0 {
 		href += "?" + strings.Join(params, "&")
 	}
-	names := make([]string, len(providers))
-	for i, p := range providers {
-		names[i] = content.ProviderName(p)
+	names := make([]string, len(l.Providers))
+	for i, p := range l.Providers {
+		names[i] = providers.Name(p)
 	}
-	return components.Item{ID: id, Status: status, Title: title, Href: href, Providers: names, Snippet: snip}
+	it := components.Item{ID: l.ID, Status: l.Status, Title: l.Title, Href: href, Providers: names, Snippet: l.Snippet}
+	if len(l.Codes) > 0 && l.Codes[0] != strconv.Itoa(l.Status) { // the badge says a code that is the status
+		it.Code = l.Codes[0]
+	}
+	return it
 }
 
 func statusHeading(status int) string {
@@ -292,7 +410,7 @@ func highlightTerms(q string, u search.Understood) string {
 // understood says in words how pasted or mixed text was read: a paste's
 // shape, status, codes, provider and message, or a status typed among
 // words.
-func understood(u search.Understood) string {
+func understood(providers *content.Providers, u search.Understood) string {
 	var parts []string
 	if len(u.Status) > 0 {
 		parts = append(parts, "status "+u.Status.String())
@@ -312,7 +430,7 @@ func understood(u search.Understood) string {
 	if len(u.Providers) > 0 {
 		names := make([]string, len(u.Providers))
 		for i, p := range u.Providers {
-			names[i] = content.ProviderName(p)
+			names[i] = providers.Name(p)
 		}
 		parts = append(parts, strings.Join(names, ", "))
 	}
@@ -335,11 +453,15 @@ var shapeNames = map[string]string{
 const chartWidth = 200
 
 // chart draws a bar per status code when there are few codes, else a bar
-// per status class; each bar links to the same filter as its list entry.
-func chart(codes, ranges []components.Filter) []components.Bar {
+// per status class, and a bar for entries without a status; each bar links
+// to the same filter as its list entry.
+func chart(codes, ranges []components.Filter, none components.Filter) []components.Bar {
 	src := codes
 	if len(codes) > 10 {
 		src = ranges
+	}
+	if none.Href != "" {
+		src = append(slices.Clip(src), none)
 	}
 	if len(src) == 0 {
 		return nil
@@ -353,7 +475,7 @@ func chart(codes, ranges []components.Filter) []components.Bar {
 	var bars []components.Bar
 	for i, f := range src {
 		label := f.Value
-		if len(src) == len(ranges) && len(codes) > 10 {
+		if len(codes) > 10 && f.Value != search.StatusNone {
 			label = f.Value[:1] + "xx"
 		}
 		h := 0
@@ -367,23 +489,42 @@ func chart(codes, ranges []components.Filter) []components.Bar {
 }
 
 // search parses the request's query and runs it.
-func (s *Server) search(r *http.Request, api bool) (search.Query, *search.Results, error) {
-	q, err := parseQuery(r, api)
+func (s *Server) search(r *http.Request, api bool) (index, search.Query, *search.Results, error) {
+	ix, err := s.index()
 	if err != nil {
-		return q, nil, err
+		return nil, search.Query{}, nil, err
 	}
-	res, err := s.run(r, q)
-	return q, res, err
+	q, err := parseQuery(r, api, ix.Providers())
+	if err != nil {
+		return ix, q, nil, err
+	}
+	res, err := s.runOn(r, ix, q)
+	return ix, q, res, err
 }
 
-// run asks the index q. A text search is told to the search observer (the
-// metrics), so that searches and those finding nothing are counted where
-// they run; browsing (no text) is not a search.
+// parseValues reads the parameters of a query string or a form for the
+// catalogue's providers.
+func (s *Server) parseValues(v url.Values, perPage bool) (search.Query, error) {
+	ix, err := s.index()
+	if err != nil {
+		return search.Query{}, err
+	}
+	return parseValues(v, perPage, ix.Providers())
+}
+
+// run asks the index q.
 func (s *Server) run(r *http.Request, q search.Query) (*search.Results, error) {
 	ix, err := s.index()
 	if err != nil {
 		return nil, err
 	}
+	return s.runOn(r, ix, q)
+}
+
+// runOn asks ix q. A text search is told to the search observer (the
+// metrics), so that searches and those finding nothing are counted where
+// they run; browsing (no text) is not a search.
+func (s *Server) runOn(r *http.Request, ix index, q search.Query) (*search.Results, error) {
 	start := time.Now()
 	res, err := ix.Search(r.Context(), q)
 	if err != nil {

@@ -27,8 +27,18 @@ func TestEntryPage(t *testing.T) {
 	if got := doc.Find("[data-testid=entry] [data-testid=status]").First().Text(); got != "429" {
 		t.Errorf("status badge %q", got)
 	}
-	if got := doc.Find("[data-testid=title]").Text(); got != e.Title {
-		t.Errorf("title %q, want %q", got, e.Title)
+	// The primary code leads the heading; the others follow it.
+	if got := texts(doc.Find("h1[data-testid=title]")); !cmp.Equal(got, []string{"rateLimitExceeded " + e.Title}) {
+		t.Errorf("heading %q, want the code then %q", got, e.Title)
+	}
+	if got := doc.Find("h1 [data-testid=code]").Text(); got != "rateLimitExceeded" {
+		t.Errorf("code in the heading %q", got)
+	}
+	if got := texts(doc.Find("[data-testid=other-codes] code")); !cmp.Equal(got, []string{"userRateLimitExceeded", "dailyLimitExceeded"}) {
+		t.Errorf("other codes %q", got)
+	}
+	if got := texts(doc.Find("[data-testid=source]")); !cmp.Equal(got, []string{"From Nylas's error reference."}) {
+		t.Errorf("source %q", got)
 	}
 	if got := texts(doc.Find("[data-testid=entry] [data-testid=provider]")); !cmp.Equal(got, []string{"Gmail"}) {
 		t.Errorf("providers %v", got)
@@ -80,7 +90,7 @@ func TestEntryPage(t *testing.T) {
 	if got, _ := doc.Find("link[rel=canonical]").Attr("href"); got != "https://errata.example/errors/"+id {
 		t.Errorf("canonical %q", got)
 	}
-	if got := meta(`meta[property="og:title"]`); got != "429 "+e.Title {
+	if got := meta(`meta[property="og:title"]`); got != "rateLimitExceeded — 429 "+e.Title || doc.Find("title").Text() != got+" · Errata" {
 		t.Errorf("og:title %q", got)
 	}
 	if got := meta(`meta[property="og:url"]`); got != "https://errata.example/errors/"+id {

@@ -83,7 +83,7 @@ func (s *Server) feed(w http.ResponseWriter, r *http.Request) error {
 		Author: atomAuthor{Name: "Errata", URI: base + "/"},
 	}
 	for _, e := range recent(sel.entries, feedSize) {
-		f.Entries = append(f.Entries, feedEntry(e, base))
+		f.Entries = append(f.Entries, feedEntry(e, sel.providers, base))
 	}
 	var buf bytes.Buffer
 	buf.WriteString(xml.Header)
@@ -146,7 +146,7 @@ func atomTime(t time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
-func feedEntry(e content.Entry, base string) atomEntry {
+func feedEntry(e content.Entry, providers *content.Providers, base string) atomEntry {
 	page := base + EntryPath(e.ID)
 	ae := atomEntry{
 		Title: entryTitle(e), ID: page, Updated: atomTime(e.Updated),
@@ -162,7 +162,7 @@ func feedEntry(e content.Entry, base string) atomEntry {
 	}
 	ae.Categories = append(ae.Categories, atomCategory{Term: "status:" + status, Label: "Status " + status})
 	for _, p := range e.Providers {
-		ae.Categories = append(ae.Categories, atomCategory{Term: "provider:" + p, Label: content.ProviderName(p)})
+		ae.Categories = append(ae.Categories, atomCategory{Term: "provider:" + p, Label: providers.Name(p)})
 	}
 	var body strings.Builder
 	for _, sec := range e.Sections {

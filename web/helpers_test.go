@@ -26,6 +26,7 @@ import (
 	"golang.org/x/net/html/atom"
 
 	"github.com/errata/errata/content"
+	"github.com/errata/errata/content/corpus/corpustest"
 	"github.com/errata/errata/search"
 	"github.com/errata/errata/web/middleware"
 )
@@ -52,6 +53,27 @@ func onceIndex(what string, fsys func() fs.FS) func(testing.TB) *search.Index {
 		return ix
 	}
 }
+
+// imported is the index of the real catalogue with the real corpora
+// imported beside it (corpustest.Imported), built once.
+var imported = func() func(testing.TB) *search.Index {
+	build := sync.OnceValues(func() (*search.Index, error) {
+		c, err := corpustest.Imported()
+		if err != nil {
+			return nil, err
+		}
+		return search.BuildCatalogue(c)
+	})
+	return func(tb testing.TB) *search.Index {
+		tb.Helper()
+		corpustest.RealImported(tb) // skips loudly without the corpora
+		ix, err := build()
+		if err != nil {
+			tb.Fatalf("building the imported catalogue: %v", err)
+		}
+		return ix
+	}
+}()
 
 var (
 	// catalogueIndex is the real catalogue.
@@ -176,6 +198,8 @@ func (f faultyIndex) Explain(ctx context.Context, text string, limit int) (*sear
 func (f faultyIndex) Entries() []content.Entry           { return nil }
 func (f faultyIndex) Entry(string) (content.Entry, bool) { return content.Entry{}, false }
 func (f faultyIndex) Redirect(string) (string, bool)     { return "", false }
+func (f faultyIndex) ByCode(string) []content.Entry      { return nil }
+func (f faultyIndex) Providers() *content.Providers      { return content.BuiltinProviders() }
 func (f faultyIndex) Count() int                         { return 0 }
 
 // request is target as a client sends it: target is the request-URI as

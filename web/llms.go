@@ -58,10 +58,10 @@ func (s *Server) writeLLMS(w http.ResponseWriter, r *http.Request, full bool) er
 	b.WriteString(llmsCount(sel, len(entries), pages))
 	if full {
 		for _, e := range entries {
-			b.WriteString("\n" + entryMarkdown(e, base))
+			b.WriteString("\n" + entryMarkdown(e, sel.providers, base))
 		}
 	} else {
-		writeLLMSLinks(&b, entries, base)
+		writeLLMSLinks(&b, entries, sel.providers, base)
 	}
 	if p := max(sel.query.Page, 1); p < pages {
 		fmt.Fprintf(&b, "\n## More\n\n- [Page %d of %d](%s): the next %s\n", p+1, pages, base+sel.pageURL(r.URL.Path, p+1), plural(perPage, "entry", "entries"))
@@ -107,10 +107,10 @@ type llmsGroup struct {
 	status   int
 }
 
-func (g llmsGroup) heading() string {
+func (g llmsGroup) heading(providers *content.Providers) string {
 	who := "Every provider"
 	if g.provider != "" {
-		who = content.ProviderName(g.provider)
+		who = providers.Name(g.provider)
 	}
 	if g.status == 0 {
 		return who + ": no HTTP status"
@@ -121,7 +121,7 @@ func (g llmsGroup) heading() string {
 // writeLLMSLinks writes one section per provider and status: providers in
 // their usual order, entries for every provider last; statuses ascending,
 // none last. An entry for two providers is listed under both.
-func writeLLMSLinks(b *strings.Builder, entries []content.Entry, base string) {
+func writeLLMSLinks(b *strings.Builder, entries []content.Entry, providers *content.Providers, base string) {
 	groups := map[llmsGroup][]content.Entry{}
 	for _, e := range entries {
 		provs := e.Providers
@@ -133,7 +133,7 @@ func writeLLMSLinks(b *strings.Builder, entries []content.Entry, base string) {
 			groups[g] = append(groups[g], e)
 		}
 	}
-	order := content.ProviderSlugs()
+	order := providers.Slugs()
 	rank := func(p string) int {
 		if p == "" {
 			return len(order)
@@ -154,9 +154,9 @@ func writeLLMSLinks(b *strings.Builder, entries []content.Entry, base string) {
 		return cmp.Or(cmp.Compare(rank(a.provider), rank(b.provider)), cmp.Compare(statusRank(a.status), statusRank(b.status)))
 	})
 	for _, g := range keys {
-		b.WriteString("\n## " + inlineText(g.heading()) + "\n\n")
+		b.WriteString("\n## " + inlineText(g.heading(providers)) + "\n\n")
 		for _, e := range groups[g] {
-			b.WriteString("- [" + inlineText(e.Title) + "](" + base + markdownPath(e.ID) + ")")
+			b.WriteString("- [" + inlineText(codedTitle(e)) + "](" + base + markdownPath(e.ID) + ")")
 			if d := describe(e); d != "" {
 				b.WriteString(": " + inlineText(d))
 			}

@@ -90,15 +90,15 @@ func TestLLMSTxt(t *testing.T) {
 			if len(e.Providers) > 0 {
 				who = "" // one of its providers
 				for _, p := range e.Providers {
-					if strings.HasPrefix(sec, content.ProviderName(p)+": ") {
-						who = content.ProviderName(p)
+					if strings.HasPrefix(sec, content.BuiltinProviders().Name(p)+": ") {
+						who = content.BuiltinProviders().Name(p)
 					}
 				}
 			}
-			if who == "" || sec != (llmsGroup{providerSlug(who), e.Status}).heading() {
+			if who == "" || sec != (llmsGroup{providerSlug(who), e.Status}).heading(content.BuiltinProviders()) {
 				t.Errorf("%s is listed under %q, not its provider and status", id, sec)
 			}
-			if l.text != e.Title || l.note == "" {
+			if l.text != codedTitle(e) || l.note == "" {
 				t.Errorf("%s: link text %q, note %q; want its title and a note", id, l.text, l.note)
 			}
 		}
@@ -118,8 +118,8 @@ func TestLLMSTxt(t *testing.T) {
 }
 
 func providerSlug(name string) string {
-	for _, p := range content.ProviderSlugs() {
-		if content.ProviderName(p) == name {
+	for _, p := range content.BuiltinProviders().Slugs() {
+		if content.BuiltinProviders().Name(p) == name {
 			return p
 		}
 	}
@@ -135,7 +135,7 @@ func TestLLMSFullTxt(t *testing.T) {
 		t.Fatalf("%s:\n%s", a, cut(a.body, 600))
 	}
 	for _, e := range ix.Entries() {
-		if !strings.Contains(a.body, "\n"+entryMarkdown(e, "https://errata.example")) {
+		if !strings.Contains(a.body, "\n"+entryMarkdown(e, content.BuiltinProviders(), "https://errata.example")) {
 			t.Errorf("llms-full.txt lacks the Markdown copy of %s", e.ID)
 		}
 	}

@@ -28,7 +28,7 @@ func (s *Server) markdownOr(page handler) http.Handler {
 // entryMarkdown serves an entry as Markdown; an old id redirects to the
 // new id's copy.
 func (s *Server) entryMarkdown(w http.ResponseWriter, r *http.Request) error {
-	_, e, ok, err := s.requestedEntry(w, r, strings.TrimSuffix(r.PathValue("id"), ".md"), markdownPath)
+	ix, e, ok, err := s.requestedEntry(w, r, strings.TrimSuffix(r.PathValue("id"), ".md"), markdownPath)
 	if !ok {
 		return err
 	}
@@ -36,7 +36,7 @@ func (s *Server) entryMarkdown(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", markdownType)
 	// The page is the copy search engines should show.
 	w.Header().Set("Link", "<"+base+EntryPath(e.ID)+`>; rel="canonical"`)
-	_, _ = w.Write([]byte(entryMarkdown(e, base)))
+	_, _ = w.Write([]byte(entryMarkdown(e, ix.Providers(), base)))
 	return nil
 }
 
@@ -44,18 +44,34 @@ func (s *Server) entryMarkdown(w http.ResponseWriter, r *http.Request) error {
 // identifies it, its messages verbatim, and its sections. Links to the
 // site are absolute with base. The same document is /errors/{id}.md, a part
 // of /llms-full.txt and the MCP resource errata://errors/{id}.
-func entryMarkdown(e content.Entry, base string) string {
+func entryMarkdown(e content.Entry, providers *content.Providers, base string) string {
 	var b strings.Builder
 	b.WriteString("# " + inlineText(entryTitle(e)) + "\n\n")
 	b.WriteString("- ID: `" + e.ID + "`\n")
+	if len(e.Codes) > 0 {
+		spans := make([]string, len(e.Codes))
+		for i, c := range e.Codes {
+			spans[i] = codeText(c)
+		}
+		b.WriteString("- Codes: " + strings.Join(spans, ", ") + "\n")
+	}
 	if e.Status == 0 {
 		b.WriteString("- Status: none (the source gives no HTTP status)\n")
 	} else {
 		b.WriteString("- Status: " + strconv.Itoa(e.Status) + " " + http.StatusText(e.Status) + "\n")
 	}
-	b.WriteString("- Providers: " + providerNames(e.Providers) + "\n")
+	b.WriteString("- Providers: " + providerNames(providers, e.Providers) + "\n")
+	if e.Source.Name != "" {
+		src := inlineText(e.Source.Name)
+		if e.Source.URL != "" {
+			src = "[" + src + "](<" + e.Source.URL + ">)"
+		}
+		b.WriteString("- Source: " + src + "\n")
+	}
 	if d := date(e); d != "" {
 		b.WriteString("- Updated: " + d + "\n")
+	} else if d := importedDate(e); d != "" {
+		b.WriteString("- Imported: " + d + " (not reviewed yet)\n")
 	}
 	b.WriteString("- Page: " + base + EntryPath(e.ID) + "\n")
 	if len(e.Messages) > 0 {
@@ -79,13 +95,13 @@ func entryMarkdown(e content.Entry, base string) string {
 
 // providerNames lists an entry's providers for people: "Gmail, Microsoft",
 // or "every provider" for an entry that names none.
-func providerNames(slugs []string) string {
+func providerNames(providers *content.Providers, slugs []string) string {
 	if len(slugs) == 0 {
 		return "every provider"
 	}
 	names := make([]string, len(slugs))
 	for i, p := range slugs {
-		names[i] = content.ProviderName(p)
+		names[i] = providers.Name(p)
 	}
 	return strings.Join(names, ", ")
 }

@@ -70,11 +70,11 @@ func TestEntryMarkdownRedirectAndErrors(t *testing.T) {
 	}
 	long := strings.Repeat("x", 5000)
 	for _, c := range []struct{ target, want string }{
-		{"/errors/no-such-error.md", `404 Not Found: No error in the catalogue has the id “no-such-error”. It may have been renamed; search for it: https://errata.example/?q=no+such+error`},
-		{"/errors/.md", `404 Not Found: No error in the catalogue has the id “”.`},
-		{"/errors/404-fixture-0.md.md", `404 Not Found: No error in the catalogue has the id “404-fixture-0.md”.`},
-		{"/errors/" + long + ".md", "404 Not Found: No error in the catalogue has the id “" + strings.Repeat("x", maxEcho) + "…”."},
-		{"/errors/%3Cscript%3E.md", "404 Not Found: No error in the catalogue has the id “<script>”."},
+		{"/errors/no-such-error.md", `404 Not Found: No error in the catalogue has the id or code “no-such-error”. It may have been renamed; search for it: https://errata.example/?q=no+such+error`},
+		{"/errors/.md", `404 Not Found: No error in the catalogue has the id or code “”.`},
+		{"/errors/404-fixture-0.md.md", `404 Not Found: No error in the catalogue has the id or code “404-fixture-0.md”.`},
+		{"/errors/" + long + ".md", "404 Not Found: No error in the catalogue has the id or code “" + strings.Repeat("x", maxEcho) + "…”."},
+		{"/errors/%3Cscript%3E.md", "404 Not Found: No error in the catalogue has the id or code “<script>”."},
 	} {
 		a := ask(t, h, "GET", c.target)
 		if a.status != 404 || a.header.Get("Content-Type") != "text/plain; charset=utf-8" || !strings.HasPrefix(a.body, c.want) {

@@ -65,7 +65,6 @@ func (s *Server) newMCPServer() *mcp.Server {
 		Description: "Search Errata's catalogue of API errors by words, an error code (rateLimitExceeded, AADSTS50126) or a message. Returns the best entries with their id, status, codes, providers, title, URL and a snippet of the text that matched.",
 		Annotations: readOnly("Search API errors"),
 		InputSchema: toolSchema[searchInput](func(s *jsonschema.Schema) {
-			s.Properties["provider"].Enum = anySlice(content.ProviderSlugs())
 			limitSchema(s.Properties["limit"], defaultSearchLimit)
 		}),
 	}, recovered(s, "search_errors", s.searchTool))
@@ -154,18 +153,10 @@ func limitSchema(s *jsonschema.Schema, def int) {
 	s.Description = fmt.Sprintf("How many entries to return, 1 to %d; %d when left out.", maxToolLimit, def)
 }
 
-func anySlice(ss []string) []any {
-	out := make([]any, len(ss))
-	for i, s := range ss {
-		out[i] = s
-	}
-	return out
-}
-
 type searchInput struct {
 	Query    string `json:"query" jsonschema:"What to look for: words, an error code, a message, or a pasted error. Empty lists the entries in status order."`
 	Status   string `json:"status,omitempty" jsonschema:"Only these HTTP statuses: 429, or 400,401, or 400-499, or 4xx; none for entries without a status."`
-	Provider string `json:"provider,omitempty" jsonschema:"Only entries for this provider."`
+	Provider string `json:"provider,omitempty" jsonschema:"Only entries for this provider (a slug such as gmail or twilio, or its name; a parent such as microsoft includes its children). An unknown provider is an error that lists the known ones."`
 	Limit    int    `json:"limit,omitempty"`
 }
 
@@ -179,7 +170,7 @@ type searchOutput struct {
 type toolHit struct {
 	ID        string   `json:"id"`
 	Status    int      `json:"status" jsonschema:"The HTTP status; 0 when the source gives none."`
-	Codes     []string `json:"codes" jsonschema:"Error codes the entry is known by."`
+	Codes     []string `json:"codes" jsonschema:"The codes the API returns for this error, primary first."`
 	Providers []string `json:"providers" jsonschema:"Provider slugs; empty when the error applies to every provider."`
 	Title     string   `json:"title"`
 	URL       string   `json:"url" jsonschema:"The entry's page."`
@@ -196,7 +187,7 @@ func (s *Server) searchTool(ctx context.Context, req *mcp.CallToolRequest, in se
 	}
 	q := search.Query{Text: strings.TrimSpace(in.Query), PerPage: cmp.Or(in.Limit, defaultSearchLimit)}
 	if q.Status, err = search.ParseStatus(strings.TrimSpace(in.Status)); err == nil && in.Provider != "" {
-		q.Providers, err = search.ParseProviders([]string{in.Provider})
+		q.Providers, err = search.ParseProviders(ix.Providers(), []string{in.Provider})
 	}
 	if err != nil {
 		return nil, searchOutput{}, s.toolError("search_errors", err)
@@ -208,8 +199,7 @@ func (s *Server) searchTool(ctx context.Context, req *mcp.CallToolRequest, in se
 	base := s.baseOf(ctx)
 	out := searchOutput{Query: q.Text, Total: res.Total, Hits: []toolHit{}, Suggestion: res.Suggestion}
 	for _, h := range res.Hits {
-		e, _ := ix.Entry(h.ID)
-		out.Hits = append(out.Hits, toolHit{ID: h.ID, Status: h.Status, Codes: nonNil(search.EntryCodes(e)), Providers: nonNil(h.Providers),
+		out.Hits = append(out.Hits, toolHit{ID: h.ID, Status: h.Status, Codes: nonNil(h.Codes), Providers: nonNil(h.Providers),
 			Title: h.Title, URL: base + EntryPath(h.ID), Snippet: plain(h.Snippet)})
 	}
 	return nil, out, nil
@@ -226,7 +216,8 @@ type EntryResult struct {
 	Status      int      `json:"status" jsonschema:"The HTTP status; 0 when the source gives none."`
 	Title       string   `json:"title"`
 	Providers   []string `json:"providers" jsonschema:"Provider slugs; empty when the error applies to every provider."`
-	Codes       []string `json:"codes" jsonschema:"Error codes the entry is known by."`
+	Codes       []string `json:"codes" jsonschema:"The codes the API returns for this error, primary first."`
+	Heading     string   `json:"heading" jsonschema:"The entry named as its page's tab: primary code, status and title, each once."`
 	Messages    []string `json:"messages" jsonschema:"The exact messages users see; variable parts as {placeholders}."`
 	Aliases     []string `json:"aliases" jsonschema:"Other words and codes the error is known by."`
 	Related     []string `json:"related" jsonschema:"Ids of related entries."`
@@ -263,35 +254,19 @@ func (s *Server) getTool(ctx context.Context, req *mcp.CallToolRequest, in getIn
 		}
 		return nil, getOutput{EntryResult: entryForTool(e, base)}, nil
 	}
-	// The entries known by the code, in the search's order.
-	res, err := ix.Search(ctx, search.Query{Text: code, PerPage: maxToolLimit})
-	if err != nil {
-		return nil, getOutput{}, s.toolError("get_error", err)
-	}
-	var ids []string
-	for _, h := range res.Hits {
-		if e, ok := ix.Entry(h.ID); ok && hasAlias(e, code) {
-			ids = append(ids, e.ID)
-		}
-	}
-	if len(ids) == 0 {
+	same := ix.ByCode(code)
+	if len(same) == 0 {
 		return nil, getOutput{}, fmt.Errorf("no entry is known by the code %q; try search_errors or explain_error with the whole error", clipEcho(code))
 	}
-	e, _ := ix.Entry(ids[0])
-	return nil, getOutput{EntryResult: entryForTool(e, base), SameCode: ids[1:]}, nil
-}
-
-func hasAlias(e content.Entry, code string) bool {
-	for _, a := range e.Aliases {
-		if strings.EqualFold(a, code) {
-			return true
-		}
+	var ids []string
+	for _, e := range same[1:] {
+		ids = append(ids, e.ID)
 	}
-	return false
+	return nil, getOutput{EntryResult: entryForTool(same[0], base), SameCode: ids}, nil
 }
 
 func entryForTool(e content.Entry, base string) EntryResult {
-	t := EntryResult{ID: e.ID, Status: e.Status, Title: e.Title, Providers: nonNil(e.Providers), Codes: nonNil(search.EntryCodes(e)),
+	t := EntryResult{ID: e.ID, Status: e.Status, Title: e.Title, Heading: entryTitle(e), Providers: nonNil(e.Providers), Codes: nonNil(e.Codes),
 		Messages: nonNil(e.Messages), Aliases: nonNil(e.Aliases), Related: nonNil(e.Related), Updated: date(e),
 		URL: base + EntryPath(e.ID), MarkdownURL: base + markdownPath(e.ID)}
 	for _, sec := range e.Sections {
@@ -391,7 +366,7 @@ func (s *Server) readResource(ctx context.Context, req *mcp.ReadResourceRequest)
 		return nil, mcp.ResourceNotFoundError(clipEcho(uri))
 	}
 	return &mcp.ReadResourceResult{Contents: []*mcp.ResourceContents{{
-		URI: resourcePrefix + e.ID, MIMEType: "text/markdown", Text: entryMarkdown(e, s.baseOf(ctx)),
+		URI: resourcePrefix + e.ID, MIMEType: "text/markdown", Text: entryMarkdown(e, ix.Providers(), s.baseOf(ctx)),
 	}}}, nil
 }
 

@@ -216,7 +216,7 @@ func checkSession(t *testing.T, cs *mcp.ClientSession, base string) {
 	}
 	rr, err := cs.ReadResource(ctx, &mcp.ReadResourceParams{URI: "errata://errors/" + gmail403})
 	if err != nil || len(rr.Contents) != 1 || rr.Contents[0].MIMEType != "text/markdown" ||
-		!strings.HasPrefix(rr.Contents[0].Text, "# 403 Gmail API has not been used in project\n") || !strings.Contains(rr.Contents[0].Text, base+"/errors/"+gmail403) {
+		!strings.HasPrefix(rr.Contents[0].Text, "# accessNotConfigured — 403 Gmail API has not been used in project\n") || !strings.Contains(rr.Contents[0].Text, base+"/errors/"+gmail403) {
 		t.Errorf("read resource: %v %+v", err, rr)
 	}
 	if _, err := cs.ReadResource(ctx, &mcp.ReadResourceParams{URI: "errata://errors/no-such-error"}); err == nil {

@@ -49,6 +49,7 @@ func apiDoc(tb testing.TB) (*openapi3.T, routers.Router) {
 func TestOpenAPIDescribesEveryAnswer(t *testing.T) {
 	doc, router := apiDoc(t)
 	site, _ := testServer(t, catalogueIndex(t))
+	both, _ := testServer(t, imported(t))
 	renamed, _ := testServer(t, fixtures(t))
 	loading, _ := testServer(t, nil)
 	failing, _ := testServer(t, faultyIndex{err: errors.New("disk on fire")})
@@ -74,13 +75,18 @@ func TestOpenAPIDescribesEveryAnswer(t *testing.T) {
 		{site, "/api/v1/search?q=qouta+exceded", 200, true},
 		{site, "/api/v1/search?q=zzzzqqqq", 200, true},
 		{site, "/api/v1/search?status=none", 200, true},
+		{site, "/api/v1/search?provider=gmail&sort=code", 200, true},
+		{site, "/api/v1/search?sort=size", 400, false},
 		{site, "/api/v1/search", 200, true},
 		{site, "/api/v1/search?status=abc", 400, true},
 		{site, "/api/v1/search?page=99999999", 400, false},
 		{site, "/api/v1/search?per_page=500", 400, false},
-		{site, "/api/v1/search?provider=yahoo", 400, false},
+		{site, "/api/v1/search?provider=yahoo", 400, true},
+		{site, "/api/v1/errors/RATELIMITEXCEEDED", 301, true},
 		{site, "/api/v1/errors", 200, true},
 		{site, "/api/v1/errors/no-such-error", 404, true},
+		{both, "/api/v1/errors/400", 404, true}, // a code two entries share
+		{both, "/api/v1/errors/aadsts50126", 301, true},
 		{renamed, "/api/v1/errors/old-not-found", 301, true},
 		{loading, "/api/v1/search?q=quota", 503, true},
 		{loading, "/api/v1/errors", 503, true},

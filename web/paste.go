@@ -97,7 +97,7 @@ func (s *Server) cataloguePost(w http.ResponseWriter, r *http.Request) error {
 	if n := len(v.Get("q")); n > search.MaxQueryBytes {
 		return tooLarge(n, "q")
 	}
-	q, err := parseValues(v, false)
+	q, err := s.parseValues(v, false)
 	if err != nil {
 		return err
 	}
@@ -160,7 +160,7 @@ func (s *Server) apiSearchPost(w http.ResponseWriter, r *http.Request) error {
 	if in.PerPage != 0 {
 		v.Set("per_page", strconv.Itoa(in.PerPage))
 	}
-	q, err := parseValues(v, true)
+	q, err := s.parseValues(v, true)
 	if err != nil {
 		return err
 	}

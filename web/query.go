@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/errata/errata/content"
 	"github.com/errata/errata/search"
 )
 
@@ -16,17 +18,20 @@ type listState struct {
 	Q         string
 	Status    string   // canonical StatusSet string, "" for any
 	Providers []string // slugs, in the order given
+	Sort      string   // browsing's order: search.SortStatus ("") or another
+	PerPage   int      // results a page; 0 is search.DefaultPerPage
 	Page      int
 }
 
-// parseQuery reads the catalogue and search parameters. Bad values are
+// parseQuery reads the catalogue and search parameters (per_page when
+// perPage); providers are the catalogue's. Bad values are
 // *search.InvalidError, answered 400.
-func parseQuery(r *http.Request, perPage bool) (search.Query, error) {
-	return parseValues(r.URL.Query(), perPage)
+func parseQuery(r *http.Request, perPage bool, providers *content.Providers) (search.Query, error) {
+	return parseValues(r.URL.Query(), perPage, providers)
 }
 
 // parseValues reads the parameters of a query string or a form.
-func parseValues(v url.Values, perPage bool) (search.Query, error) {
+func parseValues(v url.Values, perPage bool, providers *content.Providers) (search.Query, error) {
 	// Cut to what the search reads, so that a page never echoes more of a
 	// query than that (a 1 MB q would otherwise come back several times over).
 	q := search.Query{Text: strings.TrimSpace(Clip(v.Get("q"), search.MaxQueryBytes, ""))}
@@ -34,10 +39,13 @@ func parseValues(v url.Values, perPage bool) (search.Query, error) {
 	if q.Status, err = search.ParseStatus(strings.TrimSpace(v.Get("status"))); err != nil {
 		return q, err
 	}
-	if q.Providers, err = search.ParseProviders(v["provider"]); err != nil {
+	if q.Providers, err = search.ParseProviders(providers, v["provider"]); err != nil {
 		return q, err
 	}
 	if q.Page, err = parsePage(v.Get("page")); err != nil {
+		return q, err
+	}
+	if q.Sort, err = search.ParseSort(v.Get("sort")); err != nil {
 		return q, err
 	}
 	if perPage {
@@ -74,7 +82,11 @@ func parseBounded(s, param string, lo, hi, def int) (int, error) {
 }
 
 func stateOf(q search.Query) listState {
-	return listState{Q: q.Text, Status: statusString(q.Status), Providers: q.Providers, Page: q.Page}
+	st := listState{Q: q.Text, Status: statusString(q.Status), Providers: q.Providers, Sort: q.Sort, Page: q.Page}
+	if q.PerPage != search.DefaultPerPage {
+		st.PerPage = q.PerPage
+	}
+	return st
 }
 
 func statusString(s search.StatusSet) string {
@@ -104,6 +116,12 @@ func (s listState) values() string {
 	for _, p := range s.Providers {
 		add("provider", p)
 	}
+	if s.Sort != search.SortStatus {
+		add("sort", s.Sort)
+	}
+	if s.PerPage > 0 && s.PerPage != search.DefaultPerPage {
+		add("per_page", strconv.Itoa(s.PerPage))
+	}
 	if s.Page > 1 {
 		add("page", strconv.Itoa(s.Page))
 	}
@@ -120,6 +138,70 @@ func (s listState) URL() string {
 
 func (s listState) withStatus(status string) listState {
 	s.Status, s.Page = status, 1
+	return s
+}
+
+// toggleStatus adds the statuses value names to the filter, or takes them
+// out when it holds them all: status filters are choices that add up.
+func (s listState) toggleStatus(value string) listState {
+	cur, _ := search.ParseStatus(s.Status)
+	v, _ := search.ParseStatus(value)
+	if holds(cur, v) {
+		return s.withStatus(statusString(subtract(cur, v)))
+	}
+	both, _ := search.ParseStatus(cur.String() + "," + v.String())
+	return s.withStatus(statusString(both))
+}
+
+// holdsStatus reports whether the filter holds every status value names.
+func (s listState) holdsStatus(value string) bool {
+	if s.Status == "" {
+		return false
+	}
+	cur, _ := search.ParseStatus(s.Status)
+	v, _ := search.ParseStatus(value)
+	return holds(cur, v)
+}
+
+// holds reports whether set holds every status of v.
+func holds(set, v search.StatusSet) bool {
+	for _, r := range v {
+		if !slices.ContainsFunc(set, func(c search.StatusRange) bool { return c.Lo <= r.Lo && r.Hi <= c.Hi }) {
+			return false
+		}
+	}
+	return len(v) > 0
+}
+
+// subtract is set without the statuses of v.
+func subtract(set, v search.StatusSet) search.StatusSet {
+	out := slices.Clone(set)
+	for _, cut := range v {
+		var next search.StatusSet
+		for _, r := range out {
+			if cut.Hi < r.Lo || cut.Lo > r.Hi {
+				next = append(next, r)
+				continue
+			}
+			if r.Lo < cut.Lo {
+				next = append(next, search.StatusRange{Lo: r.Lo, Hi: cut.Lo - 1})
+			}
+			if cut.Hi < r.Hi {
+				next = append(next, search.StatusRange{Lo: cut.Hi + 1, Hi: r.Hi})
+			}
+		}
+		out = next
+	}
+	return out
+}
+
+func (s listState) withSort(sort string) listState {
+	s.Sort, s.Page = sort, 1
+	return s
+}
+
+func (s listState) withPerPage(n int) listState {
+	s.PerPage, s.Page = n, 1
 	return s
 }
 

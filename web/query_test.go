@@ -146,13 +146,16 @@ func TestHostileParameters(t *testing.T) {
 		{"page=0x10", 400, 400, "page"},
 		{"page=%E2%91%A0", 400, 400, "page"}, // ① is a digit to unicode, not to us
 		{"page=3", 200, 200, ""},
-		{"page=1000", 400, 200, "page"}, // past the last page: the page says so, the API is empty
+		{"page=1000", 200, 200, ""}, // past the last page: the page shows the last one and says so, the API is empty
 		{"page=1001", 400, 400, "page"},
-		{"per_page=-1", 200, 400, "per_page"},
-		{"per_page=0", 200, 400, "per_page"},
-		{"per_page=" + huge, 200, 400, "per_page"},
-		{"per_page=abc", 200, 400, "per_page"},
-		{"per_page=101", 200, 400, "per_page"},
+		{"per_page=-1", 400, 400, "per_page"},
+		{"per_page=0", 400, 400, "per_page"},
+		{"per_page=" + huge, 400, 400, "per_page"},
+		{"per_page=abc", 400, 400, "per_page"},
+		{"per_page=101", 400, 400, "per_page"},
+		{"per_page=50", 200, 200, ""},
+		{"sort=code&provider=gmail", 200, 200, ""},
+		{"sort=size", 400, 400, "sort"},
 		{"per_page=100", 200, 200, ""},
 		{"status=abc", 400, 400, "status"},
 		{"status=499-400", 400, 400, "status"},

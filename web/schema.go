@@ -2,18 +2,18 @@ package web
 
 import (
 	"net/http"
-	"sync"
 
 	"github.com/errata/errata/content"
 )
 
-// entrySchema is the JSON Schema of entry front matter, made once.
-var entrySchema = sync.OnceValue(content.FrontMatterSchema)
-
 // schema is /schema/entry.json, for editors that check front matter while
-// an entry is written.
+// an entry is written: the providers it names are the catalogue's.
 func (s *Server) schema(w http.ResponseWriter, r *http.Request) error {
+	ix, err := s.index()
+	if err != nil {
+		return err
+	}
 	w.Header().Set("Content-Type", "application/schema+json")
-	_, _ = w.Write(entrySchema())
+	_, _ = w.Write(content.FrontMatterSchema(ix.Providers()))
 	return nil
 }

@@ -12,7 +12,7 @@ import (
 func TestEntrySchemaRoute(t *testing.T) {
 	h, _ := testServer(t, catalogueIndex(t))
 	a := ask(t, h, "GET", "/schema/entry.json")
-	if a.status != 200 || a.header.Get("Content-Type") != "application/schema+json" || a.body != string(content.FrontMatterSchema()) {
+	if a.status != 200 || a.header.Get("Content-Type") != "application/schema+json" || a.body != string(content.FrontMatterSchema(content.BuiltinProviders())) {
 		t.Fatalf("%s %q:\n%s", a, a.header.Get("Content-Type"), cut(a.body, 300))
 	}
 	var s map[string]any

@@ -16,8 +16,9 @@ import (
 // catalogue narrowed by ?status= and ?provider=, read as the pages read
 // them, and the ?page= asked for.
 type selection struct {
-	query   search.Query    // status, providers and page as read
-	entries []content.Entry // every entry the filters admit, in catalogue order
+	query     search.Query    // status, providers and page as read
+	entries   []content.Entry // every entry the filters admit, in catalogue order
+	providers *content.Providers
 }
 
 func (s *Server) selectEntries(r *http.Request) (selection, error) {
@@ -25,27 +26,29 @@ func (s *Server) selectEntries(r *http.Request) (selection, error) {
 	if err != nil {
 		return selection{}, err
 	}
-	q, err := parseQuery(r, false)
+	q, err := parseQuery(r, false, ix.Providers())
 	if err != nil {
 		return selection{}, err
 	}
-	sel := selection{query: q}
+	sel := selection{query: q, providers: ix.Providers()}
+	admitted := ix.Providers().WithChildren(q.Providers)
 	for _, e := range ix.Entries() {
-		if admits(q, e) {
+		if admits(q.Status, admitted, e) {
 			sel.entries = append(sel.entries, e)
 		}
 	}
 	return sel, nil
 }
 
-// admits reports whether e passes q's status and provider filters, as the
-// search does: no filter admits all, and an entry for every provider (none
-// named) passes no provider filter.
-func admits(q search.Query, e content.Entry) bool {
-	if len(q.Status) > 0 && !q.Status.Contains(e.Status) {
+// admits reports whether e passes the status filter and names one of the
+// providers, as the search does: no filter admits all, and an entry for
+// every provider (none named) passes no provider filter. providers hold a
+// parent's children too.
+func admits(status search.StatusSet, providers []string, e content.Entry) bool {
+	if len(status) > 0 && !status.Contains(e.Status) {
 		return false
 	}
-	return len(q.Providers) == 0 || slices.ContainsFunc(e.Providers, func(p string) bool { return slices.Contains(q.Providers, p) })
+	return len(providers) == 0 || slices.ContainsFunc(e.Providers, func(p string) bool { return slices.Contains(providers, p) })
 }
 
 // page cuts the selection to its ?page= of perPage entries. A page past the
@@ -89,7 +92,7 @@ func (sel selection) filters() string {
 		parts = append(parts, "status "+st)
 	}
 	if len(sel.query.Providers) > 0 {
-		parts = append(parts, "provider "+providerNames(sel.query.Providers))
+		parts = append(parts, "provider "+providerNames(sel.providers, sel.query.Providers))
 	}
 	return strings.Join(parts, ", ")
 }

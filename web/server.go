@@ -44,6 +44,8 @@ type index interface {
 	Entries() []content.Entry
 	Entry(id string) (content.Entry, bool)
 	Redirect(oldID string) (string, bool)
+	ByCode(code string) []content.Entry
+	Providers() *content.Providers
 	Count() int
 }
 
@@ -117,7 +119,8 @@ func (s *Server) routes() {
 	m := s.mux
 	m.Handle("GET /{$}", s.page(s.catalogue))
 	m.Handle("POST /{$}", s.page(s.cataloguePost))
-	m.Handle("GET /errors/{id}", s.markdownOr(s.entry)) // and /errors/{id}.md
+	m.Handle("GET /errors/{id}", s.markdownOr(s.entry)) // and /errors/{id}.md, /errors/{code}
+	m.Handle("GET /errors/{provider}/{code}", s.page(s.providerCode))
 	m.Handle("GET /api/v1/search", s.api(s.apiSearch))
 	m.Handle("POST /api/v1/search", s.api(s.apiSearchPost))
 	m.Handle("GET /api/v1/errors", s.api(s.apiErrors))

@@ -5,30 +5,27 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 
 	"github.com/errata/errata/content"
 )
 
 func runCheck(ctx context.Context, env Env, args []string) error {
 	f := newFlags(env, "check")
-	pos, err := f.parse(args)
+	dirs, err := f.parse(args)
 	if err != nil {
 		return err
 	}
-	if len(pos) > 1 {
-		return f.usageErr("check takes one folder, got %d arguments", len(pos))
-	}
-	var entries []content.Entry
-	what := "the embedded catalogue"
-	if len(pos) == 0 {
-		entries, err = content.LoadContext(ctx, content.Embedded())
-	} else {
-		what = pos[0]
-		if st, serr := os.Stat(what); serr != nil || !st.IsDir() {
-			return f.usageErr("%s is not a folder; give the folder that holds the entry .md files, e.g. errata check content/entries", what)
+	for i, d := range dirs {
+		if slices.Contains(dirs[:i], d) {
+			return f.usageErr("%s is given twice; give each folder once", d)
 		}
-		entries, err = content.LoadDirContext(ctx, what)
+		if st, serr := os.Stat(d); d != embeddedContent && (serr != nil || !st.IsDir()) {
+			return f.usageErr("%s is not a folder; give the folders that hold the entry .md files, e.g. errata check content/entries, or embedded for the built-in catalogue", d)
+		}
 	}
+	what := contentName(dirs)
+	cat, err := loadContent(ctx, dirs)
 	if err != nil && ctx.Err() != nil {
 		return stopped(ctx, "checking "+what)
 	}
@@ -39,7 +36,8 @@ func runCheck(ctx context.Context, env Env, args []string) error {
 	for _, p := range ps {
 		fmt.Fprintln(env.Stdout, p.String())
 	}
-	fmt.Fprintf(env.Stdout, "%d %s, %d %s\n", len(entries), plural(len(entries), "entry", "entries"), len(ps), plural(len(ps), "problem", "problems"))
+	n := len(cat.Entries)
+	fmt.Fprintf(env.Stdout, "%d %s, %d %s\n", n, plural(n, "entry", "entries"), len(ps), plural(len(ps), "problem", "problems"))
 	if len(ps) > 0 {
 		return &silentError{exitFail}
 	}

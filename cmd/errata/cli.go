@@ -33,12 +33,12 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"serve", "[flags]", "serve the site and API (the default command)", runServe},
-		{"check", "[DIR]", "validate entry files; exit 1 on any problem", runCheck},
+		{"check", "[DIR|embedded]...", "validate entry files, several folders as one catalogue; exit 1 on any problem", runCheck},
 		{"search", "[flags] TEXT | -", "search the catalogue from a terminal (- reads a paste from stdin)", runSearch},
 		{"explain", "[flags] [FILE]", "explain a pasted error from stdin or FILE: what it says and the entry that fixes it; exit 1 when nothing matches", runExplain},
-		{"mcp", "[--content DIR | --index DIR]", "serve the MCP tools on stdin and stdout for a local AI assistant", runMCP},
+		{"mcp", "[--content DIR]... | [--index DIR]", "serve the MCP tools on stdin and stdout for a local AI assistant", runMCP},
 		{"import", "FILE.jsonl --out DIR", "turn a JSONL error catalogue into entry files", runImport},
-		{"index", "[--content DIR] --out DIR", "build the search index ahead of time for serve --index", runIndex},
+		{"index", "[--content DIR]... --out DIR", "build the search index ahead of time for serve --index", runIndex},
 		{"healthcheck", "[--url URL]", "exit 0 when a local server answers /healthz", runHealthcheck},
 		{"version", "", "print the version", runVersion},
 	}
@@ -211,7 +211,11 @@ func (f *flags) parse(args []string) ([]string, error) {
 	}
 	for _, e := range f.envs {
 		if v := f.env.Getenv(e[1]); v != "" {
-			if err := f.Set(e[0], v); err != nil {
+			set := func(v string) error { return f.Set(e[0], v) }
+			if ev, ok := f.Lookup(e[0]).Value.(interface{ SetFromEnv(string) error }); ok {
+				set = ev.SetFromEnv // a list in one variable, replaced by flags
+			}
+			if err := set(v); err != nil {
 				return nil, bad(fmt.Sprintf("environment %s=%q: %v", e[1], v, err))
 			}
 		}

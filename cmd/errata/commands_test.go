@@ -62,7 +62,9 @@ func TestBadUsage(t *testing.T) {
 		{"watch without content", nil, []string{"serve", "--watch"}, "--watch needs --content"},
 		{"content not a folder", nil, []string{"serve", "--content", "/nonexistent/entries"}, "not a folder"},
 		{"stray argument", nil, []string{"serve", "content/entries"}, "did you mean --content"},
-		{"check two folders", nil, []string{"check", "a", "b"}, "one folder"},
+		{"check a folder twice", nil, []string{"check", "embedded", "embedded"}, "given twice"},
+		{"content twice", nil, []string{"serve", "--content", "embedded", "--content", "embedded"}, "given twice"},
+		{"watch only embedded", nil, []string{"serve", "--content", "embedded", "--watch"}, "--watch needs --content DIR"},
 		{"check missing folder", nil, []string{"check", "/nonexistent/entries"}, "is not a folder"},
 		{"search nothing", nil, []string{"search"}, "give the error text"},
 		{"search bad status", nil, []string{"search", "--status", "abc", "quota"}, "--status:"},
@@ -169,10 +171,10 @@ func TestSearch(t *testing.T) {
 }
 
 // importJSONL is a small catalogue in the ../shared/corpora format.
-const importJSONL = `{"id": "acme:1001", "source": "test", "status": 409, "provider": "acme", "code": "1001", "title": "Widget Already Exists", "message": "A widget with this name already exists.", "body": "A widget with this name already exists.", "cause": "The name is taken.", "solution": "Pick another name."}
-{"id": "acme:1002", "source": "test", "status": null, "provider": "acme", "code": "1002", "title": "Gizmo Offline", "message": "The gizmo is offline.", "body": "The gizmo is offline.", "cause": null, "solution": null}
+const importJSONL = `{"id": "acme:1001", "source": "test", "status": 409, "provider": "", "code": "1001", "title": "Widget Already Exists", "message": "A widget with this name already exists.", "body": "A widget with this name already exists.", "cause": "The name is taken.", "solution": "Pick another name."}
+{"id": "acme:1002", "source": "test", "status": null, "provider": "", "code": "1002", "title": "Gizmo Offline", "message": "The gizmo is offline.", "body": "The gizmo is offline.", "cause": null, "solution": null}
 
-{"id": "acme:1003", "source": "test", "status": 503, "provider": "acme", "code": "1003", "title": "Sprocket Busy <script>", "message": "Sprocket busy, retry later.", "body": "Sprocket busy, retry later.", "cause": null, "solution": "Retry with backoff."}
+{"id": "acme:1003", "source": "test", "status": 503, "provider": "", "code": "1003", "title": "Sprocket Busy <script>", "message": "Sprocket busy, retry later.", "body": "Sprocket busy, retry later.", "cause": null, "solution": "Retry with backoff."}
 `
 
 func TestImport(t *testing.T) {

@@ -14,6 +14,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/errata/errata/content"
 	"github.com/errata/errata/search"
 	"github.com/errata/errata/web"
 )
@@ -55,7 +56,7 @@ func runExplain(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer ix.Close()
-	out := explainOutput{w: env.Stdout, base: strings.TrimRight(*base, "/")}
+	out := explainOutput{w: env.Stdout, base: strings.TrimRight(*base, "/"), providers: ix.Providers()}
 	if !*asJSON {
 		out.width, out.color = terminal(env)
 	}
@@ -140,10 +141,11 @@ func terminal(env Env) (int, bool) {
 
 // explainOutput prints explanations for people.
 type explainOutput struct {
-	w     io.Writer
-	base  string
-	width int
-	color bool
+	w         io.Writer
+	base      string
+	width     int
+	color     bool
+	providers *content.Providers // the catalogue's, for their names
 }
 
 // ANSI styles, used only on a terminal.
@@ -173,7 +175,7 @@ func (o explainOutput) explanation(res web.ExplainResult) {
 		read = append(read, "codes "+strings.Join(u.Codes, ", "))
 	}
 	if len(u.Providers) > 0 {
-		read = append(read, "provider "+providerList(u.Providers))
+		read = append(read, "provider "+providerList(o.providers, u.Providers))
 	}
 	if len(read) == 0 {
 		read = append(read, "no status, code or provider")
@@ -188,11 +190,14 @@ func (o explainOutput) explanation(res web.ExplainResult) {
 		return
 	}
 	best := res.Matches[0]
-	title := statusText(best.Status) + " " + best.Title
-	if best.Status == 0 {
-		title = best.Title
+	heading := strings.TrimSuffix(wrap(best.Heading, o.width, "", ""), "\n")
+	provs := "(" + providerList(o.providers, best.Providers) + ")"
+	last := heading[strings.LastIndexByte(heading, '\n')+1:]
+	sep := "  "
+	if o.width > 0 && utf8.RuneCountInString(last+sep+provs) > o.width {
+		sep = "\n" // the providers go under a heading that fills its line
 	}
-	fmt.Fprintf(o.w, "%s  %s\n", o.style(title, styleBold+";"+statusColor(best.Status)), o.style("("+providerList(best.Providers)+")", styleDim))
+	fmt.Fprintf(o.w, "%s%s%s\n", o.style(heading, styleBold+";"+statusColor(best.Status)), sep, o.style(provs, styleDim))
 	fmt.Fprintln(o.w, o.style(best.URL, styleCyan))
 	o.field("Confidence", o.confidence(best.Confidence)+": "+strings.Join(best.Reasons, "; "))
 	for _, sec := range []struct{ title, md string }{{"Cause", best.Cause}, {"Solution", best.Solution}} {
@@ -204,7 +209,7 @@ func (o explainOutput) explanation(res web.ExplainResult) {
 		fmt.Fprintln(o.w)
 		fmt.Fprintln(o.w, o.style("Also possible", styleBold))
 		for _, m := range res.Matches[1:] {
-			line := fmt.Sprintf("%s %s (%s), %s: %s", statusText(m.Status), m.Title, providerList(m.Providers), m.Confidence, m.URL)
+			line := fmt.Sprintf("%s (%s), %s: %s", m.Heading, providerList(o.providers, m.Providers), m.Confidence, m.URL)
 			fmt.Fprint(o.w, wrap(line, o.width, "  ", "    "))
 		}
 	}

@@ -190,7 +190,7 @@ func TestExplainEachLine(t *testing.T) {
 func TestExplainOnATerminal(t *testing.T) {
 	file := tempFile(t, "error.json", gmailPaste)
 	out := onTerminal(t, 60, nil, "explain", file)
-	if !strings.Contains(out, "\x1b[1;33m403 Gmail API has not been used in project\x1b[0m") || !strings.Contains(out, "\x1b[32mhigh\x1b[0m") {
+	if !strings.Contains(out, "\x1b[1;33maccessNotConfigured — 403 Gmail API has not been used in\nproject\x1b[0m") || !strings.Contains(out, "\x1b[32mhigh\x1b[0m") {
 		t.Errorf("no colour on a terminal:\n%q", out)
 	}
 	plain := onTerminal(t, 60, []string{"NO_COLOR=1"}, "explain", file)

@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/errata/errata/content"
 	"github.com/errata/errata/search"
 )
 
@@ -14,8 +13,9 @@ import (
 // starts in a fraction of the time a build takes (serve --index DIR).
 func runIndex(ctx context.Context, env Env, args []string) error {
 	f := newFlags(env, "index")
-	var dir, out string
-	f.StringVar(&dir, "content", "", "`folder` of entry .md files; default: the embedded catalogue")
+	var dirs []string
+	var out string
+	addContentFlag(f, &dirs, "to index")
 	f.StringVar(&out, "out", "", "`folder` to write the index to: new, empty, or an index written before (replaced whole)")
 	pos, err := f.parse(args)
 	if err != nil {
@@ -27,27 +27,25 @@ func runIndex(ctx context.Context, env Env, args []string) error {
 	case out == "":
 		return f.usageErr("--out DIR is required: the folder to write the index to")
 	}
+	if err := checkContentDirs(f, dirs); err != nil {
+		return err
+	}
 	if err := search.CheckSaveDir(out); err != nil {
 		return f.usageErr("--out %v", err)
 	}
 	start := time.Now()
-	var entries []content.Entry
-	if dir == "" {
-		entries, err = content.LoadContext(ctx, content.Embedded())
-	} else {
-		entries, err = content.LoadDirContext(ctx, dir)
-	}
+	cat, err := loadContent(ctx, dirs)
 	if err != nil && ctx.Err() != nil {
 		return fmt.Errorf("%w; nothing was written to %s", stopped(ctx, "loading the catalogue"), out)
 	}
 	if err != nil {
 		fmt.Fprintln(env.Stderr, err)
-		return fmt.Errorf("the catalogue has problems; run `errata check %s` and fix them first", dir)
+		return fmt.Errorf("the catalogue has problems; run `%s` and fix them first", checkCommand(dirs))
 	}
 	// Saving takes no context: on a signal it is abandoned and the process
 	// exits. Save builds in a hidden sibling and renames it into place last,
 	// so out itself is never half written.
-	save := func() (struct{}, error) { return struct{}{}, search.Save(entries, out) }
+	save := func() (struct{}, error) { return struct{}{}, search.SaveCatalogue(cat, out) }
 	if _, err := unlessDone(ctx, save, nil); err != nil {
 		if ctx.Err() != nil {
 			return fmt.Errorf("%w; %s was left as it was (remove any hidden .%s.tmp-* folder beside it)", stopped(ctx, "indexing"), out, filepath.Base(out))
@@ -55,6 +53,6 @@ func runIndex(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "errata: %d entries indexed into %s in %s; serve it with: errata serve --index %s\n",
-		len(entries), out, ms(time.Since(start)), out)
+		len(cat.Entries), out, ms(time.Since(start)), out)
 	return nil
 }

@@ -422,7 +422,7 @@ func writeLargeCatalogue(dir string) error {
 		}
 		for k := range copies {
 			copyID := fmt.Sprintf("%s-copy-%d", id, k)
-			renamed := bytes.Replace(b, []byte("\nid: "+id+"\n"), []byte("\nid: "+copyID+"\n"), 1)
+			renamed := bytes.Replace(withoutCodes(b), []byte("\nid: "+id+"\n"), []byte("\nid: "+copyID+"\n"), 1)
 			renamed = bytes.Replace(renamed, []byte("\n## Cause\n"), []byte("\n## Cause\n\n"+padding), 1)
 			if err := os.WriteFile(filepath.Join(dir, copyID+".md"), renamed, 0o644); err != nil {
 				return err
@@ -431,6 +431,14 @@ func writeLargeCatalogue(dir string) error {
 	}
 	return nil
 }
+
+// withoutCodes is an entry file without its codes: a copy of an entry under
+// another id is another entry, and a provider's code names one entry.
+func withoutCodes(b []byte) []byte {
+	return codesKeyRE.ReplaceAll(b, nil)
+}
+
+var codesKeyRE = regexp.MustCompile(`(?m)^codes:\n(?:  - .*\n)*`)
 
 // padding is prose that makes a copy in largeCatalogue cost more to load
 // and index than to write.

@@ -103,7 +103,7 @@ func TestMCPStdioBinary(t *testing.T) {
 		}
 	}
 	rr, err := cs.ReadResource(ctx, &mcp.ReadResourceParams{URI: "errata://errors/" + gmail403})
-	if err != nil || !strings.HasPrefix(rr.Contents[0].Text, "# 403 Gmail API has not been used in project") {
+	if err != nil || !strings.HasPrefix(rr.Contents[0].Text, "# accessNotConfigured — 403 Gmail API has not been used in project") {
 		t.Errorf("read resource: %v %+v", err, rr)
 	}
 	start := time.Now()

@@ -22,8 +22,8 @@ func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 
 func runSearch(ctx context.Context, env Env, args []string) error {
 	f := newFlags(env, "search")
-	dir := f.String("content", "", "`folder` of entry .md files to search instead of the embedded catalogue")
-	f.fromEnv("content", "ERRATA_CONTENT")
+	var dirs []string
+	addContentFlag(f, &dirs, "to search")
 	base := f.String("base-url", "http://localhost:8080", "site `URL` the printed links start with")
 	f.fromEnv("base-url", "ERRATA_BASE_URL")
 	status := f.String("status", "", "only these `statuses`: 429, 400,401, 400-499, 4xx, or none for entries without one")
@@ -52,20 +52,17 @@ func runSearch(ctx context.Context, env Env, args []string) error {
 	if q.Status, err = search.ParseStatus(*status); err != nil {
 		return f.usageErr("--status: %s", message(err))
 	}
-	if q.Providers, err = search.ParseProviders(providers); err != nil {
-		return f.usageErr("--provider: %s", message(err))
+	if err := checkContentDirs(f, dirs); err != nil {
+		return err
 	}
-
-	var entries []content.Entry
-	if *dir == "" {
-		entries, err = content.Load(content.Embedded())
-	} else {
-		entries, err = content.LoadDir(*dir)
-	}
+	cat, err := loadContent(ctx, dirs)
 	if err != nil {
 		return fmt.Errorf("loading the catalogue:\n%w", err)
 	}
-	ix, err := search.Build(entries)
+	if q.Providers, err = search.ParseProviders(cat.Providers, providers); err != nil {
+		return f.usageErr("--provider: %s", message(err))
+	}
+	ix, err := search.BuildCatalogue(cat)
 	if err != nil {
 		return fmt.Errorf("indexing the catalogue: %w", err)
 	}
@@ -82,7 +79,7 @@ func runSearch(ctx context.Context, env Env, args []string) error {
 	if *asJSON {
 		err = printSearchJSON(env, res, baseURL)
 	} else {
-		printSearch(env, res, baseURL)
+		printSearch(env, res, ix.Providers(), baseURL)
 	}
 	if err != nil {
 		return err
@@ -119,13 +116,21 @@ func message(err error) string {
 	return err.Error()
 }
 
-func providerList(slugs []string) string {
+// nonNil is s, or an empty list for scripts that expect [] rather than null.
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func providerList(providers *content.Providers, slugs []string) string {
 	if len(slugs) == 0 {
 		return "any provider"
 	}
 	names := make([]string, len(slugs))
 	for i, s := range slugs {
-		names[i] = content.ProviderName(s)
+		names[i] = providers.Name(s)
 	}
 	return strings.Join(names, ", ")
 }
@@ -137,7 +142,7 @@ func statusText(code int) string {
 	return fmt.Sprint(code)
 }
 
-func printSearch(env Env, res *search.Results, baseURL string) {
+func printSearch(env Env, res *search.Results, providers *content.Providers, baseURL string) {
 	if res.Total == 0 {
 		fmt.Fprintln(env.Stdout, "No entry matches.")
 		if res.Suggestion != "" {
@@ -146,9 +151,13 @@ func printSearch(env Env, res *search.Results, baseURL string) {
 		return
 	}
 	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "STATUS\tPROVIDERS\tTITLE\tURL")
+	fmt.Fprintln(tw, "STATUS\tCODE\tPROVIDERS\tTITLE\tURL")
 	for _, h := range res.Hits {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", statusText(h.Status), providerList(h.Providers), h.Title, baseURL+web.EntryPath(h.ID))
+		code := "-"
+		if len(h.Codes) > 0 {
+			code = h.Codes[0]
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", statusText(h.Status), code, providerList(providers, h.Providers), h.Title, baseURL+web.EntryPath(h.ID))
 	}
 	tw.Flush()
 	if res.Total > len(res.Hits) {
@@ -161,6 +170,7 @@ func printSearch(env Env, res *search.Results, baseURL string) {
 type jsonHit struct {
 	ID        string   `json:"id"`
 	Status    int      `json:"status"`
+	Codes     []string `json:"codes"`
 	Providers []string `json:"providers"`
 	Title     string   `json:"title"`
 	URL       string   `json:"url"`
@@ -176,11 +186,7 @@ func printSearchJSON(env Env, res *search.Results, baseURL string) error {
 		Hits       []jsonHit `json:"hits"`
 	}{Query: res.Query.Text, Total: res.Total, Status: res.Understood.Status.String(), Suggestion: res.Suggestion, Hits: []jsonHit{}}
 	for _, h := range res.Hits {
-		p := h.Providers
-		if p == nil {
-			p = []string{}
-		}
-		out.Hits = append(out.Hits, jsonHit{h.ID, h.Status, p, h.Title, baseURL + web.EntryPath(h.ID), h.Score})
+		out.Hits = append(out.Hits, jsonHit{h.ID, h.Status, nonNil(h.Codes), nonNil(h.Providers), h.Title, baseURL + web.EntryPath(h.ID), h.Score})
 	}
 	enc := json.NewEncoder(env.Stdout)
 	enc.SetIndent("", "  ")

@@ -24,7 +24,7 @@ import (
 type Config struct {
 	Addr            string        // listen address, ":8080" or "127.0.0.1:0"
 	MetricsAddr     string        // listen address of /metrics alone; "" serves no metrics
-	Content         string        // folder of entry files; "" serves the embedded catalogue
+	Content         []string      // folders of entry files ("embedded" the built-in one), one catalogue; none serves the built-in one
 	Index           string        // folder written by `errata index`; served instead of Content
 	Watch           bool          // reload Content when its files change
 	BaseURL         string        // absolute site URL for canonical links
@@ -65,9 +65,10 @@ type Main struct {
 	metricsSrv *http.Server // nil without --metrics-addr
 	metricsLn  net.Listener
 
-	mu      sync.Mutex // guards index
-	index   *search.Index
-	watcher *watcher
+	mu        sync.Mutex // guards index
+	index     *search.Index
+	watchers  []*watcher // one per --content folder with --watch
+	reloading sync.Mutex
 }
 
 // NewMain returns a Main with the defaults of every flag.
@@ -97,11 +98,10 @@ func (m *Main) serveFlags(f *flags) {
 	f.fromEnv("addr", "ERRATA_ADDR")
 	f.StringVar(&c.MetricsAddr, "metrics-addr", c.MetricsAddr, "`address` of a listener serving Prometheus metrics at /metrics, e.g. 127.0.0.1:9090; keep it off the public network. Empty serves no metrics")
 	f.fromEnv("metrics-addr", "ERRATA_METRICS_ADDR")
-	f.StringVar(&c.Content, "content", c.Content, "`folder` of entry .md files to serve instead of the embedded catalogue")
-	f.fromEnv("content", "ERRATA_CONTENT")
+	addContentFlag(f, &c.Content, "to serve")
 	f.StringVar(&c.Index, "index", c.Index, "`folder` written by `errata index`: serve its entries and index, reading no Markdown (fast start for large catalogues)")
 	f.fromEnv("index", "ERRATA_INDEX")
-	f.BoolVar(&c.Watch, "watch", c.Watch, "reload --content when its files change; a broken edit keeps the last good catalogue")
+	f.BoolVar(&c.Watch, "watch", c.Watch, "reload when a file of a --content folder changes; a broken edit keeps the last good catalogue")
 	f.fromEnv("watch", "ERRATA_WATCH")
 	f.StringVar(&c.BaseURL, "base-url", c.BaseURL, "absolute `URL` of the site for canonical and link-preview URLs, e.g. https://errata.example.com")
 	f.fromEnv("base-url", "ERRATA_BASE_URL")
@@ -147,14 +147,14 @@ func (m *Main) ParseFlags(env Env, args []string) error {
 		return f.usageErr("--cache-mb must be 0 (off) to 1048576 megabytes, not %d", c.CacheMB)
 	case c.MaxConns < 1:
 		return f.usageErr("--max-conns must be 1 or more, not %d (the default is %d)", c.MaxConns, web.DefaultMaxConns)
-	case c.Index != "" && (c.Content != "" || c.Watch):
+	case c.Index != "" && (len(c.Content) > 0 || c.Watch):
 		return f.usageErr("--index serves the entries it was built from; drop --content and --watch, or drop --index")
-	case c.Watch && c.Content == "":
+	case c.Watch && len(m.watchedDirs()) == 0:
 		return f.usageErr("--watch needs --content DIR: the embedded catalogue never changes")
 	case c.Drain < 0 || c.ShutdownTimeout <= 0:
 		return f.usageErr("--drain must be 0 or more and --shutdown-timeout more than 0")
 	}
-	if err := checkContentDir(f, c.Content); err != nil {
+	if err := checkContentDirs(f, c.Content); err != nil {
 		return err
 	}
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
@@ -206,9 +206,12 @@ func (m *Main) Run(ctx context.Context) error {
 		Metrics:    m.metrics,
 	}, ix)
 	if m.Config.Watch {
-		m.watcher, err = watch(ctx, m.Config.Content, watchDebounce, m.Log, m.reload)
-		if err != nil {
-			return fmt.Errorf("--watch %s: %w", m.Config.Content, err)
+		for _, dir := range m.watchedDirs() {
+			w, err := watch(ctx, dir, watchDebounce, m.Log, m.reload)
+			if err != nil {
+				return fmt.Errorf("--watch %s: %w", dir, err)
+			}
+			m.watchers = append(m.watchers, w)
 		}
 	}
 
@@ -270,10 +273,19 @@ func (m *Main) source() string {
 	if m.Config.Index != "" {
 		return "index " + m.Config.Index
 	}
-	if m.Config.Content == "" {
-		return "embedded"
+	return contentName(m.Config.Content)
+}
+
+// watchedDirs are the --content folders on disk: the built-in one never
+// changes.
+func (m *Main) watchedDirs() []string {
+	var dirs []string
+	for _, d := range m.Config.Content {
+		if d != embeddedContent {
+			dirs = append(dirs, d)
+		}
 	}
-	return m.Config.Content
+	return dirs
 }
 
 // open builds the index of the catalogue, or opens the one saved by
@@ -289,7 +301,7 @@ func (m *Main) open(ctx context.Context) (*search.Index, error) {
 		}
 		return ix, nil
 	}
-	entries, err := m.load(ctx)
+	cat, err := m.load(ctx)
 	if err != nil && ctx.Err() != nil {
 		return nil, stopped(ctx, "loading "+m.source())
 	}
@@ -297,7 +309,7 @@ func (m *Main) open(ctx context.Context) (*search.Index, error) {
 		m.logProblems(err)
 		return nil, &silentError{exitFail}
 	}
-	ix, err := m.build(ctx, entries)
+	ix, err := m.build(ctx, cat)
 	if err != nil && ctx.Err() != nil {
 		return nil, stopped(ctx, "indexing "+m.source())
 	}
@@ -308,17 +320,14 @@ func (m *Main) open(ctx context.Context) (*search.Index, error) {
 }
 
 // load reads and validates the catalogue, unless ctx is done first.
-func (m *Main) load(ctx context.Context) ([]content.Entry, error) {
-	if m.Config.Content == "" {
-		return content.LoadContext(ctx, content.Embedded())
-	}
-	return content.LoadDirContext(ctx, m.Config.Content)
+func (m *Main) load(ctx context.Context) (*content.Catalogue, error) {
+	return loadContent(ctx, m.Config.Content)
 }
 
-// build indexes entries, unless ctx is done first: an index finished after
-// that is closed, never served.
-func (m *Main) build(ctx context.Context, entries []content.Entry) (*search.Index, error) {
-	return unlessDone(ctx, func() (*search.Index, error) { return search.Build(entries) }, closeIndex)
+// build indexes the catalogue, unless ctx is done first: an index finished
+// after that is closed, never served.
+func (m *Main) build(ctx context.Context, cat *content.Catalogue) (*search.Index, error) {
+	return unlessDone(ctx, func() (*search.Index, error) { return search.BuildCatalogue(cat) }, closeIndex)
 }
 
 func closeIndex(ix *search.Index) { _ = ix.Close() }
@@ -334,15 +343,17 @@ func (m *Main) logProblems(err error) {
 		m.Log.Error("content problem", "problem", p.String())
 	}
 	m.Log.Error("catalogue not loaded", "content", m.source(), "problems", len(ps),
-		"fix", "run `errata check "+m.Config.Content+"` and fix each problem")
+		"fix", "run `"+checkCommand(m.Config.Content)+"` and fix each problem")
 }
 
 // reload swaps in a fresh catalogue from disk. On any problem it logs them
 // and keeps serving the last good one. When ctx is done (shutting down) it
 // stops where it is.
 func (m *Main) reload(ctx context.Context) {
+	m.reloading.Lock() // one reload at a time: each watched folder may ask for one
+	defer m.reloading.Unlock()
 	start := time.Now()
-	entries, err := m.load(ctx)
+	cat, err := m.load(ctx)
 	if err != nil && ctx.Err() != nil {
 		m.Log.Info("reload stopped: shutting down")
 		return
@@ -358,7 +369,7 @@ func (m *Main) reload(ctx context.Context) {
 		}
 		return
 	}
-	ix, err := m.build(ctx, entries)
+	ix, err := m.build(ctx, cat)
 	if err != nil && ctx.Err() != nil {
 		m.Log.Info("reload stopped: shutting down")
 		return
@@ -430,8 +441,8 @@ func (m *Main) Shutdown(force <-chan os.Signal) error {
 // Close releases everything at once, without waiting for requests.
 func (m *Main) Close() error {
 	var errs []error
-	if m.watcher != nil {
-		errs = append(errs, m.watcher.Close())
+	for _, w := range m.watchers {
+		errs = append(errs, w.Close())
 	}
 	errs = append(errs, m.closeServers())
 	m.mu.Lock()

@@ -326,7 +326,7 @@ func TestWatch(t *testing.T) {
 		waitFor(t, "edited title served", 5*time.Second, func() bool { return title() == "Slow Down Please" })
 	})
 	t.Run("new file", func(t *testing.T) {
-		extra := strings.Replace(string(orig), "id: "+id, "id: 429-gmail-copy", 1)
+		extra := strings.Replace(string(withoutCodes(orig)), "id: "+id, "id: 429-gmail-copy", 1)
 		extra = strings.Replace(extra, "title: Too Many Requests", "title: A Copy", 1)
 		write(filepath.Join(dir, "429-gmail-copy.md"), []byte(extra))
 		waitFor(t, "new entry counted", 5*time.Second, func() bool { return entryCount(t, metrics) == n+1 })

@@ -31,7 +31,7 @@ func TestWatchNamedPipeAtRuntime(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	extra := strings.Replace(string(orig), "id: "+id, "id: 429-gmail-copy", 1)
+	extra := strings.Replace(string(withoutCodes(orig)), "id: "+id, "id: 429-gmail-copy", 1)
 	if err := os.WriteFile(filepath.Join(dir, "429-gmail-copy.md"), []byte(extra), 0o644); err != nil {
 		t.Fatal(err)
 	}

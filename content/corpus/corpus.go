@@ -30,6 +30,9 @@ type Record struct {
 	Status   *int    `json:"status"`
 	Cause    *string `json:"cause"`
 	Solution *string `json:"solution"`
+	// Messages are texts a client receives with this error, verbatim; the
+	// message field is the source's description of it.
+	Messages []string `json:"messages,omitempty"`
 
 	// Where ReadFile read the record, so problems name the line to fix;
 	// empty for records built in code.
@@ -103,16 +106,18 @@ func ReadDir(dir string) ([]Record, error) {
 // "Possible Causes" and "Possible Solutions" when the fields are empty.
 func causeSolution(r *Record) (cause, solution string) {
 	if r.Cause != nil {
-		cause = strings.TrimSpace(*r.Cause)
+		cause = given(*r.Cause)
 	}
 	if r.Solution != nil {
-		solution = strings.TrimSpace(*r.Solution)
+		solution = given(*r.Solution)
 	}
-	if cause == "" {
-		cause = bodySection(r.Body, "Possible Causes")
+	// The body's sections, where they say more than the fields (a body
+	// may repeat a heading, and a field hold only the last of them).
+	if b := bodySection(r.Body, "cause"); says(b, cause) {
+		cause = b
 	}
-	if solution == "" {
-		solution = bodySection(r.Body, "Possible Solutions")
+	if b := bodySection(r.Body, "solution"); says(b, solution) {
+		solution = b
 	}
 	// A lone bullet ("- ") is how some sources say nothing.
 	if plain(cause) == "" {
@@ -124,21 +129,34 @@ func causeSolution(r *Record) (cause, solution string) {
 	return cause, solution
 }
 
-// bodySection is the text under a Markdown heading of body, up to the next
-// heading.
-func bodySection(body, heading string) string {
-	if !strings.Contains(body, heading) {
+// says reports whether text says all that field does, and more.
+func says(text, field string) bool {
+	return len(text) > len(field) && strings.Contains(strings.Join(strings.Fields(text), " "), strings.Join(strings.Fields(field), " "))
+}
+
+// given is a text field trimmed, "" where the source wrote "null" for
+// nothing (some of Twilio's records do).
+func given(s string) string {
+	s = strings.TrimSpace(s)
+	if strings.EqualFold(s, "null") {
+		return ""
+	}
+	return s
+}
+
+// bodySection is the text under body's headings of kind ("cause" for
+// "Possible Causes", "Possible causes:", "Causes"; "solution" likewise),
+// each up to the next heading, joined when the body repeats one.
+func bodySection(body, kind string) string {
+	if !strings.Contains(body, "#") {
 		return ""
 	}
 	var out []string
 	in := false
 	for l := range strings.Lines(body) {
 		t := strings.TrimSpace(l)
-		if strings.HasPrefix(t, "#") {
-			if in {
-				break
-			}
-			in = strings.TrimSpace(strings.TrimLeft(t, "#")) == heading
+		if m := headingRE.FindStringSubmatch(t); m != nil {
+			in = sectionKind(m[1]) == kind
 			continue
 		}
 		if in {

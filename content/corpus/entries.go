@@ -57,7 +57,7 @@ func entry(r *Record, id string) content.Entry {
 // providerLists holds one shared slice per provider.
 var providerLists = func() map[string][]string {
 	m := map[string][]string{}
-	for _, p := range content.ProviderSlugs() {
+	for _, p := range content.BuiltinProviders().Slugs() {
 		m[p] = []string{p}
 	}
 	return m
@@ -94,7 +94,7 @@ func aliases(r *Record) []string {
 			as = append(as, a)
 		}
 	}
-	if strings.TrimSpace(r.Provider) != "" && !content.KnownProvider(r.Provider) {
+	if strings.TrimSpace(r.Provider) != "" && !content.BuiltinProviders().Known(r.Provider) {
 		as = append(as, r.Provider)
 	}
 	return as

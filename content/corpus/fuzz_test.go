@@ -21,8 +21,8 @@ import (
 // file outside it and a dangling link, beside a sentinel folder. Whatever
 // the input: nothing outside --out changes; a failed import changes nothing
 // at all; a successful one leaves files that load without a problem and
-// give back each record's title and message verbatim. Seeds: the first
-// lines of each real corpus, and hostile records.
+// give back each record's title, codes and messages as Drafts makes them.
+// Seeds: the first lines of each real corpus, and hostile records.
 func FuzzImport(f *testing.F) {
 	if dir, ok := corpustest.Dir(); ok {
 		files, _ := filepath.Glob(filepath.Join(dir, "*.jsonl"))
@@ -95,10 +95,11 @@ func FuzzImport(f *testing.F) {
 		for _, e := range loaded {
 			byID[e.ID] = e
 		}
-		for i, e := range corpus.Entries(recs) {
-			got, r := byID[e.ID], recs[i]
-			if got.Title != r.Title || !slices.Equal(got.Messages, e.Messages) {
-				t.Fatalf("record %q loads back as title %q, messages %q; want %q, %q", r.ID, got.Title, got.Messages, r.Title, e.Messages)
+		drafts, _ := corpus.Drafts(recs, content.BuiltinProviders())
+		for _, d := range drafts {
+			got := byID[d.ID]
+			if got.Title != d.Title || !slices.Equal(got.Messages, d.Messages) || !slices.Equal(got.Codes, d.Codes) {
+				t.Fatalf("record %q loads back as title %q, codes %q, messages %q; want %q, %q, %q", d.Records[0].ID, got.Title, got.Codes, got.Messages, d.Title, d.Codes, d.Messages)
 			}
 		}
 	})

@@ -59,16 +59,16 @@ func ImportFile(path, outDir string, progress io.Writer) (ImportStats, error) {
 //     content.Problems and nothing is written.
 //   - A file of the same name is replaced only when an earlier import wrote
 //     it (it carries Marker). An unchanged entry is not rewritten and keeps
-//     its updated date, so importing the same records again changes nothing.
+//     its imported date, so importing the same records again changes nothing.
 //   - No link is followed: outDir must not be a symbolic link, a link at an
 //     entry's name is a problem, and every path stays inside outDir.
 //   - Each file is written to a hidden temp file, synced, and moved into
 //     place in one step, so a crash never leaves half a file.
 //
-// Text is quoted in the front matter and escaped in the body, so the words
-// of the source come back verbatim. A provider Errata does not know is kept
-// as an alias. progress, when not nil, gets a line every few hundred files;
-// the caller decides whether it is a terminal worth writing to.
+// Records become entries as Drafts says, with the providers of outDir's
+// providers.yaml, or the built-in ones. progress, when not nil, gets a line
+// every few hundred files; the caller decides whether it is a terminal
+// worth writing to.
 func Import(recs []Record, outDir string, progress io.Writer) (ImportStats, error) {
 	return importRecords(recs, nil, outDir, progress)
 }
@@ -80,7 +80,16 @@ func importRecords(recs []Record, ps content.Problems, outDir string, progress i
 		return ImportStats{}, err
 	}
 	im := &importer{outDir: outDir, root: root, today: time.Now().UTC().Format(time.DateOnly), problems: ps}
-	files := im.plan(recs)
+	providers, err := im.loadProviders()
+	if err != nil {
+		if root != nil {
+			root.Close()
+		}
+		return ImportStats{}, err
+	}
+	drafts, dps := Drafts(recs, providers)
+	im.problems = append(im.problems, dps...)
+	files := im.plan(drafts)
 	im.validate(files)
 	if len(im.problems) > 0 {
 		if root != nil {
@@ -133,17 +142,35 @@ func openOut(dir string) (*os.Root, error) {
 
 // importer is one import run: where it writes and what it found wrong.
 type importer struct {
-	outDir   string
-	root     *os.Root // nil while outDir does not exist
-	today    string
-	problems content.Problems
+	outDir        string
+	root          *os.Root // nil while outDir does not exist
+	today         string
+	providersYAML []byte // outDir's providers.yaml, nil when it has none
+	problems      content.Problems
+}
+
+// loadProviders reads outDir's providers.yaml, which the written entries
+// are checked against; without one the built-in providers apply. A list
+// with problems stops the import, its problems named.
+func (im *importer) loadProviders() (*content.Providers, error) {
+	if im.root == nil {
+		return content.BuiltinProviders(), nil
+	}
+	p, ps := content.LoadProviders(im.root.FS(), im.path)
+	if len(ps) > 0 {
+		return nil, ps
+	}
+	if p != content.BuiltinProviders() {
+		im.providersYAML, _ = readStart(im.root, content.ProvidersFile)
+	}
+	return p, nil
 }
 
 // entryFile is one entry file an import writes.
 type entryFile struct {
 	file    string // the record's JSONL file and line, for problems
 	line    int
-	rec     *Record
+	draft   *Draft
 	id      string
 	data    []byte
 	replace bool   // an earlier import's file holds the name: rename over it
@@ -155,35 +182,24 @@ func (im *importer) bad(f *entryFile, what, fix string) {
 	im.problems = append(im.problems, content.Problem{File: f.file, Line: f.line, Message: what, Fix: fix})
 }
 
-// plan builds the entry file of every record that can be imported and
+// plan builds the entry file of every draft that can be imported and
 // notes a problem for each that cannot.
-func (im *importer) plan(recs []Record) []*entryFile {
-	existing, oldIDs := im.existingIDs()
-	first := map[string]*entryFile{} // record id → its first record
-	taken := newIDs(len(recs))
-	files := make([]*entryFile, 0, len(recs))
-	for i := range recs {
-		r := &recs[i]
-		f := &entryFile{file: r.File, line: r.Line, rec: r}
+func (im *importer) plan(drafts []*Draft) []*entryFile {
+	existing, oldIDs, codes := im.existing()
+	files := make([]*entryFile, 0, len(drafts))
+	for i, d := range drafts {
+		r := d.Records[0]
+		f := &entryFile{file: r.File, line: r.Line, draft: d}
 		if f.file == "" {
 			f.file, f.line = "record", i+1
 		}
-		if prev, dup := first[r.ID]; dup {
-			also := fmt.Sprintf("%s:%d", prev.file, prev.line)
-			if prev.file == f.file {
-				also = fmt.Sprintf("line %d", prev.line)
-			}
-			im.bad(f, fmt.Sprintf("duplicate id %q, also on %s", r.ID, also), "give each record its own id, or delete the repeated line")
-			continue
-		}
-		first[r.ID] = f
-		f.id = taken.take(content.Slugify(r.ID))
+		f.id = d.ID
 		if !content.IsSlug(f.id) { // Slugify makes slugs: only the length fails
 			im.bad(f, fmt.Sprintf("id %q is too long: it makes an entry id (and file name) of %d characters", clip(r.ID), len(f.id)),
 				`shorten the record's id, e.g. to "source:code"`)
 			continue
 		}
-		f.data = entryBytes(r, f.id, im.today)
+		f.data = d.bytes(f.id, im.today)
 		if len(f.data) > content.MaxFileSize {
 			field, size := longestField(r)
 			im.bad(f, fmt.Sprintf("the entry file would be %d KiB, over the %d KiB limit; its longest field is %q (%d KiB)", kib(len(f.data)), content.MaxFileSize>>10, field, kib(size)),
@@ -199,6 +215,10 @@ func (im *importer) plan(recs []Record) []*entryFile {
 			im.bad(f, fmt.Sprintf("id %q is an old id of %s (in its redirect_from)", f.id, im.path(p)), "remove it from that redirect_from, or give the record another id")
 			continue
 		}
+		if c, p := codes.claimedBy(d, name); p != "" {
+			im.bad(f, fmt.Sprintf("code %q is already claimed by %s", c, im.path(p)), "remove the code from that entry, or leave this record out: a provider's code names one entry")
+			continue
+		}
 		if im.mayWrite(f) {
 			files = append(files, f)
 		}
@@ -206,15 +226,15 @@ func (im *importer) plan(recs []Record) []*entryFile {
 	return files
 }
 
-// existingIDs are the ids of the entries already in outDir that are not
-// at <id>.md (a file at <id>.md is mayWrite's to judge), and the old ids
-// their redirect_from claim: an entry file added with one of those ids
-// would fail check. Problems of those files are not this import's: the
+// existing finds in outDir what an entry file added there could clash
+// with: the ids of entries that are not at <id>.md (a file at <id>.md is
+// mayWrite's to judge), the old ids their redirect_from claim, and the
+// codes they claim. Problems of those files are not this import's: the
 // caller checks the whole folder once it is written.
-func (im *importer) existingIDs() (ids, oldIDs map[string]string) {
-	ids, oldIDs = map[string]string{}, map[string]string{}
+func (im *importer) existing() (ids, oldIDs map[string]string, codes codeOwners) {
+	ids, oldIDs, codes = map[string]string{}, map[string]string{}, codeOwners{}
 	if im.root == nil {
-		return ids, oldIDs
+		return ids, oldIDs, codes
 	}
 	entries, _ := content.Load(im.root.FS()) // root.FS: no link leads out of the folder
 	for _, e := range entries {
@@ -224,8 +244,36 @@ func (im *importer) existingIDs() (ids, oldIDs map[string]string) {
 		for _, old := range e.RedirectFrom {
 			oldIDs[old] = e.Path
 		}
+		codes.add(e)
 	}
-	return ids, oldIDs
+	return ids, oldIDs, codes
+}
+
+// codeOwners maps a provider's code, in lower case, to the file of the
+// entry that claims it ("" provider: every provider).
+type codeOwners map[[2]string]string
+
+func (c codeOwners) add(e content.Entry) {
+	provs := e.Providers
+	if len(provs) == 0 {
+		provs = []string{""}
+	}
+	for _, p := range provs {
+		for _, code := range e.Codes {
+			c[[2]string{p, strings.ToLower(code)}] = e.Path
+		}
+	}
+}
+
+// claimedBy is a code of d that an entry other than the file name claims,
+// and that entry's file; "" when none.
+func (c codeOwners) claimedBy(d *Draft, name string) (code, path string) {
+	for _, code := range d.Codes {
+		if p := c[[2]string{d.Provider, strings.ToLower(code)}]; p != "" && p != name {
+			return code, p
+		}
+	}
+	return "", ""
 }
 
 // mayWrite reports whether f's name in outDir is free, or holds a regular
@@ -262,8 +310,8 @@ func (im *importer) mayWrite(f *entryFile) bool {
 		return false
 	}
 	f.replace = true
-	if d := updatedDate(old); d != im.today {
-		if same := entryBytes(f.rec, f.id, d); bytes.Equal(same, old) {
+	if d := importedDate(old); d != im.today {
+		if same := f.draft.bytes(f.id, d); bytes.Equal(same, old) {
 			f.data = same
 		}
 	}
@@ -279,6 +327,9 @@ func (im *importer) validate(files []*entryFile) {
 	}
 	// An in-memory folder: nothing touches the disk until every file passes.
 	fsys := fstest.MapFS{}
+	if im.providersYAML != nil {
+		fsys[content.ProvidersFile] = &fstest.MapFile{Data: im.providersYAML}
+	}
 	byName := map[string]*entryFile{}
 	for _, f := range files {
 		fsys[f.id+".md"] = &fstest.MapFile{Data: f.data}
@@ -410,11 +461,11 @@ func (im *importer) path(name string) string {
 	return filepath.Join(im.outDir, filepath.FromSlash(name))
 }
 
-// updatedDate is the updated date of an entry file the import wrote, ""
+// importedDate is the imported date of an entry file the import wrote, ""
 // when it has none. Every front-matter value before it is quoted on one
-// line, so the first "updated: " at a line start is the key.
-func updatedDate(data []byte) string {
-	_, rest, ok := bytes.Cut(data, []byte("\nupdated: "))
+// line, so the first "imported: " at a line start is the key.
+func importedDate(data []byte) string {
+	_, rest, ok := bytes.Cut(data, []byte("\nimported: "))
 	if !ok {
 		return ""
 	}
@@ -431,8 +482,8 @@ func updatedDate(data []byte) string {
 // starts with a key or a "## " heading is the import's own.
 func fieldAt(data []byte, line int) string {
 	starts := []struct{ prefix, field string }{
-		{"id:", "id"}, {"status:", "status"}, {"title:", "title"}, {"providers:", "provider"},
-		{"messages:", "message"}, {"aliases:", "code"}, {"updated:", ""}, {"## Cause", "cause"}, {"## Solution", "solution"},
+		{"id:", "id"}, {"status:", "status"}, {"title:", "title"}, {"codes:", "code"}, {"providers:", "provider"},
+		{"messages:", "messages"}, {"aliases:", "code"}, {"source:", "source"}, {"imported:", ""}, {"## Cause", "cause"}, {"## Solution", "solution"},
 	}
 	field, n := "", 0
 	for l := range bytes.Lines(data) {
@@ -473,96 +524,6 @@ func clip(s string) string {
 	return s
 }
 
-// entryBytes is the Markdown entry file of one record.
-func entryBytes(r *Record, id, updated string) []byte {
-	var b bytes.Buffer
-	writeEntry(&b, r, id, updated)
-	return b.Bytes()
-}
-
-// writeEntry writes the Markdown entry file of one record.
-func writeEntry(b *bytes.Buffer, r *Record, id, updated string) {
-	status := "none"
-	if r.Status != nil {
-		status = strconv.Itoa(*r.Status)
-	}
-	fmt.Fprintf(b, "---\n%s\nid: %s\nstatus: %s\ntitle: %s\n", Marker, id, status, quote(r.Title))
-	if content.KnownProvider(r.Provider) {
-		fmt.Fprintf(b, "providers: [%s]\n", r.Provider)
-	}
-	if strings.TrimSpace(r.Message) != "" {
-		fmt.Fprintf(b, "messages:\n  - %s\n", quote(r.Message))
-	}
-	b.WriteString("aliases:\n")
-	for _, a := range aliases(r) {
-		fmt.Fprintf(b, "  - %s\n", quote(a))
-	}
-	fmt.Fprintf(b, "updated: %s\n---\n", updated)
-	cause, solution := causeSolution(r)
-	if cause == "" {
-		cause = NoCause
-	}
-	if solution == "" {
-		solution = NoSolution
-	}
-	fmt.Fprintf(b, "\n## Cause\n\n%s\n\n## Solution\n\n%s\n", markdown(cause), markdown(solution))
-}
-
 // quote is a YAML double-quoted scalar. Go's escapes for valid UTF-8 are a
 // subset of YAML's, so strconv.Quote is exact.
 func quote(s string) string { return strconv.Quote(s) }
-
-// markdown writes source text so that it renders as itself: each line is
-// trimmed (leading spaces would make code blocks), Markdown punctuation is
-// backslash-escaped where Markdown would read it as syntax, blank lines stay
-// paragraph breaks, and bullet lines ("* item", "- item") become list items:
-// the one piece of the sources' formatting kept, as readers expect lists.
-func markdown(text string) string {
-	text = strings.ReplaceAll(text, "\r\n", "\n")
-	text = strings.ReplaceAll(text, "\r", "\n")
-	var b strings.Builder
-	b.Grow(len(text) + len(text)/8)
-	blank := false
-	for l := range strings.SplitSeq(text, "\n") {
-		l = strings.TrimSpace(l)
-		item, isItem := bullet(l)
-		if l == "" || isItem && item == "" {
-			blank = b.Len() > 0
-			continue
-		}
-		if b.Len() > 0 {
-			b.WriteByte('\n')
-			if blank {
-				b.WriteByte('\n')
-			}
-		}
-		blank = false
-		if isItem {
-			b.WriteString("- ")
-			l = item
-		}
-		escapeLine(&b, l)
-	}
-	return b.String()
-}
-
-func escapeLine(b *strings.Builder, l string) {
-	// At the start of a line these begin lists, headings, quotes or
-	// setext underlines; "1." and "1)" begin ordered lists.
-	digits := 0
-	for digits < len(l) && l[digits] >= '0' && l[digits] <= '9' {
-		digits++
-	}
-	for i := 0; i < len(l); i++ {
-		c := l[i]
-		switch {
-		case strings.IndexByte("\\`*_[]<>&!#|~", c) >= 0:
-			b.WriteByte('\\')
-		case i == 0 && strings.IndexByte("-+=:", c) >= 0:
-			b.WriteByte('\\')
-		case i == digits && digits > 0 && (c == '.' || c == ')'):
-			b.WriteByte('\\')
-		}
-		b.WriteByte(c)
-	}
-}

@@ -51,6 +51,17 @@
       function () { flash(btn, "Copy failed"); });
   }
 
+  // On a narrow screen the filters wait behind their button (app.css).
+  d.addEventListener("click", function (e) {
+    var btn = e.target.closest && e.target.closest("button[data-filters-toggle]");
+    if (!btn) return;
+    var box = d.getElementById(btn.getAttribute("aria-controls"));
+    if (!box) return;
+    var open = btn.getAttribute("aria-expanded") !== "true";
+    btn.setAttribute("aria-expanded", String(open));
+    box.classList.toggle("open", open);
+  });
+
   d.addEventListener("click", function (e) {
     var btn = e.target.closest && e.target.closest("button[data-copy],button[data-copy-link]");
     if (!btn) return;
@@ -97,7 +108,8 @@
   }
 
   function reveal() {
-    d.querySelectorAll("button[data-copy],button[data-copy-link]").forEach(function (b) { b.hidden = false; });
+    d.documentElement.classList.add("js");
+    d.querySelectorAll("button[data-copy],button[data-copy-link],button[data-filters-toggle]").forEach(function (b) { b.hidden = false; });
   }
 
   function init() { reveal(); highlight(); }

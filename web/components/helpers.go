@@ -3,6 +3,7 @@ package components
 import (
 	"net/http"
 	"strconv"
+	"strings"
 )
 
 func fullTitle(t string) string {
@@ -42,4 +43,10 @@ func reason(status int) string {
 		return "No HTTP status"
 	}
 	return http.StatusText(status)
+}
+
+// sameText reports whether a code and a title say the same ("ErrorItemNotFound"
+// titled ErrorItemNotFound), so that a heading shows it once.
+func sameText(code, title string) bool {
+	return code != "" && strings.EqualFold(strings.TrimSpace(code), strings.TrimSpace(title))
 }

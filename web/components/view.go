@@ -30,6 +30,7 @@ type Filter struct {
 	Href     string
 	Count    int
 	Selected bool
+	Children []Filter // a provider's children, shown under it
 }
 
 // Bar is one bar of the entries-per-status chart.
@@ -47,6 +48,7 @@ type Bar struct {
 type Item struct {
 	ID        string
 	Status    int
+	Code      string // the primary code, "" when none
 	Title     string
 	Href      string // entry URL carrying hl= and from=
 	Providers []string
@@ -77,29 +79,36 @@ type Group struct {
 // Catalogue is the view of "/".
 type Catalogue struct {
 	Meta
-	Searching   bool // q is not empty: ranked results with snippets
-	Q           string
-	Status      string   // canonical status filter, "" for any
-	Providers   []string // active provider slugs
-	Total       int
-	Page        int
-	Pages       int
-	Groups      []Group
-	StatusRange []Filter // 1xx…5xx ranges
-	StatusCodes []Filter // each status code
-	NoStatus    Filter   // entries without a status ("none"), Href "" when there are none
-	ProviderF   []Filter
-	Chart       []Bar
-	Prev, Next  string // page links, "" when none
-	PageLinks   []Filter
-	Suggestion  Link   // "did you mean", Href "" when none
-	TooCommon   string // why nothing matched when every word is too common, else ""
-	ClearHref   string
-	Understood  string   // what was read from a pasted error, "" when nothing special
-	Active      []Filter // active filters as removable chips
-	Named       string   // what the heading says was searched: the text, or what a paste was understood as
-	Answer      *Answer  // the first hit's cause and fix when it is surely the one, else nil
-	Best        string   // the first hit's address when it is clearly the best, for Enter; else ""
+	Searching    bool // q is not empty: ranked results with snippets
+	Q            string
+	Status       string   // canonical status filter, "" for any
+	Providers    []string // active provider slugs
+	Sort         string   // browsing's order, "" for status
+	PerPage      int      // results a page when not the default, else 0
+	Total        int
+	From, To     int    // the results shown, 1-based; 0 when none
+	Count        string // "41–60 of 2,822 errors"
+	Note         string // why the page shown is not the one asked for, else ""
+	Page         int
+	Pages        int
+	Groups       []Group
+	StatusRange  []Filter // 1xx…5xx ranges
+	StatusCodes  []Filter // each status code
+	NoStatus     Filter   // entries without a status ("none"), Href "" when there are none
+	ProviderF    []Filter
+	Chart        []Bar
+	Prev, Next   string // page links, "" when none
+	PageLinks    []Filter
+	SortLinks    []Filter // the orders a provider's entries can be browsed in; nil when searching or for every provider
+	PerPageLinks []Filter // the page sizes offered; nil for a short list
+	Suggestion   Link     // "did you mean", Href "" when none
+	TooCommon    string   // why nothing matched when every word is too common, else ""
+	ClearHref    string
+	Understood   string   // what was read from a pasted error, "" when nothing special
+	Active       []Filter // active filters as removable chips
+	Named        string   // what the heading says was searched: the text, or what a paste was understood as
+	Answer       *Answer  // the first hit's cause and fix when it is surely the one, else nil
+	Best         string   // the first hit's address when it is clearly the best, for Enter; else ""
 }
 
 // Section is a rendered body section of an entry.
@@ -112,17 +121,28 @@ type Section struct {
 // Entry is the view of "/errors/{id}".
 type Entry struct {
 	Meta
-	ID        string
-	Status    int
-	Title     string
-	Providers []string // display names; empty means every provider
-	Messages  []string
-	Aliases   []string
-	Updated   string
-	Sections  []Section
-	Related   []Item
-	Back      Link
-	Permalink string
+	ID         string
+	Status     int
+	Code       string   // the primary code, "" when none; it leads the heading
+	OtherCodes []string // the entry's other codes
+	Title      string
+	Providers  []string // display names; empty means every provider
+	Messages   []string
+	Aliases    []string
+	Source     Link   // the catalogue it came from ("Twilio's error dictionary"), Href "" when unlinked
+	Updated    string // reviewed by a person, YYYY-MM-DD
+	Imported   string // written by errata import and not reviewed since
+	Sections   []Section
+	Related    []Item
+	Back       Link
+	Permalink  string
+}
+
+// CodeChoice is "/errors/{code}" for a code several entries list.
+type CodeChoice struct {
+	Meta
+	Code  string
+	Items []Item
 }
 
 // Error is the view of an error page.

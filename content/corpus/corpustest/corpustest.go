@@ -7,6 +7,7 @@
 package corpustest
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -64,6 +65,21 @@ var (
 		}
 		return corpus.ReadDir(dir)
 	})
+	imported = sync.OnceValues(func() (*content.Catalogue, error) {
+		recs, err := records()
+		if err != nil {
+			return nil, err
+		}
+		dir, err := os.MkdirTemp("", "errata-imported-")
+		if err != nil {
+			return nil, err
+		}
+		defer os.RemoveAll(dir) // the entries are in memory once loaded
+		if _, err := corpus.Import(recs, dir, nil); err != nil {
+			return nil, err
+		}
+		return content.LoadCatalogue(context.Background(), content.EmbeddedFolder(), content.DirFolder(dir))
+	})
 	entries = sync.OnceValues(func() ([]content.Entry, error) {
 		recs, err := records()
 		if err != nil {
@@ -82,6 +98,21 @@ func Records() ([]corpus.Record, error) { return records() }
 // corpora's order, made once per process. The slice is shared: clone it
 // before changing it.
 func Entries() ([]content.Entry, error) { return entries() }
+
+// Imported is the built-in catalogue with the real corpora imported beside
+// it, as errata import writes them and errata serve --content embedded
+// --content DIR serves them: made once per process. The catalogue is
+// shared: clone what you change.
+func Imported() (*content.Catalogue, error) { return imported() }
+
+// RealImported is Imported for a test, skipping and failing like
+// RealRecords.
+func RealImported(tb testing.TB) *content.Catalogue {
+	tb.Helper()
+	c, err := Imported()
+	check(tb, err)
+	return c
+}
 
 // RealRecords is Records for a test: it skips tb loudly when the corpora
 // are absent and fails it when they do not read.

@@ -1,0 +1,124 @@
+package search
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/errata/errata/content"
+)
+
+// The orders browsing may list entries in. Searching always ranks.
+const (
+	SortStatus = ""      // by status, then id: the catalogue's own order
+	SortCode   = "code"  // by primary code, numbers by value; entries without one last
+	SortTitle  = "title" // by title, ignoring case
+)
+
+// ParseSort reads the sort parameter: "" or "status", "code", "title".
+func ParseSort(s string) (string, error) {
+	switch s = strings.ToLower(strings.TrimSpace(s)); s {
+	case "", "status":
+		return SortStatus, nil
+	case SortCode, SortTitle:
+		return s, nil
+	}
+	return "", &InvalidError{Param: "sort", Value: clip(s, 32), Message: fmt.Sprintf("%q is not an order; use status, code or title.", clip(s, 32))}
+}
+
+// orders are the entries' positions in each order but status, made on
+// first use: most catalogues are never browsed so.
+type orders struct {
+	code, title func() []int32
+}
+
+func newOrders(ix *Index) orders {
+	sorted := func(less func(a, b int32) int) func() []int32 {
+		return sync.OnceValue(func() []int32 {
+			out := make([]int32, len(ix.entries))
+			for i := range out {
+				out[i] = int32(i)
+			}
+			slices.SortStableFunc(out, less)
+			return out
+		})
+	}
+	return orders{
+		code: sorted(func(a, b int32) int {
+			return cmp.Or(byCode(&ix.entries[a], &ix.entries[b]), strings.Compare(ix.entries[a].ID, ix.entries[b].ID))
+		}),
+		title: sorted(func(a, b int32) int {
+			return cmp.Or(byTitle(&ix.entries[a], &ix.entries[b]), strings.Compare(ix.entries[a].ID, ix.entries[b].ID))
+		}),
+	}
+}
+
+// byCode orders entries by primary code, those without one last.
+func byCode(a, b *content.Entry) int {
+	ca, cb := a.Code(), b.Code()
+	switch {
+	case ca == "" && cb == "":
+		return 0
+	case ca == "":
+		return 1
+	case cb == "":
+		return -1
+	}
+	return compareCodes(ca, cb)
+}
+
+// byTitle orders entries by title, ignoring case.
+func byTitle(a, b *content.Entry) int {
+	return strings.Compare(strings.ToLower(a.Title), strings.ToLower(b.Title))
+}
+
+// compareCodes orders codes as people read them: numbers by value (400
+// before 21211), the rest ignoring case.
+func compareCodes(a, b string) int {
+	if digits(a) && digits(b) {
+		return cmp.Or(cmp.Compare(len(strings.TrimLeft(a, "0")), len(strings.TrimLeft(b, "0"))), strings.Compare(strings.TrimLeft(a, "0"), strings.TrimLeft(b, "0")))
+	}
+	return strings.Compare(strings.ToLower(a), strings.ToLower(b))
+}
+
+func digits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// sortBrowsed replaces the hits browse found (in status order) with the
+// page of the same entries in q's order. Totals and facets stay browse's.
+func (ix *Index) sortBrowsed(q Query, pl plan, res *Results) {
+	var order []int32
+	switch q.Sort {
+	case SortCode:
+		order = ix.orders.code()
+	case SortTitle:
+		order = ix.orders.title()
+	default:
+		return
+	}
+	status, any := q.Status.intersect(pl.textStatus)
+	pmask := ix.prov.filter(q.Providers)
+	from := (q.Page - 1) * q.PerPage
+	res.Hits = res.Hits[:0]
+	k := 0
+	for _, i := range order {
+		if len(res.Hits) == q.PerPage || !any {
+			break
+		}
+		if !status.Contains(int(ix.status[i])) || pmask != 0 && ix.provMask[i]&pmask == 0 {
+			continue
+		}
+		if k >= from {
+			res.Hits = append(res.Hits, ix.hit(int(i), 0, "", nil))
+		}
+		k++
+	}
+}

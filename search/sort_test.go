@@ -1,0 +1,69 @@
+package search
+
+import (
+	"slices"
+	"sync"
+	"testing"
+
+	"github.com/errata/errata/content/corpus/corpustest"
+)
+
+// importedIndex is the catalogue with the real corpora imported beside it
+// (corpustest.Imported), entries with codes, built once.
+var importedIndex = sync.OnceValues(func() (*Index, error) {
+	c, err := corpustest.Imported()
+	if err != nil {
+		return nil, err
+	}
+	return BuildCatalogue(c)
+})
+
+// Browsing in code or title order pages through exactly the entries the
+// status order does, filtered alike, in the order asked.
+func TestBrowseSorted(t *testing.T) {
+	corpustest.RealImported(t)
+	ix, err := importedIndex()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []Query{
+		{Sort: SortCode},
+		{Sort: SortTitle},
+		{Sort: SortCode, Providers: []string{"microsoft"}},
+		{Sort: SortTitle, Providers: []string{"twilio"}, Status: StatusSet{{0, 0}}},
+		{Sort: SortCode, Status: StatusSet{{400, 499}}},
+	} {
+		var got []Hit
+		total := 0
+		for p := 1; ; p++ {
+			q.Page, q.PerPage = p, 100
+			res := run(t, ix, q)
+			total = res.Total
+			got = append(got, res.Hits...)
+			if len(res.Hits) < 100 || p > 100 {
+				break
+			}
+		}
+		byStatus := run(t, ix, Query{Providers: q.Providers, Status: q.Status, PerPage: 1}).Total
+		if len(got) != total || total != byStatus || total == 0 {
+			t.Errorf("%+v: paged %d hits of a total %d; status order totals %d", q, len(got), total, byStatus)
+		}
+		less := func(a, b Hit) int {
+			ea, _ := ix.Entry(a.ID)
+			eb, _ := ix.Entry(b.ID)
+			if q.Sort == SortCode {
+				return byCode(&ea, &eb)
+			}
+			return byTitle(&ea, &eb)
+		}
+		if !slices.IsSortedFunc(got, less) {
+			t.Errorf("%+v: hits not in %s order", q, q.Sort)
+		}
+	}
+	if got := compareCodes("400", "21211"); got >= 0 {
+		t.Errorf("400 sorts after 21211")
+	}
+	if _, err := ParseSort("size"); err == nil {
+		t.Error("ParseSort(size) succeeded")
+	}
+}
