@@ -2,8 +2,6 @@ package content_test
 
 import (
 	"bytes"
-	"errors"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -13,7 +11,6 @@ import (
 	"github.com/yuin/goldmark/parser"
 
 	"github.com/errata/errata/content"
-	"github.com/errata/errata/content/corpus"
 	"github.com/errata/errata/content/corpus/corpustest"
 )
 
@@ -88,16 +85,7 @@ func TestSectionMarkdownRendersTheSameHTML(t *testing.T) {
 		t.Fatal(err)
 	}
 	entries = append(entries, es...)
-	switch recs, err := corpustest.Records(); {
-	case errors.Is(err, corpustest.ErrNoCorpora):
-		t.Log("SKIPPING the real corpora: ../shared/corpora is absent")
-	case err != nil:
-		t.Fatal(err)
-	default:
-		out := filepath.Join(t.TempDir(), "entries")
-		if _, err := corpus.Import(recs, out, nil); err != nil {
-			t.Fatal(err)
-		}
+	if out, ok := corpustest.ImportedDir(t); ok {
 		es, err := content.LoadDir(out)
 		if err != nil {
 			t.Fatal(err)

@@ -258,3 +258,19 @@ func rerankQueries(es []content.Entry, n int, rng *rand.Rand) []string {
 	}
 	return qs
 }
+
+// checkFields fails tb for each of msgs and codes that the fields a paste
+// reader took lack.
+func checkFields(tb testing.TB, f fields, msgs, codes []string) {
+	tb.Helper()
+	for _, m := range msgs {
+		if !slices.Contains(f.msgs, m) {
+			tb.Errorf("messages %q lack %q", f.msgs, m)
+		}
+	}
+	for _, code := range codes {
+		if !slices.Contains(f.codes, code) {
+			tb.Errorf("codes %q lack %q", f.codes, code)
+		}
+	}
+}

@@ -41,16 +41,7 @@ func TestTakeURLs(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			f := fields{}
 			rest := f.takeURLs(c.in)
-			for _, m := range c.msgs {
-				if !slices.Contains(f.msgs, m) {
-					t.Errorf("messages %q lack %q", f.msgs, m)
-				}
-			}
-			for _, code := range c.codes {
-				if !slices.Contains(f.codes, code) {
-					t.Errorf("codes %q lack %q", f.codes, code)
-				}
-			}
+			checkFields(t, f, c.msgs, c.codes)
 			if !strings.Contains(rest, c.rest) {
 				t.Errorf("rest %q lacks %q", rest, c.rest)
 			}
@@ -70,16 +61,9 @@ func TestTakePairs(t *testing.T) {
 		`Unable to create record: Attempt to send`,
 		`userRateLimitExceeded: User Rate Limit Exceeded`,
 	}, "\n"))
-	for _, m := range []string{"sms send failed", "Attempt to send to unsubscribed recipient", "Invalid username or password."} {
-		if !slices.Contains(f.msgs, m) {
-			t.Errorf("messages %q lack %q", f.msgs, m)
-		}
-	}
-	for _, c := range []string{"21610", "50126", "21606", "userRateLimitExceeded"} {
-		if !slices.Contains(f.codes, c) {
-			t.Errorf("codes %q lack %q", f.codes, c)
-		}
-	}
+	checkFields(t, f,
+		[]string{"sms send failed", "Attempt to send to unsubscribed recipient", "Invalid username or password."},
+		[]string{"21610", "50126", "21606", "userRateLimitExceeded"})
 	if !slices.Equal(f.status, []int{400}) {
 		t.Errorf("status %v, want [400]", f.status)
 	}

@@ -94,14 +94,19 @@ func (ix *Index) finders(pl plan, find query.Query) []query.Query {
 
 // providerQuery matches the entries of any of slugs.
 func providerQuery(slugs []string, boost float64) query.Query {
-	ps := make([]query.Query, len(slugs))
-	for i, p := range slugs {
-		t := bleve.NewTermQuery(p)
-		t.SetField(fProviders)
-		t.SetBoost(boost)
-		ps[i] = t
+	return bleve.NewDisjunctionQuery(termQueries(slugs, fProviders, boost)...)
+}
+
+// termQueries is a term query on field for each of terms, each with boost.
+func termQueries(terms []string, field string, boost float64) []query.Query {
+	tqs := make([]query.Query, len(terms))
+	for i, t := range terms {
+		tq := bleve.NewTermQuery(t)
+		tq.SetField(field)
+		tq.SetBoost(boost)
+		tqs[i] = tq
 	}
-	return bleve.NewDisjunctionQuery(ps...)
+	return tqs
 }
 
 // wordQuery is one searched word as a query in two forms.
@@ -303,14 +308,7 @@ func termsQuery(terms []string, field string, boost float64) query.Query {
 	if len(terms) == 0 {
 		return bleve.NewMatchNoneQuery()
 	}
-	tqs := make([]query.Query, len(terms))
-	for i, t := range terms {
-		tq := bleve.NewTermQuery(t)
-		tq.SetField(field)
-		tq.SetBoost(boost)
-		tqs[i] = tq
-	}
-	d := bleve.NewDisjunctionQuery(tqs...)
+	d := bleve.NewDisjunctionQuery(termQueries(terms, field, boost)...)
 	d.SetMin(1)
 	d.SetBoost(boost)
 	return d

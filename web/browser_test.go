@@ -21,6 +21,7 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"github.com/errata/errata/content/corpus/corpustest"
+	"github.com/errata/errata/search"
 )
 
 const chromiumPath = "/usr/bin/chromium"
@@ -120,6 +121,19 @@ func tab(t *testing.T, browserCtx context.Context) context.Context {
 	return ctx
 }
 
+// browserSite is what a browser test needs: Chromium's context, the real
+// catalogue's index, its handler, and the URL of a server running it
+// until the test ends.
+func browserSite(t *testing.T) (context.Context, *search.Index, http.Handler, string) {
+	t.Helper()
+	bctx := browser(t)
+	ix := catalogueIndex(t)
+	h, _ := testServer(t, ix)
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return bctx, ix, h, srv.URL
+}
+
 func must(t *testing.T, err error, what string) {
 	t.Helper()
 	if err != nil {
@@ -179,12 +193,7 @@ func repoRoot(t *testing.T) string {
 }
 
 func TestBrowser(t *testing.T) {
-	bctx := browser(t)
-	ix := catalogueIndex(t)
-	h, _ := testServer(t, ix)
-	srv := httptest.NewServer(h)
-	defer srv.Close()
-	base := srv.URL
+	bctx, ix, h, base := browserSite(t)
 	all := len(ix.Entries())
 
 	// The console watch itself must see what the CSP refuses.

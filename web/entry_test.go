@@ -10,9 +10,6 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/google/go-cmp/cmp"
-
-	"github.com/errata/errata/content"
-	"github.com/errata/errata/search"
 )
 
 func TestEntryPage(t *testing.T) {
@@ -215,16 +212,8 @@ Inline <b data-xss onclick="alert(6)">bold</b> and <iframe src="javascript:alert
 // Entries carrying markup, script links and odd characters render inert on
 // their page, in search results and in the API.
 func TestHostileContentRendersInert(t *testing.T) {
-	es, err := content.Load(hostileEntries())
-	if err != nil {
-		t.Fatalf("the hostile entries should load (their markup is text): %v", err)
-	}
-	ix, err := search.Build(es)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ix.Close() })
-	h, _ := testServer(t, ix)
+	// The hostile entries load: their markup is text.
+	h, _ := testServer(t, buildIndex(t, hostileEntries()))
 	for _, target := range []string{
 		"/errors/400-hostile-markup", "/errors/429-hostile-characters", "/", "/?q=zorblat", "/?q=alert", "/?q=script",
 		"/?q=" + url.QueryEscape("<script data-xss>"), "/?status=4xx&provider=gmail", "/errors/400-hostile-markup?hl=zorblat",

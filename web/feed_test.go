@@ -64,16 +64,7 @@ func feedFixtures(tb testing.TB) *search.Index {
 		fsys[id+".md"] = &fstest.MapFile{Data: fmt.Appendf(nil, "---\nid: %s\nstatus: %d\ntitle: Feed <%d> & co\nproviders: %s\nmessages:\n  - Feed message %d\nupdated: 2026-%02d-%02d\n---\n\n## Cause\n\nA *cause* with [a link](/errors/%s).\n\n## Solution\n\nS.\n",
 			id, statuses[i%4], i, provs[i%3], i, 1+i%12, 1+i%5, id)}
 	}
-	es, err := content.Load(fsys)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	ix, err := search.Build(es)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { ix.Close() })
-	return ix
+	return buildIndex(tb, fsys)
 }
 
 func getFeed(tb testing.TB, h http.Handler, target string) parsedFeed {

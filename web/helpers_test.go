@@ -83,6 +83,22 @@ var (
 	fixtures = onceIndex("the fixture catalogue", func() fs.FS { return fixtureFS() })
 )
 
+// buildIndex is the index of the entries in fsys for one test, closed when
+// the test ends; it fails tb when they do not load or index.
+func buildIndex(tb testing.TB, fsys fs.FS) *search.Index {
+	tb.Helper()
+	es, err := content.Load(fsys)
+	if err != nil {
+		tb.Fatalf("loading the entries: %v", err)
+	}
+	ix, err := search.Build(es)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { ix.Close() })
+	return ix
+}
+
 // fixtureFS has 3 entries at each of statuses 200…503 below, 45 in all.
 func fixtureFS() fstest.MapFS {
 	fsys := fstest.MapFS{}

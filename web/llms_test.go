@@ -9,7 +9,6 @@ import (
 	"testing/fstest"
 
 	"github.com/errata/errata/content"
-	"github.com/errata/errata/search"
 )
 
 // llmsFile is /llms.txt as read back: its title, summary and the links of
@@ -161,16 +160,7 @@ func TestLLMSFiltersAndPages(t *testing.T) {
 		id := fmt.Sprintf("400-paged-%03d", i)
 		fsys[id+".md"] = &fstest.MapFile{Data: fmt.Appendf(nil, "---\nid: %s\nstatus: 400\ntitle: Paged %d\nproviders: [twilio]\nupdated: 2026-01-01\n---\n\n## Cause\n\nC.\n\n## Solution\n\nS.\n", id, i)}
 	}
-	es, err := content.Load(fsys)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ix, err := search.Build(es)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ix.Close() })
-	paged, _ := testServer(t, ix)
+	paged, _ := testServer(t, buildIndex(t, fsys))
 	first := ask(t, paged, "GET", "/llms-full.txt?provider=twilio")
 	next := "https://errata.example/llms-full.txt?page=2&provider=twilio"
 	if !strings.Contains(first.body, "This is page 1 of 2: 100 of 120 entries with provider Twilio.") || !strings.Contains(first.body, "- [Page 2 of 2]("+next+")") {

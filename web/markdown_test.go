@@ -9,7 +9,6 @@ import (
 	"github.com/yuin/goldmark"
 
 	"github.com/errata/errata/content"
-	"github.com/errata/errata/search"
 )
 
 // Every entry has a Markdown copy at /errors/{id}.md, linked from its page,
@@ -92,16 +91,7 @@ func TestEntryMarkdownRedirectAndErrors(t *testing.T) {
 // An entry whose Markdown carries script links and raw HTML has a copy
 // with neither: the copy is made from the page's safe HTML.
 func TestEntryMarkdownOfHostileContent(t *testing.T) {
-	es, err := content.Load(hostileEntries())
-	if err != nil {
-		t.Fatal(err)
-	}
-	ix, err := search.Build(es)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ix.Close() })
-	h, _ := testServer(t, ix)
+	h, _ := testServer(t, buildIndex(t, hostileEntries()))
 	a := ask(t, h, "GET", "/errors/400-hostile-markup.md")
 	if a.status != 200 {
 		t.Fatalf("%s", a)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -19,12 +18,7 @@ import (
 // letter by letter, a 50 KB stack trace, a paste over the limit; Back after
 // typing; Enter on a clear best.
 func TestBrowserPastes(t *testing.T) {
-	bctx := browser(t)
-	ix := catalogueIndex(t)
-	h, _ := testServer(t, ix)
-	srv := httptest.NewServer(h)
-	defer srv.Close()
-	base := srv.URL
+	bctx, ix, _, base := browserSite(t)
 	all := len(ix.Entries())
 
 	// typeKey types one key into the box and waits until the results are

@@ -31,15 +31,7 @@ func TestLoadShort(t *testing.T) {
 	defer srv.Close()
 	const rate, d = 60, 3 * time.Second
 	rep, err := Run(t.Context(), Config{Target: srv.URL, Rate: rate, Duration: d, Timeout: 10 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out bytes.Buffer
-	rep.Print(&out)
-	t.Log("\n" + out.String())
-	if err := rep.Err(); err != nil {
-		t.Fatal(err)
-	}
+	checkReport(t, rep, err)
 	for _, st := range rep.Targets {
 		if want := uint64(rate / 2 * d.Seconds() * 0.9); st.Requests < want {
 			t.Errorf("%s: %d requests, want about %d at %d/s", st.Name, st.Requests, uint64(rate/2*d.Seconds()), rate/2)
@@ -56,6 +48,17 @@ func TestLoadShort(t *testing.T) {
 // reports the real figures with a 25ms slack.
 func TestRateLimitPerClientUnderLoad(t *testing.T) {
 	rep, err := RateLimitScenario(t.Context(), RateLimitConfig{Limit: 20, Duration: 3 * time.Second, Timeout: 10 * time.Second, Slack: 500 * time.Millisecond})
+	checkReport(t, rep, err)
+	quiet := rep.Targets[1]
+	if quiet.Name != "quiet-during" || quiet.Codes[http.StatusOK] == 0 || quiet.Codes[http.StatusOK] != quiet.Requests {
+		t.Errorf("quiet client during the busy one: %s %v, want only 200s", quiet.Name, quiet.Codes)
+	}
+}
+
+// checkReport fails the test on a run's error, logs the printed report and
+// fails on the report's own error.
+func checkReport(t *testing.T, rep *Report, err error) {
+	t.Helper()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,10 +67,6 @@ func TestRateLimitPerClientUnderLoad(t *testing.T) {
 	t.Log("\n" + out.String())
 	if err := rep.Err(); err != nil {
 		t.Fatal(err)
-	}
-	quiet := rep.Targets[1]
-	if quiet.Name != "quiet-during" || quiet.Codes[http.StatusOK] == 0 || quiet.Codes[http.StatusOK] != quiet.Requests {
-		t.Errorf("quiet client during the busy one: %s %v, want only 200s", quiet.Name, quiet.Codes)
 	}
 }
 

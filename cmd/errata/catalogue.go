@@ -63,6 +63,15 @@ func (m *Main) catalogueFlags(f *flags) {
 	f.fromEnv("index", "ERRATA_INDEX")
 }
 
+// linkBaseFlag registers --base-url (or $ERRATA_BASE_URL) for the commands
+// that print links to the site without serving it: the site's URL the links
+// start with, http://localhost:8080 when not given; usage says what it sets.
+func linkBaseFlag(f *flags, usage string) *string {
+	base := f.String("base-url", "http://localhost:8080", usage)
+	f.fromEnv("base-url", "ERRATA_BASE_URL")
+	return base
+}
+
 // checkCatalogue validates what catalogueFlags read.
 func (m *Main) checkCatalogue(f *flags) error {
 	if m.Config.Index != "" && len(m.Config.Content) > 0 {

@@ -21,8 +21,7 @@ func runMCP(ctx context.Context, env Env, args []string) error {
 	m := NewMain(env)
 	f := newFlags(env, "mcp")
 	m.catalogueFlags(f)
-	base := f.String("base-url", "http://localhost:8080", "site `URL` the links in answers start with, e.g. https://errata.example.com")
-	f.fromEnv("base-url", "ERRATA_BASE_URL")
+	base := linkBaseFlag(f, "site `URL` the links in answers start with, e.g. https://errata.example.com")
 	pos, err := f.parse(args)
 	if err != nil {
 		return err

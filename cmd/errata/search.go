@@ -24,8 +24,7 @@ func runSearch(ctx context.Context, env Env, args []string) error {
 	f := newFlags(env, "search")
 	var dirs []string
 	addContentFlag(f, &dirs, "to search")
-	base := f.String("base-url", "http://localhost:8080", "site `URL` the printed links start with")
-	f.fromEnv("base-url", "ERRATA_BASE_URL")
+	base := linkBaseFlag(f, "site `URL` the printed links start with")
 	status := f.String("status", "", "only these `statuses`: 429, 400,401, 400-499, 4xx, or none for entries without one")
 	var providers stringList
 	f.Var(&providers, "provider", "only entries for this `provider` (repeat or comma-separate)")

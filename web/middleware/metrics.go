@@ -42,32 +42,29 @@ func NewMetrics() *Metrics {
 			Help:    "Time to run a search (page or API): the index's part of a request, highlights and facets included.",
 			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1},
 		}),
-		searches: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "errata_searches_total",
-			Help: "Searches run (page or API); answers from the answer cache are cache hits, not searches.",
-		}),
-		searchNoResult: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "errata_searches_no_result_total",
-			Help: "Searches that found no entry: candidates for new entries or aliases.",
-		}),
+		searches: counter("errata_searches_total",
+			"Searches run (page or API); answers from the answer cache are cache hits, not searches."),
+		searchNoResult: counter("errata_searches_no_result_total",
+			"Searches that found no entry: candidates for new entries or aliases."),
 		entries: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "errata_entries_indexed",
 			Help: "Entries in the catalogue being served.",
 		}),
-		rateLimited: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "errata_rate_limited_total",
-			Help: "Requests answered 429 by the per-client rate limit.",
-		}),
-		cacheHits: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "errata_cache_hits_total",
-			Help: "Requests answered from the answer cache (--cache-mb); the rest of errata_http_requests_total were made afresh.",
-		}),
+		rateLimited: counter("errata_rate_limited_total",
+			"Requests answered 429 by the per-client rate limit."),
+		cacheHits: counter("errata_cache_hits_total",
+			"Requests answered from the answer cache (--cache-mb); the rest of errata_http_requests_total were made afresh."),
 	}
 	m.reg.MustRegister(m.requests, m.latency, m.searchLatency, m.searches, m.searchNoResult, m.entries, m.rateLimited, m.cacheHits,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
 	return m
+}
+
+// counter is a plain counter with its name and help text.
+func counter(name, help string) prometheus.Counter {
+	return prometheus.NewCounter(prometheus.CounterOpts{Name: name, Help: help})
 }
 
 // Registry is where the collectors live, for tests and extra collectors.

@@ -131,6 +131,29 @@ func RealEntries(tb testing.TB) []content.Entry {
 	return es
 }
 
+// ImportedDir imports the real corpora (read once per process) into a
+// folder of tb's TempDir and returns it, for a test that checks the
+// imported Markdown files. Where the corpora are absent it logs that it
+// skips them and returns false, so the rest of the test still runs; any
+// other error fails tb. Each call imports afresh, so that the folder is
+// removed with the test that asked for it.
+func ImportedDir(tb testing.TB) (string, bool) {
+	tb.Helper()
+	recs, err := Records()
+	switch {
+	case errors.Is(err, ErrNoCorpora):
+		tb.Log("SKIPPING the real corpora: ../shared/corpora is absent")
+		return "", false
+	case err != nil:
+		tb.Fatal(err)
+	}
+	out := filepath.Join(tb.TempDir(), "entries")
+	if _, err := corpus.Import(recs, out, nil); err != nil {
+		tb.Fatal(err)
+	}
+	return out, true
+}
+
 func check(tb testing.TB, err error) {
 	tb.Helper()
 	if errors.Is(err, ErrNoCorpora) {
