@@ -121,22 +121,30 @@ func BenchmarkBuild(b *testing.B) {
 	for _, size := range benchSizes {
 		b.Run(size.name, func(b *testing.B) {
 			es := benchEntries(b, size.n)
-			var heap uint64
-			for i := 0; i < b.N; i++ {
-				before := heapInUse()
-				ix, err := Build(es)
-				if err != nil {
-					b.Fatal(err)
-				}
-				b.StopTimer()
-				heap = heapInUse() - min(before, heapInUse())
-				ix.Close()
-				b.StartTimer()
-			}
+			heap := heldHeap(b, func() (*Index, error) { return Build(es) })
 			b.ReportMetric(float64(heap)/(1<<20), "heap-MB")
 			b.ReportMetric(float64(len(es)), "entries")
 		})
 	}
+}
+
+// heldHeap times open b.N times and returns the heap the last index opened
+// holds; closing it is not timed.
+func heldHeap(b *testing.B, open func() (*Index, error)) uint64 {
+	b.Helper()
+	var heap uint64
+	for i := 0; i < b.N; i++ {
+		before := heapInUse()
+		ix, err := open()
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		heap = heapInUse() - min(before, heapInUse())
+		ix.Close()
+		b.StartTimer()
+	}
+	return heap
 }
 
 // heapInUse is the live heap after sync.Pools (which bleve fills with
@@ -162,19 +170,9 @@ func BenchmarkOpen(b *testing.B) {
 				b.Fatal(err)
 			}
 			save := time.Since(t0)
-			var heap uint64
 			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				before := heapInUse()
-				ix, err := OpenSaved(dir) // entries from the snapshot too: what serve --index does
-				if err != nil {
-					b.Fatal(err)
-				}
-				b.StopTimer()
-				heap = heapInUse() - min(before, heapInUse())
-				ix.Close()
-				b.StartTimer()
-			}
+			// Entries come from the snapshot too: what serve --index does.
+			heap := heldHeap(b, func() (*Index, error) { return OpenSaved(dir) })
 			b.ReportMetric(float64(heap)/(1<<20), "heap-MB")
 			b.ReportMetric(save.Seconds(), "save-s") // after ResetTimer, which drops metrics
 		})

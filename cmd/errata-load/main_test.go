@@ -261,12 +261,7 @@ func TestHostileRequestsOnTheWire(t *testing.T) {
 		{"unknown transfer coding (net/http)", "GET / HTTP/1.1", "Transfer-Encoding: gzip, chunked\r\n", 501},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			conn, err := net.Dial("tcp", addr)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer conn.Close()
-			conn.SetDeadline(time.Now().Add(10 * time.Second))
+			conn := dialWire(t, addr)
 			req := c.line + wireHead + c.headers
 			if !strings.Contains(c.headers, "\r\n\r\n") {
 				req += "\r\n"
@@ -327,14 +322,9 @@ func TestRequestsWithABodyCloseTheirConnection(t *testing.T) {
 		{"no body (control)", "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n" + next, 2},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			conn, err := net.Dial("tcp", addr)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer conn.Close()
-			// A kept connection waits IdleTimeout; the deadline stops the
-			// read long before.
-			conn.SetDeadline(time.Now().Add(10 * time.Second))
+			// A kept connection waits IdleTimeout; dialWire's deadline
+			// stops the read long before.
+			conn := dialWire(t, addr)
 			if _, err := io.WriteString(conn, c.req); err != nil {
 				t.Fatal(err)
 			}
@@ -461,4 +451,17 @@ func cleanEnv() []string {
 		}
 	}
 	return env
+}
+
+// dialWire opens a raw connection to addr for a hand-written request, with
+// a deadline that turns a hang into a failure; it closes when t ends.
+func dialWire(t *testing.T, addr string) net.Conn {
+	t.Helper()
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
+	return conn
 }
