@@ -55,6 +55,9 @@ server {
 	return b.String()
 }
 
+// loadClients is how many clients load the replicas at once.
+const loadClients = 8
+
 // readmeReplicas are the addresses the README's example uses.
 var readmeReplicas = []string{"10.0.0.11:8080", "10.0.0.12:8080", "10.0.0.13:8080"}
 
@@ -72,7 +75,7 @@ func TestReadmeShowsNginxConfig(t *testing.T) {
 
 // startNginx runs nginx in the foreground on port with a configuration of
 // its own under a temporary prefix.
-func startNginx(tb testing.TB, port int, replicas []string) {
+func startNginx(tb testing.TB, port int, replicas []string) *syncBuffer {
 	tb.Helper()
 	if _, err := os.Stat(nginxBin); err != nil {
 		corpustest.Missing(tb, "ERRATA_NGINX", nginxMissing)
@@ -138,6 +141,7 @@ http {
 		resp.Body.Close()
 		return resp.StatusCode == 200
 	})
+	return log
 }
 
 // TestReplicasBehindNginx runs three replicas behind nginx, puts load on
@@ -157,7 +161,7 @@ func TestReplicasBehindNginx(t *testing.T) {
 		addrs = append(addrs, u.Host)
 	}
 	port := freePort(t)
-	startNginx(t, port, addrs)
+	nginxLog := startNginx(t, port, addrs)
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
 	// The configuration proxies every path; metrics are not among them,
 	// since the replicas serve none on the port nginx reaches.
@@ -166,7 +170,7 @@ func TestReplicasBehindNginx(t *testing.T) {
 	}
 
 	stop := make(chan struct{})
-	l := startLoad(base, 8, stop, loadPaths...)
+	l := startLoad(base, loadClients, stop, loadPaths...)
 	l.waitOK(t, "before the kill", loadPhase)
 	before := l.ok.Load()
 	replicas[1].signal(t, syscall.SIGKILL)
@@ -182,8 +186,14 @@ func TestReplicasBehindNginx(t *testing.T) {
 	l.wg.Wait()
 	after := l.ok.Load() - before
 
-	if len(l.failures) > 0 {
-		t.Errorf("%d requests failed through nginx (%d ok): %+v", len(l.failures), l.ok.Load(), l.failures[:min(len(l.failures), 10)])
+	// No proxy can replay an answer it has begun to pass on: an answer the
+	// SIGKILLed replica was part-way through sending is cut, and nginx says
+	// so. Those, at most one per client, are the only failures allowed;
+	// every other request must be retried on a live replica.
+	halfSent := strings.Count(nginxLog.String(), "upstream prematurely closed connection while reading upstream")
+	if len(l.failures) > halfSent || halfSent > loadClients {
+		t.Errorf("%d requests failed through nginx (%d ok), %d of them answers the killed replica had half sent: %+v",
+			len(l.failures), l.ok.Load(), halfSent, l.failures[:min(len(l.failures), 10)])
 	}
 	if before < loadPhase || after < 2*loadPhase {
 		t.Errorf("%d requests before the kill and %d after: want load on both sides", before, after)
@@ -193,5 +203,5 @@ func TestReplicasBehindNginx(t *testing.T) {
 			t.Errorf("replica %d served no page: nginx did not spread the load", i)
 		}
 	}
-	t.Logf("3 replicas behind nginx, one SIGKILLed, one SIGTERMed: %d ok (%d after the kill), %d failed", l.ok.Load(), after, len(l.failures))
+	t.Logf("3 replicas behind nginx, one SIGKILLed, one SIGTERMed: %d ok (%d after the kill), %d failed (answers half sent by the killed replica)", l.ok.Load(), after, len(l.failures))
 }
