@@ -189,7 +189,7 @@ func hasDigit(s string) bool {
 // marks the cut with "…": for echoing what a person gave.
 // echo is s as an error may repeat it to a person: clipped, and valid
 // UTF-8 whatever the request held.
-func echo(s string, n int) string { return strings.ToValidUTF8(clip(s, n), "\uFFFD") }
+func echo(s string, n int) string { return clip(strings.ToValidUTF8(s, "\uFFFD"), n) }
 
 func clip(s string, n int) string {
 	if len(s) <= n {
