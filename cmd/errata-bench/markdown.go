@@ -14,7 +14,7 @@ func writeMarkdown(w io.Writer, rep *report) {
 		rep.Started.Format("2006-01-02 15:04 MST"), rep.Platform, rep.GoVersion, rep.CPUs, rep.Seed, rep.PerKind, rep.Rounds)
 	fmt.Fprintf(w, "```\n%s\n```\n\n", rep.Command)
 
-	tableHead(w, "Targets (issue 7)", "", "| result | target | corpus | measured |", "|---|---|---|---|")
+	tableHead(w, "Targets", "", "| result | target | corpus | measured |", "|---|---|---|---|")
 	for _, t := range rep.Targets {
 		fmt.Fprintf(w, "| %s | %s | %s | %s |\n", t.Result, t.What, t.Corpus, t.Measured)
 	}

@@ -209,7 +209,7 @@ func printReport(w io.Writer, rep *report) {
 	if rep.Pastes != nil {
 		printPastes(w, rep.Pastes)
 	}
-	fmt.Fprintln(w, "\nTargets (issue 7):")
+	fmt.Fprintln(w, "\nTargets:")
 	tw = tabwriter.NewWriter(w, 2, 8, 2, ' ', 0)
 	for _, t := range rep.Targets {
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", t.Result, t.What, t.Corpus, t.Measured)
