@@ -24,29 +24,31 @@ import (
 
 // config is every flag of the command.
 type config struct {
-	Sizes       []corpusSpec
-	Kinds       []string
-	PerKind     int
-	Rounds      int
-	Seed        int64
-	JSON        string
-	Markdown    string
-	HTTP        bool
-	HTTPTime    time.Duration
-	HTTPWorkers int
-	Browser     bool
-	Keystrokes  int
-	Chromium    string
-	CPUProfile  string
-	HTTPProfile string
-	MemProfile  string
+	Sizes        []corpusSpec
+	Kinds        []string
+	PerKind      int
+	Rounds       int
+	Seed         int64
+	JSON         string
+	Markdown     string
+	HTTP         bool
+	HTTPTime     time.Duration
+	HTTPWorkers  int
+	HTTPRate     int
+	HTTPOpenTime time.Duration
+	Browser      bool
+	Keystrokes   int
+	Chromium     string
+	CPUProfile   string
+	HTTPProfile  string
+	MemProfile   string
 }
 
 func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs := flag.NewFlagSet("errata-bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	cfg := &config{}
-	sizes := fs.String("sizes", "catalogue,real,10k,100k", "corpora to run: catalogue, real (../shared/corpora), or a count grown from real (10k, 100k)")
+	sizes := fs.String("sizes", "catalogue,real,10k,100k", "corpora to run: catalogue, real (../shared/corpora), or a count grown from real (10k, 100k, 1m: the 1m run takes about half an hour and 3 GB)")
 	kindList := fs.String("kinds", strings.Join(kinds, ","), "query kinds to run (fewer kinds make a profile of one kind)")
 	fs.IntVar(&cfg.PerKind, "queries", 100, "queries of each kind drawn from each corpus")
 	fs.IntVar(&cfg.Rounds, "rounds", 5, "timed passes over the queries (after one warm-up pass)")
@@ -56,6 +58,8 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.BoolVar(&cfg.HTTP, "http", false, "load the real web handler with vegeta: /healthz, /api/v1/search, /?q=")
 	fs.DurationVar(&cfg.HTTPTime, "http-duration", 4*time.Second, "load time per endpoint")
 	fs.IntVar(&cfg.HTTPWorkers, "http-workers", 8, "closed-loop workers per endpoint (max throughput)")
+	fs.IntVar(&cfg.HTTPRate, "http-rate", 200, "open-loop requests per second of distinct queries, API and page in turn (0: no open-loop run)")
+	fs.DurationVar(&cfg.HTTPOpenTime, "http-open-duration", 10*time.Second, "how long the open-loop run sends")
 	fs.BoolVar(&cfg.Browser, "browser", false, "measure keystroke to results painted in headless Chromium")
 	fs.IntVar(&cfg.Keystrokes, "keystrokes", 20, "keystrokes timed in the browser")
 	fs.StringVar(&cfg.Chromium, "chromium", "/usr/bin/chromium", "Chromium binary for -browser")
@@ -80,6 +84,9 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	}
 	if cfg.PerKind < 1 || cfg.Rounds < 1 {
 		return nil, fmt.Errorf("-queries and -rounds must be at least 1")
+	}
+	if cfg.HTTPRate < 0 {
+		return nil, fmt.Errorf("-http-rate must be 0 (no open-loop run) or more")
 	}
 	return cfg, nil
 }
@@ -170,6 +177,13 @@ func runCorpus(cfg *config, spec corpusSpec, last bool, log io.Writer) (*corpusR
 		return nil, err
 	}
 	queries = slices.DeleteFunc(queries, func(q benchQuery) bool { return !slices.Contains(cfg.Kinds, q.Kind) })
+	// A larger mix drawn with another seed, for the HTTP runs that never
+	// ask a query twice (nor one of the repeated mix).
+	more, err := makeQueries(entries, distinctPerKind, cfg.Seed+1)
+	if err != nil {
+		return nil, err
+	}
+	distinct := newDistinctQueries(more, queries)
 
 	// Build time and memory, one engine per child process; then an index
 	// saved ahead of time (errata index) and opened in a child of its own.
@@ -181,13 +195,13 @@ func runCorpus(cfg *config, spec corpusSpec, last bool, log io.Writer) (*corpusR
 	if cr.Errata, err = childEngine(childJob{Engine: "errata", Spec: spec, Seed: cfg.Seed}); err != nil {
 		return nil, err
 	}
-	logf("errata: built in %.0f ms, heap %.1f MB, RSS %.1f MB", cr.Errata.BuildMS, cr.Errata.HeapInuseMB, cr.Errata.RSSMB)
+	logf("errata: built in %.0f ms, heap %.1f MB, RSS %.1f MB, peak RSS %.1f MB", cr.Errata.BuildMS, cr.Errata.HeapInuseMB, cr.Errata.RSSMB, cr.Errata.PeakRSSMB)
 	saveDir := filepath.Join(dir, "index")
-	took, err := saveErrata(entries, saveDir)
+	saved, err := runChild(childJob{Engine: "errata-save", Spec: spec, Seed: cfg.Seed, Dir: saveDir})
 	if err != nil {
 		return nil, err
 	}
-	cr.Errata.SaveMS = ms(took)
+	cr.Errata.SaveMS, cr.Errata.SavePeakRSSMB = saved.TookMS, saved.Mem.PeakRSSMB
 	o, err := runChild(childJob{Engine: "errata-open", Spec: spec, Seed: cfg.Seed, Dir: saveDir})
 	if err != nil {
 		return nil, err
@@ -196,13 +210,13 @@ func runCorpus(cfg *config, spec corpusSpec, last bool, log io.Writer) (*corpusR
 		return nil, fmt.Errorf("the saved index opened with %d entries of %d", o.Entries, len(entries))
 	}
 	cr.Errata.OpenMS, cr.Errata.OpenMem = &o.TookMS, &o.Mem
-	logf("errata: saved ahead of time in %.0f ms, opened in %.0f ms, heap %.1f MB, RSS %.1f MB", cr.Errata.SaveMS, o.TookMS, o.Mem.HeapInuseMB, o.Mem.RSSMB)
+	logf("errata: saved ahead of time in %.0f ms (peak RSS %.1f MB), opened in %.0f ms, heap %.1f MB, RSS %.1f MB", cr.Errata.SaveMS, cr.Errata.SavePeakRSSMB, o.TookMS, o.Mem.HeapInuseMB, o.Mem.RSSMB)
 	os.RemoveAll(saveDir)
 	cr.FTS5, err = childEngine(childJob{Engine: "fts5", Spec: spec, Seed: cfg.Seed})
 	if err != nil {
 		return nil, err
 	}
-	logf("fts5: built in %.0f ms, heap %.1f MB, RSS %.1f MB", cr.FTS5.BuildMS, cr.FTS5.HeapInuseMB, cr.FTS5.RSSMB)
+	logf("fts5: built in %.0f ms, heap %.1f MB, RSS %.1f MB, peak RSS %.1f MB", cr.FTS5.BuildMS, cr.FTS5.HeapInuseMB, cr.FTS5.RSSMB, cr.FTS5.PeakRSSMB)
 
 	// Latency: both engines side by side in this process.
 	ix, took, err := buildErrata(entries)
@@ -261,7 +275,7 @@ func runCorpus(cfg *config, spec corpusSpec, last bool, log io.Writer) (*corpusR
 					return nil, err
 				}
 			}
-			cr.HTTP, err = runHTTP(srv.URL, fresh.URL, queries, cfg.HTTPWorkers, cfg.HTTPTime)
+			cr.HTTP, err = runHTTP(srv.URL, fresh.URL, queries, distinct, cfg)
 			stop()
 			if err != nil {
 				return nil, err
@@ -276,6 +290,11 @@ func runCorpus(cfg *config, spec corpusSpec, last bool, log io.Writer) (*corpusR
 	}
 	return cr, nil
 }
+
+// distinctPerKind is how many queries of each kind are drawn for the runs
+// of distinct queries; each is then asked with a different extra word on
+// every later pass.
+const distinctPerKind = 250
 
 // childEngine runs a build child and returns its figures as engine stats.
 func childEngine(job childJob) (engineStats, error) {

@@ -22,9 +22,10 @@ const (
 	kindTypo     = "typo"     // 1–3 words of a message, one word of ≥5 letters with one edit
 	kindPasted   = "pasted"   // status line, JSON body with a real message, log-line noise
 	kindFilter   = "filter"   // status range and/or provider plus words
+	kindPrefix   = "prefix"   // 1–3 words of a message with the last one cut short, as typed into the box
 )
 
-var kinds = []string{kindFragment, kindCode, kindWord, kindPhrase, kindTypo, kindPasted, kindFilter}
+var kinds = []string{kindFragment, kindCode, kindWord, kindPhrase, kindTypo, kindPasted, kindFilter, kindPrefix}
 
 // benchQuery is one query of the mix, asked of both engines.
 type benchQuery struct {
@@ -129,6 +130,8 @@ func (g *generator) make(kind string) (benchQuery, bool) {
 			q.Text, ok = g.pasted(e, msg), true
 		case kindFilter:
 			q, ok = g.filter(e, msg)
+		case kindPrefix:
+			q.Text, ok = g.prefix(msg)
 		}
 		if ok && strings.TrimSpace(q.Text) != "" {
 			return q, true
@@ -234,6 +237,30 @@ func (g *generator) typo(msg string) (string, bool) {
 		}
 	}
 	return strings.Join(out, " "), true
+}
+
+// prefix takes 1–3 consecutive words ending in a word of four letters or
+// more and cuts that word to 2–(n-1) letters: a search typed so far.
+func (g *generator) prefix(msg string) (string, bool) {
+	words := strings.Fields(msg)
+	var ends []int
+	for i, w := range words {
+		if isWord(trimPunct(w), 4) {
+			ends = append(ends, i)
+		}
+	}
+	if len(ends) == 0 {
+		return "", false
+	}
+	at := ends[g.rng.IntN(len(ends))]
+	var out []string
+	for i := max(0, at-g.rng.IntN(3)); i < at; i++ {
+		if w := trimPunct(words[i]); w != "" && !strings.ContainsAny(w, "{}") {
+			out = append(out, w)
+		}
+	}
+	last := trimPunct(words[at])
+	return strings.Join(append(out, last[:2+g.rng.IntN(len(last)-2)]), " "), true
 }
 
 func (g *generator) edit(w string) string {
