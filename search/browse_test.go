@@ -52,8 +52,8 @@ func refBrowse(ix *Index, q Query, pl plan, res *Results) {
 	var statusCounts [600]int
 	provCounts := map[string]int{}
 	pmask := providerMask(q.Providers)
-	for i := range ix.entries {
-		e := &ix.entries[i]
+	for i := range ix.entries.all {
+		e := &ix.entries.all[i]
 		inStatus := any && status.Contains(e.Status)
 		inProv := pmask == 0 || ix.provMask[i]&pmask != 0
 		if inProv && pl.textStatus.Contains(e.Status) { // status 0 counts as "none"

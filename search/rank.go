@@ -142,7 +142,7 @@ func (ix *Index) rerankSeq(pl *plan) []qword {
 // alias as a whole phrase. It reads the entry's templates from ix.tokens
 // through r.
 func (ix *Index) phraseBonus(i int, seq []qword, pl *plan, r *tokenReader) float64 {
-	e := &ix.entries[i]
+	nMsg, nAlias := ix.entries.nMsg[i], ix.entries.nAlias[i]
 	ix.tokens.open(r, i)
 	sq := func(x float64) float64 { return x * x }
 	// Titles and aliases are short: they count by how much of them and how
@@ -152,12 +152,12 @@ func (ix *Index) phraseBonus(i int, seq []qword, pl *plan, r *tokenReader) float
 	tc, tn := coverageN(seq, r.next())
 	title := sq(tc) * share(tn)
 	var msg, alias float64
-	for range e.Messages {
+	for range nMsg {
 		c, n := coverageN(seq, r.next())
 		msg = max(msg, c, fragmentShare(n, len(seq)))
 	}
 	code := 0.0
-	for range e.Aliases {
+	for range nAlias {
 		toks, isCode := r.nextAlias()
 		c, n := coverageN(seq, toks)
 		if len(toks) == 1 {
@@ -171,14 +171,11 @@ func (ix *Index) phraseBonus(i int, seq []qword, pl *plan, r *tokenReader) float
 		alias = max(alias, sq(c)*share(n))
 	}
 	b := bonusMessage*sq(msg) + bonusTitle*title + bonusAlias*alias + bonusCode*code
-	if len(pl.textStatus) > 0 && pl.textStatus.Contains(e.Status) {
+	if len(pl.textStatus) > 0 && pl.textStatus.Contains(int(ix.status[i])) {
 		b += bonusStatus
 	}
-	for _, p := range e.Providers {
-		if slices.Contains(pl.providers, p) {
-			b += bonusProv
-			break
-		}
+	if providerMask(pl.providers)&ix.provMask[i] != 0 {
+		b += bonusProv
 	}
 	return b
 }

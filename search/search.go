@@ -156,7 +156,7 @@ func (ix *Index) selective(q Query) bool {
 	if len(q.Status) == 0 && len(q.Providers) == 0 {
 		return false
 	}
-	admit := len(ix.entries)
+	admit := ix.entries.len()
 	if len(q.Status) > 0 {
 		n := 0
 		for code, k := range ix.statusTotals {
@@ -175,7 +175,7 @@ func (ix *Index) selective(q Query) bool {
 		}
 		admit = min(admit, n)
 	}
-	return float64(admit) < selectiveShare*float64(len(ix.entries))
+	return float64(admit) < selectiveShare*float64(ix.entries.len())
 }
 
 // tooCommon lists the words of a text made only of stop words, which the
@@ -212,13 +212,13 @@ func facetsFrom(statusCounts []int, provCounts map[string]int, q Query) Facets {
 // hit turns entry i into a Hit with a snippet (the start of its first
 // message without a highlighter).
 func (ix *Index) hit(i int, score float64, hl *highlighter) Hit {
-	e := &ix.entries[i]
+	e := ix.entries.at(i)
 	return Hit{
 		ID:        e.ID,
 		Status:    e.Status,
 		Providers: e.Providers,
 		Title:     e.Title,
-		Snippet:   hl.snippet(e),
+		Snippet:   hl.snippet(&e),
 		Score:     score,
 	}
 }

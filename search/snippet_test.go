@@ -62,7 +62,7 @@ func refMarks(hl *highlighter, text string) [][2]int {
 func TestMarksInWindowsMatchWholeText(t *testing.T) {
 	ix := corporaIndex(t)
 	rng := rand.New(rand.NewPCG(5, 6))
-	qs := rerankQueries(ix.entries, 150, rng)
+	qs := rerankQueries(ix.entries.all, 150, rng)
 	for _, c := range loadRelevance(t) {
 		qs = append(qs, c.Query)
 	}
@@ -75,7 +75,7 @@ func TestMarksInWindowsMatchWholeText(t *testing.T) {
 		}
 		hl := ix.newHighlighter(pl, ws)
 		for range 40 {
-			e := &ix.entries[rng.IntN(len(ix.entries))]
+			e := &ix.entries.all[rng.IntN(len(ix.entries.all))]
 			texts := append([]string{e.Title}, e.Messages...)
 			for _, s := range e.Sections {
 				texts = append(texts, s.Text)
