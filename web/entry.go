@@ -12,8 +12,12 @@ import (
 	"github.com/errata/errata/web/components"
 )
 
-// maxRelated bounds the related list on an entry page.
-const maxRelated = 6
+// maxRelated bounds the related list on an entry page; maxRelatedScan the
+// entries of the same status read to fill it.
+const (
+	maxRelated     = 6
+	maxRelatedScan = 200
+)
 
 // lookup finds an entry by id. An old id answers with the current one as
 // moved; an unknown id is a 404 that offers a search for it.
@@ -126,11 +130,14 @@ func related(ix index, e content.Entry) []content.Entry {
 	if e.Status == 0 {
 		return out
 	}
-	for _, r := range ix.Entries() {
+	// Only the entries of its status are read, and a bounded number of
+	// them: a status may hold a hundred thousand entries.
+	lo, hi := ix.StatusRange(e.Status)
+	for i := lo; i < min(hi, lo+maxRelatedScan); i++ {
 		if len(out) == maxRelated {
 			break
 		}
-		if r.Status == e.Status && !seen[r.ID] && !sameProviders(r.Providers, e.Providers) {
+		if r := ix.At(i); !seen[r.ID] && !sameProviders(r.Providers, e.Providers) {
 			seen[r.ID] = true
 			out = append(out, r)
 		}

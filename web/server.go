@@ -26,7 +26,9 @@ type Config struct {
 // exercise failures the real index cannot produce on demand.
 type index interface {
 	Search(ctx context.Context, q search.Query) (*search.Results, error)
-	Entries() []content.Entry
+	Len() int             // entries, in status order then id
+	At(i int) content.Entry // entry i of Len, decoded on demand from a saved index
+	StatusRange(code int) (lo, hi int)
 	Entry(id string) (content.Entry, bool)
 	Redirect(oldID string) (string, bool)
 	Count() int
@@ -42,6 +44,9 @@ type Server struct {
 	ix    atomic.Pointer[current]
 	ready atomic.Bool
 	mux   *http.ServeMux
+	// sitemapURLs is the most URLs one sitemap file lists (the protocol's
+	// 50,000); tests lower it.
+	sitemapURLs int
 }
 
 // New returns a server over ix. It is ready at once; ix may be nil until
@@ -56,7 +61,7 @@ func New(cfg Config, ix *search.Index) *Server {
 
 func newServer(cfg Config, ix index) *Server {
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
-	s := &Server{cfg: cfg, log: cfg.Logger, mux: http.NewServeMux()}
+	s := &Server{cfg: cfg, log: cfg.Logger, mux: http.NewServeMux(), sitemapURLs: sitemapMaxURLs}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -81,6 +86,7 @@ func (s *Server) routes() {
 	m.Handle("GET /static/{file}", static.Handler())
 	m.Handle("GET /opensearch.xml", s.page(s.opensearch))
 	m.Handle("GET /sitemap.xml", s.page(s.sitemap))
+	m.Handle("GET /sitemaps/{file}", s.page(s.sitemapPart))
 	m.Handle("GET /robots.txt", s.page(s.robots))
 	m.HandleFunc("GET /favicon.ico", s.favicon)
 	m.Handle("GET /", s.page(s.notFound))
