@@ -181,11 +181,11 @@ func TestAPIErrorsPages(t *testing.T) {
 	last := (ix.Len() + 3) / 4
 	for target, says := range map[string]string{
 		"/api/v1/errors?per_page=4&page=" + strconv.Itoa(last+1): "from 1 to " + strconv.Itoa(last),
-		"/api/v1/errors?page=0":         "from 1 to 1",
-		"/api/v1/errors?per_page=0":     "from 1 to 1000",
-		"/api/v1/errors?per_page=1001":  "from 1 to 1000",
-		"/api/v1/errors?per_page=lots":  "from 1 to 1000",
-		"/api/v1/errors?page=999999999": "from 1 to 1",
+		"/api/v1/errors?page=0":                                  "from 1 to 1",
+		"/api/v1/errors?per_page=0":                              "from 1 to 1000",
+		"/api/v1/errors?per_page=1001":                           "from 1 to 1000",
+		"/api/v1/errors?per_page=lots":                           "from 1 to 1000",
+		"/api/v1/errors?page=999999999":                          "from 1 to 1",
 	} {
 		e := getJSON[apiErrorBody](t, h, target, 400)
 		if e.Error.Code != "invalid_parameter" && e.Error.Code != "bad_request" || !strings.Contains(e.Error.Message, says) {

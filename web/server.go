@@ -26,7 +26,7 @@ type Config struct {
 // exercise failures the real index cannot produce on demand.
 type index interface {
 	Search(ctx context.Context, q search.Query) (*search.Results, error)
-	Len() int             // entries, in status order then id
+	Len() int               // entries, in status order then id
 	At(i int) content.Entry // entry i of Len, decoded on demand from a saved index
 	StatusRange(code int) (lo, hi int)
 	Entry(id string) (content.Entry, bool)
