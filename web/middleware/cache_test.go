@@ -96,10 +96,13 @@ func (c *counted) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c.mux.ServeHTTP(w, r)
 }
 
-// cachedSite is the site inside the whole Stack with a cache of max bytes.
+// cachedSite is the site inside the whole Stack with a cache of max bytes
+// that keeps answers from the first time they are asked (the tests of the
+// doorkeeper use NewCache as it is).
 func cachedSite(tb testing.TB, max int64) (http.Handler, *counted, *Cache, *Metrics) {
 	tb.Helper()
 	cache := NewCache(max)
+	cache.admitFirst = true
 	site := newCounted(tb, cache.Purge)
 	m := NewMetrics()
 	h := Stack(site, StackConfig{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: m, Cache: cache})
@@ -541,5 +544,43 @@ func BenchmarkCacheManyVariants(b *testing.B) {
 		if w.Header().Get(CacheHeader) != "hit" {
 			b.Fatal("not a hit")
 		}
+	}
+}
+
+// The cache keeps an answer the second time its URL is asked, not the
+// first: most searches are asked once, and keeping each cost every request
+// a copy. A URL asked again is kept and then answered from the cache; Purge
+// forgets the URLs asked once too.
+func TestCacheAdmitsOnTheSecondRequest(t *testing.T) {
+	cache := NewCache(1 << 20)
+	site := newCounted(t, cache.Purge)
+	h := Stack(site, StackConfig{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: NewMetrics(), Cache: cache})
+	ask := func(target string) string {
+		return do(t, h, "GET", target, "Accept-Encoding", "gzip").Header().Get(CacheHeader)
+	}
+	for i := range 100 { // distinct queries, each asked once
+		if got := ask(fmt.Sprintf("/page?q=once%d", i)); got != "" {
+			t.Fatalf("a query asked once came from the cache: %q", got)
+		}
+	}
+	if st := cache.Stats(); st.Entries != 0 {
+		t.Errorf("%d answers kept of 100 queries each asked once, want none", st.Entries)
+	}
+	if got := ask("/page?q=once7"); got != "" {
+		t.Errorf("second ask: cache %q, want a fresh answer", got)
+	}
+	if got := ask("/page?q=once7"); got != "hit" {
+		t.Errorf("third ask: cache %q, want a hit", got)
+	}
+	if st := cache.Stats(); st.Entries != 1 {
+		t.Errorf("%d answers kept, want the one asked twice", st.Entries)
+	}
+	cache.Purge()
+	ask("/page?q=once9") // asked before the Purge: forgotten, so not kept now
+	if got := ask("/page?q=once9"); got != "" {
+		t.Errorf("an ask before Purge was remembered: cache %q", got)
+	}
+	if got := site.calls.Load(); got != 103 {
+		t.Errorf("the site answered %d times, want 103", got)
 	}
 }
