@@ -1,11 +1,14 @@
 package web
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/errata/errata/content"
 	"github.com/errata/errata/search"
@@ -332,7 +335,13 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request, api bool) (searc
 	if err != nil {
 		return q, nil, err
 	}
+	release, err := s.searchTurn(r.Context())
+	if err != nil {
+		w.Header().Set("Retry-After", "1")
+		return q, nil, err
+	}
 	res, err := ix.Search(r.Context(), q)
+	release()
 	if err != nil {
 		return q, nil, err
 	}
@@ -341,6 +350,38 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request, api bool) (searc
 	}
 	return q, res, nil
 }
+
+// searchTurn waits for one of the server's search slots, at most until
+// ctx's deadline or searchQueueWait, and returns the function that frees
+// it. A search uses one core to its end, so more searches at once than
+// cores only make each slower: past that they wait in line, and a long
+// line is answered 503 rather than left to time out.
+func (s *Server) searchTurn(ctx context.Context) (func(), error) {
+	free := func() { <-s.searchSlots }
+	select {
+	case s.searchSlots <- struct{}{}:
+		return free, nil
+	default:
+	}
+	wait := time.NewTimer(searchQueueWait)
+	defer wait.Stop()
+	select {
+	case s.searchSlots <- struct{}{}:
+		return free, nil
+	case <-ctx.Done():
+		if errors.Is(ctx.Err(), context.Canceled) {
+			return nil, ctx.Err()
+		}
+		return nil, errBusy
+	case <-wait.C:
+		return nil, errBusy
+	}
+}
+
+// searchQueueWait bounds how long a search waits for its turn when its
+// request has no deadline of its own: well past a search's p99 at a
+// million entries times a full line.
+const searchQueueWait = 2 * time.Second
 
 // tooCommonHint says why words such as "cannot" or "the" find nothing alone.
 func tooCommonHint(words []string) string {

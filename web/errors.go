@@ -31,6 +31,10 @@ func (e *notFoundError) Error() string { return "not found: " + e.What }
 // errNotReady is answered 503 while no index is loaded.
 var errNotReady = errors.New("the catalogue is still loading")
 
+// errBusy is a search that waited its turn (see Server.searchSlots) until
+// its deadline.
+var errBusy = errors.New("too many searches at once")
+
 // problem is an error as a person sees it.
 type problem struct {
 	Status  int
@@ -61,6 +65,9 @@ func (s *Server) classify(r *http.Request, err error) problem {
 	case errors.Is(err, errNotReady):
 		return problem{Status: http.StatusServiceUnavailable, Code: "unavailable", Heading: "Starting up",
 			Message: "The catalogue is still loading. Please try again in a few seconds."}
+	case errors.Is(err, errBusy):
+		return problem{Status: http.StatusServiceUnavailable, Code: "busy", Heading: "Too many searches at once",
+			Message: "Errata is answering many searches at once. Please try again in a moment."}
 	case errors.Is(err, context.DeadlineExceeded):
 		return problem{Status: http.StatusServiceUnavailable, Code: "timeout", Heading: "That took too long",
 			Message: "The search took too long. Please try again with fewer words."}

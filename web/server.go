@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync/atomic"
 
@@ -47,6 +48,9 @@ type Server struct {
 	// sitemapURLs is the most URLs one sitemap file lists (the protocol's
 	// 50,000); tests lower it.
 	sitemapURLs int
+	// searchSlots holds one token per search running: as many as there
+	// are cores (see searchTurn).
+	searchSlots chan struct{}
 }
 
 // New returns a server over ix. It is ready at once; ix may be nil until
@@ -61,7 +65,8 @@ func New(cfg Config, ix *search.Index) *Server {
 
 func newServer(cfg Config, ix index) *Server {
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
-	s := &Server{cfg: cfg, log: cfg.Logger, mux: http.NewServeMux(), sitemapURLs: sitemapMaxURLs}
+	s := &Server{cfg: cfg, log: cfg.Logger, mux: http.NewServeMux(), sitemapURLs: sitemapMaxURLs,
+		searchSlots: make(chan struct{}, runtime.GOMAXPROCS(0))}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
