@@ -19,6 +19,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/errata/errata/search"
 	"github.com/errata/errata/web/middleware"
 )
 
@@ -42,6 +43,9 @@ type config struct {
 	CPUProfile   string
 	HTTPProfile  string
 	MemProfile   string
+	// LatencyIndex is the index the latency and HTTP phases query: the
+	// saved one opened (saved) or one built in memory (built).
+	LatencyIndex string
 }
 
 func parseFlags(args []string, stderr io.Writer) (*config, error) {
@@ -65,6 +69,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&cfg.Chromium, "chromium", "/usr/bin/chromium", "Chromium binary for -browser")
 	fs.StringVar(&cfg.CPUProfile, "cpuprofile", "", "write a CPU profile of the query phase of the last corpus")
 	fs.StringVar(&cfg.HTTPProfile, "http-cpuprofile", "", "write a CPU profile of the HTTP load of the last corpus (server and client share the process)")
+	fs.StringVar(&cfg.LatencyIndex, "latency-index", "saved", "index the latency and HTTP phases query: saved (errata index, then serve --index) or built (in memory, as serve --content)")
 	fs.StringVar(&cfg.MemProfile, "memprofile", "", "write a heap profile after Errata's index of the last corpus is built")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -84,6 +89,9 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	}
 	if cfg.PerKind < 1 || cfg.Rounds < 1 {
 		return nil, fmt.Errorf("-queries and -rounds must be at least 1")
+	}
+	if cfg.LatencyIndex != "saved" && cfg.LatencyIndex != "built" {
+		return nil, fmt.Errorf("-latency-index: %q is not saved or built", cfg.LatencyIndex)
 	}
 	if cfg.HTTPRate < 0 {
 		return nil, fmt.Errorf("-http-rate must be 0 (no open-loop run) or more")
@@ -211,20 +219,28 @@ func runCorpus(cfg *config, spec corpusSpec, last bool, log io.Writer) (*corpusR
 	}
 	cr.Errata.OpenMS, cr.Errata.OpenMem = &o.TookMS, &o.Mem
 	logf("errata: saved ahead of time in %.0f ms (peak RSS %.1f MB), opened in %.0f ms, heap %.1f MB, RSS %.1f MB", cr.Errata.SaveMS, cr.Errata.SavePeakRSSMB, o.TookMS, o.Mem.HeapInuseMB, o.Mem.RSSMB)
-	os.RemoveAll(saveDir)
 	cr.FTS5, err = childEngine(childJob{Engine: "fts5", Spec: spec, Seed: cfg.Seed})
 	if err != nil {
 		return nil, err
 	}
 	logf("fts5: built in %.0f ms, heap %.1f MB, RSS %.1f MB, peak RSS %.1f MB", cr.FTS5.BuildMS, cr.FTS5.HeapInuseMB, cr.FTS5.RSSMB, cr.FTS5.PeakRSSMB)
 
-	// Latency: both engines side by side in this process.
-	ix, took, err := buildErrata(entries)
+	// Latency: the engines side by side in this process, Errata as
+	// errata serve --index serves a large catalogue (or built in memory,
+	// as serve --content does, with -latency-index built).
+	var ix *search.Index
+	var took time.Duration
+	if cfg.LatencyIndex == "built" {
+		ix, took, err = buildErrata(entries)
+		cr.Errata.InProcessBuildMS = ms(took)
+	} else {
+		ix, _, err = openErrata(saveDir)
+	}
 	if err != nil {
 		return nil, err
 	}
 	defer ix.Close()
-	cr.Errata.InProcessBuildMS = ms(took)
+	cr.LatencyIndex = cfg.LatencyIndex
 	if last && cfg.MemProfile != "" {
 		if err := writeHeapProfile(cfg.MemProfile); err != nil {
 			return nil, err

@@ -23,14 +23,15 @@ type report struct {
 }
 
 type corpusReport struct {
-	Name    string        `json:"name"`
-	Entries int           `json:"entries"`
-	LoadMS  float64       `json:"load_ms"` // reading or growing the corpus, before any index
-	Errata  engineStats   `json:"errata"`
-	FTS5    engineStats   `json:"fts5"`
-	Kinds   []kindStats   `json:"kinds"`
-	HTTP    *httpStats    `json:"http,omitempty"`
-	Browser *browserStats `json:"browser,omitempty"`
+	Name         string        `json:"name"`
+	LatencyIndex string        `json:"latency_index"` // saved or built: the index queried for latency and HTTP
+	Entries      int           `json:"entries"`
+	LoadMS       float64       `json:"load_ms"` // reading or growing the corpus, before any index
+	Errata       engineStats   `json:"errata"`
+	FTS5         engineStats   `json:"fts5"`
+	Kinds        []kindStats   `json:"kinds"`
+	HTTP         *httpStats    `json:"http,omitempty"`
+	Browser      *browserStats `json:"browser,omitempty"`
 }
 
 // engineStats is one engine's build and memory, measured in a child process
