@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -582,5 +583,30 @@ func TestCacheAdmitsOnTheSecondRequest(t *testing.T) {
 	}
 	if got := site.calls.Load(); got != 103 {
 		t.Errorf("the site answered %d times, want 103", got)
+	}
+}
+
+// BenchmarkCacheDistinct is what the cache costs when it cannot help: every
+// request asks a query never asked before, as most searches are.
+func BenchmarkCacheDistinct(b *testing.B) {
+	for _, tc := range []struct {
+		name  string
+		cache *Cache
+	}{{"on", NewCache(1 << 20)}, {"off", nil}} {
+		b.Run(tc.name, func(b *testing.B) {
+			h := Stack(newCounted(b, tc.cache.Purge), StackConfig{Cache: tc.cache})
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				i++
+				r := httptest.NewRequest("GET", "/page?q=quota"+strconv.Itoa(i), nil)
+				r.Header.Set("Accept-Encoding", "gzip")
+				w := httptest.NewRecorder()
+				h.ServeHTTP(w, r)
+				if w.Code != 200 {
+					b.Fatal(w.Code)
+				}
+			}
+		})
 	}
 }
