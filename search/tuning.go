@@ -154,10 +154,6 @@ const (
 	// build's memory: 25k-entry batches, four at once, peaked at 3.4–4.7 GB
 	// of RSS at 100k entries, and ran out of memory at a million.
 	buildBatch = 5000
-	// buildInFlight is how many batches are applied at once: bleve turns a
-	// batch into a segment on the goroutine applying it, so a second batch
-	// keeps the other core busy meanwhile.
-	buildInFlight = 2
 	// mergeCleanupWait bounds the wait for bleve to delete the files of
 	// segments merged into one (see mergeSegments); past it, they stay.
 	mergeCleanupWait = 30 * time.Second
