@@ -40,12 +40,12 @@ func writeMarkdown(w io.Writer, rep *report) {
 
 	fmt.Fprintln(w, "#### Query latency (ms), highlight and facets included, page of 20")
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "| corpus | kind | Errata p50 | Errata p99 | tuned FTS5 p50 | p99 | p50 ratio | p99 ratio | naive FTS5 p50 | p99 | p50 ratio | found@20 Errata | found@20 FTS5 |")
-	fmt.Fprintln(w, "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
+	fmt.Fprintln(w, "| corpus | kind | Errata p50 | Errata p99 | p99 alone | tuned FTS5 p50 | p99 | p50 ratio | p99 ratio | naive FTS5 p50 | p99 | p50 ratio | found@20 Errata | found@20 FTS5 |")
+	fmt.Fprintln(w, "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
 	for _, c := range rep.Corpora {
 		for _, k := range c.Kinds {
-			fmt.Fprintf(w, "| %s | %s | %.3f | %.3f | %.3f | %.3f | %.2f× | %.2f× | %.3f | %.3f | %.2f× | %.0f%% | %.0f%% |\n", c.Name, k.Kind,
-				k.ErrataP50, k.ErrataP99, k.FTSP50, k.FTSP99, k.RatioP50, k.RatioP99, k.NaiveFTSP50, k.NaiveFTSP99, k.NaiveRatioP50, 100*k.ErrataFound, 100*k.FTSFound)
+			fmt.Fprintf(w, "| %s | %s | %.3f | %.3f | %.3f | %.3f | %.3f | %.2f× | %.2f× | %.3f | %.3f | %.2f× | %.0f%% | %.0f%% |\n", c.Name, k.Kind,
+				k.ErrataP50, k.ErrataP99, k.ErrataAloneP99, k.FTSP50, k.FTSP99, k.RatioP50, k.RatioP99, k.NaiveFTSP50, k.NaiveFTSP99, k.NaiveRatioP50, 100*k.ErrataFound, 100*k.FTSFound)
 		}
 	}
 	fmt.Fprintln(w)
