@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"math/bits"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -92,12 +94,28 @@ type doc struct {
 	Phrase    []string `json:"phrase"`
 }
 
-// Build indexes entries (already validated by content.Load) in memory, in
-// batches of bounded size (see buildBatch).
+// Build indexes entries (already validated by content.Load), in batches of
+// bounded size (see buildBatch). A catalogue of one batch is indexed in
+// memory. A larger one is indexed in a temporary folder, merged into one
+// segment and opened from there, read-only (see buildInTemp); where no
+// temporary folder can be written, it stays in memory, in one segment per
+// batch.
 func Build(entries []content.Entry) (*Index, error) {
 	ix, err := prepare(entries)
 	if err != nil {
 		return nil, err
+	}
+	if len(entries) > buildBatch {
+		b, err := ix.buildInTemp()
+		if err == nil {
+			if err := ix.finish(b, b.Mapping()); err != nil {
+				return nil, errors.Join(err, b.Close())
+			}
+			return ix, nil
+		}
+		if !errors.Is(err, errNoTemp) {
+			return nil, err
+		}
 	}
 	m := newMapping()
 	b, err := bleve.NewUsing("", m, scorch.Name, bleve.Config.DefaultMemKVStore, nil)
@@ -111,6 +129,42 @@ func Build(entries []content.Entry) (*Index, error) {
 		return nil, errors.Join(err, b.Close())
 	}
 	return ix, nil
+}
+
+// errNoTemp is buildInTemp finding no temporary folder it may write.
+var errNoTemp = errors.New("search: no temporary folder to build in")
+
+// buildInTemp indexes ix's entries in a new temporary folder, merges them
+// into one segment and opens that read-only; the folder is deleted at once,
+// its files staying open (and mapped) until the index is closed. In memory,
+// bleve never merges segments, so a large catalogue would be searched in
+// one segment per batch, and its segments would all be Go heap: 1.3 GB at
+// a million entries, against a few megabytes mapped.
+func (ix *Index) buildInTemp() (bleve.Index, error) {
+	tmp, err := os.MkdirTemp("", "errata-index-")
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", errNoTemp, err)
+	}
+	defer os.RemoveAll(tmp)
+	dir := filepath.Join(tmp, bleveDir)
+	b, err := bleve.NewUsing(dir, newMapping(), scorch.Name, scorch.Name, nil)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", errNoTemp, err)
+	}
+	if err := ix.fill(b, true); err != nil {
+		return nil, errors.Join(err, b.Close())
+	}
+	if err := mergeSegments(b, dir); err != nil {
+		return nil, errors.Join(err, b.Close())
+	}
+	if err := b.Close(); err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	b, err = bleve.OpenUsing(dir, map[string]any{"read_only": true})
+	if err != nil {
+		return nil, fmt.Errorf("search: open %s: %w", dir, err)
+	}
+	return b, nil
 }
 
 // prepare sorts the entries and builds the lookups that need no index.

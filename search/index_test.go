@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -255,5 +256,36 @@ func TestSaveMergesIntoOneSegment(t *testing.T) {
 	defer ix.Close()
 	if res := run(t, ix, Query{Text: "message 15006"}); res.Total == 0 || res.Hits[0].ID != "e-15006" {
 		t.Errorf("the merged index does not find the last entry: %+v", res.Hits)
+	}
+}
+
+// A catalogue larger than one batch is built into one segment, mapped from
+// a temporary folder that is gone once it is open: bleve never merges
+// segments kept in memory, and every query looks up each of its terms once
+// per segment.
+func TestBuildMergesIntoOneSegment(t *testing.T) {
+	const n = 3*buildBatch + 11
+	es := make([]content.Entry, n)
+	for i := range es {
+		es[i] = entry(fmt.Sprintf("e-%05d", i), 400+i%100, fmt.Sprintf("Title %d", i), nil, []string{fmt.Sprintf("message %d", i)}, nil, "", "")
+	}
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	ix := build(t, es)
+	stats, _ := ix.bleve.StatsMap()["index"].(map[string]any)
+	segments := fmt.Sprint(stats["num_root_memorysegments"], "+", stats["num_root_filesegments"])
+	if segments != "0+1" && segments != "1+0" {
+		t.Errorf("built index has %s (memory+file) segments, want one", segments)
+	}
+	if left, _ := os.ReadDir(tmp); len(left) != 0 {
+		t.Errorf("the build left %d files in the temporary folder", len(left))
+	}
+	if res := run(t, ix, Query{Text: "message 15010"}); res.Total == 0 || res.Hits[0].ID != "e-15010" {
+		t.Errorf("the merged index does not find the last entry: %+v", res.Hits)
+	}
+	// Where no temporary folder can be written, the build stays in memory.
+	t.Setenv("TMPDIR", filepath.Join(tmp, "missing"))
+	if res := run(t, build(t, es), Query{Text: "message 15010"}); res.Total == 0 || res.Hits[0].ID != "e-15010" {
+		t.Errorf("the in-memory build does not find the last entry: %+v", res.Hits)
 	}
 }
