@@ -69,7 +69,7 @@ func (h *httpStats) rps(name string) float64 {
 // Accept-Encoding: gzip, as browsers do; saying it explicitly stops Go's
 // client from decompressing (as wrk does not), so the client's gunzip is not
 // charged to the server on the cores they share.
-func runHTTP(base, fresh string, queries []benchQuery, distinct *distinctQueries, cfg *config) (*httpStats, error) {
+func runHTTP(base, fresh string, queries []benchQuery, distinct *httpQueries, cfg *config) (*httpStats, error) {
 	workers, dur := cfg.HTTPWorkers, cfg.HTTPTime
 	params := make([]string, len(queries))
 	for i, q := range queries {
@@ -94,8 +94,8 @@ func runHTTP(base, fresh string, queries []benchQuery, distinct *distinctQueries
 		{"page", base, vegeta.NewStaticTargeter(page...)},
 		{"api-fresh", fresh, vegeta.NewStaticTargeter(apiFresh...)},
 		{"page-fresh", fresh, vegeta.NewStaticTargeter(pageFresh...)},
-		{"api-distinct", base, distinct.targeter(base, false)},
-		{"page-distinct", base, distinct.targeter(base, true)},
+		{"api-distinct", base, distinct.closed.targeter(base, false)},
+		{"page-distinct", base, distinct.closed.targeter(base, true)},
 	}
 	hs := &httpStats{Workers: workers, DurationS: dur.Seconds()}
 	for _, r := range runs {
@@ -116,7 +116,7 @@ func runHTTP(base, fresh string, queries []benchQuery, distinct *distinctQueries
 	if cfg.HTTPRate > 0 {
 		// Enough workers that a slow answer never holds back the next
 		// request: the rate is kept whatever the server does.
-		open, err := attack("open-loop", base, distinct.alternating(base), vegeta.Rate{Freq: cfg.HTTPRate, Per: time.Second}, 256, cfg.HTTPOpenTime)
+		open, err := attack("open-loop", base, distinct.open.alternating(base), vegeta.Rate{Freq: cfg.HTTPRate, Per: time.Second}, 256, cfg.HTTPOpenTime)
 		if err != nil {
 			return nil, err
 		}

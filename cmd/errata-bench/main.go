@@ -185,13 +185,19 @@ func runCorpus(cfg *config, spec corpusSpec, last bool, log io.Writer) (*corpusR
 		return nil, err
 	}
 	queries = slices.DeleteFunc(queries, func(q benchQuery) bool { return !slices.Contains(cfg.Kinds, q.Kind) })
-	// A larger mix drawn with another seed, for the HTTP runs that never
-	// ask a query twice (nor one of the repeated mix).
+	// Larger mixes drawn with other seeds, for the HTTP runs that never
+	// ask a query twice (nor one of the repeated mix): one for the closed
+	// loops, one of its own for the open loop, so that it asks drawn
+	// queries rather than the closed loops' leftovers with a word added.
 	more, err := makeQueries(entries, distinctPerKind, cfg.Seed+1)
 	if err != nil {
 		return nil, err
 	}
-	distinct := newDistinctQueries(more, queries)
+	opens, err := makeQueries(entries, max(distinctPerKind, cfg.HTTPRate*int(cfg.HTTPOpenTime.Seconds()+1)/len(kinds)+1), cfg.Seed+2)
+	if err != nil {
+		return nil, err
+	}
+	distinct := &httpQueries{closed: newDistinctQueries(more, queries), open: newDistinctQueries(opens, append(slices.Clone(queries), more...))}
 
 	// Build time and memory, one engine per child process; then an index
 	// saved ahead of time (errata index) and opened in a child of its own.
@@ -306,6 +312,10 @@ func runCorpus(cfg *config, spec corpusSpec, last bool, log io.Writer) (*corpusR
 	}
 	return cr, nil
 }
+
+// httpQueries are the queries never asked twice: those of the closed loops
+// and those of the open loop.
+type httpQueries struct{ closed, open *distinctQueries }
 
 // distinctPerKind is how many queries of each kind are drawn for the runs
 // of distinct queries; each is then asked with a different extra word on
