@@ -340,8 +340,8 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request, api bool) (searc
 		w.Header().Set("Retry-After", "1")
 		return q, nil, err
 	}
+	defer release() // also when the search panics: a slot lost is a core lost
 	res, err := ix.Search(r.Context(), q)
-	release()
 	if err != nil {
 		return q, nil, err
 	}
