@@ -47,10 +47,10 @@ func TestBrowseAndPaging(t *testing.T) {
 // refBrowse is browse as it was before it visited only the admitted
 // statuses: every entry, in order, those without a status last.
 func refBrowse(ix *Index, q Query, pl plan, res *Results) {
-	order := make([]int, 0, len(ix.entries))
+	order := make([]int, 0, len(ix.entries.all))
 	for _, none := range []bool{false, true} {
-		for i := range ix.entries {
-			if (ix.entries[i].Status == 0) == none {
+		for i := range ix.entries.all {
+			if (ix.entries.all[i].Status == 0) == none {
 				order = append(order, i)
 			}
 		}
@@ -61,7 +61,7 @@ func refBrowse(ix *Index, q Query, pl plan, res *Results) {
 	provCounts := map[string]int{}
 	pmask := ix.prov.filter(q.Providers)
 	for _, i := range order {
-		e := &ix.entries[i]
+		e := &ix.entries.all[i]
 		inStatus := any && status.Contains(e.Status)
 		inProv := pmask == 0 || ix.provMask[i]&pmask != 0
 		if inProv && pl.textStatus.Contains(e.Status) { // status 0 counts as "none"

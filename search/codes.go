@@ -35,6 +35,11 @@ func entryCodes(e *content.Entry) []string {
 // digits (AADSTS50126) is also indexed by its digits, as a sign-in log or
 // an error_codes field writes it (50126).
 func buildCodes(es []content.Entry) codeIndex {
+	return buildCodesOf(len(es), func(i int) content.Entry { return es[i] })
+}
+
+// buildCodesOf is buildCodes of n entries, entry i being at(i).
+func buildCodesOf(n int, at func(int) content.Entry) codeIndex {
 	ix := codeIndex{}
 	var buf []byte
 	add := func(key []byte, doc int32) {
@@ -48,8 +53,9 @@ func buildCodes(es []content.Entry) codeIndex {
 		}
 	}
 	total := 0
-	for i := range es {
-		for _, c := range entryCodes(&es[i]) {
+	for i := range n {
+		e := at(i)
+		for _, c := range entryCodes(&e) {
 			buf = appendCodeKey(buf[:0], c)
 			add(buf, int32(i))
 			total++
@@ -212,7 +218,7 @@ func (ix *Index) lookUpCodes(codes []string, hints uint32) (hits []codeHit, name
 func (ix *Index) codesSearched(pl plan) bool {
 	for _, h := range pl.codeHits {
 		found := false
-		for _, c := range entryCodes(&ix.entries[h.doc]) {
+		for _, c := range entryCodes(new(ix.entries.at(int(h.doc)))) {
 			if slices.ContainsFunc(pl.words, func(w string) bool { return strings.EqualFold(w, c) }) {
 				found = true
 				break
@@ -244,7 +250,7 @@ func (ix *Index) ByCode(code string) []content.Entry {
 	}
 	var out []content.Entry
 	for _, d := range ix.codes[string(buf)] {
-		e := ix.entries[d]
+		e := ix.entries.at(int(d))
 		if slices.ContainsFunc(e.Codes, func(c string) bool { return strings.EqualFold(c, code) }) {
 			out = append(out, e)
 		}

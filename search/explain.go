@@ -130,7 +130,7 @@ func looksLikeCode(w string) bool {
 
 // judge says how surely entry i explains the paste, and why.
 func (ix *Index) judge(i int, p Paste, seq []qword) (Confidence, []string) {
-	e := &ix.entries[i]
+	e := new(ix.entries.at(i))
 	var why []string
 	var r tokenReader
 	ix.tokens.open(&r, i)

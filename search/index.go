@@ -7,7 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"math/bits"
-	"runtime"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -59,8 +60,8 @@ var limitClauses = sync.OnceFunc(func() { searcher.DisjunctionMaxClauseCount = m
 
 // Index is the searchable catalogue: entries plus their bleve index.
 type Index struct {
-	entries  []content.Entry // status order, then id; doc id i is entries[i]
-	byID     []int32         // entries' indexes in id order, for Entry: a map of 100k ids costs megabytes
+	entries  entryStore // status order, then id; doc id i is entry i
+	byID     []int32    // entries' indexes in id order, for Entry: a map of 100k ids costs megabytes
 	redirect map[string]string
 	orders   orders // entries by code and by title, for browsing
 	bleve    bleve.Index
@@ -96,8 +97,12 @@ type doc struct {
 	Phrase    []string `json:"phrase"`
 }
 
-// Build indexes entries (already validated by content.Load) in memory, in a
-// few large batches (see maxBuildBatches), with the built-in providers.
+// Build indexes entries (already validated by content.Load) with the
+// built-in providers, in batches of bounded size (see buildBatch). A
+// catalogue of one batch is indexed in memory. A larger one is indexed in a
+// temporary folder, merged into one segment and opened from there,
+// read-only (see buildInTemp); where no temporary folder can be written, it
+// stays in memory, in one segment per batch.
 func Build(entries []content.Entry) (*Index, error) {
 	return BuildCatalogue(&content.Catalogue{Entries: entries, Providers: content.BuiltinProviders()})
 }
@@ -107,6 +112,18 @@ func BuildCatalogue(c *content.Catalogue) (*Index, error) {
 	ix, err := prepare(c.Entries, c.Providers)
 	if err != nil {
 		return nil, err
+	}
+	if len(c.Entries) > buildBatch {
+		b, err := ix.buildInTemp()
+		if err == nil {
+			if err := ix.finish(b, b.Mapping()); err != nil {
+				return nil, errors.Join(err, b.Close())
+			}
+			return ix, nil
+		}
+		if !errors.Is(err, errNoTemp) {
+			return nil, err
+		}
 	}
 	m := newMapping()
 	b, err := bleve.NewUsing("", m, scorch.Name, bleve.Config.DefaultMemKVStore, nil)
@@ -122,6 +139,42 @@ func BuildCatalogue(c *content.Catalogue) (*Index, error) {
 	return ix, nil
 }
 
+// errNoTemp is buildInTemp finding no temporary folder it may write.
+var errNoTemp = errors.New("search: no temporary folder to build in")
+
+// buildInTemp indexes ix's entries in a new temporary folder, merges them
+// into one segment and opens that read-only; the folder is deleted at once,
+// its files staying open (and mapped) until the index is closed. In memory,
+// bleve never merges segments, so a large catalogue would be searched in
+// one segment per batch, and its segments would all be Go heap: 1.3 GB at
+// a million entries, against a few megabytes mapped.
+func (ix *Index) buildInTemp() (bleve.Index, error) {
+	tmp, err := os.MkdirTemp("", "errata-index-")
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", errNoTemp, err)
+	}
+	defer os.RemoveAll(tmp)
+	dir := filepath.Join(tmp, bleveDir)
+	b, err := bleve.NewUsing(dir, newMapping(), scorch.Name, scorch.Name, nil)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", errNoTemp, err)
+	}
+	if err := ix.fill(b, true); err != nil {
+		return nil, errors.Join(err, b.Close())
+	}
+	if err := mergeSegments(b, dir); err != nil {
+		return nil, errors.Join(err, b.Close())
+	}
+	if err := b.Close(); err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	b, err = bleve.OpenUsing(dir, map[string]any{"read_only": true})
+	if err != nil {
+		return nil, fmt.Errorf("search: open %s: %w", dir, err)
+	}
+	return b, nil
+}
+
 // prepare sorts the entries and builds the lookups that need no index.
 func prepare(entries []content.Entry, providers *content.Providers) (*Index, error) {
 	limitClauses()
@@ -133,7 +186,7 @@ func prepare(entries []content.Entry, providers *content.Providers) (*Index, err
 	slices.SortStableFunc(es, func(a, b content.Entry) int {
 		return cmp.Or(cmp.Compare(a.Status, b.Status), strings.Compare(a.ID, b.ID))
 	})
-	ix := &Index{entries: es, byID: make([]int32, len(es)), redirect: map[string]string{}, vocab: newVocab(), prov: newProviderSet(providers)}
+	ix := &Index{entries: storeOf(es), byID: make([]int32, len(es)), redirect: map[string]string{}, vocab: newVocab(), prov: newProviderSet(providers)}
 	for i, e := range es {
 		if e.ID == "" {
 			return nil, fmt.Errorf("search: entry %d (%s) has no id", i, e.Path)
@@ -157,14 +210,24 @@ func prepare(entries []content.Entry, providers *content.Providers) (*Index, err
 	for i, e := range es {
 		ix.provMask[i] = ix.prov.mask(e.Providers)
 		ix.status[i] = uint16(e.Status)
-		ix.statusTotals[e.Status]++
-		for m := ix.provMask[i]; m != 0; m &= m - 1 {
-			ix.provTotals[bits.TrailingZeros32(m)]++
-		}
 		for _, old := range e.RedirectFrom {
 			if _, clash := ix.lookup(old); !clash {
 				ix.redirect[old] = e.ID
 			}
+		}
+	}
+	ix.tally()
+	return ix, nil
+}
+
+// tally counts the entries of each status and provider from ix.status and
+// ix.provMask.
+func (ix *Index) tally() {
+	ix.broad = broadLimits{work: broadWork, light: broadLight}
+	for i, m := range ix.provMask {
+		ix.statusTotals[ix.status[i]]++
+		for ; m != 0; m &= m - 1 {
+			ix.provTotals[bits.TrailingZeros32(m)]++
 		}
 	}
 	n := 0
@@ -174,7 +237,6 @@ func prepare(entries []content.Entry, providers *content.Providers) (*Index, err
 	}
 	ix.statusStart[len(ix.statusTotals)] = int32(n)
 	ix.countMasks()
-	return ix, nil
 }
 
 // maskCount is how many entries of one status have one provider mask.
@@ -207,37 +269,28 @@ func (ix *Index) countMasks() {
 	}
 }
 
-// fill indexes every entry into b in a few batches (and counts the vocabulary
-// when asked).
+// fill indexes every entry into b in batches of buildBatch entries, one
+// after the other, so that memory stays bounded whatever the number of
+// entries (and counts the vocabulary when asked). bleve analyses a batch's
+// documents on every core; applying two batches at once peaked 450 MB
+// higher at 100k entries and was no faster on two cores.
 func (ix *Index) fill(b bleve.Index, countWords bool) error {
-	// One batch per core, applied concurrently (see maxBuildBatches).
-	parts := min(runtime.NumCPU(), maxBuildBatches, max(1, len(ix.entries)/entriesPerBatch))
-	batches := make([]*bleve.Batch, parts)
-	for i := range batches {
-		batches[i] = b.NewBatch()
-	}
-	idents := make([][]string, len(ix.entries))
-	for i, e := range ix.entries {
-		d := toDoc(e)
-		idents[i] = d.Ident
-		if err := batches[i*parts/max(1, len(ix.entries))].Index(strconv.Itoa(i), d); err != nil {
-			return fmt.Errorf("search: index %s: %w", e.ID, err)
+	seen := map[string]struct{}{}
+	es := ix.entries.all // a build always has its entries in memory
+	for lo := 0; lo < len(es); lo += buildBatch {
+		batch := b.NewBatch()
+		for i := lo; i < min(lo+buildBatch, len(es)); i++ {
+			d := toDoc(es[i])
+			if countWords {
+				ix.vocab.addDoc(seen, d.Ident...)
+			}
+			if err := batch.Index(strconv.Itoa(i), d); err != nil {
+				return fmt.Errorf("search: index %s: %w", es[i].ID, err)
+			}
 		}
-	}
-	var wg sync.WaitGroup
-	errs := make([]error, parts)
-	for i, batch := range batches {
-		wg.Go(func() { errs[i] = b.Batch(batch) })
-	}
-	if countWords {
-		seen := map[string]struct{}{}
-		for _, texts := range idents {
-			ix.vocab.addDoc(seen, texts...)
+		if err := b.Batch(batch); err != nil {
+			return fmt.Errorf("search: batch: %w", err)
 		}
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return fmt.Errorf("search: batch: %w", err)
 	}
 	return nil
 }
@@ -255,11 +308,13 @@ func (ix *Index) finish(b bleve.Index, m mapping.IndexMapping) error {
 	if err != nil {
 		return fmt.Errorf("search: count: %w", err)
 	}
-	if int(n) != len(ix.entries) {
-		return fmt.Errorf("search: indexed %d documents of %d entries", n, len(ix.entries))
+	if int(n) != ix.entries.len() {
+		return fmt.Errorf("search: indexed %d documents of %d entries", n, ix.entries.len())
 	}
-	if err := ix.mapDocs(); err != nil {
-		return fmt.Errorf("search: map documents: %w", err)
+	if ix.docEntry == nil {
+		if err := ix.mapDocs(); err != nil {
+			return fmt.Errorf("search: map documents: %w", err)
+		}
 	}
 	return nil
 }
@@ -380,7 +435,7 @@ func analyzerOf(m mapping.IndexMapping, name string) analyzerFunc {
 // mapDocs records which entry each of bleve's internal document numbers
 // holds, so that collecting a match needs no id lookup.
 func (ix *Index) mapDocs() error {
-	ix.docEntry = make([]int32, len(ix.entries))
+	ix.docEntry = make([]int32, ix.entries.len())
 	for i := range ix.docEntry {
 		ix.docEntry[i] = -1
 	}
@@ -392,7 +447,7 @@ func (ix *Index) mapDocs() error {
 			}
 			num := binary.BigEndian.Uint64(d.IndexInternalID)
 			i, err := strconv.Atoi(d.ID)
-			if err != nil || num >= uint64(len(ix.docEntry)) || i < 0 || i >= len(ix.entries) {
+			if err != nil || num >= uint64(len(ix.docEntry)) || i < 0 || i >= ix.entries.len() {
 				bad = errDocMap
 			} else {
 				ix.docEntry[num] = int32(i)
@@ -418,7 +473,33 @@ func (ix *Index) mapDocs() error {
 }
 
 // Entries returns every entry in status order, then id.
-func (ix *Index) Entries() []content.Entry { return ix.entries }
+// An index opened from a saved one decodes them all: use Len and At to
+// read a page of them.
+func (ix *Index) Entries() []content.Entry {
+	if ix.entries.all != nil {
+		return ix.entries.all
+	}
+	out := make([]content.Entry, ix.entries.len())
+	for i := range out {
+		out[i] = ix.entries.at(i)
+	}
+	return out
+}
+
+// Len is the number of entries.
+func (ix *Index) Len() int { return ix.entries.len() }
+
+// At returns entry i (0 ≤ i < Len) in the order of Entries.
+func (ix *Index) At(i int) content.Entry { return ix.entries.at(i) }
+
+// StatusRange returns the positions [lo, hi) of the entries with status
+// code (0 for none) in the order of Entries; lo == hi when there is none.
+func (ix *Index) StatusRange(code int) (lo, hi int) {
+	if code < 0 || code >= len(ix.statusTotals) {
+		return 0, 0
+	}
+	return int(ix.statusStart[code]), int(ix.statusStart[code+1])
+}
 
 // Entry returns the entry with the given id.
 func (ix *Index) Entry(id string) (content.Entry, bool) {
@@ -426,12 +507,12 @@ func (ix *Index) Entry(id string) (content.Entry, bool) {
 	if !ok {
 		return content.Entry{}, false
 	}
-	return ix.entries[i], true
+	return ix.entries.at(i), true
 }
 
 // lookup finds the entry with the given id.
 func (ix *Index) lookup(id string) (int, bool) {
-	k, ok := slices.BinarySearchFunc(ix.byID, id, func(i int32, id string) int { return strings.Compare(ix.entries[i].ID, id) })
+	k, ok := slices.BinarySearchFunc(ix.byID, id, func(i int32, id string) int { return strings.Compare(ix.entries.id(int(i)), id) })
 	if !ok {
 		return 0, false
 	}
@@ -450,7 +531,7 @@ func (ix *Index) Count() int {
 	if ix == nil || ix.bleve == nil || ix.closed.Load() {
 		return 0
 	}
-	return len(ix.entries)
+	return ix.entries.len()
 }
 
 // Close releases the index. Closing it again does nothing.

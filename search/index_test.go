@@ -4,14 +4,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/search/query"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/errata/errata/content"
 	"github.com/errata/errata/content/corpus/corpustest"
 )
 
@@ -71,7 +75,7 @@ func TestEntryFindsEveryID(t *testing.T) {
 			t.Fatalf("Entry(%q) = %q, %v", e.ID, got.ID, ok)
 		}
 	}
-	for _, id := range []string{"", "nope", "zzzz", "0", ix.entries[0].ID + "x"} {
+	for _, id := range []string{"", "nope", "zzzz", "0", ix.entries.all[0].ID + "x"} {
 		if _, ok := ix.Entry(id); ok {
 			t.Errorf("Entry(%q) found an entry", id)
 		}
@@ -160,5 +164,129 @@ func TestClosedIndex(t *testing.T) {
 	}
 	if n := opened.Count(); n != 0 {
 		t.Errorf("Count of a closed index = %d, want 0", n)
+	}
+}
+
+type bleveIndex = bleve.Index
+
+// batchRecorder is a bleve index that records the size of every batch it is
+// given and how many are applied at once.
+type batchRecorder struct {
+	bleveIndex
+	mu              sync.Mutex
+	sizes           []int
+	now, mostAtOnce int
+}
+
+func (r *batchRecorder) Batch(b *bleve.Batch) error {
+	r.mu.Lock()
+	r.sizes = append(r.sizes, b.Size())
+	r.now++
+	r.mostAtOnce = max(r.mostAtOnce, r.now)
+	r.mu.Unlock()
+	err := r.bleveIndex.Batch(b)
+	r.mu.Lock()
+	r.now--
+	r.mu.Unlock()
+	return err
+}
+
+// A build's memory is bounded by its batches: bleve analyses a whole batch
+// before writing its segment, so however many entries there are, no batch
+// holds more than buildBatch of them and one is applied at a time.
+func TestBuildBatchesAreBounded(t *testing.T) {
+	const n = 3*buildBatch + 123
+	es := make([]content.Entry, n)
+	for i := range es {
+		es[i] = entry(fmt.Sprintf("e-%05d", i), 400+i%100, fmt.Sprintf("Title %d", i), nil, []string{fmt.Sprintf("message %d", i)}, nil, "", "")
+	}
+	ix, err := prepare(es, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := bleve.NewUsing("", newMapping(), scorch.Name, bleve.Config.DefaultMemKVStore, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &batchRecorder{bleveIndex: b}
+	if err := ix.fill(rec, true); err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	total := 0
+	for _, s := range rec.sizes {
+		total += s
+		if s > buildBatch {
+			t.Errorf("a batch of %d entries; no batch may hold more than %d", s, buildBatch)
+		}
+	}
+	if total != n {
+		t.Errorf("batches hold %d entries of %d", total, n)
+	}
+	if rec.mostAtOnce > 1 {
+		t.Errorf("%d batches applied at once; one at a time", rec.mostAtOnce)
+	}
+	if got, _ := b.DocCount(); got != n {
+		t.Errorf("indexed %d documents of %d", got, n)
+	}
+}
+
+// A saved index is one segment, however many batches built it: every query
+// looks up each of its terms once per segment.
+func TestSaveMergesIntoOneSegment(t *testing.T) {
+	const n = 3*buildBatch + 7
+	es := make([]content.Entry, n)
+	for i := range es {
+		es[i] = entry(fmt.Sprintf("e-%05d", i), 400+i%100, fmt.Sprintf("Title %d", i), nil, []string{fmt.Sprintf("message %d", i)}, nil, "", "")
+	}
+	dir := filepath.Join(t.TempDir(), "index")
+	if err := Save(es, dir); err != nil {
+		t.Fatal(err)
+	}
+	zaps, err := filepath.Glob(filepath.Join(dir, bleveDir, "store", "*.zap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(zaps) != 1 {
+		t.Errorf("saved index has %d segments %v, want 1", len(zaps), zaps)
+	}
+	ix, err := OpenSaved(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	if res := run(t, ix, Query{Text: "message 15006"}); res.Total == 0 || res.Hits[0].ID != "e-15006" {
+		t.Errorf("the merged index does not find the last entry: %+v", res.Hits)
+	}
+}
+
+// A catalogue larger than one batch is built into one segment, mapped from
+// a temporary folder that is gone once it is open: bleve never merges
+// segments kept in memory, and every query looks up each of its terms once
+// per segment.
+func TestBuildMergesIntoOneSegment(t *testing.T) {
+	const n = 3*buildBatch + 11
+	es := make([]content.Entry, n)
+	for i := range es {
+		es[i] = entry(fmt.Sprintf("e-%05d", i), 400+i%100, fmt.Sprintf("Title %d", i), nil, []string{fmt.Sprintf("message %d", i)}, nil, "", "")
+	}
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	ix := build(t, es)
+	stats, _ := ix.bleve.StatsMap()["index"].(map[string]any)
+	segments := fmt.Sprint(stats["num_root_memorysegments"], "+", stats["num_root_filesegments"])
+	if segments != "0+1" && segments != "1+0" {
+		t.Errorf("built index has %s (memory+file) segments, want one", segments)
+	}
+	if left, _ := os.ReadDir(tmp); len(left) != 0 {
+		t.Errorf("the build left %d files in the temporary folder", len(left))
+	}
+	if res := run(t, ix, Query{Text: "message 15010"}); res.Total == 0 || res.Hits[0].ID != "e-15010" {
+		t.Errorf("the merged index does not find the last entry: %+v", res.Hits)
+	}
+	// Where no temporary folder can be written, the build stays in memory.
+	t.Setenv("TMPDIR", filepath.Join(tmp, "missing"))
+	if res := run(t, build(t, es), Query{Text: "message 15010"}); res.Total == 0 || res.Hits[0].ID != "e-15010" {
+		t.Errorf("the in-memory build does not find the last entry: %+v", res.Hits)
 	}
 }

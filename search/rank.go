@@ -186,7 +186,7 @@ func (ix *Index) templateBonus(i int, seq []qword, r *tokenReader) (bonus float6
 	if len(seq) == 0 {
 		return 0, false // a status line alone: nothing to compare
 	}
-	e := &ix.entries[i]
+	nMsg, nAlias := ix.entries.nMsg[i], ix.entries.nAlias[i]
 	ix.tokens.open(r, i)
 	sq := func(x float64) float64 { return x * x }
 	// Titles and aliases are short: they count by how much of them and how
@@ -196,12 +196,12 @@ func (ix *Index) templateBonus(i int, seq []qword, r *tokenReader) (bonus float6
 	tc, tn := coverageN(seq, r.next())
 	title := sq(tc) * share(tn)
 	var msg, alias float64
-	for range e.Messages {
+	for range nMsg {
 		c, n := coverageN(seq, r.next())
 		msg = max(msg, c, fragmentShare(n, len(seq)))
 		whole = whole || c == 1 && n >= 2
 	}
-	for range len(e.Codes) + len(e.Aliases) { // searchAliases' order
+	for range nAlias { // searchAliases' order
 		toks, _ := r.nextAlias()
 		if len(toks) == 1 {
 			// A one-word alias is a word match, which bleve scores, or a
@@ -219,7 +219,7 @@ func (ix *Index) templateBonus(i int, seq []qword, r *tokenReader) (bonus float6
 // status read from the text, and its provider named by a host or SDK of a
 // paste, or among the words.
 func (ix *Index) signalBonus(i int, pl *plan, code float64) float64 {
-	e := &ix.entries[i]
+	e := new(ix.entries.at(i))
 	b := bonusCode * code
 	if len(pl.textStatus) > 0 && pl.textStatus.Contains(e.Status) {
 		if pl.statusFinds {

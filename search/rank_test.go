@@ -180,9 +180,9 @@ func checkBonuses(t *testing.T, ix *Index, queries []string, docs func() []int) 
 		seq := ix.rerankSeq(&pl, nil)
 		for _, i := range docs() {
 			got, _ := ix.templateBonus(i, seq, &r)
-			want := refTemplateBonus(&ix.entries[i], &pl)
+			want := refTemplateBonus(&ix.entries.all[i], &pl)
 			if got != want {
-				t.Fatalf("query %q, entry %s: bonus %v from ids, %v from text", clip(q, 80), ix.entries[i].ID, got, want)
+				t.Fatalf("query %q, entry %s: bonus %v from ids, %v from text", clip(q, 80), ix.entries.all[i].ID, got, want)
 			}
 			if got != 0 {
 				phrased++
@@ -201,8 +201,8 @@ func TestRerankTokensMatchText(t *testing.T) {
 		for _, c := range loadRelevance(t) {
 			qs = append(qs, c.Query)
 		}
-		qs = append(qs, rerankQueries(ix.entries, 40, rand.New(rand.NewPCG(1, 2)))...)
-		all := make([]int, len(ix.entries))
+		qs = append(qs, rerankQueries(ix.entries.all, 40, rand.New(rand.NewPCG(1, 2)))...)
+		all := make([]int, len(ix.entries.all))
 		for i := range all {
 			all[i] = i
 		}
@@ -214,11 +214,11 @@ func TestRerankTokensMatchText(t *testing.T) {
 	t.Run("real corpora", func(t *testing.T) {
 		ix := corporaIndex(t)
 		rng := rand.New(rand.NewPCG(3, 4))
-		qs := rerankQueries(ix.entries, 120, rng)
+		qs := rerankQueries(ix.entries.all, 120, rng)
 		sample := make([]int, 300)
 		n := checkBonuses(t, ix, qs, func() []int {
 			for i := range sample {
-				sample[i] = rng.IntN(len(ix.entries))
+				sample[i] = rng.IntN(len(ix.entries.all))
 			}
 			return sample
 		})

@@ -149,7 +149,7 @@ func (ix *Index) selective(q Query) bool {
 	if len(q.Status) == 0 && len(q.Providers) == 0 {
 		return false
 	}
-	admit := len(ix.entries)
+	admit := ix.entries.len()
 	if len(q.Status) > 0 {
 		n := 0
 		for code, k := range ix.statusTotals {
@@ -168,7 +168,7 @@ func (ix *Index) selective(q Query) bool {
 		}
 		admit = min(admit, n)
 	}
-	return float64(admit) < selectiveShare*float64(len(ix.entries))
+	return float64(admit) < selectiveShare*float64(ix.entries.len())
 }
 
 // tooCommon lists the words of a text made only of stop words, which the
@@ -205,7 +205,7 @@ func facetsFrom(statusCounts []int, provCounts map[string]int, q Query) Facets {
 // hit turns entry i into a Hit with a snippet (the start of its first
 // message without a highlighter).
 func (ix *Index) hit(i int, score float64, match string, hl *highlighter) Hit {
-	e := &ix.entries[i]
+	e := new(ix.entries.at(i))
 	sn, from := hl.snippet(e)
 	return Hit{
 		ID:          e.ID,

@@ -63,7 +63,7 @@ func TestMarksInWindowsMatchWholeText(t *testing.T) {
 	t.Parallel() // reads the shared index only
 	ix := corporaIndex(t)
 	rng := rand.New(rand.NewPCG(5, 6))
-	qs := rerankQueries(ix.entries, 150, rng)
+	qs := rerankQueries(ix.entries.all, 150, rng)
 	for _, c := range loadRelevance(t) {
 		qs = append(qs, c.Query)
 	}
@@ -76,7 +76,7 @@ func TestMarksInWindowsMatchWholeText(t *testing.T) {
 		}
 		hl := ix.newHighlighter(pl, ws)
 		for range 40 {
-			e := &ix.entries[rng.IntN(len(ix.entries))]
+			e := &ix.entries.all[rng.IntN(len(ix.entries.all))]
 			texts := append([]string{e.Title}, e.Messages...)
 			for _, s := range e.Sections {
 				texts = append(texts, s.Text)

@@ -35,22 +35,28 @@ type orders struct {
 }
 
 func newOrders(ix *Index) orders {
-	sorted := func(less func(a, b int32) int) func() []int32 {
+	sorted := func(less func(es []content.Entry, a, b int32) int) func() []int32 {
 		return sync.OnceValue(func() []int32 {
-			out := make([]int32, len(ix.entries))
+			// Each entry is decoded once, keeping only what the orders
+			// compare: a mapped store would decode it at every comparison.
+			n := ix.entries.len()
+			es := make([]content.Entry, n)
+			out := make([]int32, n)
 			for i := range out {
+				e := ix.entries.at(i)
+				es[i] = content.Entry{ID: e.ID, Codes: e.Codes, Title: e.Title}
 				out[i] = int32(i)
 			}
-			slices.SortStableFunc(out, less)
+			slices.SortStableFunc(out, func(a, b int32) int { return less(es, a, b) })
 			return out
 		})
 	}
 	return orders{
-		code: sorted(func(a, b int32) int {
-			return cmp.Or(byCode(&ix.entries[a], &ix.entries[b]), strings.Compare(ix.entries[a].ID, ix.entries[b].ID))
+		code: sorted(func(es []content.Entry, a, b int32) int {
+			return cmp.Or(byCode(&es[a], &es[b]), strings.Compare(es[a].ID, es[b].ID))
 		}),
-		title: sorted(func(a, b int32) int {
-			return cmp.Or(byTitle(&ix.entries[a], &ix.entries[b]), strings.Compare(ix.entries[a].ID, ix.entries[b].ID))
+		title: sorted(func(es []content.Entry, a, b int32) int {
+			return cmp.Or(byTitle(&es[a], &es[b]), strings.Compare(es[a].ID, es[b].ID))
 		}),
 	}
 }

@@ -2,6 +2,7 @@ package search
 
 import (
 	"bufio"
+	"context"
 	"encoding/binary"
 	"encoding/gob"
 	"errors"
@@ -13,9 +14,11 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"time"
+	"unsafe"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
 	bolterrors "go.etcd.io/bbolt/errors"
 
 	"github.com/errata/errata/content"
@@ -28,8 +31,8 @@ import (
 const (
 	bleveDir    = "bleve"
 	metaFile    = "errata-index.gob"
-	metaMagic   = "errata-index/1"
-	entriesFile = "entries.gob"
+	metaMagic   = "errata-index/2"
+	entriesFile = "entries.bin" // see writeEntries
 )
 
 // ErrStale is returned by Open when the saved index was built from other
@@ -50,6 +53,13 @@ type savedMeta struct {
 	// built-in ones.
 	Providers     []content.Provider
 	ProvidersFile string
+	// What searching needs of every entry, so that opening decodes none:
+	// little-endian arrays (gob reads a byte slice at once, an int slice
+	// number by number) of each entry's status (uint16), provider mask
+	// (uint32), messages and aliases counts (uint16), and entry numbers in
+	// id order (uint32); and the old ids that redirect.
+	Status, ProvMask, MsgCounts, AliasCounts, ByID []byte
+	Redirect                                       map[string]string
 }
 
 // Save builds the index of entries into dir. dir may be new, an empty folder
@@ -102,6 +112,10 @@ func (ix *Index) write(dir string) error {
 		b.Close()
 		return err
 	}
+	if err := mergeSegments(b, filepath.Join(dir, bleveDir)); err != nil {
+		b.Close()
+		return err
+	}
 	n, err := b.DocCount()
 	if cerr := b.Close(); err == nil {
 		err = cerr
@@ -109,11 +123,14 @@ func (ix *Index) write(dir string) error {
 	if err != nil {
 		return fmt.Errorf("search: %w", err)
 	}
-	if int(n) != len(ix.entries) {
-		return fmt.Errorf("search: indexed %d documents of %d entries", n, len(ix.entries))
+	es := ix.entries.all
+	if int(n) != len(es) {
+		return fmt.Errorf("search: indexed %d documents of %d entries", n, len(es))
 	}
-	meta := savedMeta{Magic: metaMagic, Count: len(ix.entries), Fingerprint: fingerprint(ix.entries), Words: ix.vocab.df,
-		Providers: ix.prov.reg.List(), ProvidersFile: ix.prov.reg.File}
+	meta := savedMeta{Magic: metaMagic, Count: len(es), Fingerprint: fingerprint(es), Words: ix.vocab.df,
+		Providers: ix.prov.reg.List(), ProvidersFile: ix.prov.reg.File,
+		Status: packUint(ix.status), ProvMask: packUint(ix.provMask), MsgCounts: packUint(ix.entries.nMsg),
+		AliasCounts: packUint(ix.entries.nAlias), ByID: packUint(ix.byID), Redirect: ix.redirect}
 	ix.vocab.seal()
 	if t := ix.tokenize(); len(ix.vocab.ids) == len(meta.Words) {
 		// Every id comes from the counts saved beside them (none was
@@ -125,7 +142,34 @@ func (ix *Index) write(dir string) error {
 	}
 	// The entries are kept beside their index, so that a server can start
 	// from the saved index alone, without reading or parsing Markdown.
-	return writeGob(filepath.Join(dir, entriesFile), ix.entries)
+	return writeEntries(filepath.Join(dir, entriesFile), es)
+}
+
+// mergeSegments merges the segments of a saved index into one: batches of
+// bounded size (see fill) leave one segment each, and every query looks up
+// its terms once per segment. It then waits, a bounded time, for bleve to
+// delete the merged segments' files, which it does in the background: left
+// behind, they would double the index on disk and the hashing of its
+// manifest at every start.
+func mergeSegments(b bleve.Index, dir string) error {
+	adv, err := b.Advanced()
+	if err != nil {
+		return fmt.Errorf("search: %w", err)
+	}
+	s, ok := adv.(*scorch.Scorch)
+	if !ok {
+		return fmt.Errorf("search: the index is %T, not scorch", adv)
+	}
+	if err := s.ForceMerge(context.Background(), &mergeplan.SingleSegmentMergePlanOptions); err != nil {
+		return fmt.Errorf("search: merge segments: %w", err)
+	}
+	for wait := time.Duration(0); wait < mergeCleanupWait; wait += 10 * time.Millisecond {
+		if zaps, _ := filepath.Glob(filepath.Join(dir, "store", "*.zap")); len(zaps) <= 1 {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return nil
 }
 
 // writeGob writes v to a new file at path.
@@ -198,28 +242,88 @@ func syncDir(dir string) error {
 // OpenSaved serves an index saved by Save together with the entries it was
 // built from, which Save keeps beside it: start-up reads no Markdown.
 func OpenSaved(dir string) (ix *Index, err error) {
-	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true)) // bolt maps its file: a cut one faults (see recoverDamaged)
 	defer recoverDamaged(dir, &err)
 	if err := verify(dir); err != nil {
 		return nil, err
 	}
-	f, err := os.Open(filepath.Join(dir, entriesFile))
+	meta, err := readMeta(dir)
 	if err != nil {
-		return nil, fmt.Errorf("search: %w", err)
+		return nil, err
 	}
-	var es []content.Entry
-	err = gob.NewDecoder(bufio.NewReaderSize(f, 1<<20)).Decode(&es)
-	f.Close()
+	m, err := openEntries(filepath.Join(dir, entriesFile))
 	if err != nil {
 		return nil, fmt.Errorf("search: %s: unreadable saved entries (%v); %s", dir, err, rebuildHint(dir))
 	}
-	return open(dir, es)
+	ix, err = savedIndex(meta, m)
+	if err != nil {
+		return nil, fmt.Errorf("search: %s: %v; %s", dir, err, rebuildHint(dir))
+	}
+	return openBleve(dir, ix, meta)
+}
+
+// savedIndex is the index of the entries in m with the lookups saved in
+// meta, checked against each other.
+func savedIndex(meta *savedMeta, m *mappedEntries) (*Index, error) {
+	limitClauses()
+	n := m.n
+	ix := &Index{redirect: meta.Redirect, vocab: newVocab(), prov: newProviderSet(meta.providers())}
+	ix.entries = entryStore{m: m, n: n}
+	ix.status, ix.provMask = unpackUint[uint16](meta.Status), unpackUint[uint32](meta.ProvMask)
+	ix.entries.nMsg, ix.entries.nAlias = unpackUint[uint16](meta.MsgCounts), unpackUint[uint16](meta.AliasCounts)
+	ix.byID = unpackUint[int32](meta.ByID)
+	if meta.Count != n || len(ix.status) != n || len(ix.provMask) != n || len(ix.entries.nMsg) != n || len(ix.entries.nAlias) != n || len(ix.byID) != n {
+		return nil, errors.New("its entries and their lookups differ in number")
+	}
+	for i, k := range ix.byID {
+		if k < 0 || int(k) >= n || ix.status[i] >= uint16(len(ix.statusTotals)) {
+			return nil, errors.New("its entry lookups are out of range")
+		}
+	}
+	if ix.redirect == nil {
+		ix.redirect = map[string]string{}
+	}
+	ix.orders = newOrders(ix)
+	ix.codes = buildCodesOf(n, ix.entries.at)
+	ix.tally()
+	return ix, nil
+}
+
+// packUint lays out s as little-endian bytes.
+func packUint[T uint16 | uint32 | int32](s []T) []byte {
+	size := int(unsafe.Sizeof(T(0)))
+	out := make([]byte, 0, size*len(s))
+	for _, v := range s {
+		if size == 2 {
+			out = binary.LittleEndian.AppendUint16(out, uint16(v))
+		} else {
+			out = binary.LittleEndian.AppendUint32(out, uint32(v))
+		}
+	}
+	return out
+}
+
+// unpackUint reads what packUint wrote; nil when b is not whole values.
+func unpackUint[T uint16 | uint32 | int32](b []byte) []T {
+	size := int(unsafe.Sizeof(T(0)))
+	if len(b)%size != 0 {
+		return nil
+	}
+	out := make([]T, len(b)/size)
+	for i := range out {
+		if size == 2 {
+			out[i] = T(binary.LittleEndian.Uint16(b[2*i:]))
+		} else {
+			out[i] = T(binary.LittleEndian.Uint32(b[4*i:]))
+		}
+	}
+	return out
 }
 
 // Open serves an index saved by Save for the same entries. It returns
 // ErrStale when the entries changed since.
 func Open(dir string, entries []content.Entry) (ix *Index, err error) {
-	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true)) // bolt maps its file: a cut one faults (see recoverDamaged)
 	defer recoverDamaged(dir, &err)
 	if err := verify(dir); err != nil {
 		return nil, err
@@ -231,32 +335,51 @@ func Open(dir string, entries []content.Entry) (ix *Index, err error) {
 // with the index open for writing holds (an older errata serve, a bleve tool).
 const lockWait = 5 * time.Second
 
-// open serves the verified index in dir read-only. Bolt then takes its file
-// lock shared, so any number of servers open one folder at once; nothing is
-// written, so a folder they may not write serves, and stays byte for byte as
-// errata index wrote it.
+// open serves the verified index in dir for entries, read-only.
 func open(dir string, entries []content.Entry) (*Index, error) {
+	meta, err := readMeta(dir)
+	if err != nil {
+		return nil, err
+	}
+	ix, err := prepare(entries, meta.providers())
+	if err != nil {
+		return nil, err
+	}
+	if meta.Count != ix.entries.len() || meta.Fingerprint != fingerprint(ix.entries.all) {
+		return nil, ErrStale
+	}
+	return openBleve(dir, ix, meta)
+}
+
+// providers are the catalogue's providers saved in meta; an index saved
+// without them has the built-in ones.
+func (meta *savedMeta) providers() *content.Providers {
+	if len(meta.Providers) > 0 {
+		return content.NewProviders(meta.ProvidersFile, meta.Providers)
+	}
+	return content.BuiltinProviders()
+}
+
+// readMeta reads the saved index's metadata.
+func readMeta(dir string) (*savedMeta, error) {
 	f, err := os.Open(filepath.Join(dir, metaFile))
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
 	var meta savedMeta
-	err = gob.NewDecoder(f).Decode(&meta)
+	err = gob.NewDecoder(bufio.NewReaderSize(f, 1<<20)).Decode(&meta)
 	f.Close()
 	if err != nil || meta.Magic != metaMagic {
 		return nil, fmt.Errorf("search: %s: unreadable saved index; %s", dir, rebuildHint(dir))
 	}
-	providers := content.BuiltinProviders()
-	if len(meta.Providers) > 0 {
-		providers = content.NewProviders(meta.ProvidersFile, meta.Providers)
-	}
-	ix, err := prepare(entries, providers)
-	if err != nil {
-		return nil, err
-	}
-	if meta.Count != len(ix.entries) || meta.Fingerprint != fingerprint(ix.entries) {
-		return nil, ErrStale
-	}
+	return &meta, nil
+}
+
+// openBleve opens the bleve index in dir read-only under ix. Bolt then
+// takes its file lock shared, so any number of servers open one folder at
+// once; nothing is written, so a folder they may not write serves, and
+// stays byte for byte as errata index wrote it.
+func openBleve(dir string, ix *Index, meta *savedMeta) (*Index, error) {
 	b, err := bleve.OpenUsing(filepath.Join(dir, bleveDir), map[string]any{"read_only": true, "bolt_timeout": lockWait.String()})
 	if errors.Is(err, bolterrors.ErrTimeout) {
 		return nil, fmt.Errorf("search: %s: another process has the index open for writing (an errata serve older than this one, or a bleve tool); waited %s for it: stop it, or serve a copy of the folder",
@@ -276,10 +399,9 @@ func open(dir string, entries []content.Entry) (*Index, error) {
 
 // recoverDamaged turns a panic inside bleve or bolt, which both trust the
 // files they read, into an error: a saved index that passed its manifest
-// check but still trips them is reported, never a crash. Its callers also
-// set SetPanicOnFault while they open the index: bolt reads its file through
-// mmap, and a page number pointing past the end of a damaged file faults,
-// which would otherwise kill the process instead of panicking.
+// check but still trips them is reported, never a crash. Bolt reads its
+// file through a memory mapping, so a file cut short faults instead of
+// panicking: opening sets debug.SetPanicOnFault to make that a panic too.
 func recoverDamaged(dir string, err *error) {
 	if p := recover(); p != nil {
 		*err = fmt.Errorf("search: %s: %w: bleve failed reading it (%v); %s", dir, ErrDamaged, p, rebuildHint(dir))

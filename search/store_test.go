@@ -2,9 +2,12 @@ package search
 
 import (
 	"errors"
+	"fmt"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/errata/errata/content"
 	"github.com/google/go-cmp/cmp"
@@ -76,4 +79,72 @@ func savedAndBuilt(tb testing.TB, es []content.Entry) (opened, built *Index) {
 	}
 	tb.Cleanup(func() { opened.Close() })
 	return opened, build(tb, es)
+}
+
+// An index opened from a saved one keeps its entries out of the Go heap:
+// they stay in the mapped entries file and are decoded one at a time, so a
+// million entries do not cost their text in heap. Every entry still comes
+// back whole, by position, by id and in hits, and outlives the index.
+func TestOpenSavedKeepsEntriesOutOfTheHeap(t *testing.T) {
+	const n, causeBytes = 1500, 8 << 10
+	es := make([]content.Entry, n)
+	long := strings.Repeat("a cause told at length ", causeBytes/23)
+	for i := range es {
+		es[i] = entry(fmt.Sprintf("e-%04d", i), 400+i%100, fmt.Sprintf("Title %d", i), []string{"gmail"},
+			[]string{fmt.Sprintf("message number %d", i)}, []string{fmt.Sprintf("CODE%d", i)}, long, "solution")
+		es[i].RedirectFrom = []string{fmt.Sprintf("old-%04d", i)}
+		es[i].Updated = time.Date(2026, 11, 1+i%28, 0, 0, 0, 0, time.UTC)
+	}
+	dir := filepath.Join(t.TempDir(), "index")
+	if err := Save(es, dir); err != nil {
+		t.Fatal(err)
+	}
+	before := heapAlloc()
+	ix, err := OpenSaved(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	grown := int64(heapAlloc()) - int64(before)
+	text := int64(n * causeBytes)
+	if grown > text/4 {
+		t.Errorf("opening grew the heap by %d MB for %d MB of entry text; the entries must stay out of the heap", grown>>20, text>>20)
+	}
+	built := build(t, es)
+	if ix.Len() != n {
+		t.Fatalf("Len = %d, want %d", ix.Len(), n)
+	}
+	for _, i := range []int{0, 1, n / 2, n - 1} {
+		if diff := cmp.Diff(built.At(i), ix.At(i), cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("entry %d (-built +opened):\n%s", i, diff)
+		}
+	}
+	e, ok := ix.Entry("e-1234")
+	if !ok || e.Messages[0] != "message number 1234" || len(e.Sections) != 2 {
+		t.Errorf("Entry(e-1234) = %+v, %v", e, ok)
+	}
+	if id, ok := ix.Redirect("old-0042"); !ok || id != "e-0042" {
+		t.Errorf("Redirect(old-0042) = %q, %v", id, ok)
+	}
+	if lo, hi := ix.StatusRange(429); hi-lo != n/100 || ix.At(lo).Status != 429 {
+		t.Errorf("StatusRange(429) = %d, %d", lo, hi)
+	}
+	res := run(t, ix, Query{Text: "CODE1234"})
+	if len(res.Hits) == 0 || res.Hits[0].ID != "e-1234" {
+		t.Errorf("CODE1234 found %v", ids(res))
+	}
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	runtime.GC()
+	if e.ID != "e-1234" || e.Title != "Title 1234" {
+		t.Errorf("an entry read before Close changed: %q %q", e.ID, e.Title)
+	}
+}
+
+func heapAlloc() uint64 {
+	runtime.GC()
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapAlloc
 }

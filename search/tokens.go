@@ -28,7 +28,11 @@ const placeholderID = 0
 // sealed.
 func (ix *Index) tokenize() tokens {
 	var t tokens
-	t.off = make([]uint32, len(ix.entries)+1)
+	es := ix.entries.all // tokenized when built, or opened from an index saved without tokens
+	if es == nil {
+		es = ix.Entries()
+	}
+	t.off = make([]uint32, len(es)+1)
 	var ids []uint32
 	put := func(s string, alias bool) {
 		ids = ids[:0]
@@ -51,8 +55,8 @@ func (ix *Index) tokenize() tokens {
 			t.data = binary.AppendUvarint(t.data, uint64(id))
 		}
 	}
-	for i := range ix.entries {
-		e := &ix.entries[i]
+	for i := range es {
+		e := &es[i]
 		put(e.Title, false)
 		for _, m := range e.Messages {
 			put(m, false)
@@ -74,23 +78,24 @@ func (ix *Index) tokenize() tokens {
 // with known ids, so that reading them can never run past the data: a saved
 // index's tokens are checked when opened.
 func (t *tokens) valid(ix *Index) bool {
-	if len(t.off) != len(ix.entries)+1 || t.off[0] != 0 || int(t.off[len(ix.entries)]) != len(t.data) {
+	n := ix.entries.len()
+	if len(t.off) != n+1 || t.off[0] != 0 || int(t.off[n]) != len(t.data) {
 		return false
 	}
 	maxID := uint64(len(ix.vocab.ids))
-	for i := range ix.entries {
+	for i := range n {
 		if t.off[i] > t.off[i+1] {
 			return false
 		}
 		b := t.data[t.off[i]:t.off[i+1]]
-		e := &ix.entries[i]
-		for k := range 1 + len(e.Messages) + len(e.Codes) + len(e.Aliases) {
+		nMsg, nAlias := int(ix.entries.nMsg[i]), int(ix.entries.nAlias[i])
+		for k := range 1 + nMsg + nAlias {
 			head, n := binary.Uvarint(b)
 			if n <= 0 {
 				return false
 			}
 			b = b[n:]
-			if k > len(e.Messages) {
+			if k > nMsg {
 				head >>= 1
 			}
 			for range head {

@@ -46,7 +46,7 @@ func (ix *Index) lookUp(w string, pasted, prefix bool, df *dfCounter) word {
 	// In a small catalogue every word is rare and none is broad, so a
 	// stem's count only tells whether the index holds the word, which the
 	// vocabulary says when it knows the word.
-	counted := len(ix.entries) > minCommonCutoff
+	counted := ix.entries.len() > minCommonCutoff
 	countStems := counted || wd.df == 0
 	ix.en(w, func(stem string, _, _ int) {
 		wd.stop = false
@@ -135,7 +135,7 @@ func fuzziness(w string) int {
 // rarer words (the "common terms" idea). Small catalogues treat every word
 // as rare.
 func (ix *Index) commonCutoff() uint32 {
-	return uint32(max(minCommonCutoff, len(ix.entries)/commonShare))
+	return uint32(max(minCommonCutoff, ix.entries.len()/commonShare))
 }
 
 // broadLimits are the thresholds of broadWord for one index (see broadWork).

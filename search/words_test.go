@@ -59,14 +59,14 @@ func TestTypoRanksBelowExact(t *testing.T) {
 // word is rare, none is broad, and a known word is in the index.
 func TestSmallCatalogueNeedsNoStemCounts(t *testing.T) {
 	ix := catalogue(t)
-	if len(ix.entries) > minCommonCutoff {
-		t.Skipf("the catalogue has %d entries, more than %d", len(ix.entries), minCommonCutoff)
+	if len(ix.entries.all) > minCommonCutoff {
+		t.Skipf("the catalogue has %d entries, more than %d", len(ix.entries.all), minCommonCutoff)
 	}
 	var qs []string
 	for _, c := range loadRelevance(t) {
 		qs = append(qs, c.Query)
 	}
-	qs = append(qs, rerankQueries(ix.entries, 40, rand.New(rand.NewPCG(9, 10)))...)
+	qs = append(qs, rerankQueries(ix.entries.all, 40, rand.New(rand.NewPCG(9, 10)))...)
 	df := ix.dfReader(context.Background())
 	defer func() {
 		if err := df.close(); err != nil {
@@ -133,8 +133,8 @@ func TestBroadWordSkipsProse(t *testing.T) {
 	}
 	count := func(word string, prose bool, provider string) int {
 		n := 0
-		for i := range ix.entries {
-			e := &ix.entries[i]
+		for i := range ix.entries.all {
+			e := &ix.entries.all[i]
 			if holds(e, word, prose) && (provider == "" || slices.Contains(e.Providers, provider)) {
 				n++
 			}

@@ -4,6 +4,7 @@ import (
 	"html"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/errata/errata/content"
@@ -84,8 +85,21 @@ type apiEntrySummary struct {
 }
 
 type apiErrorsResponse struct {
-	Total  int               `json:"total"`
-	Errors []apiEntrySummary `json:"errors"`
+	Total   int               `json:"total"`
+	Page    int               `json:"page"`
+	PerPage int               `json:"per_page"`
+	Pages   int               `json:"pages"`
+	Links   apiLinks          `json:"links"`
+	Errors  []apiEntrySummary `json:"errors"`
+}
+
+// apiLinks are the pages around this one, as in the Link header; a page
+// that does not exist is left out.
+type apiLinks struct {
+	First string `json:"first"`
+	Prev  string `json:"prev,omitempty"`
+	Next  string `json:"next,omitempty"`
+	Last  string `json:"last"`
 }
 
 type apiSection struct {
@@ -192,14 +206,54 @@ func (s *Server) writeSearchJSON(w http.ResponseWriter, r *http.Request, q searc
 	return nil
 }
 
+// The catalogue listing is paged: at a million entries one answer would be
+// hundreds of megabytes.
+const (
+	listPerPage    = 100
+	listMaxPerPage = 1000
+)
+
+// apiErrors lists the entries a page at a time (page, per_page), in status
+// order then id, with links to the other pages in the body and in a Link
+// header.
 func (s *Server) apiErrors(w http.ResponseWriter, r *http.Request) error {
 	ix, err := s.index()
 	if err != nil {
 		return err
 	}
-	es := ix.Entries()
-	out := apiErrorsResponse{Total: len(es), Errors: make([]apiEntrySummary, 0, len(es))}
-	for _, e := range es {
+	v := r.URL.Query()
+	perPage, err := parseBounded(v.Get("per_page"), "per_page", 1, listMaxPerPage, listPerPage)
+	if err != nil {
+		return err
+	}
+	total := ix.Len()
+	pages := max(1, (total+perPage-1)/perPage)
+	page, err := parseBounded(v.Get("page"), "page", 1, pages, 1)
+	if err != nil {
+		return err
+	}
+	out := apiErrorsResponse{Total: total, Page: page, PerPage: perPage, Pages: pages}
+	link := func(p int) string {
+		return "/api/v1/errors?" + url.Values{"page": {strconv.Itoa(p)}, "per_page": {strconv.Itoa(perPage)}}.Encode()
+	}
+	out.Links.First, out.Links.Last = link(1), link(pages)
+	if page > 1 {
+		out.Links.Prev = link(page - 1)
+	}
+	if page < pages {
+		out.Links.Next = link(page + 1)
+	}
+	var header []string
+	for _, l := range []struct{ rel, href string }{{"first", out.Links.First}, {"prev", out.Links.Prev}, {"next", out.Links.Next}, {"last", out.Links.Last}} {
+		if l.href != "" {
+			header = append(header, "<"+s.base(r)+l.href+`>; rel="`+l.rel+`"`)
+		}
+	}
+	w.Header().Add("Link", strings.Join(header, ", ")) // after the service-desc link every API answer carries
+	lo, hi := (page-1)*perPage, min(total, page*perPage)
+	out.Errors = make([]apiEntrySummary, 0, max(0, hi-lo))
+	for i := lo; i < hi; i++ {
+		e := ix.At(i)
 		out.Errors = append(out.Errors, apiEntrySummary{ID: e.ID, Status: e.Status, Codes: nonNil(e.Codes), Title: e.Title,
 			Providers: nonNil(e.Providers), URL: EntryPath(e.ID), Updated: date(e), Imported: importedDate(e)})
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -129,13 +130,72 @@ func TestAPIErrors(t *testing.T) {
 	ix := catalogueIndex(t)
 	h, _ := testServer(t, ix)
 	got := getJSON[apiErrorsResponse](t, h, "/api/v1/errors", 200)
-	want := apiErrorsResponse{Total: len(ix.Entries()), Errors: []apiEntrySummary{}}
+	one := "/api/v1/errors?page=1&per_page=100"
+	want := apiErrorsResponse{Total: len(ix.Entries()), Page: 1, PerPage: 100, Pages: 1, Links: apiLinks{First: one, Last: one}, Errors: []apiEntrySummary{}}
 	for _, e := range ix.Entries() {
 		want.Errors = append(want.Errors, apiEntrySummary{ID: e.ID, Status: e.Status, Codes: nonNil(e.Codes), Title: e.Title,
 			Providers: nonNil(e.Providers), URL: "/errors/" + e.ID, Updated: e.Updated.Format("2006-01-02")})
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+// The listing comes a page at a time, with links to the next and previous
+// pages in the body and in a Link header; following them gives every entry
+// once, in order. A page past the last, or a bad size, is a 400 that says
+// what is allowed.
+func TestAPIErrorsPages(t *testing.T) {
+	ix := catalogueIndex(t)
+	h, _ := testServer(t, ix)
+	var got []string
+	next, pages := "/api/v1/errors?per_page=4", 0
+	for next != "" && pages < 10 {
+		res := do(t, h, "GET", next)
+		if res.StatusCode != 200 {
+			t.Fatalf("GET %s: %d", next, res.StatusCode)
+		}
+		link := strings.Join(res.Header.Values("Link"), ", ") // the service-desc link, then the pages
+		var page apiErrorsResponse
+		if err := json.Unmarshal([]byte(body(t, res)), &page); err != nil {
+			t.Fatal(err)
+		}
+		pages++
+		if page.Total != ix.Len() || page.PerPage != 4 || page.Pages != (ix.Len()+3)/4 || page.Page != pages || len(page.Errors) > 4 {
+			t.Errorf("page %d: total %d, per_page %d, pages %d, %d errors", page.Page, page.Total, page.PerPage, page.Pages, len(page.Errors))
+		}
+		if (page.Links.Prev != "") != (pages > 1) || !strings.Contains(link, `rel="first"`) || !strings.Contains(link, `rel="last"`) ||
+			strings.Contains(link, `rel="next"`) != (page.Links.Next != "") || strings.Contains(link, `rel="prev"`) != (page.Links.Prev != "") {
+			t.Errorf("page %d: links %+v, Link %q", pages, page.Links, link)
+		}
+		if page.Links.Next != "" && !strings.Contains(link, "<https://errata.example"+page.Links.Next+`>; rel="next"`) {
+			t.Errorf("page %d: Link %q lacks next %s", pages, link, page.Links.Next)
+		}
+		for _, e := range page.Errors {
+			got = append(got, e.ID)
+		}
+		next = page.Links.Next
+	}
+	var want []string
+	for _, e := range ix.Entries() {
+		want = append(want, e.ID)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("entries over every page (-want +got):\n%s", diff)
+	}
+	last := (ix.Len() + 3) / 4
+	for target, says := range map[string]string{
+		"/api/v1/errors?per_page=4&page=" + strconv.Itoa(last+1): "from 1 to " + strconv.Itoa(last),
+		"/api/v1/errors?page=0":                                  "from 1 to 1",
+		"/api/v1/errors?per_page=0":                              "from 1 to 1000",
+		"/api/v1/errors?per_page=1001":                           "from 1 to 1000",
+		"/api/v1/errors?per_page=lots":                           "from 1 to 1000",
+		"/api/v1/errors?page=999999999":                          "from 1 to 1",
+	} {
+		e := getJSON[apiErrorBody](t, h, target, 400)
+		if e.Error.Code != "invalid_parameter" && e.Error.Code != "bad_request" || !strings.Contains(e.Error.Message, says) {
+			t.Errorf("GET %s: %+v, want it to say %q", target, e.Error, says)
+		}
 	}
 }
 

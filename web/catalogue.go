@@ -2,6 +2,8 @@ package web
 
 import (
 	"cmp"
+	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -521,10 +523,16 @@ func (s *Server) run(r *http.Request, q search.Query) (*search.Results, error) {
 	return s.runOn(r, ix, q)
 }
 
-// runOn asks ix q. A text search is told to the search observer (the
+// runOn asks ix q, once a search slot is free (see searchTurn; errBusy when
+// none frees in time). A text search is told to the search observer (the
 // metrics), so that searches and those finding nothing are counted where
 // they run; browsing (no text) is not a search.
 func (s *Server) runOn(r *http.Request, ix index, q search.Query) (*search.Results, error) {
+	release, err := s.searchTurn(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	defer release() // also when the search panics: a slot lost is a core lost
 	start := time.Now()
 	res, err := ix.Search(r.Context(), q)
 	if err != nil {
@@ -535,6 +543,38 @@ func (s *Server) runOn(r *http.Request, ix index, q search.Query) (*search.Resul
 	}
 	return res, nil
 }
+
+// searchTurn waits for one of the server's search slots, at most until
+// ctx's deadline or searchQueueWait, and returns the function that frees
+// it. A search uses one core to its end, so more searches at once than
+// cores only make each slower: past that they wait in line, and a long
+// line is answered 503 rather than left to time out.
+func (s *Server) searchTurn(ctx context.Context) (func(), error) {
+	free := func() { <-s.searchSlots }
+	select {
+	case s.searchSlots <- struct{}{}:
+		return free, nil
+	default:
+	}
+	wait := time.NewTimer(searchQueueWait)
+	defer wait.Stop()
+	select {
+	case s.searchSlots <- struct{}{}:
+		return free, nil
+	case <-ctx.Done():
+		if errors.Is(ctx.Err(), context.Canceled) {
+			return nil, ctx.Err()
+		}
+		return nil, errBusy
+	case <-wait.C:
+		return nil, errBusy
+	}
+}
+
+// searchQueueWait bounds how long a search waits for its turn when its
+// request has no deadline of its own: well past a search's p99 at a
+// million entries times a full line.
+const searchQueueWait = 2 * time.Second
 
 // tooCommonHint says why words such as "cannot" or "the" find nothing alone.
 func tooCommonHint(words []string) string {

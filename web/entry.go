@@ -15,8 +15,12 @@ import (
 	"github.com/errata/errata/web/components"
 )
 
-// maxRelated bounds the related list on an entry page.
-const maxRelated = 6
+// maxRelated bounds the related list on an entry page; maxRelatedScan the
+// entries of the same status read to fill it.
+const (
+	maxRelated     = 6
+	maxRelatedScan = 200
+)
 
 // requestedEntry finds the entry id names. An old id, or a code (in any
 // case) that one entry lists, is answered with a 301 to path(the entry's
@@ -247,11 +251,14 @@ func related(ix index, e content.Entry) []content.Entry {
 	if e.Status == 0 {
 		return out
 	}
-	for _, r := range ix.Entries() {
+	// Only the entries of its status are read, and a bounded number of
+	// them: a status may hold a hundred thousand entries.
+	lo, hi := ix.StatusRange(e.Status)
+	for i := lo; i < min(hi, lo+maxRelatedScan); i++ {
 		if len(out) == maxRelated {
 			break
 		}
-		if r.Status == e.Status && !seen[r.ID] && !sameProviders(r.Providers, e.Providers) {
+		if r := ix.At(i); !seen[r.ID] && !sameProviders(r.Providers, e.Providers) {
 			seen[r.ID] = true
 			out = append(out, r)
 		}

@@ -34,6 +34,10 @@ func (e *notFoundError) Error() string { return "not found: " + e.What }
 // errNotReady is answered 503 while no index is loaded.
 var errNotReady = errors.New("the catalogue is still loading")
 
+// errBusy is a search that waited its turn (see Server.searchSlots) until
+// its deadline.
+var errBusy = errors.New("too many searches at once")
+
 // problem is an error as a person sees it.
 type problem struct {
 	Status  int
@@ -67,6 +71,9 @@ func (s *Server) classify(r *http.Request, err error) problem {
 	case errors.Is(err, errNotReady):
 		return problem{Status: http.StatusServiceUnavailable, Code: "unavailable", Heading: "Starting up",
 			Message: "The catalogue is still loading. Please try again in a few seconds."}
+	case errors.Is(err, errBusy):
+		return problem{Status: http.StatusServiceUnavailable, Code: "busy", Heading: "Too many searches at once",
+			Message: "Errata is answering many searches at once. Please try again in a moment."}
 	case errors.Is(err, context.DeadlineExceeded):
 		return problem{Status: http.StatusServiceUnavailable, Code: "timeout", Heading: "That took too long",
 			Message: "The search took too long. Please try again with fewer words."}
@@ -93,10 +100,19 @@ func invalidMessage(e *search.InvalidError) string {
 	return "The " + e.Param + " parameter is wrong: " + m
 }
 
+// retryAfter asks a client turned away busy (errBusy) to come back in a
+// second.
+func retryAfter(w http.ResponseWriter, err error) {
+	if errors.Is(err, errBusy) {
+		w.Header().Set("Retry-After", "1")
+	}
+}
+
 // page adapts a page handler: an error becomes an HTML error page.
 func (s *Server) page(h handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := h(w, r); err != nil {
+			retryAfter(w, err)
 			s.writeErrorPage(w, r, s.classify(r, err))
 		}
 	})
@@ -108,6 +124,7 @@ func (s *Server) api(h handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Link", serviceDesc)
 		if err := h(w, r); err != nil {
+			retryAfter(w, err)
 			s.writeErrorJSON(w, s.classify(r, err))
 		}
 	})

@@ -127,7 +127,13 @@ func recent(entries []content.Entry, n int) []content.Entry {
 func (s *Server) newest(entries []content.Entry) string {
 	if len(entries) == 0 {
 		if ix, err := s.index(); err == nil {
-			entries = ix.Entries()
+			var t time.Time
+			for e := range allEntries(ix) {
+				if e.Updated.After(t) {
+					t = e.Updated
+				}
+			}
+			return atomTime(t)
 		}
 	}
 	var t time.Time

@@ -211,7 +211,9 @@ func (f faultyIndex) Explain(ctx context.Context, text string, limit int) (*sear
 	}
 	return nil, f.err
 }
-func (f faultyIndex) Entries() []content.Entry           { return nil }
+func (f faultyIndex) Len() int                           { return 0 }
+func (f faultyIndex) At(int) content.Entry               { return content.Entry{} }
+func (f faultyIndex) StatusRange(int) (int, int)         { return 0, 0 }
 func (f faultyIndex) Entry(string) (content.Entry, bool) { return content.Entry{}, false }
 func (f faultyIndex) Redirect(string) (string, bool)     { return "", false }
 func (f faultyIndex) ByCode(string) []content.Entry      { return nil }

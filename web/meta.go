@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/errata/errata/static"
@@ -62,16 +63,62 @@ func (s *Server) opensearch(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// sitemapMaxURLs is the most URLs the sitemap protocol allows in one file.
+const sitemapMaxURLs = 50_000
+
+// sitemap lists the home page and every entry. Past sitemapURLs URLs it is
+// a sitemap index instead, naming /sitemaps/1.xml, /sitemaps/2.xml, … each
+// listing at most sitemapURLs of them, as the protocol asks.
 func (s *Server) sitemap(w http.ResponseWriter, r *http.Request) error {
 	ix, err := s.index()
 	if err != nil {
 		return err
 	}
+	urls := 1 + ix.Len()
+	if urls <= s.sitemapURLs {
+		s.writeURLSet(w, r, ix, 0, urls)
+		return nil
+	}
+	b := s.base(r)
+	var buf bytes.Buffer
+	buf.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n" + `<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">` + "\n")
+	for n := 1; n <= (urls+s.sitemapURLs-1)/s.sitemapURLs; n++ {
+		fmt.Fprintf(&buf, "  <sitemap><loc>%s</loc></sitemap>\n", xmlEscape(b+"/sitemaps/"+strconv.Itoa(n)+".xml"))
+	}
+	buf.WriteString("</sitemapindex>\n")
+	writeText(w, "application/xml; charset=utf-8", buf.Bytes())
+	return nil
+}
+
+// sitemapPart is file N.xml of a sitemap index: URLs (N-1)·sitemapURLs up
+// to N·sitemapURLs, the home page counting as the first.
+func (s *Server) sitemapPart(w http.ResponseWriter, r *http.Request) error {
+	ix, err := s.index()
+	if err != nil {
+		return err
+	}
+	urls := 1 + ix.Len()
+	num, ok := strings.CutSuffix(r.PathValue("file"), ".xml")
+	n, err := strconv.Atoi(num)
+	if !ok || err != nil || n < 1 || urls <= s.sitemapURLs || (n-1)*s.sitemapURLs >= urls || strconv.Itoa(n) != num {
+		return s.notFound(w, r)
+	}
+	s.writeURLSet(w, r, ix, (n-1)*s.sitemapURLs, min(urls, n*s.sitemapURLs))
+	return nil
+}
+
+// writeURLSet writes a sitemap of URLs lo to hi, URL 0 being the home page
+// and URL i entry i-1.
+func (s *Server) writeURLSet(w http.ResponseWriter, r *http.Request, ix index, lo, hi int) {
 	b := s.base(r)
 	var buf bytes.Buffer
 	buf.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n" + `<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">` + "\n")
-	fmt.Fprintf(&buf, "  <url><loc>%s/</loc></url>\n", xmlEscape(b))
-	for _, e := range ix.Entries() {
+	for u := lo; u < hi; u++ {
+		if u == 0 {
+			fmt.Fprintf(&buf, "  <url><loc>%s/</loc></url>\n", xmlEscape(b))
+			continue
+		}
+		e := ix.At(u - 1)
 		fmt.Fprintf(&buf, "  <url><loc>%s</loc>", xmlEscape(b+EntryPath(e.ID)))
 		if !e.Updated.IsZero() {
 			fmt.Fprintf(&buf, "<lastmod>%s</lastmod>", e.Updated.Format("2006-01-02"))
@@ -80,7 +127,6 @@ func (s *Server) sitemap(w http.ResponseWriter, r *http.Request) error {
 	}
 	buf.WriteString("</urlset>\n")
 	writeText(w, "application/xml; charset=utf-8", buf.Bytes())
-	return nil
 }
 
 func (s *Server) robots(w http.ResponseWriter, r *http.Request) error {

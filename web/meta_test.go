@@ -3,9 +3,11 @@ package web
 import (
 	"encoding/xml"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/errata/errata/search"
 	"github.com/errata/errata/static"
 )
 
@@ -87,4 +89,66 @@ func TestFavicon(t *testing.T) {
 	if b := body(t, do(t, h, "GET", "/favicon.ico")); b != string(f.Data) {
 		t.Error("favicon.ico is not the icon")
 	}
+}
+
+// Past 50,000 URLs (here lowered to 4), /sitemap.xml is a sitemap index of
+// files that each list at most that many; together they list the home page
+// and every entry once, in order. A file past the last is a 404.
+func TestSitemapIndexPastTheLimit(t *testing.T) {
+	ix := catalogueIndex(t)
+	s := NewServer(Config{BaseURL: "https://errata.example"}, ix)
+	s.sitemapURLs = 4
+	h := s.Handler()
+	var idx struct {
+		XMLName xml.Name
+		Locs    []string `xml:"sitemap>loc"`
+	}
+	if err := xml.Unmarshal([]byte(body(t, do(t, h, "GET", "/sitemap.xml"))), &idx); err != nil {
+		t.Fatal(err)
+	}
+	files := (ix.Len() + 1 + 3) / 4
+	if idx.XMLName.Local != "sitemapindex" || len(idx.Locs) != files {
+		t.Fatalf("sitemap.xml is %s with %d files, want a sitemapindex of %d", idx.XMLName.Local, len(idx.Locs), files)
+	}
+	var got []string
+	for i, loc := range idx.Locs {
+		if want := "https://errata.example/sitemaps/" + strconv.Itoa(i+1) + ".xml"; loc != want {
+			t.Errorf("file %d is %s, want %s", i+1, loc, want)
+		}
+		var set struct {
+			Locs []string `xml:"url>loc"`
+		}
+		res := do(t, h, "GET", strings.TrimPrefix(loc, "https://errata.example"))
+		if res.StatusCode != 200 || res.Header.Get("Content-Type") != "application/xml; charset=utf-8" {
+			t.Fatalf("%s: %d %s", loc, res.StatusCode, res.Header.Get("Content-Type"))
+		}
+		if err := xml.Unmarshal([]byte(body(t, res)), &set); err != nil {
+			t.Fatal(err)
+		}
+		if len(set.Locs) == 0 || len(set.Locs) > 4 {
+			t.Errorf("%s lists %d URLs, want 1 to 4", loc, len(set.Locs))
+		}
+		got = append(got, set.Locs...)
+	}
+	want := []string{"https://errata.example/"}
+	for _, e := range ix.Entries() {
+		want = append(want, "https://errata.example/errors/"+e.ID)
+	}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("the files list\n%v\nwant\n%v", got, want)
+	}
+	for _, bad := range []string{"/sitemaps/" + strconv.Itoa(files+1) + ".xml", "/sitemaps/0.xml", "/sitemaps/01.xml", "/sitemaps/1", "/sitemaps/x.xml"} {
+		if res := do(t, h, "GET", bad); res.StatusCode != 404 {
+			t.Errorf("GET %s: %d, want 404", bad, res.StatusCode)
+		}
+	}
+	// Under the limit there is one sitemap and no files.
+	if res := do(t, testHandler(t, ix), "GET", "/sitemaps/1.xml"); res.StatusCode != 404 {
+		t.Errorf("GET /sitemaps/1.xml under the limit: %d, want 404", res.StatusCode)
+	}
+}
+
+func testHandler(t *testing.T, ix *search.Index) http.Handler {
+	h, _ := testServer(t, ix)
+	return h
 }

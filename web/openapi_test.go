@@ -84,6 +84,8 @@ func TestOpenAPIDescribesEveryAnswer(t *testing.T) {
 		{site, "/api/v1/search?provider=yahoo", 400, true},
 		{site, "/api/v1/errors/RATELIMITEXCEEDED", 301, true},
 		{site, "/api/v1/errors", 200, true},
+		{site, "/api/v1/errors?page=2&per_page=3", 200, true},
+		{site, "/api/v1/errors?page=999999", 400, true}, // past the last page
 		{site, "/api/v1/errors/no-such-error", 404, true},
 		{both, "/api/v1/errors/400", 404, true}, // a code two entries share
 		{both, "/api/v1/errors/aadsts50126", 301, true},
@@ -190,7 +192,8 @@ func TestOpenAPIDescribesEveryAnswer(t *testing.T) {
 // panickyIndex fails wherever an entry is read.
 type panickyIndex struct{ faultyIndex }
 
-func (panickyIndex) Entries() []content.Entry           { panic("entries exploded") }
+func (panickyIndex) Len() int                           { return 1 }
+func (panickyIndex) At(int) content.Entry               { panic("entries exploded") }
 func (panickyIndex) Entry(string) (content.Entry, bool) { panic("entry exploded") }
 
 func urlQuery(s string) string {

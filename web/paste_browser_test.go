@@ -135,7 +135,7 @@ func pasteInto(t *testing.T, ctx context.Context, text string) {
 // identifiers of every entry text, lower-cased.
 func identifyingPrefix(ix index, code string) string {
 	var words []string
-	for _, e := range ix.Entries() {
+	for e := range allEntries(ix) {
 		texts := append([]string{e.Title}, e.Messages...)
 		texts = append(texts, e.Aliases...)
 		for _, s := range e.Sections {

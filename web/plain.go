@@ -15,6 +15,7 @@ func (s *Server) plain(h handler) http.Handler {
 		if err == nil {
 			return
 		}
+		retryAfter(w, err)
 		p := s.classify(r, err)
 		msg := p.Message
 		if p.Search != "" {

@@ -32,7 +32,7 @@ func (s *Server) selectEntries(r *http.Request) (selection, error) {
 	}
 	sel := selection{query: q, providers: ix.Providers()}
 	admitted := ix.Providers().WithChildren(q.Providers)
-	for _, e := range ix.Entries() {
+	for e := range allEntries(ix) {
 		if admits(q.Status, admitted, e) {
 			sel.entries = append(sel.entries, e)
 		}

@@ -4,9 +4,11 @@ package web
 import (
 	"context"
 	"io"
+	"iter"
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -19,6 +21,18 @@ import (
 	"github.com/errata/errata/static"
 	"github.com/errata/errata/web/middleware"
 )
+
+// allEntries yields every entry of ix in status order, then id, one at a
+// time: a saved index decodes each on demand rather than holding them all.
+func allEntries(ix index) iter.Seq[content.Entry] {
+	return func(yield func(content.Entry) bool) {
+		for i := range ix.Len() {
+			if !yield(ix.At(i)) {
+				return
+			}
+		}
+	}
+}
 
 // Config is what a server needs besides the index: everything the binary,
 // the load and benchmark tools and the tests set differently.
@@ -41,7 +55,9 @@ type Config struct {
 type index interface {
 	Search(ctx context.Context, q search.Query) (*search.Results, error)
 	Explain(ctx context.Context, text string, limit int) (*search.Explanation, error)
-	Entries() []content.Entry
+	Len() int               // entries, in status order then id
+	At(i int) content.Entry // entry i of Len, decoded on demand from a saved index
+	StatusRange(code int) (lo, hi int)
 	Entry(id string) (content.Entry, bool)
 	Redirect(oldID string) (string, bool)
 	ByCode(code string) []content.Entry
@@ -74,6 +90,12 @@ type Server struct {
 	cache    *middleware.Cache // nil when off
 	searches searchObserver
 	handler  http.Handler // mux inside every middleware
+	// sitemapURLs is the most URLs one sitemap file lists (the protocol's
+	// 50,000); tests lower it.
+	sitemapURLs int
+	// searchSlots holds one token per search running: as many as there
+	// are cores (see searchTurn).
+	searchSlots chan struct{}
 
 	mcpServer func() *mcp.Server // made on first use: the stdio and HTTP MCP transports share it
 }
@@ -90,7 +112,8 @@ func NewServer(cfg Config, ix *search.Index) *Server {
 
 func newServer(cfg Config, ix index) *Server {
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
-	s := &Server{cfg: cfg, log: cfg.Logger, mux: http.NewServeMux(), cache: middleware.NewCache(cfg.CacheBytes), searches: noSearchObserver{}}
+	s := &Server{cfg: cfg, log: cfg.Logger, mux: http.NewServeMux(), cache: middleware.NewCache(cfg.CacheBytes), searches: noSearchObserver{},
+		sitemapURLs: sitemapMaxURLs, searchSlots: make(chan struct{}, runtime.GOMAXPROCS(0))}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -138,6 +161,7 @@ func (s *Server) routes() {
 	m.Handle("GET /sitemap.xml", s.page(s.sitemap))
 	m.Handle("GET /feed.xml", s.plain(s.feed))
 	m.Handle("GET /schema/entry.json", s.plain(s.schema))
+	m.Handle("GET /sitemaps/{file}", s.page(s.sitemapPart))
 	m.Handle("GET /robots.txt", s.page(s.robots))
 	m.Handle("GET /llms.txt", s.plain(s.llms))
 	m.Handle("GET /llms-full.txt", s.plain(s.llmsFull))

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/xml"
 	"fmt"
 	"io"
@@ -8,7 +9,9 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -117,6 +120,7 @@ func TestEveryAnswerCarriesSecurityHeadersOnce(t *testing.T) {
 	limitedServer, _ := testServerWith(t, cfg, catalogueIndex(t))
 	limited := limitedServer.Handler()
 	const entry = "/errors/429-gmail-too-many-requests"
+	do(t, site, "GET", entry) // the cache keeps an answer asked twice
 	fresh := do(t, site, "GET", entry)
 	if do(t, limited, "GET", "/healthz").StatusCode != 200 {
 		t.Fatal("the first request to the limited stack was refused")
@@ -366,6 +370,7 @@ func TestSetIndex(t *testing.T) {
 func TestSetIndexEmptiesTheAnswerCache(t *testing.T) {
 	s, _ := testServerWith(t, servedConfig(), catalogueIndex(t))
 	h := s.Handler()
+	do(t, h, "GET", "/api/v1/errors") // the cache keeps an answer asked twice
 	before := body(t, do(t, h, "GET", "/api/v1/errors"))
 	if res := do(t, h, "GET", "/api/v1/errors"); res.Header.Get(middleware.CacheHeader) != "hit" {
 		t.Fatalf("the repeated request was not a cache hit (%s %q)", middleware.CacheHeader, res.Header.Get(middleware.CacheHeader))
@@ -443,5 +448,72 @@ func TestHeadAnswersAsGet(t *testing.T) {
 			}
 			srv.Close()
 		}
+	}
+}
+
+// gatedIndex holds every search until its gate closes, counting how many
+// run at once.
+type gatedIndex struct {
+	faultyIndex
+	gate          chan struct{}
+	started       chan struct{}
+	mu            sync.Mutex
+	running, most int
+}
+
+func (g *gatedIndex) Search(ctx context.Context, q search.Query) (*search.Results, error) {
+	g.mu.Lock()
+	g.running++
+	g.most = max(g.most, g.running)
+	g.mu.Unlock()
+	g.started <- struct{}{}
+	<-g.gate
+	g.mu.Lock()
+	g.running--
+	g.mu.Unlock()
+	return &search.Results{Query: q, Page: 1, PerPage: 20}, nil
+}
+
+// No more searches run at once than the server has slots (one per core):
+// the others wait their turn, and one whose deadline passes while it waits
+// is answered 503 with Retry-After, not queued for ever.
+func TestSearchesWaitTheirTurn(t *testing.T) {
+	g := &gatedIndex{gate: make(chan struct{}), started: make(chan struct{}, 16)}
+	s := newServer(Config{}, g)
+	s.searchSlots = make(chan struct{}, 2)
+	h := s.Handler()
+	const clients = 6
+	codes := make(chan int, clients)
+	for i := range clients {
+		go func() { codes <- do(t, h, "GET", fmt.Sprintf("/api/v1/search?q=wait%d", i)).StatusCode }()
+	}
+	<-g.started
+	<-g.started
+	// Both slots are taken: a request with a deadline waits, then is told
+	// the server is busy.
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	late := make(chan *httptest.ResponseRecorder, 1)
+	go func() {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", "/api/v1/search?q=late", nil).WithContext(ctx))
+		late <- rec
+	}()
+	select {
+	case rec := <-late:
+		if rec.Code != 503 || rec.Header().Get("Retry-After") != "1" || !strings.Contains(rec.Body.String(), `"busy"`) {
+			t.Errorf("a search waiting past its deadline: %d, Retry-After %q, %s", rec.Code, rec.Header().Get("Retry-After"), rec.Body.String())
+		}
+	case <-time.After(20 * time.Second):
+		t.Error("a search waiting past its deadline was not answered: it ran beside the others")
+	}
+	close(g.gate)
+	for range clients {
+		if code := <-codes; code != 200 {
+			t.Errorf("a search that waited its turn: %d, want 200", code)
+		}
+	}
+	if g.most != 2 {
+		t.Errorf("%d searches ran at once with 2 slots", g.most)
 	}
 }

@@ -16,10 +16,10 @@ const childEnv = "ERRATA_BENCH_CHILD"
 
 // childJob is what the parent asks of a child.
 type childJob struct {
-	Engine string     `json:"engine"` // "errata", "errata-open" or "fts5"
+	Engine string     `json:"engine"` // "errata", "errata-save", "errata-open" or "fts5"
 	Spec   corpusSpec `json:"spec"`
 	Seed   int64      `json:"seed"`
-	Dir    string     `json:"dir,omitempty"` // index saved ahead of time, for errata-open
+	Dir    string     `json:"dir,omitempty"` // index saved ahead of time, by errata-save for errata-open
 }
 
 // childResult is what a child answers on stdout.
@@ -100,6 +100,11 @@ func doChild(job childJob) (childResult, error) {
 		res.TookMS = ms(took)
 		res.Mem = readMem()
 		return res, ix.Close()
+	case "errata-save": // as errata index: its peak RSS is the build's
+		took, err := saveErrata(entries, job.Dir)
+		res.TookMS = ms(took)
+		res.Mem = readMem()
+		return res, err
 	case "fts5":
 		f, took, err := buildFTS(entries)
 		if err != nil {

@@ -2,8 +2,12 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
@@ -22,12 +26,20 @@ type httpStats struct {
 	// The same with the answer cache off: every request runs its search.
 	APIFreshRatio  float64 `json:"api_fresh_ratio"`
 	PageFreshRatio float64 `json:"page_fresh_ratio"`
+	// The same as served (cache on) with no query asked twice, so nearly
+	// every request misses the cache and searches: what a cache costs
+	// when it does not help.
+	APIDistinctRatio  float64 `json:"api_distinct_ratio"`
+	PageDistinctRatio float64 `json:"page_distinct_ratio"`
+	// Open is the open-loop run: requests sent at a fixed rate whatever the
+	// answers' pace, alternating API and page, no query asked twice.
+	Open *endpointStats `json:"open_loop,omitempty"`
 }
 
 type endpointStats struct {
-	Name     string         `json:"name"` // healthz, api, page
-	Path     string         `json:"path"` // an example URL path
-	Targets  int            `json:"targets"`
+	Name     string         `json:"name"`              // healthz, api, page
+	Path     string         `json:"path"`              // an example URL path
+	RateHz   int            `json:"rate_hz,omitempty"` // requests sent per second (open loop); 0 for a closed loop
 	Requests uint64         `json:"requests"`
 	RPS      float64        `json:"rps"` // successful responses per second
 	P50MS    float64        `json:"p50_ms"`
@@ -35,6 +47,7 @@ type endpointStats struct {
 	Success  float64        `json:"success"`
 	Codes    map[string]int `json:"codes"`
 	CacheHit float64        `json:"cache_hit"` // share of answers served from the answer cache
+	Failed   uint64         `json:"failed"`    // requests not answered 2xx (errors, timeouts, 429, 503)
 	Errors   []string       `json:"errors,omitempty"`
 }
 
@@ -57,20 +70,12 @@ func (h *httpStats) rps(name string) float64 {
 // Accept-Encoding: gzip, as browsers do; saying it explicitly stops Go's
 // client from decompressing (as wrk does not), so the client's gunzip is not
 // charged to the server on the cores they share.
-func runHTTP(base, fresh string, queries []benchQuery, workers int, dur time.Duration) (*httpStats, error) {
-	var params []string
-	for _, q := range queries {
-		v := url.Values{"q": {q.Text}}
-		if len(q.Status) > 0 {
-			v.Set("status", q.Status.String())
-		}
-		for _, p := range q.Providers {
-			v.Add("provider", p)
-		}
-		params = append(params, v.Encode())
+func runHTTP(base, fresh string, queries []benchQuery, distinct *httpQueries, cfg *config) (*httpStats, error) {
+	workers, dur := cfg.HTTPWorkers, cfg.HTTPTime
+	params := make([]string, len(queries))
+	for i, q := range queries {
+		params[i] = q.params()
 	}
-	html := http.Header{"Accept": {"text/html"}, "Accept-Encoding": {"gzip"}}
-	json := http.Header{"Accept-Encoding": {"gzip"}}
 	// on is the query mix as requests for one path of one server.
 	on := func(server, path string, h http.Header) []vegeta.Target {
 		ts := make([]vegeta.Target, len(params))
@@ -79,25 +84,26 @@ func runHTTP(base, fresh string, queries []benchQuery, workers int, dur time.Dur
 		}
 		return ts
 	}
-	api, page := on(base, "/api/v1/search", json), on(base, "/", html)
-	apiFresh, pageFresh := on(fresh, "/api/v1/search", json), on(fresh, "/", html)
+	api, page := on(base, "/api/v1/search", jsonHeader), on(base, "/", htmlHeader)
+	apiFresh, pageFresh := on(fresh, "/api/v1/search", jsonHeader), on(fresh, "/", htmlHeader)
 	runs := []struct {
 		name, base string
-		targets    []vegeta.Target
+		targeter   vegeta.Targeter
 	}{
-		{"healthz", base, []vegeta.Target{{Method: http.MethodGet, URL: base + "/healthz", Header: json}}},
-		{"api", base, api},
-		{"page", base, page},
-		{"api-fresh", fresh, apiFresh},
-		{"page-fresh", fresh, pageFresh},
+		{"healthz", base, vegeta.NewStaticTargeter(vegeta.Target{Method: http.MethodGet, URL: base + "/healthz", Header: jsonHeader})},
+		{"api", base, vegeta.NewStaticTargeter(api...)},
+		{"page", base, vegeta.NewStaticTargeter(page...)},
+		{"api-fresh", fresh, vegeta.NewStaticTargeter(apiFresh...)},
+		{"page-fresh", fresh, vegeta.NewStaticTargeter(pageFresh...)},
+		{"api-distinct", base, distinct.closed.targeter(base, false)},
+		{"page-distinct", base, distinct.closed.targeter(base, true)},
 	}
 	hs := &httpStats{Workers: workers, DurationS: dur.Seconds()}
 	for _, r := range runs {
-		es, err := attack(r.name, r.targets, workers, dur)
+		es, err := attack(r.name, r.base, r.targeter, vegeta.Rate{}, workers, dur)
 		if err != nil {
 			return nil, err
 		}
-		es.Path = web.Clip(r.targets[0].URL[len(r.base):], 60, web.Ellipsis)
 		hs.Endpoints = append(hs.Endpoints, es)
 	}
 	if h := hs.rps("healthz"); h > 0 {
@@ -105,17 +111,127 @@ func runHTTP(base, fresh string, queries []benchQuery, workers int, dur time.Dur
 		hs.PageRatio = hs.rps("page") / h
 		hs.APIFreshRatio = hs.rps("api-fresh") / h
 		hs.PageFreshRatio = hs.rps("page-fresh") / h
+		hs.APIDistinctRatio = hs.rps("api-distinct") / h
+		hs.PageDistinctRatio = hs.rps("page-distinct") / h
+	}
+	if cfg.HTTPRate > 0 {
+		// Enough workers that a slow answer never holds back the next
+		// request: the rate is kept whatever the server does.
+		open, err := attack("open-loop", base, distinct.open.alternating(base), vegeta.Rate{Freq: cfg.HTTPRate, Per: time.Second}, 256, cfg.HTTPOpenTime)
+		if err != nil {
+			return nil, err
+		}
+		hs.Open = &open
 	}
 	return hs, nil
 }
 
-func attack(name string, targets []vegeta.Target, workers int, dur time.Duration) (endpointStats, error) {
+var (
+	htmlHeader = http.Header{"Accept": {"text/html"}, "Accept-Encoding": {"gzip"}}
+	jsonHeader = http.Header{"Accept-Encoding": {"gzip"}}
+)
+
+// params is q as the query string of the API and the page.
+func (q benchQuery) params() string {
+	v := url.Values{"q": {q.Text}}
+	if len(q.Status) > 0 {
+		v.Set("status", q.Status.String())
+	}
+	for _, p := range q.Providers {
+		v.Add("provider", p)
+	}
+	return v.Encode()
+}
+
+// distinctQueries hands out queries that are never asked twice in a run,
+// nor asked by the runs of the repeated mix: the drawn queries first, then each of them with one more word from the
+// corpus (a different word on every pass), so that an answer cache sees
+// only misses, as it does for people who each paste their own error.
+type distinctQueries struct {
+	queries []benchQuery
+	words   []string
+	mu      sync.Mutex
+	next    int             // shared by every run, so no run repeats another's query
+	asked   map[string]bool // query strings handed out, or asked by the repeated mix
+}
+
+func newDistinctQueries(queries, asked []benchQuery) *distinctQueries {
+	d := &distinctQueries{asked: map[string]bool{}}
+	seenQ, seenW := map[string]bool{}, map[string]bool{}
+	for _, q := range asked {
+		d.asked[q.params()] = true
+	}
+	for _, q := range queries {
+		if p := q.params(); !seenQ[p] {
+			seenQ[p] = true
+			d.queries = append(d.queries, q)
+		}
+		if q.Kind == kindWord && !seenW[strings.ToLower(q.Text)] {
+			seenW[strings.ToLower(q.Text)] = true
+			d.words = append(d.words, q.Text)
+		}
+	}
+	return d
+}
+
+// take returns the query string of the next query never asked before; one
+// whose extra word makes it another query already asked is skipped (a
+// bounded number of times: past every word, queries do repeat).
+func (d *distinctQueries) take() string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	var p string
+	for try := 0; try < 100; try++ {
+		i := d.next
+		d.next++
+		q := d.queries[i%len(d.queries)]
+		if pass := i / len(d.queries); pass > 0 && len(d.words) > 0 {
+			q.Text += " " + d.words[(pass-1)%len(d.words)]
+		}
+		if p = q.params(); !d.asked[p] {
+			break
+		}
+	}
+	d.asked[p] = true
+	return p
+}
+
+// targeter asks the API, or the page, a new query each time.
+func (d *distinctQueries) targeter(base string, page bool) vegeta.Targeter {
+	return func(t *vegeta.Target) error {
+		*t = d.target(base, page)
+		return nil
+	}
+}
+
+// alternating asks the API and the page in turn, a new query each time.
+func (d *distinctQueries) alternating(base string) vegeta.Targeter {
+	var n atomic.Int64
+	return func(t *vegeta.Target) error {
+		*t = d.target(base, n.Add(1)%2 == 0)
+		return nil
+	}
+}
+
+func (d *distinctQueries) target(base string, page bool) vegeta.Target {
+	path, h := "/api/v1/search?", jsonHeader
+	if page {
+		path, h = "/?", htmlHeader
+	}
+	return vegeta.Target{Method: http.MethodGet, URL: base + path + d.take(), Header: h}
+}
+
+func attack(name, base string, tr vegeta.Targeter, rate vegeta.Rate, workers int, dur time.Duration) (endpointStats, error) {
 	w := uint64(workers)
 	atk := vegeta.NewAttacker(vegeta.Workers(w), vegeta.MaxWorkers(w), vegeta.Connections(workers),
 		vegeta.KeepAlive(true), vegeta.HTTP2(false), vegeta.Timeout(30*time.Second), vegeta.Redirects(0))
 	var m vegeta.Metrics
 	var hits int
-	for res := range atk.Attack(vegeta.NewStaticTargeter(targets...), vegeta.Rate{Freq: 0}, dur, name) {
+	var path string
+	for res := range atk.Attack(tr, rate, dur, name) {
+		if path == "" {
+			path = web.Clip(strings.TrimPrefix(res.URL, base), 60, web.Ellipsis)
+		}
 		m.Add(res)
 		if res.Headers.Get(middleware.CacheHeader) == "hit" {
 			hits++
@@ -123,9 +239,10 @@ func attack(name string, targets []vegeta.Target, workers int, dur time.Duration
 	}
 	m.Close()
 	es := endpointStats{
-		Name: name, Targets: len(targets), Requests: m.Requests, RPS: m.Throughput,
+		Name: name, Path: path, RateHz: rate.Freq, Requests: m.Requests, RPS: m.Throughput,
 		P50MS: ms(m.Latencies.P50), P99MS: ms(m.Latencies.P99), Success: m.Success, Codes: m.StatusCodes,
 	}
+	es.Failed = m.Requests - uint64(math.Round(m.Success*float64(m.Requests)))
 	if m.Requests > 0 {
 		es.CacheHit = float64(hits) / float64(m.Requests)
 	}

@@ -20,35 +20,41 @@ import (
 	"strings"
 	"time"
 
+	"github.com/errata/errata/search"
 	"github.com/errata/errata/web/middleware"
 )
 
 // config is every flag of the command.
 type config struct {
-	Sizes       []corpusSpec
-	Kinds       []string
-	PerKind     int
-	Rounds      int
-	Seed        int64
-	JSON        string
-	Markdown    string
-	HTTP        bool
-	HTTPTime    time.Duration
-	HTTPWorkers int
-	Browser     bool
-	Keystrokes  int
-	Chromium    string
-	CPUProfile  string
-	HTTPProfile string
-	MemProfile  string
-	Pastes      string
+	Sizes        []corpusSpec
+	Kinds        []string
+	PerKind      int
+	Rounds       int
+	Seed         int64
+	JSON         string
+	Markdown     string
+	HTTP         bool
+	HTTPTime     time.Duration
+	HTTPWorkers  int
+	HTTPRate     int
+	HTTPOpenTime time.Duration
+	Browser      bool
+	Keystrokes   int
+	Chromium     string
+	CPUProfile   string
+	HTTPProfile  string
+	MemProfile   string
+	// LatencyIndex is the index the latency and HTTP phases query: the
+	// saved one opened (saved) or one built in memory (built).
+	LatencyIndex string
+	Pastes       string
 }
 
 func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs := flag.NewFlagSet("errata-bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	cfg := &config{}
-	sizes := fs.String("sizes", "catalogue,real,10k,100k", "corpora to run: catalogue, real (../shared/corpora), or a count grown from real (10k, 100k)")
+	sizes := fs.String("sizes", "catalogue,real,10k,100k", "corpora to run: catalogue, real (../shared/corpora), or a count grown from real (10k, 100k, 1m: the 1m run takes about half an hour and 3 GB)")
 	kindList := fs.String("kinds", strings.Join(kinds, ","), "query kinds to run (fewer kinds make a profile of one kind)")
 	fs.IntVar(&cfg.PerKind, "queries", 100, "queries of each kind drawn from each corpus")
 	fs.IntVar(&cfg.Rounds, "rounds", 5, "timed passes over the queries (after one warm-up pass)")
@@ -58,11 +64,14 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.BoolVar(&cfg.HTTP, "http", false, "load the real web handler with vegeta: /healthz, /api/v1/search, /?q=")
 	fs.DurationVar(&cfg.HTTPTime, "http-duration", 4*time.Second, "load time per endpoint")
 	fs.IntVar(&cfg.HTTPWorkers, "http-workers", 8, "closed-loop workers per endpoint (max throughput)")
+	fs.IntVar(&cfg.HTTPRate, "http-rate", 200, "open-loop requests per second of distinct queries, API and page in turn (0: no open-loop run)")
+	fs.DurationVar(&cfg.HTTPOpenTime, "http-open-duration", 10*time.Second, "how long the open-loop run sends")
 	fs.BoolVar(&cfg.Browser, "browser", false, "measure keystroke to results painted in headless Chromium")
 	fs.IntVar(&cfg.Keystrokes, "keystrokes", 20, "keystrokes timed in the browser")
 	fs.StringVar(&cfg.Chromium, "chromium", "/usr/bin/chromium", "Chromium binary for -browser")
 	fs.StringVar(&cfg.CPUProfile, "cpuprofile", "", "write a CPU profile of the query phase of the last corpus")
 	fs.StringVar(&cfg.HTTPProfile, "http-cpuprofile", "", "write a CPU profile of the HTTP load of the last corpus (server and client share the process)")
+	fs.StringVar(&cfg.LatencyIndex, "latency-index", "saved", "index the latency and HTTP phases query: saved (errata index, then serve --index) or built (in memory, as serve --content)")
 	fs.StringVar(&cfg.MemProfile, "memprofile", "", "write a heap profile after Errata's index of the last corpus is built")
 	fs.StringVar(&cfg.Pastes, "pastes", "search/testdata/pastes.json", "paste set to score both engines on, over the catalogue and ../shared/corpora (\"\" to skip)")
 	if err := fs.Parse(args); err != nil {
@@ -83,6 +92,12 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	}
 	if cfg.PerKind < 1 || cfg.Rounds < 1 {
 		return nil, fmt.Errorf("-queries and -rounds must be at least 1")
+	}
+	if cfg.LatencyIndex != "saved" && cfg.LatencyIndex != "built" {
+		return nil, fmt.Errorf("-latency-index: %q is not saved or built", cfg.LatencyIndex)
+	}
+	if cfg.HTTPRate < 0 {
+		return nil, fmt.Errorf("-http-rate must be 0 (no open-loop run) or more")
 	}
 	return cfg, nil
 }
@@ -177,6 +192,19 @@ func runCorpus(cfg *config, spec corpusSpec, last bool, log io.Writer) (*corpusR
 		return nil, err
 	}
 	queries = slices.DeleteFunc(queries, func(q benchQuery) bool { return !slices.Contains(cfg.Kinds, q.Kind) })
+	// Larger mixes drawn with other seeds, for the HTTP runs that never
+	// ask a query twice (nor one of the repeated mix): one for the closed
+	// loops, one of its own for the open loop, so that it asks drawn
+	// queries rather than the closed loops' leftovers with a word added.
+	more, err := makeQueries(entries, distinctPerKind, cfg.Seed+1)
+	if err != nil {
+		return nil, err
+	}
+	opens, err := makeQueries(entries, max(distinctPerKind, cfg.HTTPRate*int(cfg.HTTPOpenTime.Seconds()+1)/len(kinds)+1), cfg.Seed+2)
+	if err != nil {
+		return nil, err
+	}
+	distinct := &httpQueries{closed: newDistinctQueries(more, queries), open: newDistinctQueries(opens, append(slices.Clone(queries), more...))}
 
 	// Build time and memory, one engine per child process; then an index
 	// saved ahead of time (errata index) and opened in a child of its own.
@@ -188,13 +216,13 @@ func runCorpus(cfg *config, spec corpusSpec, last bool, log io.Writer) (*corpusR
 	if cr.Errata, err = childEngine(childJob{Engine: "errata", Spec: spec, Seed: cfg.Seed}); err != nil {
 		return nil, err
 	}
-	logf("errata: built in %.0f ms, heap %.1f MB, RSS %.1f MB", cr.Errata.BuildMS, cr.Errata.HeapInuseMB, cr.Errata.RSSMB)
+	logf("errata: built in %.0f ms, heap %.1f MB, RSS %.1f MB, peak RSS %.1f MB", cr.Errata.BuildMS, cr.Errata.HeapInuseMB, cr.Errata.RSSMB, cr.Errata.PeakRSSMB)
 	saveDir := filepath.Join(dir, "index")
-	took, err := saveErrata(entries, saveDir)
+	saved, err := runChild(childJob{Engine: "errata-save", Spec: spec, Seed: cfg.Seed, Dir: saveDir})
 	if err != nil {
 		return nil, err
 	}
-	cr.Errata.SaveMS = ms(took)
+	cr.Errata.SaveMS, cr.Errata.SavePeakRSSMB = saved.TookMS, saved.Mem.PeakRSSMB
 	o, err := runChild(childJob{Engine: "errata-open", Spec: spec, Seed: cfg.Seed, Dir: saveDir})
 	if err != nil {
 		return nil, err
@@ -203,21 +231,29 @@ func runCorpus(cfg *config, spec corpusSpec, last bool, log io.Writer) (*corpusR
 		return nil, fmt.Errorf("the saved index opened with %d entries of %d", o.Entries, len(entries))
 	}
 	cr.Errata.OpenMS, cr.Errata.OpenMem = &o.TookMS, &o.Mem
-	logf("errata: saved ahead of time in %.0f ms, opened in %.0f ms, heap %.1f MB, RSS %.1f MB", cr.Errata.SaveMS, o.TookMS, o.Mem.HeapInuseMB, o.Mem.RSSMB)
-	os.RemoveAll(saveDir)
+	logf("errata: saved ahead of time in %.0f ms (peak RSS %.1f MB), opened in %.0f ms, heap %.1f MB, RSS %.1f MB", cr.Errata.SaveMS, cr.Errata.SavePeakRSSMB, o.TookMS, o.Mem.HeapInuseMB, o.Mem.RSSMB)
 	cr.FTS5, err = childEngine(childJob{Engine: "fts5", Spec: spec, Seed: cfg.Seed})
 	if err != nil {
 		return nil, err
 	}
-	logf("fts5: built in %.0f ms, heap %.1f MB, RSS %.1f MB", cr.FTS5.BuildMS, cr.FTS5.HeapInuseMB, cr.FTS5.RSSMB)
+	logf("fts5: built in %.0f ms, heap %.1f MB, RSS %.1f MB, peak RSS %.1f MB", cr.FTS5.BuildMS, cr.FTS5.HeapInuseMB, cr.FTS5.RSSMB, cr.FTS5.PeakRSSMB)
 
-	// Latency: both engines side by side in this process.
-	ix, took, err := buildErrata(entries)
+	// Latency: the engines side by side in this process, Errata as
+	// errata serve --index serves a large catalogue (or built in memory,
+	// as serve --content does, with -latency-index built).
+	var ix *search.Index
+	var took time.Duration
+	if cfg.LatencyIndex == "built" {
+		ix, took, err = buildErrata(entries)
+		cr.Errata.InProcessBuildMS = ms(took)
+	} else {
+		ix, _, err = openErrata(saveDir)
+	}
 	if err != nil {
 		return nil, err
 	}
 	defer ix.Close()
-	cr.Errata.InProcessBuildMS = ms(took)
+	cr.LatencyIndex = cfg.LatencyIndex
 	if last && cfg.MemProfile != "" {
 		if err := writeHeapProfile(cfg.MemProfile); err != nil {
 			return nil, err
@@ -262,7 +298,7 @@ func runCorpus(cfg *config, spec corpusSpec, last bool, log io.Writer) (*corpusR
 					return nil, err
 				}
 			}
-			cr.HTTP, err = runHTTP(srv.URL, fresh.URL, queries, cfg.HTTPWorkers, cfg.HTTPTime)
+			cr.HTTP, err = runHTTP(srv.URL, fresh.URL, queries, distinct, cfg)
 			stop()
 			if err != nil {
 				return nil, err
@@ -277,6 +313,15 @@ func runCorpus(cfg *config, spec corpusSpec, last bool, log io.Writer) (*corpusR
 	}
 	return cr, nil
 }
+
+// httpQueries are the queries never asked twice: those of the closed loops
+// and those of the open loop.
+type httpQueries struct{ closed, open *distinctQueries }
+
+// distinctPerKind is how many queries of each kind are drawn for the runs
+// of distinct queries; each is then asked with a different extra word on
+// every later pass.
+const distinctPerKind = 250
 
 // childEngine runs a build child and returns its figures as engine stats.
 func childEngine(job childJob) (engineStats, error) {

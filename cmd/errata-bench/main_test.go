@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -66,7 +67,8 @@ func sizes(t *testing.T) string {
 }
 
 func TestRunReportsEveryTarget(t *testing.T) {
-	rep, out := runBench(t, "-sizes", sizes(t), "-queries", "3", "-rounds", "1", "-http", "-http-duration", "300ms", "-http-workers", "2")
+	rep, out := runBench(t, "-sizes", sizes(t), "-queries", "3", "-rounds", "1", "-http", "-http-duration", "300ms", "-http-workers", "2",
+		"-http-rate", "40", "-http-open-duration", "500ms")
 
 	var ids []string
 	for _, tg := range rep.Targets {
@@ -81,7 +83,8 @@ func TestRunReportsEveryTarget(t *testing.T) {
 	if !slices.Equal(ids, targetIDs()) {
 		t.Errorf("JSON targets = %v\nwant every target: %v", ids, targetIDs())
 	}
-	for _, id := range []string{"p50-ratio/code", "p99/pasted", "start-to-ready", "heap", "api-rps", "page-rps", "api-rps-fresh", "page-rps-fresh"} {
+	for _, id := range []string{"p50-ratio/code", "p50-ratio/prefix", "p99/pasted", "build-peak-rss", "start-to-ready", "heap",
+		"api-rps", "page-rps", "api-rps-fresh", "page-rps-fresh", "api-rps-distinct", "page-rps-distinct", "http-open-p99"} {
 		if tg := findTarget(rep, id); tg.Result == "SKIP" {
 			t.Errorf("target %s was not measured: %+v", id, tg)
 		}
@@ -91,7 +94,8 @@ func TestRunReportsEveryTarget(t *testing.T) {
 	}
 
 	for _, c := range rep.Corpora {
-		if c.Entries == 0 || c.Errata.BuildMS <= 0 || c.FTS5.BuildMS <= 0 || c.Errata.RSSMB <= 0 || c.FTS5.RSSMB <= 0 || c.Errata.HeapInuseMB <= 0 {
+		if c.Entries == 0 || c.Errata.BuildMS <= 0 || c.FTS5.BuildMS <= 0 || c.Errata.RSSMB <= 0 || c.FTS5.RSSMB <= 0 || c.Errata.HeapInuseMB <= 0 ||
+			c.Errata.PeakRSSMB < c.Errata.RSSMB || c.Errata.SavePeakRSSMB <= 0 || c.FTS5.PeakRSSMB <= 0 {
 			t.Errorf("%s: build or memory not measured: %+v", c.Name, c)
 		}
 		if c.Errata.SaveMS <= 0 || c.Errata.OpenMS == nil || *c.Errata.OpenMS <= 0 || c.Errata.OpenMem == nil || c.Errata.OpenMem.RSSMB <= 0 {
@@ -100,7 +104,7 @@ func TestRunReportsEveryTarget(t *testing.T) {
 		var got []string
 		for _, k := range c.Kinds {
 			got = append(got, k.Kind)
-			if k.Queries != 3 || k.Samples != 3 || k.ErrataP50 <= 0 || k.FTSP50 <= 0 || k.RatioP50 <= 0 {
+			if k.Queries != 3 || k.Samples != 3 || k.ErrataP50 <= 0 || k.FTSP50 <= 0 || k.RatioP50 <= 0 || k.NaiveFTSP50 <= 0 || k.NaiveRatioP50 <= 0 {
 				t.Errorf("%s/%s: not timed: %+v", c.Name, k.Kind, k)
 			}
 			if len(k.Errors) > 0 {
@@ -110,7 +114,7 @@ func TestRunReportsEveryTarget(t *testing.T) {
 		if !slices.Equal(got, kinds) {
 			t.Errorf("%s: kinds %v, want %v", c.Name, got, kinds)
 		}
-		if c.HTTP == nil || len(c.HTTP.Endpoints) != 5 {
+		if c.HTTP == nil || len(c.HTTP.Endpoints) != 7 {
 			t.Fatalf("%s: HTTP not measured: %+v", c.Name, c.HTTP)
 		}
 		for _, e := range c.HTTP.Endpoints {
@@ -124,11 +128,19 @@ func TestRunReportsEveryTarget(t *testing.T) {
 				if e.CacheHit < 0.5 {
 					t.Errorf("%s: %s: %.0f%% cache hits from a repeated query mix", c.Name, e.Name, 100*e.CacheHit)
 				}
+			case "api-distinct", "page-distinct":
+				// No query is asked twice, so an answer cache can never hit.
+				if e.CacheHit != 0 {
+					t.Errorf("%s: %s: %.1f%% cache hits from queries never asked twice", c.Name, e.Name, 100*e.CacheHit)
+				}
 			default:
 				if e.CacheHit != 0 {
 					t.Errorf("%s: %s: %.0f%% cache hits, want none", c.Name, e.Name, 100*e.CacheHit)
 				}
 			}
+		}
+		if o := c.HTTP.Open; o == nil || o.RateHz != 40 || o.Requests < 10 || o.Failed != 0 || o.CacheHit != 0 {
+			t.Errorf("%s: open loop not measured, or its queries repeated: %+v", c.Name, o)
 		}
 	}
 }
@@ -238,6 +250,27 @@ func TestFTSMatchIsSafe(t *testing.T) {
 	}
 	if got := ftsMatch(`quota exce`, false, true); got != `"quota" "exce"*` {
 		t.Errorf("ftsMatch with a prefix = %s", got)
+	}
+	// The tuned peer answers as the naive one does: the same total, facets
+	// and first hit, for every kind of query drawn from the catalogue.
+	qs, err := makeQueries(entries, 5, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range qs {
+		naive, err := f.search(context.Background(), q)
+		if err != nil {
+			t.Fatalf("%s %q: %v", q.Kind, q.Text, err)
+		}
+		tuned, err := f.tunedSearch(context.Background(), q)
+		if err != nil {
+			t.Fatalf("tuned %s %q: %v", q.Kind, q.Text, err)
+		}
+		if tuned.Total != naive.Total || !maps.Equal(tuned.StatusFacet, naive.StatusFacet) || !maps.Equal(tuned.ProviderFacet, naive.ProviderFacet) ||
+			len(tuned.Hits) != len(naive.Hits) {
+			t.Errorf("%s %q: tuned %d hits of %d %v %v, naive %d of %d %v %v", q.Kind, q.Text, len(tuned.Hits), tuned.Total, tuned.StatusFacet, tuned.ProviderFacet,
+				len(naive.Hits), naive.Total, naive.StatusFacet, naive.ProviderFacet)
+		}
 	}
 }
 

@@ -24,14 +24,15 @@ type report struct {
 }
 
 type corpusReport struct {
-	Name    string        `json:"name"`
-	Entries int           `json:"entries"`
-	LoadMS  float64       `json:"load_ms"` // reading or growing the corpus, before any index
-	Errata  engineStats   `json:"errata"`
-	FTS5    engineStats   `json:"fts5"`
-	Kinds   []kindStats   `json:"kinds"`
-	HTTP    *httpStats    `json:"http,omitempty"`
-	Browser *browserStats `json:"browser,omitempty"`
+	Name         string        `json:"name"`
+	LatencyIndex string        `json:"latency_index"` // saved or built: the index queried for latency and HTTP
+	Entries      int           `json:"entries"`
+	LoadMS       float64       `json:"load_ms"` // reading or growing the corpus, before any index
+	Errata       engineStats   `json:"errata"`
+	FTS5         engineStats   `json:"fts5"`
+	Kinds        []kindStats   `json:"kinds"`
+	HTTP         *httpStats    `json:"http,omitempty"`
+	Browser      *browserStats `json:"browser,omitempty"`
 }
 
 // engineStats is one engine's build and memory, measured in a child process
@@ -40,18 +41,10 @@ type engineStats struct {
 	BuildMS          float64 `json:"build_ms"`
 	InProcessBuildMS float64 `json:"in_process_build_ms"` // the rebuild for the latency phase
 	memStats
-	SaveMS  float64   `json:"save_ms,omitempty"` // building an index ahead of time on disk (errata index)
-	OpenMS  *float64  `json:"open_ms,omitempty"` // opening it with its entries: the whole start of serve --index
-	OpenMem *memStats `json:"open_mem,omitempty"`
-}
-
-// readyMS is Errata's start-to-ready: opening a prebuilt index when there is
-// one, else building.
-func (e engineStats) readyMS() (float64, string) {
-	if e.OpenMS != nil && *e.OpenMS < e.BuildMS {
-		return *e.OpenMS, "search.OpenSaved: serve --index, entries included"
-	}
-	return e.BuildMS, "search.Build"
+	SaveMS        float64   `json:"save_ms,omitempty"`          // building an index ahead of time on disk (errata index)
+	SavePeakRSSMB float64   `json:"save_peak_rss_mb,omitempty"` // peak RSS of that build, corpus included, as errata index
+	OpenMS        *float64  `json:"open_ms,omitempty"`          // opening it with its entries: the whole start of serve --index
+	OpenMem       *memStats `json:"open_mem,omitempty"`
 }
 
 // target is one line of the targets table: a figure the README promises
@@ -76,27 +69,54 @@ func targetIDs() []string {
 	for _, k := range kinds {
 		ids = append(ids, "p99/"+k)
 	}
-	return append(ids, "start-to-ready", "heap", "api-rps", "page-rps", "api-rps-fresh", "page-rps-fresh", "keystroke-paint")
+	return append(ids, "build-peak-rss", "start-to-ready", "heap", "api-rps", "page-rps", "api-rps-fresh", "page-rps-fresh",
+		"api-rps-distinct", "page-rps-distinct", "http-open-p99", "keystroke-paint")
 }
 
-// evaluate checks the targets on the 100k corpus, or on the largest corpus of
-// the run when 100k was not run (the corpus is named on every line).
+// limits are the targets that grow with the catalogue: issue 16 sets them at
+// 100k entries and at a million.
+type limits struct{ p99MS, peakRSSMB, readyMS, heapMB float64 }
+
+func limitsFor(entries int) limits {
+	if entries >= 1_000_000 {
+		return limits{p99MS: 30, peakRSSMB: 3072, readyMS: 2000, heapMB: 1024}
+	}
+	return limits{p99MS: 10, peakRSSMB: 1024, readyMS: 500, heapMB: 150}
+}
+
+// evaluate checks the targets on every corpus of 100k entries or more, or on
+// the largest corpus of the run when none is that large (the corpus is named
+// on every line). The distinct-query req/s ratios are judged on the
+// catalogue when the run has it, as issue 16 sets them.
 func evaluate(rep *report) []target {
-	var c *corpusReport
+	var judged []*corpusReport
+	var largest, catalogue *corpusReport
 	for i := range rep.Corpora {
-		if rep.Corpora[i].Name == "100k" {
-			c = &rep.Corpora[i]
+		c := &rep.Corpora[i]
+		if c.Entries >= 100_000 {
+			judged = append(judged, c)
+		}
+		if largest == nil || c.Entries > largest.Entries {
+			largest = c
+		}
+		if c.Name == "catalogue" {
+			catalogue = c
 		}
 	}
-	if c == nil {
-		for i := range rep.Corpora {
-			if c == nil || rep.Corpora[i].Entries > c.Entries {
-				c = &rep.Corpora[i]
-			}
-		}
+	if len(judged) == 0 {
+		judged = []*corpusReport{largest}
 	}
 	var ts []target
-	add := func(id, what string, value, limit float64, op, measured string, ok bool) {
+	for _, c := range judged {
+		ts = append(ts, evaluateOn(c, catalogue)...)
+	}
+	return ts
+}
+
+func evaluateOn(c, catalogue *corpusReport) []target {
+	lim := limitsFor(c.Entries)
+	var ts []target
+	add := func(c *corpusReport, id, what string, value, limit float64, op, measured string, ok bool) {
 		t := target{ID: id, What: what, Corpus: c.Name, Value: value, Limit: limit, Op: op, Measured: measured, Result: "SKIP"}
 		if ok {
 			t.Result = "FAIL"
@@ -112,16 +132,23 @@ func evaluate(rep *report) []target {
 	}
 	for _, k := range kinds {
 		s, ok := byKind[k]
-		add("p50-ratio/"+k, "query p50 "+k+" ≤ 0.3 × FTS5", s.RatioP50, 0.3, "<=",
-			fmt.Sprintf("%.3f / %.3f ms = %.2f×", s.ErrataP50, s.FTSP50, s.RatioP50), ok)
+		add(c, "p50-ratio/"+k, "query p50 "+k+" ≤ 0.3 × tuned FTS5", s.RatioP50, 0.3, "<=",
+			fmt.Sprintf("%.3f / %.3f ms = %.2f× (naive FTS5 %.3f ms: %.2f×)", s.ErrataP50, s.FTSP50, s.RatioP50, s.NaiveFTSP50, s.NaiveRatioP50), ok)
 	}
 	for _, k := range kinds {
 		s, ok := byKind[k]
-		add("p99/"+k, "query p99 "+k+" ≤ 10 ms", s.ErrataP99, 10, "<=", fmt.Sprintf("%.2f ms", s.ErrataP99), ok)
+		add(c, "p99/"+k, fmt.Sprintf("query p99 %s ≤ %.0f ms, timed alone (each query's fastest of its runs)", k, lim.p99MS), s.ErrataAloneP99, lim.p99MS, "<=",
+			fmt.Sprintf("%.2f ms (every run: %.2f ms)", s.ErrataAloneP99, s.ErrataP99), ok)
 	}
-	ready, how := c.Errata.readyMS()
-	add("start-to-ready", "start to ready ≤ FTS5 build", ready, c.FTS5.BuildMS, "<=",
-		fmt.Sprintf("%.0f ms (%s) vs FTS5 build %.0f ms (which first needs the corpus read: %.0f ms)", ready, how, c.FTS5.BuildMS, c.LoadMS), c.FTS5.BuildMS > 0)
+	peak := max(c.Errata.PeakRSSMB, c.Errata.SavePeakRSSMB)
+	add(c, "build-peak-rss", fmt.Sprintf("peak RSS of a build ≤ %.0f MB (in memory, and errata index)", lim.peakRSSMB), peak, lim.peakRSSMB, "<=",
+		fmt.Sprintf("in memory %.0f MB, errata index %.0f MB (corpus included); FTS5 %.0f MB", c.Errata.PeakRSSMB, c.Errata.SavePeakRSSMB, c.FTS5.PeakRSSMB), c.Errata.PeakRSSMB > 0)
+	var ready float64
+	if c.Errata.OpenMS != nil {
+		ready = *c.Errata.OpenMS
+	}
+	add(c, "start-to-ready", fmt.Sprintf("serve --index start to ready ≤ %.0f ms", lim.readyMS), ready, lim.readyMS, "<=",
+		fmt.Sprintf("%.0f ms (search.OpenSaved, entries included); an in-memory build takes %.0f ms, FTS5's %.0f ms", ready, c.Errata.BuildMS, c.FTS5.BuildMS), c.Errata.OpenMS != nil)
 	// Judged on the larger heap of the two ways to start: built in memory, or
 	// opened from an index saved ahead of time.
 	heap, heapText := c.Errata.HeapInuseMB, fmt.Sprintf("built %.1f MB (RSS %.1f MB)", c.Errata.HeapInuseMB, c.Errata.RSSMB)
@@ -129,13 +156,13 @@ func evaluate(rep *report) []target {
 		heap = max(heap, o.HeapInuseMB)
 		heapText += fmt.Sprintf(", opened %.1f MB (RSS %.1f MB)", o.HeapInuseMB, o.RSSMB)
 	}
-	add("heap", "Go heap with the index ≤ 150 MB", heap, 150, "<=",
+	add(c, "heap", fmt.Sprintf("Go heap with the index ≤ %.0f MB", lim.heapMB), heap, lim.heapMB, "<=",
 		fmt.Sprintf("%s; FTS5 RSS %.1f MB", heapText, c.FTS5.RSSMB), c.Errata.RSSMB > 0)
 	h := c.HTTP
 	if h == nil {
 		h = &httpStats{}
 	}
-	hit := func(name string) float64 {
+	hit := func(h *httpStats, name string) float64 {
 		for _, e := range h.Endpoints {
 			if e.Name == name {
 				return 100 * e.CacheHit
@@ -143,19 +170,41 @@ func evaluate(rep *report) []target {
 		}
 		return 0
 	}
-	add("api-rps", "/api/v1/search req/s ≥ 50% of /healthz (as served: answer cache on)", h.APIRatio, 0.5, ">=",
-		fmt.Sprintf("%.0f / %.0f req/s = %.0f%% (%.0f%% cache hits)", h.rps("api"), h.rps("healthz"), 100*h.APIRatio, hit("api")), c.HTTP != nil)
-	add("page-rps", "/?q= req/s ≥ 35% of /healthz (as served: answer cache on)", h.PageRatio, 0.35, ">=",
-		fmt.Sprintf("%.0f / %.0f req/s = %.0f%% (%.0f%% cache hits)", h.rps("page"), h.rps("healthz"), 100*h.PageRatio, hit("page")), c.HTTP != nil)
-	add("api-rps-fresh", "/api/v1/search req/s ≥ 50% of /healthz (cache off: every request searches)", h.APIFreshRatio, 0.5, ">=",
+	add(c, "api-rps", "/api/v1/search req/s ≥ 50% of /healthz (as served: answer cache on)", h.APIRatio, 0.5, ">=",
+		fmt.Sprintf("%.0f / %.0f req/s = %.0f%% (%.0f%% cache hits)", h.rps("api"), h.rps("healthz"), 100*h.APIRatio, hit(h, "api")), c.HTTP != nil)
+	add(c, "page-rps", "/?q= req/s ≥ 35% of /healthz (as served: answer cache on)", h.PageRatio, 0.35, ">=",
+		fmt.Sprintf("%.0f / %.0f req/s = %.0f%% (%.0f%% cache hits)", h.rps("page"), h.rps("healthz"), 100*h.PageRatio, hit(h, "page")), c.HTTP != nil)
+	add(c, "api-rps-fresh", "/api/v1/search req/s ≥ 50% of /healthz (cache off: every request searches)", h.APIFreshRatio, 0.5, ">=",
 		fmt.Sprintf("%.0f / %.0f req/s = %.0f%%", h.rps("api-fresh"), h.rps("healthz"), 100*h.APIFreshRatio), c.HTTP != nil)
-	add("page-rps-fresh", "/?q= req/s ≥ 35% of /healthz (cache off: every request searches)", h.PageFreshRatio, 0.35, ">=",
+	add(c, "page-rps-fresh", "/?q= req/s ≥ 35% of /healthz (cache off: every request searches)", h.PageFreshRatio, 0.35, ">=",
 		fmt.Sprintf("%.0f / %.0f req/s = %.0f%%", h.rps("page-fresh"), h.rps("healthz"), 100*h.PageFreshRatio), c.HTTP != nil)
+	d, dh := c, h
+	if catalogue != nil {
+		d, dh = catalogue, catalogue.HTTP
+		if dh == nil {
+			dh = &httpStats{}
+		}
+	}
+	add(d, "api-rps-distinct", "/api/v1/search req/s ≥ 35% of /healthz (cache on, no query asked twice)", dh.APIDistinctRatio, 0.35, ">=",
+		fmt.Sprintf("%.0f / %.0f req/s = %.0f%% (%.1f%% cache hits)", dh.rps("api-distinct"), dh.rps("healthz"), 100*dh.APIDistinctRatio, hit(dh, "api-distinct")), d.HTTP != nil)
+	add(d, "page-rps-distinct", "/?q= req/s ≥ 25% of /healthz (cache on, no query asked twice)", dh.PageDistinctRatio, 0.25, ">=",
+		fmt.Sprintf("%.0f / %.0f req/s = %.0f%% (%.1f%% cache hits)", dh.rps("page-distinct"), dh.rps("healthz"), 100*dh.PageDistinctRatio, hit(dh, "page-distinct")), d.HTTP != nil)
+	open := h.Open
+	if open == nil {
+		open = &endpointStats{}
+	}
+	// A failed request fails the target whatever the p99.
+	openP99 := open.P99MS
+	if open.Failed > 0 {
+		openP99 = max(openP99, 1e9)
+	}
+	add(c, "http-open-p99", "HTTP p99 ≤ 25 ms, 0 errors, open loop of distinct queries (API and page)", openP99, 25, "<=",
+		fmt.Sprintf("%d req/s for %.0f s: p50 %.2f ms, p99 %.2f ms, %d of %d failed", open.RateHz, float64(open.Requests)/max(1, float64(open.RateHz)), open.P50MS, open.P99MS, open.Failed, open.Requests), h.Open != nil)
 	b := c.Browser
 	if b == nil {
 		b = &browserStats{}
 	}
-	add("keystroke-paint", "keystroke to results painted ≤ 50 ms (p50, debounce included)", b.P50MS, 50, "<=",
+	add(c, "keystroke-paint", "keystroke to results painted ≤ 50 ms (p50, debounce included)", b.P50MS, 50, "<=",
 		fmt.Sprintf("p50 %.1f ms, p99 %.1f ms (debounce %d ms; without it p50 %.1f ms)", b.P50MS, b.P99MS, b.DebounceMS, b.P50NoDebounceMS),
 		c.Browser != nil && b.Measured > 0)
 	return ts
@@ -165,7 +214,7 @@ func printReport(w io.Writer, rep *report) {
 	fmt.Fprintf(w, "errata-bench  %s  %s  %d CPUs  seed %d  %d queries/kind × %d rounds\n\n",
 		rep.GoVersion, rep.Platform, rep.CPUs, rep.Seed, rep.PerKind, rep.Rounds)
 	tw := tabwriter.NewWriter(w, 2, 8, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "corpus\tentries\tload ms\tErrata build ms\tsave ms\topen ms\tFTS5 build ms\tErrata heap MB\tRSS MB\topened heap MB\tRSS MB\tFTS5 heap MB\tRSS MB\t")
+	fmt.Fprintln(tw, "corpus\tentries\tload ms\tErrata build ms\tpeak RSS MB\tsave ms\tpeak RSS MB\topen ms\tFTS5 build ms\tpeak RSS MB\tErrata heap MB\tRSS MB\topened heap MB\tRSS MB\tFTS5 heap MB\tRSS MB\t")
 	for _, c := range rep.Corpora {
 		open, oheap, orss := "—", "—", "—"
 		if c.Errata.OpenMS != nil {
@@ -174,17 +223,17 @@ func printReport(w io.Writer, rep *report) {
 		if o := c.Errata.OpenMem; o != nil {
 			oheap, orss = fmt.Sprintf("%.1f", o.HeapInuseMB), fmt.Sprintf("%.1f", o.RSSMB)
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%.0f\t%.0f\t%.0f\t%s\t%.0f\t%.1f\t%.1f\t%s\t%s\t%.1f\t%.1f\t\n", c.Name, c.Entries, c.LoadMS, c.Errata.BuildMS, c.Errata.SaveMS, open,
-			c.FTS5.BuildMS, c.Errata.HeapInuseMB, c.Errata.RSSMB, oheap, orss, c.FTS5.HeapInuseMB, c.FTS5.RSSMB)
+		fmt.Fprintf(tw, "%s\t%d\t%.0f\t%.0f\t%.0f\t%.0f\t%.0f\t%s\t%.0f\t%.0f\t%.1f\t%.1f\t%s\t%s\t%.1f\t%.1f\t\n", c.Name, c.Entries, c.LoadMS, c.Errata.BuildMS, c.Errata.PeakRSSMB,
+			c.Errata.SaveMS, c.Errata.SavePeakRSSMB, open, c.FTS5.BuildMS, c.FTS5.PeakRSSMB, c.Errata.HeapInuseMB, c.Errata.RSSMB, oheap, orss, c.FTS5.HeapInuseMB, c.FTS5.RSSMB)
 	}
 	tw.Flush()
 	fmt.Fprintln(w)
 	tw = tabwriter.NewWriter(w, 2, 8, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "corpus\tkind\tErrata p50\tp99\tFTS5 p50\tp99\tp50 ratio\tp99 ratio\tfound@20 Errata\tFTS5\t")
+	fmt.Fprintln(tw, "corpus\tkind\tErrata p50\tp99\talone p99\ttuned FTS5 p50\tp99\tp50 ratio\tp99 ratio\tnaive FTS5 p50\tp99\tp50 ratio\tfound@20 Errata\tFTS5\t")
 	for _, c := range rep.Corpora {
 		for _, k := range c.Kinds {
-			fmt.Fprintf(tw, "%s\t%s\t%.3f\t%.3f\t%.3f\t%.3f\t%.2f×\t%.2f×\t%.0f%%\t%.0f%%\t\n", c.Name, k.Kind,
-				k.ErrataP50, k.ErrataP99, k.FTSP50, k.FTSP99, k.RatioP50, k.RatioP99, 100*k.ErrataFound, 100*k.FTSFound)
+			fmt.Fprintf(tw, "%s\t%s\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.2f×\t%.2f×\t%.3f\t%.3f\t%.2f×\t%.0f%%\t%.0f%%\t\n", c.Name, k.Kind,
+				k.ErrataP50, k.ErrataP99, k.ErrataAloneP99, k.FTSP50, k.FTSP99, k.RatioP50, k.RatioP99, k.NaiveFTSP50, k.NaiveFTSP99, k.NaiveRatioP50, 100*k.ErrataFound, 100*k.FTSFound)
 		}
 	}
 	tw.Flush()
@@ -195,8 +244,12 @@ func printReport(w io.Writer, rep *report) {
 		if c.HTTP != nil {
 			fmt.Fprintf(w, "\nHTTP %s (%d workers, closed loop, %s each):\n", c.Name, c.HTTP.Workers, time.Duration(c.HTTP.DurationS*float64(time.Second)))
 			for _, e := range c.HTTP.Endpoints {
-				fmt.Fprintf(w, "  %-10s %-28s %8.0f req/s  p50 %6.2f ms  p99 %6.2f ms  success %.1f%%  cache hits %3.0f%%  %v\n", e.Name, e.Path, e.RPS, e.P50MS, e.P99MS, 100*e.Success, 100*e.CacheHit, e.Codes)
+				fmt.Fprintf(w, "  %-13s %-28s %8.0f req/s  p50 %6.2f ms  p99 %6.2f ms  success %.1f%%  cache hits %3.0f%%  %v\n", e.Name, e.Path, e.RPS, e.P50MS, e.P99MS, 100*e.Success, 100*e.CacheHit, e.Codes)
 			}
+		}
+		if c.HTTP != nil && c.HTTP.Open != nil {
+			e := c.HTTP.Open
+			fmt.Fprintf(w, "  open loop %d req/s of distinct queries, API and page in turn: %d requests, p50 %.2f ms, p99 %.2f ms, %d failed  %v\n", e.RateHz, e.Requests, e.P50MS, e.P99MS, e.Failed, e.Codes)
 		}
 		if b := c.Browser; b != nil {
 			fmt.Fprintf(w, "\nBrowser %s: typed %q, %d/%d keystrokes painted: p50 %.1f ms, p99 %.1f ms; debounce %d ms (%s); without debounce p50 %.1f ms, p99 %.1f ms\n",

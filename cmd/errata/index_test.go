@@ -153,7 +153,7 @@ func TestServeRefusesDamagedIndex(t *testing.T) {
 			return zaps[0], os.WriteFile(zaps[0], b, 0o644)
 		}, "has changed since errata index wrote it"},
 		{"deleted file", func(dir string) (string, error) {
-			path := filepath.Join(dir, "entries.gob")
+			path := filepath.Join(dir, "entries.bin")
 			return path, os.Remove(path)
 		}, "is missing"},
 		{"manifest missing", func(dir string) (string, error) {

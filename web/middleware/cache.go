@@ -3,6 +3,7 @@ package middleware
 import (
 	"bytes"
 	"container/list"
+	"hash/maphash"
 	"net/http"
 	"slices"
 	"strconv"
@@ -18,7 +19,8 @@ const DefaultCacheBytes = 16 << 20
 const CacheHeader = "X-Errata-Cache"
 
 // Cache keeps whole answers to GET requests, already compressed, in memory,
-// least recently used first out. A catalogue only changes when it is
+// least recently used first out, from the second time their URL is asked
+// (see admit). A catalogue only changes when it is
 // swapped, so an answer stays right until Purge: a search asked again — the
 // same error pasted by many people, or each prefix of a query being typed —
 // costs a map lookup instead of a search, a render and a gzip.
@@ -43,7 +45,17 @@ type Cache struct {
 	gen  uint64
 	lru  *list.List           // of *cached, front most recent
 	urls map[string]*variants // primary key → the answers kept for it
+	// door remembers the URLs asked once (see admit), by hash, one per
+	// slot: a URL whose slot another took is simply asked once more.
+	door [doorSlots]uint64
+	seed maphash.Seed
+	// admitFirst keeps answers from the first time their URL is asked:
+	// tests of what is kept, and how, set it.
+	admitFirst bool
 }
+
+// doorSlots is how many URLs asked once the cache remembers: 128 KB.
+const doorSlots = 1 << 14
 
 // maxVariants bounds the answers kept for one URL (a page and its htmx
 // fragment, gzipped or not, need four); the least recently used goes.
@@ -84,7 +96,7 @@ func NewCache(maxBytes int64) *Cache {
 	if maxBytes <= 0 {
 		return nil
 	}
-	return &Cache{max: maxBytes, lru: list.New(), urls: map[string]*variants{}}
+	return &Cache{max: maxBytes, lru: list.New(), urls: map[string]*variants{}, seed: maphash.MakeSeed()}
 }
 
 // Purge forgets every answer. Call it after swapping the catalogue; answers
@@ -98,7 +110,28 @@ func (c *Cache) Purge() {
 	c.gen++
 	c.lru.Init()
 	clear(c.urls)
+	clear(c.door[:])
 	c.used = 0
+}
+
+// admit reports whether an answer to the URL key may be kept: only when the
+// URL was asked before. Most searches are asked once (each person pastes
+// their own error), and keeping a copy of every answer cost each of them
+// time and pushed out answers that are asked again; a URL asked a second
+// time is likely to be asked a third.
+func (c *Cache) admit(key string) bool {
+	if c.admitFirst {
+		return true
+	}
+	h := maphash.String(c.seed, key) | 1 // 0 marks an empty slot
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	slot := &c.door[h%doorSlots]
+	if *slot == h {
+		return true
+	}
+	*slot = h
+	return false
 }
 
 // CacheStats is how full the cache is.
@@ -140,7 +173,7 @@ func (c *Cache) Middleware(next http.Handler) http.Handler {
 			e.serve(w, r)
 			return
 		}
-		if !ok || r.Method == http.MethodHead { // nothing that may be kept
+		if !ok || r.Method == http.MethodHead || !c.admit(key) { // nothing to keep, yet
 			next.ServeHTTP(w, r)
 			return
 		}

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -95,10 +96,13 @@ func (c *counted) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c.mux.ServeHTTP(w, r)
 }
 
-// cachedSite is the site inside the whole Stack with a cache of max bytes.
+// cachedSite is the site inside the whole Stack with a cache of max bytes
+// that keeps answers from the first time they are asked (the tests of the
+// doorkeeper use NewCache as it is).
 func cachedSite(tb testing.TB, max int64) (http.Handler, *counted, *Cache, *Metrics) {
 	tb.Helper()
 	cache := NewCache(max)
+	cache.admitFirst = true
 	site := newCounted(tb, cache.Purge)
 	m := NewMetrics()
 	h := Stack(site, StackConfig{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: m, Cache: cache})
@@ -536,4 +540,67 @@ func BenchmarkCacheManyVariants(b *testing.B) {
 		do(b, h, "GET", "/fragment", "Accept-Encoding", "gzip", "HX-Target", fmt.Sprintf("target-%d", i))
 	}
 	benchRepeats(b, h, "/fragment", func(w *httptest.ResponseRecorder) bool { return w.Header().Get(CacheHeader) == "hit" })
+}
+
+// The cache keeps an answer the second time its URL is asked, not the
+// first: most searches are asked once, and keeping each cost every request
+// a copy. A URL asked again is kept and then answered from the cache; Purge
+// forgets the URLs asked once too.
+func TestCacheAdmitsOnTheSecondRequest(t *testing.T) {
+	cache := NewCache(1 << 20)
+	site := newCounted(t, cache.Purge)
+	h := Stack(site, StackConfig{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: NewMetrics(), Cache: cache})
+	ask := func(target string) string {
+		return do(t, h, "GET", target, "Accept-Encoding", "gzip").Header().Get(CacheHeader)
+	}
+	for i := range 100 { // distinct queries, each asked once
+		if got := ask(fmt.Sprintf("/page?q=once%d", i)); got != "" {
+			t.Fatalf("a query asked once came from the cache: %q", got)
+		}
+	}
+	if st := cache.Stats(); st.Entries != 0 {
+		t.Errorf("%d answers kept of 100 queries each asked once, want none", st.Entries)
+	}
+	if got := ask("/page?q=once7"); got != "" {
+		t.Errorf("second ask: cache %q, want a fresh answer", got)
+	}
+	if got := ask("/page?q=once7"); got != "hit" {
+		t.Errorf("third ask: cache %q, want a hit", got)
+	}
+	if st := cache.Stats(); st.Entries != 1 {
+		t.Errorf("%d answers kept, want the one asked twice", st.Entries)
+	}
+	cache.Purge()
+	ask("/page?q=once9") // asked before the Purge: forgotten, so not kept now
+	if got := ask("/page?q=once9"); got != "" {
+		t.Errorf("an ask before Purge was remembered: cache %q", got)
+	}
+	if got := site.calls.Load(); got != 103 {
+		t.Errorf("the site answered %d times, want 103", got)
+	}
+}
+
+// BenchmarkCacheDistinct is what the cache costs when it cannot help: every
+// request asks a query never asked before, as most searches are.
+func BenchmarkCacheDistinct(b *testing.B) {
+	for _, tc := range []struct {
+		name  string
+		cache *Cache
+	}{{"on", NewCache(1 << 20)}, {"off", nil}} {
+		b.Run(tc.name, func(b *testing.B) {
+			h := Stack(newCounted(b, tc.cache.Purge), StackConfig{Cache: tc.cache})
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				i++
+				r := httptest.NewRequest("GET", "/page?q=quota"+strconv.Itoa(i), nil)
+				r.Header.Set("Accept-Encoding", "gzip")
+				w := httptest.NewRecorder()
+				h.ServeHTTP(w, r)
+				if w.Code != 200 {
+					b.Fatal(w.Code)
+				}
+			}
+		})
+	}
 }

@@ -14,8 +14,15 @@ import (
 // header and the CPU cost outweigh the saving.
 const gzipMinSize = 1024
 
+// gzipLevel is the fastest: on a search page (5.6 KB) it takes about
+// 20 µs against 35 µs at the default level 6, for 8 % more bytes (2,202
+// against 2,038), and level 6 was 30 % of the CPU of a page made afresh.
+// (klauspost/compress writes the same bytes at the same speed as this Go's
+// compress/flate, so it is not worth a dependency.)
+const gzipLevel = gzip.BestSpeed
+
 var gzipWriters = sync.Pool{New: func() any {
-	zw, _ := gzip.NewWriterLevel(nil, gzip.DefaultCompression)
+	zw, _ := gzip.NewWriterLevel(nil, gzipLevel)
 	return zw
 }}
 
