@@ -1,6 +1,8 @@
 module github.com/errata/errata
 
-go 1.27.3
+go 1.26.8
+
+toolchain go1.27.3
 
 tool (
 	github.com/a-h/templ/cmd/templ

@@ -131,7 +131,12 @@ func TestDockerfileShape(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	goVer := regexp.MustCompile(`(?m)^go (\S+)$`).FindSubmatch(gomod)
+	// The image builds with the toolchain go.mod names (the patched one),
+	// or with its go version when it names none.
+	goVer := regexp.MustCompile(`(?m)^toolchain go(\S+)$`).FindSubmatch(gomod)
+	if goVer == nil {
+		goVer = regexp.MustCompile(`(?m)^go (\S+)$`).FindSubmatch(gomod)
+	}
 	if goVer == nil {
 		t.Fatal("go.mod has no go directive")
 	}
