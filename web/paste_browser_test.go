@@ -94,7 +94,7 @@ func TestBrowserPastes(t *testing.T) {
 		pasteInto(t, ctx, longTrace(search.MaxQueryBytes+(8<<10)))
 		waitAfterNavigation(t, ctx, `document.readyState === "complete" && document.body.textContent.includes("That paste is too long")`)
 		if msg := eval[string](t, ctx, `document.body.textContent`); !strings.Contains(msg, "256 KiB") {
-			t.Errorf("the refusal does not say the limit: %q", clipStr(msg, 300))
+			t.Errorf("the refusal does not say the limit: %q", cut(msg, 300))
 		}
 	})
 
@@ -181,5 +181,3 @@ func waitAfterNavigation(t *testing.T, ctx context.Context, cond string) {
 }
 
 func first3(ids []string) []string { return ids[:min(3, len(ids))] }
-
-func clipStr(s string, n int) string { return s[:min(n, len(s))] }
