@@ -155,9 +155,10 @@ func waitFor(t *testing.T, ctx context.Context, cond string) {
 	deadline := time.Now().Add(5 * time.Second)
 	var err error
 	for time.Now().Before(deadline) {
-		// A navigation in flight destroys the poll's context; poll again.
+		// A navigation in flight destroys the poll's context or detaches
+		// the inspected target for a moment; poll again.
 		_, err = chromedp.Run(ctx, chromedp.Poll[chromedp.Void](cond, chromedp.WithPollingTimeout(time.Until(deadline))))
-		if err == nil || !strings.Contains(err.Error(), "context") {
+		if err == nil || !navigating(err) {
 			break
 		}
 		time.Sleep(50 * time.Millisecond)
@@ -165,6 +166,13 @@ func waitFor(t *testing.T, ctx context.Context, cond string) {
 	if err != nil {
 		t.Fatalf("waiting for %s: %v (url %s)", cond, err, eval[string](t, ctx, "location.href"))
 	}
+}
+
+// navigating tells the errors of a page being replaced under a poll from
+// real failures.
+func navigating(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "context") || strings.Contains(msg, "navigated or closed") || strings.Contains(msg, "(-32000)")
 }
 
 func navigate(t *testing.T, ctx context.Context, u string) {
