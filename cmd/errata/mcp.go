@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
@@ -39,7 +38,8 @@ func runMCP(ctx context.Context, env Env, args []string) error {
 	defer ix.Close()
 	srv := web.NewServer(web.Config{BaseURL: *base, Version: env.Version, Logger: m.Log}, ix)
 	m.Log.Info("serving MCP on stdin and stdout", "entries", ix.Count(), "content", m.source())
-	err = srv.MCP().Run(ctx, &mcp.IOTransport{Reader: io.NopCloser(env.Stdin), Writer: nopWriteCloser{env.Stdout}, MaxLineLength: mcpMaxLine})
+	stdio := newAnsweredStdio()
+	err = srv.MCP().Run(ctx, &mcp.IOTransport{Reader: stdio.reader(ctx, env.Stdin, mcpMaxLine), Writer: stdio.writer(env.Stdout), MaxLineLength: mcpMaxLine})
 	if ctx.Err() != nil {
 		return nil // stopped by a signal: the client is gone or going
 	}
@@ -48,8 +48,3 @@ func runMCP(ctx context.Context, env Env, args []string) error {
 	}
 	return nil
 }
-
-// nopWriteCloser keeps stdout open when the MCP connection closes.
-type nopWriteCloser struct{ io.Writer }
-
-func (nopWriteCloser) Close() error { return nil }
