@@ -2,7 +2,6 @@ package middleware
 
 import (
 	"bytes"
-	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -123,7 +122,7 @@ func (g *gzipWriter) decide(compress bool) {
 		// A declared length means the whole body is at hand (ETag buffered
 		// it, or a file): compress it whole and send its compressed length.
 		if n, err := strconv.Atoi(h.Get("Content-Length")); err == nil && n <= maxETagBody {
-			g.out.held = &bytes.Buffer{}
+			g.out.held = getBuffer()
 		}
 		h.Del("Content-Length")
 		zw := gzipWriters.Get().(*gzip.Writer)
@@ -144,12 +143,28 @@ func (g *gzipWriter) release(withLength bool) error {
 		return nil
 	}
 	g.out.held = nil
+	defer putBuffer(held) // written on: what is below copies what it keeps
 	if withLength {
 		g.w.Header().Set("Content-Length", strconv.Itoa(held.Len()))
 	}
 	g.w.WriteHeader(g.status)
 	_, err := g.w.Write(held.Bytes())
 	return err
+}
+
+// buffers hold compressed answers until their length is known.
+var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+func getBuffer() *bytes.Buffer { return buffers.Get().(*bytes.Buffer) }
+
+// putBuffer returns b to the pool unless it grew past what most answers
+// need, so that one large answer does not stay in memory.
+func putBuffer(b *bytes.Buffer) {
+	if b.Cap() > 64<<10 {
+		return
+	}
+	b.Reset()
+	buffers.Put(b)
 }
 
 func (g *gzipWriter) Write(p []byte) (int, error) {
@@ -292,10 +307,17 @@ func qvalue(weight string) (int, bool) {
 	return q, true
 }
 
+// compressible reads the media type of contentType by hand rather than
+// with mime.ParseMediaType, whose parameter map every answer paid for; a
+// media type that is not a token is not compressed.
 func compressible(contentType string) bool {
-	mt, _, err := mime.ParseMediaType(contentType)
-	if err != nil {
+	mt, _, _ := strings.Cut(contentType, ";")
+	mt = strings.TrimSpace(mt)
+	if !isMediaType(mt) {
 		return false
+	}
+	if hasUpper(mt) {
+		mt = strings.ToLower(mt)
 	}
 	switch {
 	case strings.HasPrefix(mt, "text/"),
@@ -303,6 +325,37 @@ func compressible(contentType string) bool {
 		mt == "image/svg+xml", mt == "application/manifest+json",
 		strings.HasSuffix(mt, "+json"), strings.HasSuffix(mt, "+xml"):
 		return true
+	}
+	return false
+}
+
+// isMediaType reports whether mt is type/subtype, both RFC 9110 tokens.
+func isMediaType(mt string) bool {
+	typ, sub, ok := strings.Cut(mt, "/")
+	return ok && isToken(typ) && isToken(sub)
+}
+
+func isToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+func hasUpper(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if 'A' <= s[i] && s[i] <= 'Z' {
+			return true
+		}
 	}
 	return false
 }
