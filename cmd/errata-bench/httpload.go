@@ -1,10 +1,13 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"net/http"
 	"net/url"
+	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -70,7 +73,10 @@ func (h *httpStats) rps(name string) float64 {
 // Accept-Encoding: gzip, as browsers do; saying it explicitly stops Go's
 // client from decompressing (as wrk does not), so the client's gunzip is not
 // charged to the server on the cores they share.
-func runHTTP(base, fresh string, queries []benchQuery, distinct *httpQueries, cfg *config) (*httpStats, error) {
+//
+// profile, unless "", is where each run writes a CPU profile of its own
+// (runProfile).
+func runHTTP(base, fresh string, queries []benchQuery, distinct *httpQueries, cfg *config, profile string) (*httpStats, error) {
 	workers, dur := cfg.HTTPWorkers, cfg.HTTPTime
 	params := make([]string, len(queries))
 	for i, q := range queries {
@@ -100,7 +106,12 @@ func runHTTP(base, fresh string, queries []benchQuery, distinct *httpQueries, cf
 	}
 	hs := &httpStats{Workers: workers, DurationS: dur.Seconds()}
 	for _, r := range runs {
+		stop, err := runProfile(profile, r.name)
+		if err != nil {
+			return nil, err
+		}
 		es, err := attack(r.name, r.base, r.targeter, vegeta.Rate{}, workers, dur)
+		stop()
 		if err != nil {
 			return nil, err
 		}
@@ -117,13 +128,32 @@ func runHTTP(base, fresh string, queries []benchQuery, distinct *httpQueries, cf
 	if cfg.HTTPRate > 0 {
 		// Enough workers that a slow answer never holds back the next
 		// request: the rate is kept whatever the server does.
+		stop, err := runProfile(profile, "open-loop")
+		if err != nil {
+			return nil, err
+		}
 		open, err := attack("open-loop", base, distinct.open.alternating(base), vegeta.Rate{Freq: cfg.HTTPRate, Per: time.Second}, 256, cfg.HTTPOpenTime)
+		stop()
 		if err != nil {
 			return nil, err
 		}
 		hs.Open = &open
 	}
 	return hs, nil
+}
+
+// runProfile starts the CPU profile of one run, written to path with the
+// run's name before its extension (http.prof: http.api-distinct.prof), so
+// that what one kind of request costs is read alone; "" profiles nothing.
+// The server and the client share the process: their samples carry the
+// label side=server or side=client (see startServer and attack), and the
+// rest (the garbage collector's own workers) neither.
+func runProfile(path, run string) (func(), error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	ext := filepath.Ext(path)
+	return startCPUProfile(strings.TrimSuffix(path, ext) + "." + run + ext)
 }
 
 var (
@@ -228,15 +258,18 @@ func attack(name, base string, tr vegeta.Targeter, rate vegeta.Rate, workers int
 	var m vegeta.Metrics
 	var hits int
 	var path string
-	for res := range atk.Attack(tr, rate, dur, name) {
-		if path == "" {
-			path = web.Clip(strings.TrimPrefix(res.URL, base), 60, web.Ellipsis)
+	// The attacker's goroutines inherit the label from this one.
+	pprof.Do(context.Background(), pprof.Labels("side", "client"), func(context.Context) {
+		for res := range atk.Attack(tr, rate, dur, name) {
+			if path == "" {
+				path = web.Clip(strings.TrimPrefix(res.URL, base), 60, web.Ellipsis)
+			}
+			m.Add(res)
+			if res.Headers.Get(middleware.CacheHeader) == "hit" {
+				hits++
+			}
 		}
-		m.Add(res)
-		if res.Headers.Get(middleware.CacheHeader) == "hit" {
-			hits++
-		}
-	}
+	})
 	m.Close()
 	es := endpointStats{
 		Name: name, Path: path, RateHz: rate.Freq, Requests: m.Requests, RPS: m.Throughput,
