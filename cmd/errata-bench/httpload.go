@@ -34,6 +34,13 @@ type httpStats struct {
 	// when it does not help.
 	APIDistinctRatio  float64 `json:"api_distinct_ratio"`
 	PageDistinctRatio float64 `json:"page_distinct_ratio"`
+	// The same two read from CPU per request instead: /healthz's over the
+	// run's. The runs follow one another, so on cores shared with other
+	// work each gets another share of them and req/s ratios swing with
+	// that load; CPU per request does not (it is what the ratio of req/s
+	// would be with the cores to this process alone).
+	APIDistinctCPURatio  float64 `json:"api_distinct_cpu_ratio,omitempty"`
+	PageDistinctCPURatio float64 `json:"page_distinct_cpu_ratio,omitempty"`
 	// Open is the open-loop run: requests sent at a fixed rate whatever the
 	// answers' pace, alternating API and page, no query asked twice.
 	Open *endpointStats `json:"open_loop,omitempty"`
@@ -51,7 +58,19 @@ type endpointStats struct {
 	Codes    map[string]int `json:"codes"`
 	CacheHit float64        `json:"cache_hit"` // share of answers served from the answer cache
 	Failed   uint64         `json:"failed"`    // requests not answered 2xx (errors, timeouts, 429, 503)
-	Errors   []string       `json:"errors,omitempty"`
+	// CPUPerReqUS is the process's CPU during the run per request sent:
+	// server, client and garbage collector, which share the process.
+	CPUPerReqUS float64  `json:"cpu_us_per_request,omitempty"`
+	Errors      []string `json:"errors,omitempty"`
+}
+
+func (h *httpStats) cpu(name string) float64 {
+	for _, e := range h.Endpoints {
+		if e.Name == name {
+			return e.CPUPerReqUS
+		}
+	}
+	return 0
 }
 
 func (h *httpStats) rps(name string) float64 {
@@ -124,6 +143,10 @@ func runHTTP(base, fresh string, queries []benchQuery, distinct *httpQueries, cf
 		hs.PageFreshRatio = hs.rps("page-fresh") / h
 		hs.APIDistinctRatio = hs.rps("api-distinct") / h
 		hs.PageDistinctRatio = hs.rps("page-distinct") / h
+	}
+	if h := hs.cpu("healthz"); h > 0 && hs.cpu("api-distinct") > 0 && hs.cpu("page-distinct") > 0 {
+		hs.APIDistinctCPURatio = h / hs.cpu("api-distinct")
+		hs.PageDistinctCPURatio = h / hs.cpu("page-distinct")
 	}
 	if cfg.HTTPRate > 0 {
 		// Enough workers that a slow answer never holds back the next
@@ -258,6 +281,7 @@ func attack(name, base string, tr vegeta.Targeter, rate vegeta.Rate, workers int
 	var m vegeta.Metrics
 	var hits int
 	var path string
+	cpu := processCPU()
 	// The attacker's goroutines inherit the label from this one.
 	pprof.Do(context.Background(), pprof.Labels("side", "client"), func(context.Context) {
 		for res := range atk.Attack(tr, rate, dur, name) {
@@ -270,10 +294,14 @@ func attack(name, base string, tr vegeta.Targeter, rate vegeta.Rate, workers int
 			}
 		}
 	})
+	used := processCPU() - cpu
 	m.Close()
 	es := endpointStats{
 		Name: name, Path: path, RateHz: rate.Freq, Requests: m.Requests, RPS: m.Throughput,
 		P50MS: ms(m.Latencies.P50), P99MS: ms(m.Latencies.P99), Success: m.Success, Codes: m.StatusCodes,
+	}
+	if cpu > 0 && m.Requests > 0 {
+		es.CPUPerReqUS = float64(used.Microseconds()) / float64(m.Requests)
 	}
 	es.Failed = m.Requests - uint64(math.Round(m.Success*float64(m.Requests)))
 	if m.Requests > 0 {
