@@ -61,6 +61,9 @@ func hasExceptionLine(s string) bool {
 	for n := 0; s != "" && n < 30; n++ {
 		var line string
 		line, s, _ = strings.Cut(s, "\n")
+		if strings.IndexByte(line, ':') < 0 {
+			continue // both shapes need one: typed words are spared the expressions
+		}
 		if m := exceptionLineRE.FindStringSubmatch(line); m != nil && isExceptionClass(m[1]) || rubyRaiseRE.MatchString(line) {
 			return true
 		}

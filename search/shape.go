@@ -34,13 +34,15 @@ func detectShape(s string) shape {
 		return shapeJSON
 	case t[0] == '<' && !strings.HasPrefix(t, "< HTTP/") && !strings.HasPrefix(t, "<HTTP"):
 		return shapeXML
-	case httpStartRE.MatchString(t):
+	case (strings.Contains(t, "curl") || strings.Contains(t, "HTTP/")) && httpStartRE.MatchString(t):
 		return shapeHTTP
 	case hasFrame(t) || hasExceptionLine(t):
 		return shapeTrace
-	case urlShapeRE.MatchString(t):
+	// Typed text rarely holds "=", which a URL's or a log's fields need:
+	// the byte checks spare it the regular expressions.
+	case hasEquals(t) && urlShapeRE.MatchString(t):
 		return shapeURL
-	case hasDigit(t) && timestampRE.MatchString(t), hasLogLevel(t), pairRE.MatchString(t) && len(pairRE.FindAllStringIndex(t, 3)) >= 2:
+	case hasDigit(t) && timestampRE.MatchString(t), hasLogLevel(t), hasEquals(t) && len(pairRE.FindAllStringIndex(t, 3)) >= 2:
 		return shapeLog
 	case strings.Contains(t, "</") || strings.Contains(t, "/>"):
 		return shapeXML
@@ -58,6 +60,8 @@ var (
 	// key=value, as a log line writes its fields.
 	pairRE = regexp.MustCompile(`(?:^|\s)[A-Za-z_][\w.]*=(?:"[^"]*"|\S+)`)
 )
+
+func hasEquals(t string) bool { return strings.IndexByte(t, '=') >= 0 }
 
 // isJSONArray reports whether t opens a JSON array of objects, arrays or
 // strings: [{…}], not [ERROR].

@@ -256,6 +256,9 @@ var quotedRE = regexp.MustCompile(`"([^"]{1,512})"|“([^”]{1,512})”`)
 // quotes, of two words up to maxPhraseTokens, at most maxPhrases of them.
 func quotedPhrases(text string) []string {
 	var phrases []string
+	if !strings.ContainsAny(text, "\"“") {
+		return nil
+	}
 	for _, m := range quotedRE.FindAllStringSubmatch(text, -1) {
 		ph := strings.TrimSpace(m[1] + m[2])
 		if ph == "" || len(phrases) == maxPhrases {

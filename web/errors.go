@@ -9,7 +9,9 @@ import (
 	"html"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -200,15 +202,40 @@ func (s *Server) writeErrorJSON(w http.ResponseWriter, p problem) {
 // writeJSON encodes v whole before sending a byte. Should v not encode, the
 // answer is the API's own 500.
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	var buf bytes.Buffer
-	if err := encodeJSON(&buf, v); err != nil {
+	buf := getBuffer()
+	defer putBuffer(buf)
+	if err := encodeJSON(buf, v); err != nil {
 		buf.Reset()
 		status = internalProblem.Status
-		_ = encodeJSON(&buf, internalProblem.json()) // strings alone always encode
+		_ = encodeJSON(buf, internalProblem.json()) // strings alone always encode
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	writeWhole(w, status, buf)
+}
+
+// writeWhole sends a body made whole in buf with its length, in one write,
+// so that ETag hashes and sends it without copying it.
+func writeWhole(w http.ResponseWriter, status int, buf *bytes.Buffer) {
+	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.WriteHeader(status)
-	_, _ = buf.WriteTo(w)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// buffers are the bodies being made; a page is rendered whole into one
+// before a byte is sent.
+var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+func getBuffer() *bytes.Buffer { return buffers.Get().(*bytes.Buffer) }
+
+// putBuffer returns b once its body is sent (what is below copies what it
+// keeps), unless it grew past what pages need, so that one large answer
+// does not stay in memory.
+func putBuffer(b *bytes.Buffer) {
+	if b.Cap() > 256<<10 {
+		return
+	}
+	b.Reset()
+	buffers.Put(b)
 }
 
 // encodeJSON writes v with <, > and & escaped, so that no browser sniffs
@@ -222,19 +249,19 @@ func encodeJSON(w io.Writer, v any) error {
 // render writes a page only once it has rendered whole; with fragment ids
 // it renders just those parts of the same component (for htmx).
 func render(w http.ResponseWriter, r *http.Request, status int, c templ.Component, fragments ...any) error {
-	var buf bytes.Buffer
+	buf := getBuffer()
+	defer putBuffer(buf)
 	var err error
 	if len(fragments) > 0 {
-		err = templ.RenderFragments(r.Context(), &buf, c, fragments...)
+		err = templ.RenderFragments(r.Context(), buf, c, fragments...)
 	} else {
-		err = c.Render(r.Context(), &buf)
+		err = c.Render(r.Context(), buf)
 	}
 	if err != nil {
 		return fmt.Errorf("render %s: %w", r.URL.Path, err)
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(status)
-	_, _ = buf.WriteTo(w)
+	writeWhole(w, status, buf)
 	return nil
 }
 

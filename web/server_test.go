@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -515,5 +516,99 @@ func TestSearchesWaitTheirTurn(t *testing.T) {
 	}
 	if g.most != 2 {
 		t.Errorf("%d searches ran at once with 2 slots", g.most)
+	}
+}
+
+// distinctQueries are search texts never asked twice, drawn from the
+// catalogue's own messages as the bench's distinct runs are: a run of 2–4
+// words of a message, then one word of a title, then (past every pair) a
+// second one.
+func distinctQueries(tb testing.TB, ix index) func(i int) string {
+	tb.Helper()
+	var runs, words []string
+	seen := map[string]bool{}
+	for i := range ix.Len() {
+		e := ix.At(i)
+		for _, m := range e.Messages {
+			f := strings.Fields(m)
+			for n := 2; n <= 4; n++ {
+				for j := 0; j+n <= len(f); j += n {
+					if r := strings.Join(f[j:j+n], " "); !seen[r] {
+						seen[r] = true
+						runs = append(runs, r)
+					}
+				}
+			}
+		}
+		for _, w := range strings.Fields(e.Title) {
+			if w = strings.ToLower(strings.Trim(w, ".,:;()“”\"'")); len(w) > 3 && !seen[w] {
+				seen[w] = true
+				words = append(words, w)
+			}
+		}
+	}
+	if len(runs) == 0 || len(words) == 0 {
+		tb.Fatal("the catalogue has no message to draw queries from")
+	}
+	return func(i int) string {
+		q := runs[i%len(runs)] + " " + words[(i/len(runs))%len(words)]
+		if more := i / (len(runs) * len(words)); more > 0 {
+			q += " " + words[more%len(words)]
+		}
+		return q
+	}
+}
+
+// BenchmarkDistinctSearch is one request for a query never asked before
+// through the whole site as errata serve runs it (every middleware, answer
+// cache on, gzip asked for), on the real catalogue, beside /healthz through
+// the same stack: what a search costs the server, with no client sharing
+// its cores. cpu-ns/op is the process's CPU per request (GC included),
+// steadier than ns/op when other work shares the cores; hits/op must stay
+// 0. go test ./web -run '^$' -bench DistinctSearch
+func BenchmarkDistinctSearch(b *testing.B) {
+	ix := catalogueIndex(b)
+	next := distinctQueries(b, ix)
+	for _, tc := range []struct {
+		name, path string
+		header     http.Header
+	}{
+		{"healthz", "/healthz", nil},
+		{"api", "/api/v1/search", nil},
+		{"page", "/", http.Header{"Accept": {"text/html"}}},
+		{"fragment", "/", http.Header{"Hx-Request": {"true"}, "Hx-Target": {"results"}}},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			cfg := servedConfig()
+			cfg.Logger = slog.New(slog.NewJSONHandler(io.Discard, nil)) // as the bench: formatted, thrown away
+			h := newServer(cfg, ix).Handler()
+			b.ReportAllocs()
+			hits, i := 0, 0
+			cpu := cpuTime()
+			for b.Loop() {
+				target := tc.path
+				if tc.path != "/healthz" {
+					target += "?q=" + url.QueryEscape(next(i))
+				}
+				i++
+				r := httptest.NewRequest(http.MethodGet, target, nil)
+				for k, v := range tc.header {
+					r.Header[k] = v
+				}
+				r.Header.Set("Accept-Encoding", "gzip")
+				w := httptest.NewRecorder()
+				h.ServeHTTP(w, r)
+				if w.Code != http.StatusOK {
+					b.Fatalf("GET %s: %d", target, w.Code)
+				}
+				if w.Header().Get(middleware.CacheHeader) == "hit" {
+					hits++
+				}
+			}
+			if cpu > 0 {
+				b.ReportMetric(float64(cpuTime()-cpu)/float64(i), "cpu-ns/op")
+			}
+			b.ReportMetric(float64(hits)/float64(i), "hits/op")
+		})
 	}
 }

@@ -1,10 +1,13 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"net/http"
 	"net/url"
+	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -31,6 +34,13 @@ type httpStats struct {
 	// when it does not help.
 	APIDistinctRatio  float64 `json:"api_distinct_ratio"`
 	PageDistinctRatio float64 `json:"page_distinct_ratio"`
+	// The same two read from CPU per request instead: /healthz's over the
+	// run's. The runs follow one another, so on cores shared with other
+	// work each gets another share of them and req/s ratios swing with
+	// that load; CPU per request does not (it is what the ratio of req/s
+	// would be with the cores to this process alone).
+	APIDistinctCPURatio  float64 `json:"api_distinct_cpu_ratio,omitempty"`
+	PageDistinctCPURatio float64 `json:"page_distinct_cpu_ratio,omitempty"`
 	// Open is the open-loop run: requests sent at a fixed rate whatever the
 	// answers' pace, alternating API and page, no query asked twice.
 	Open *endpointStats `json:"open_loop,omitempty"`
@@ -48,7 +58,19 @@ type endpointStats struct {
 	Codes    map[string]int `json:"codes"`
 	CacheHit float64        `json:"cache_hit"` // share of answers served from the answer cache
 	Failed   uint64         `json:"failed"`    // requests not answered 2xx (errors, timeouts, 429, 503)
-	Errors   []string       `json:"errors,omitempty"`
+	// CPUPerReqUS is the process's CPU during the run per request sent:
+	// server, client and garbage collector, which share the process.
+	CPUPerReqUS float64  `json:"cpu_us_per_request,omitempty"`
+	Errors      []string `json:"errors,omitempty"`
+}
+
+func (h *httpStats) cpu(name string) float64 {
+	for _, e := range h.Endpoints {
+		if e.Name == name {
+			return e.CPUPerReqUS
+		}
+	}
+	return 0
 }
 
 func (h *httpStats) rps(name string) float64 {
@@ -70,7 +92,10 @@ func (h *httpStats) rps(name string) float64 {
 // Accept-Encoding: gzip, as browsers do; saying it explicitly stops Go's
 // client from decompressing (as wrk does not), so the client's gunzip is not
 // charged to the server on the cores they share.
-func runHTTP(base, fresh string, queries []benchQuery, distinct *httpQueries, cfg *config) (*httpStats, error) {
+//
+// profile, unless "", is where each run writes a CPU profile of its own
+// (runProfile).
+func runHTTP(base, fresh string, queries []benchQuery, distinct *httpQueries, cfg *config, profile string) (*httpStats, error) {
 	workers, dur := cfg.HTTPWorkers, cfg.HTTPTime
 	params := make([]string, len(queries))
 	for i, q := range queries {
@@ -100,7 +125,12 @@ func runHTTP(base, fresh string, queries []benchQuery, distinct *httpQueries, cf
 	}
 	hs := &httpStats{Workers: workers, DurationS: dur.Seconds()}
 	for _, r := range runs {
+		stop, err := runProfile(profile, r.name)
+		if err != nil {
+			return nil, err
+		}
 		es, err := attack(r.name, r.base, r.targeter, vegeta.Rate{}, workers, dur)
+		stop()
 		if err != nil {
 			return nil, err
 		}
@@ -114,16 +144,39 @@ func runHTTP(base, fresh string, queries []benchQuery, distinct *httpQueries, cf
 		hs.APIDistinctRatio = hs.rps("api-distinct") / h
 		hs.PageDistinctRatio = hs.rps("page-distinct") / h
 	}
+	if h := hs.cpu("healthz"); h > 0 && hs.cpu("api-distinct") > 0 && hs.cpu("page-distinct") > 0 {
+		hs.APIDistinctCPURatio = h / hs.cpu("api-distinct")
+		hs.PageDistinctCPURatio = h / hs.cpu("page-distinct")
+	}
 	if cfg.HTTPRate > 0 {
 		// Enough workers that a slow answer never holds back the next
 		// request: the rate is kept whatever the server does.
+		stop, err := runProfile(profile, "open-loop")
+		if err != nil {
+			return nil, err
+		}
 		open, err := attack("open-loop", base, distinct.open.alternating(base), vegeta.Rate{Freq: cfg.HTTPRate, Per: time.Second}, 256, cfg.HTTPOpenTime)
+		stop()
 		if err != nil {
 			return nil, err
 		}
 		hs.Open = &open
 	}
 	return hs, nil
+}
+
+// runProfile starts the CPU profile of one run, written to path with the
+// run's name before its extension (http.prof: http.api-distinct.prof), so
+// that what one kind of request costs is read alone; "" profiles nothing.
+// The server and the client share the process: their samples carry the
+// label side=server or side=client (see startServer and attack), and the
+// rest (the garbage collector's own workers) neither.
+func runProfile(path, run string) (func(), error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	ext := filepath.Ext(path)
+	return startCPUProfile(strings.TrimSuffix(path, ext) + "." + run + ext)
 }
 
 var (
@@ -228,19 +281,27 @@ func attack(name, base string, tr vegeta.Targeter, rate vegeta.Rate, workers int
 	var m vegeta.Metrics
 	var hits int
 	var path string
-	for res := range atk.Attack(tr, rate, dur, name) {
-		if path == "" {
-			path = web.Clip(strings.TrimPrefix(res.URL, base), 60, web.Ellipsis)
+	cpu := processCPU()
+	// The attacker's goroutines inherit the label from this one.
+	pprof.Do(context.Background(), pprof.Labels("side", "client"), func(context.Context) {
+		for res := range atk.Attack(tr, rate, dur, name) {
+			if path == "" {
+				path = web.Clip(strings.TrimPrefix(res.URL, base), 60, web.Ellipsis)
+			}
+			m.Add(res)
+			if res.Headers.Get(middleware.CacheHeader) == "hit" {
+				hits++
+			}
 		}
-		m.Add(res)
-		if res.Headers.Get(middleware.CacheHeader) == "hit" {
-			hits++
-		}
-	}
+	})
+	used := processCPU() - cpu
 	m.Close()
 	es := endpointStats{
 		Name: name, Path: path, RateHz: rate.Freq, Requests: m.Requests, RPS: m.Throughput,
 		P50MS: ms(m.Latencies.P50), P99MS: ms(m.Latencies.P99), Success: m.Success, Codes: m.StatusCodes,
+	}
+	if cpu > 0 && m.Requests > 0 {
+		es.CPUPerReqUS = float64(used.Microseconds()) / float64(m.Requests)
 	}
 	es.Failed = m.Requests - uint64(math.Round(m.Success*float64(m.Requests)))
 	if m.Requests > 0 {

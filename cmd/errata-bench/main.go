@@ -70,7 +70,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.IntVar(&cfg.Keystrokes, "keystrokes", 20, "keystrokes timed in the browser")
 	fs.StringVar(&cfg.Chromium, "chromium", "/usr/bin/chromium", "Chromium binary for -browser")
 	fs.StringVar(&cfg.CPUProfile, "cpuprofile", "", "write a CPU profile of the query phase of the last corpus")
-	fs.StringVar(&cfg.HTTPProfile, "http-cpuprofile", "", "write a CPU profile of the HTTP load of the last corpus (server and client share the process)")
+	fs.StringVar(&cfg.HTTPProfile, "http-cpuprofile", "", "write CPU profiles of the HTTP load of the last corpus, one per run, named after it (http.prof: http.api-distinct.prof, …); samples are labelled side=server or side=client (pprof -tagfocus side=server)")
 	fs.StringVar(&cfg.LatencyIndex, "latency-index", "saved", "index the latency and HTTP phases query: saved (errata index, then serve --index) or built (in memory, as serve --content)")
 	fs.StringVar(&cfg.MemProfile, "memprofile", "", "write a heap profile after Errata's index of the last corpus is built")
 	fs.StringVar(&cfg.Pastes, "pastes", "search/testdata/pastes.json", "paste set to score both engines on, over the catalogue and ../shared/corpora (\"\" to skip)")
@@ -292,14 +292,11 @@ func runCorpus(cfg *config, spec corpusSpec, last bool, log io.Writer) (*corpusR
 		defer fresh.Close()
 		if cfg.HTTP {
 			logf("HTTP load, %d workers, %s per endpoint", cfg.HTTPWorkers, cfg.HTTPTime)
-			stop := func() {}
-			if last && cfg.HTTPProfile != "" {
-				if stop, err = startCPUProfile(cfg.HTTPProfile); err != nil {
-					return nil, err
-				}
+			profile := ""
+			if last {
+				profile = cfg.HTTPProfile
 			}
-			cr.HTTP, err = runHTTP(srv.URL, fresh.URL, queries, distinct, cfg)
-			stop()
+			cr.HTTP, err = runHTTP(srv.URL, fresh.URL, queries, distinct, cfg, profile)
 			if err != nil {
 				return nil, err
 			}

@@ -121,6 +121,9 @@ func TestRunReportsEveryTarget(t *testing.T) {
 			if e.Requests == 0 || e.RPS <= 0 || e.Success < 1 {
 				t.Errorf("%s: %s: %d requests, %.0f req/s, success %.2f, codes %v, errors %v", c.Name, e.Name, e.Requests, e.RPS, e.Success, e.Codes, e.Errors)
 			}
+			if processCPU() > 0 && e.CPUPerReqUS <= 0 {
+				t.Errorf("%s: %s: no CPU per request measured", c.Name, e.Name)
+			}
 			// The served endpoints repeat a mix of 21 queries for 300 ms, so
 			// most answers are hits; with the cache off there are none.
 			switch e.Name {

@@ -186,9 +186,11 @@ func evaluateOn(c, catalogue *corpusReport) []target {
 		}
 	}
 	add(d, "api-rps-distinct", "/api/v1/search req/s ≥ 35% of /healthz (cache on, no query asked twice)", dh.APIDistinctRatio, 0.35, ">=",
-		fmt.Sprintf("%.0f / %.0f req/s = %.0f%% (%.1f%% cache hits)", dh.rps("api-distinct"), dh.rps("healthz"), 100*dh.APIDistinctRatio, hit(dh, "api-distinct")), d.HTTP != nil)
+		fmt.Sprintf("%.0f / %.0f req/s = %.0f%% (%.1f%% cache hits)%s", dh.rps("api-distinct"), dh.rps("healthz"), 100*dh.APIDistinctRatio, hit(dh, "api-distinct"),
+			byCPU(dh, "api-distinct", dh.APIDistinctCPURatio)), d.HTTP != nil)
 	add(d, "page-rps-distinct", "/?q= req/s ≥ 25% of /healthz (cache on, no query asked twice)", dh.PageDistinctRatio, 0.25, ">=",
-		fmt.Sprintf("%.0f / %.0f req/s = %.0f%% (%.1f%% cache hits)", dh.rps("page-distinct"), dh.rps("healthz"), 100*dh.PageDistinctRatio, hit(dh, "page-distinct")), d.HTTP != nil)
+		fmt.Sprintf("%.0f / %.0f req/s = %.0f%% (%.1f%% cache hits)%s", dh.rps("page-distinct"), dh.rps("healthz"), 100*dh.PageDistinctRatio, hit(dh, "page-distinct"),
+			byCPU(dh, "page-distinct", dh.PageDistinctCPURatio)), d.HTTP != nil)
 	open := h.Open
 	if open == nil {
 		open = &endpointStats{}
@@ -244,7 +246,7 @@ func printReport(w io.Writer, rep *report) {
 		if c.HTTP != nil {
 			fmt.Fprintf(w, "\nHTTP %s (%d workers, closed loop, %s each):\n", c.Name, c.HTTP.Workers, time.Duration(c.HTTP.DurationS*float64(time.Second)))
 			for _, e := range c.HTTP.Endpoints {
-				fmt.Fprintf(w, "  %-13s %-28s %8.0f req/s  p50 %6.2f ms  p99 %6.2f ms  success %.1f%%  cache hits %3.0f%%  %v\n", e.Name, e.Path, e.RPS, e.P50MS, e.P99MS, 100*e.Success, 100*e.CacheHit, e.Codes)
+				fmt.Fprintf(w, "  %-13s %-28s %8.0f req/s  p50 %6.2f ms  p99 %6.2f ms  success %.1f%%  cache hits %3.0f%%  cpu %4.0f µs/req  %v\n", e.Name, e.Path, e.RPS, e.P50MS, e.P99MS, 100*e.Success, 100*e.CacheHit, e.CPUPerReqUS, e.Codes)
 			}
 		}
 		if c.HTTP != nil && c.HTTP.Open != nil {
@@ -277,4 +279,13 @@ func printReport(w io.Writer, rep *report) {
 	if len(fails) > 0 {
 		fmt.Fprintf(w, "\nmissed: %s\n", strings.Join(fails, ", "))
 	}
+}
+
+// byCPU is a distinct run's ratio to /healthz read from CPU per request,
+// for a target's detail; "" when it was not measured.
+func byCPU(h *httpStats, run string, ratio float64) string {
+	if h == nil || ratio == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; by CPU per request %.0f / %.0f µs = %.0f%%", h.cpu("healthz"), h.cpu(run), 100*ratio)
 }

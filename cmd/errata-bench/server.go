@@ -1,9 +1,11 @@
 package main
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"net/http/httptest"
+	"runtime/pprof"
 
 	"github.com/errata/errata/search"
 	"github.com/errata/errata/web"
@@ -24,6 +26,8 @@ func startServer(ix *search.Index, cacheBytes int64) *httptest.Server {
 	}, ix)
 	ts := httptest.NewUnstartedServer(nil)
 	ts.Config, ts.Listener = site.HTTPServer(ts.Listener, web.ConnLimits{}) // as errata serve, --max-conns at its default
-	ts.Start()
+	// Its accept loop, and each connection's goroutine after it, inherit
+	// the label, so that a profile tells the server from the client.
+	pprof.Do(context.Background(), pprof.Labels("side", "server"), func(context.Context) { ts.Start() })
 	return ts
 }

@@ -23,17 +23,19 @@ func ETag(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		ew := &etagWriter{w: w}
+		ew := &etagWriter{w: w, r: r}
 		next.ServeHTTP(ew, r)
-		ew.finish(r)
+		ew.finish()
 	})
 }
 
 type etagWriter struct {
 	w           http.ResponseWriter
+	r           *http.Request
 	status      int
 	buf         bytes.Buffer
 	passthrough bool // not buffering: not a 200, or too large
+	sent        bool // the whole body came in one Write and was sent from it
 }
 
 func (e *etagWriter) Header() http.Header { return e.w.Header() }
@@ -60,8 +62,17 @@ func (e *etagWriter) Write(p []byte) (int, error) {
 	if e.status == 0 {
 		e.WriteHeader(http.StatusOK)
 	}
-	if e.passthrough {
+	if e.passthrough || e.sent {
 		return e.w.Write(p)
+	}
+	// A handler that rendered into a buffer of its own declares its length
+	// and writes it at once: hash and send it from there, without a copy.
+	if e.buf.Len() == 0 && len(p) <= maxETagBody && e.w.Header().Get("Content-Length") == strconv.Itoa(len(p)) {
+		e.sent = true
+		if err := e.send(p); err != nil {
+			return 0, err
+		}
+		return len(p), nil
 	}
 	if e.buf.Len()+len(p) > maxETagBody {
 		e.passthrough = true
@@ -78,30 +89,36 @@ func (e *etagWriter) Write(p []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the connection.
 func (e *etagWriter) Unwrap() http.ResponseWriter { return e.w }
 
-func (e *etagWriter) finish(r *http.Request) {
-	if e.passthrough {
+func (e *etagWriter) finish() {
+	if e.passthrough || e.sent {
 		return
 	}
 	if e.status == 0 { // handler wrote nothing at all
 		e.status = http.StatusOK
 	}
+	_ = e.send(e.buf.Bytes())
+}
+
+// send answers with the whole body: its ETag, then 304 or the body.
+func (e *etagWriter) send(body []byte) error {
 	h := e.w.Header()
 	tag := h.Get("ETag")
 	// no-store answers (health checks, errors) are never revalidated.
 	noStore := strings.Contains(h.Get("Cache-Control"), "no-store")
-	if tag == "" && !noStore && (e.buf.Len() > 0 || r.Method == http.MethodGet) {
-		sum := sha256.Sum256(e.buf.Bytes())
+	if tag == "" && !noStore && (len(body) > 0 || e.r.Method == http.MethodGet) {
+		sum := sha256.Sum256(body)
 		tag = `"` + hex.EncodeToString(sum[:16]) + `"`
 		h.Set("ETag", tag)
 	}
-	if notModified(e.w, r, tag) {
-		return
+	if notModified(e.w, e.r, tag) {
+		return nil
 	}
 	if h.Get("Content-Length") == "" && h.Get("Content-Encoding") == "" {
-		h.Set("Content-Length", strconv.Itoa(e.buf.Len()))
+		h.Set("Content-Length", strconv.Itoa(len(body)))
 	}
 	e.w.WriteHeader(e.status)
-	_, _ = e.w.Write(e.buf.Bytes())
+	_, err := e.w.Write(body)
+	return err
 }
 
 // notModified answers 304, without the headers that describe a body, when
