@@ -1,8 +1,14 @@
 package search
 
 import (
+	"bytes"
+	"encoding/binary"
+	"errors"
 	"maps"
+	"math"
+	"runtime"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -13,7 +19,28 @@ import (
 // separators: AADSTS50126, aadsts50126, AADSTS 50126 and AADSTS-50126 are
 // one code; 21211, ErrorItemNotFound, rateLimitExceeded, invalid_grant are
 // others. A code that belongs to one entry names it: that entry comes first.
-type codeIndex map[string][]int32
+//
+// It is one table of bytes, laid out as the codes file of a saved index
+// (see codesMagic), so that an index built in memory and one opened from a
+// saved index read it alike, and opening maps the file instead of decoding
+// every entry to build it again.
+type codeIndex struct {
+	data           []byte // the whole table; mapped when opened from a saved index
+	mapped         *mapped
+	n              int    // keys
+	keyEnd, docEnd []byte // per key, the end of its key and of its entries (uint32 each)
+	docs, keys     []byte // entry numbers (uint32 each), then the keys, in byte order
+}
+
+// The codes file of a saved index, all little-endian:
+//
+//	magic (16 bytes) | keys (uint32) | entries (uint32) |
+//	key ends (keys × uint32) | entry ends (keys × uint32) |
+//	entry numbers (entries × uint32) | keys (bytes)
+//
+// Key k is keys[keyEnd[k-1]:keyEnd[k]] and its entries, in catalogue order,
+// are entry numbers [entryEnd[k-1], entryEnd[k]); keys are sorted bytewise.
+const codesMagic = "errata-codes/1\x00\x00"
 
 // entryCodes are the codes of an entry: the codes its front matter lists
 // or, for an entry that lists none, its aliases written as codes
@@ -34,45 +61,162 @@ func entryCodes(e *content.Entry) []string {
 // buildCodes indexes the codes of every entry. A code of letters then
 // digits (AADSTS50126) is also indexed by its digits, as a sign-in log or
 // an error_codes field writes it (50126).
-func buildCodes(es []content.Entry) codeIndex {
-	return buildCodesOf(len(es), func(i int) content.Entry { return es[i] })
-}
-
-// buildCodesOf is buildCodes of n entries, entry i being at(i).
-func buildCodesOf(n int, at func(int) content.Entry) codeIndex {
-	ix := codeIndex{}
+func buildCodes(es []content.Entry) (codeIndex, error) {
+	byKey := map[string][]int32{}
 	var buf []byte
 	add := func(key []byte, doc int32) {
-		docs, ok := ix[string(key)] // no allocation for a key already held
+		docs, ok := byKey[string(key)] // no allocation for a key already held
 		if !ok {
-			ix[string(key)] = []int32{doc}
+			byKey[string(key)] = []int32{doc}
 			return
 		}
 		if docs[len(docs)-1] != doc {
-			ix[string(key)] = append(docs, doc)
+			byKey[string(key)] = append(docs, doc)
 		}
 	}
-	total := 0
-	for i := range n {
-		e := at(i)
-		for _, c := range entryCodes(&e) {
-			buf = appendCodeKey(buf[:0], c)
+	for i := range es {
+		for _, c := range entryCodes(&es[i]) {
+			if buf = appendCodeKey(buf[:0], c); len(buf) == 0 {
+				continue // separators only: no code to look up
+			}
 			add(buf, int32(i))
-			total++
 			if d := trailingDigits(buf); len(d) >= 4 && len(d) < len(buf) && isLetters(buf[:len(buf)-len(d)]) {
 				add(d, int32(i))
-				total++
 			}
 		}
 	}
-	// One array for every list: appending left up to half of each unused.
-	flat := make([]int32, 0, total)
-	for k, docs := range ix {
-		start := len(flat)
-		flat = append(flat, docs...)
-		ix[k] = flat[start:len(flat):len(flat)]
+	keys := slices.Sorted(maps.Keys(byKey))
+	ndocs, nkey := 0, 0
+	for _, k := range keys {
+		ndocs += len(byKey[k])
+		nkey += len(k)
 	}
-	return ix
+	b := make([]byte, 0, len(codesMagic)+8+8*len(keys)+4*ndocs+nkey)
+	b = append(b, codesMagic...)
+	b = binary.LittleEndian.AppendUint32(b, uint32(len(keys)))
+	b = binary.LittleEndian.AppendUint32(b, uint32(ndocs))
+	at := 0
+	for _, k := range keys {
+		at += len(k)
+		b = binary.LittleEndian.AppendUint32(b, uint32(at))
+	}
+	at = 0
+	for _, k := range keys {
+		at += len(byKey[k])
+		b = binary.LittleEndian.AppendUint32(b, uint32(at))
+	}
+	for _, k := range keys {
+		for _, d := range byKey[k] {
+			b = binary.LittleEndian.AppendUint32(b, uint32(d))
+		}
+	}
+	for _, k := range keys {
+		b = append(b, k...)
+	}
+	if uint64(len(b)) > math.MaxUint32 || len(es) > math.MaxInt32 {
+		return codeIndex{}, errors.New("search: too many codes to index")
+	}
+	return readCodes(b, len(es))
+}
+
+var errCodesFile = errors.New("not a codes file written by errata index")
+
+// readCodes reads a table laid out as buildCodes does, for entries 0..n-1,
+// checking every offset and entry number, so that lookups need not.
+func readCodes(b []byte, n int) (codeIndex, error) {
+	head := len(codesMagic) + 8
+	if len(b) < head || string(b[:len(codesMagic)]) != codesMagic {
+		return codeIndex{}, errCodesFile
+	}
+	nk := uint64(binary.LittleEndian.Uint32(b[len(codesMagic):]))
+	nd := uint64(binary.LittleEndian.Uint32(b[len(codesMagic)+4:]))
+	if 8*nk+4*nd > uint64(len(b)-head) {
+		return codeIndex{}, errCodesFile
+	}
+	ix := codeIndex{data: b, n: int(nk)}
+	rest := b[head:]
+	ix.keyEnd, rest = rest[:4*nk], rest[4*nk:]
+	ix.docEnd, rest = rest[:4*nk], rest[4*nk:]
+	ix.docs, ix.keys = rest[:4*nd], rest[4*nd:]
+	var prevKey, prevDoc uint32
+	for k := range ix.n {
+		ke, de := ix.end(ix.keyEnd, k), ix.end(ix.docEnd, k)
+		if ke <= prevKey && k > 0 || de <= prevDoc && k > 0 || ke == 0 || de == 0 {
+			return codeIndex{}, errCodesFile // every key has bytes and entries
+		}
+		prevKey, prevDoc = ke, de
+	}
+	if uint64(prevKey) != uint64(len(ix.keys)) || uint64(prevDoc) != nd {
+		return codeIndex{}, errCodesFile
+	}
+	for i := 0; i < len(ix.docs); i += 4 {
+		if uint64(binary.LittleEndian.Uint32(ix.docs[i:])) >= uint64(n) {
+			return codeIndex{}, errCodesFile
+		}
+	}
+	return ix, nil
+}
+
+// mapped owns a file mapping: it is released when nothing refers to it
+// any more, as the entries file's (see mappedEntries).
+type mapped struct{ data []byte }
+
+// openCodes maps the codes file at path, of a saved index of n entries.
+func openCodes(path string, n int) (codeIndex, error) {
+	data, err := mapFile(path)
+	if err != nil {
+		return codeIndex{}, err
+	}
+	ix, err := readCodes(data, n)
+	if err != nil {
+		unmapFile(data)
+		return codeIndex{}, err
+	}
+	ix.mapped = &mapped{data: data}
+	runtime.AddCleanup(ix.mapped, func(d []byte) { unmapFile(d) }, data)
+	return ix, nil
+}
+
+// end is entry k of an array of ends; 0 before the first.
+func (ix *codeIndex) end(ends []byte, k int) uint32 {
+	if k < 0 {
+		return 0
+	}
+	return binary.LittleEndian.Uint32(ends[4*k:])
+}
+
+// find returns the position of key, or -1.
+func (ix *codeIndex) find(key []byte) int {
+	k, ok := sort.Find(ix.n, func(k int) int {
+		return bytes.Compare(key, ix.keys[ix.end(ix.keyEnd, k-1):ix.end(ix.keyEnd, k)])
+	})
+	if !ok {
+		return -1
+	}
+	return k
+}
+
+// count is how many entries have key (appendCodeKey) as a code.
+func (ix *codeIndex) count(key []byte) int {
+	k := ix.find(key)
+	if k < 0 {
+		return 0
+	}
+	return int(ix.end(ix.docEnd, k) - ix.end(ix.docEnd, k-1))
+}
+
+// lookup returns the entries that have key as a code, in catalogue order.
+func (ix *codeIndex) lookup(key []byte) []int32 {
+	k := ix.find(key)
+	if k < 0 {
+		return nil
+	}
+	lo, hi := ix.end(ix.docEnd, k-1), ix.end(ix.docEnd, k)
+	out := make([]int32, hi-lo)
+	for j := range out {
+		out[j] = int32(binary.LittleEndian.Uint32(ix.docs[4*(int(lo)+j):]))
+	}
+	return out
 }
 
 // isCodeLike reports whether one token is written as a code rather than a
@@ -163,7 +307,7 @@ type codeHit struct {
 //
 // named are the codes that named entries, as first written.
 func (ix *Index) lookUpCodes(codes []string, hints uint32) (hits []codeHit, named []string) {
-	if len(ix.codes) == 0 || len(codes) == 0 {
+	if ix.codes.n == 0 || len(codes) == 0 {
 		return nil, nil
 	}
 	best := map[int32]float64{}
@@ -172,10 +316,10 @@ func (ix *Index) lookUpCodes(codes []string, hints uint32) (hits []codeHit, name
 	var buf []byte
 	for _, c := range codes {
 		buf = appendCodeKey(buf[:0], c)
-		docs := ix.codes[string(buf)]
-		if len(docs) == 0 || len(docs) > maxCodeEntries || seen[string(buf)] {
+		if n := ix.codes.count(buf); n == 0 || n > maxCodeEntries || seen[string(buf)] {
 			continue
 		}
+		docs := ix.codes.lookup(buf)
 		seen[string(buf)] = true
 		named = append(named, c)
 		hinted := 0
@@ -218,7 +362,7 @@ func (ix *Index) lookUpCodes(codes []string, hints uint32) (hits []codeHit, name
 func (ix *Index) codesSearched(pl plan) bool {
 	for _, h := range pl.codeHits {
 		found := false
-		for _, c := range entryCodes(new(ix.entries.at(int(h.doc)))) {
+		for _, c := range ix.entries.codes(int(h.doc)) {
 			if slices.ContainsFunc(pl.words, func(w string) bool { return strings.EqualFold(w, c) }) {
 				found = true
 				break
@@ -249,10 +393,9 @@ func (ix *Index) ByCode(code string) []content.Entry {
 		return nil
 	}
 	var out []content.Entry
-	for _, d := range ix.codes[string(buf)] {
-		e := ix.entries.at(int(d))
-		if slices.ContainsFunc(e.Codes, func(c string) bool { return strings.EqualFold(c, code) }) {
-			out = append(out, e)
+	for _, d := range ix.codes.lookup(buf) {
+		if slices.ContainsFunc(ix.entries.listedCodes(int(d)), func(c string) bool { return strings.EqualFold(c, code) }) {
+			out = append(out, ix.entries.at(int(d)))
 		}
 	}
 	return out

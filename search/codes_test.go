@@ -30,7 +30,7 @@ func TestCodeIndex(t *testing.T) {
 	}
 	es[2].Providers = []string{"gmail"}
 	es[3].Providers = []string{"microsoft-entra"}
-	ix := &Index{entries: storeOf(es), codes: buildCodes(es), prov: newProviderSet(content.BuiltinProviders())}
+	ix := &Index{entries: storeOf(es), codes: mustCodes(t, es), prov: newProviderSet(content.BuiltinProviders())}
 	ix.provMask = make([]uint32, len(es))
 	for i, e := range es {
 		ix.provMask[i] = ix.prov.mask(e.Providers)
@@ -65,7 +65,7 @@ func TestCodeIndex(t *testing.T) {
 	for range maxCodeEntries + 1 {
 		many = append(many, content.Entry{Aliases: []string{"sharedCode"}})
 	}
-	ix = &Index{entries: storeOf(many), codes: buildCodes(many), provMask: make([]uint32, len(many))}
+	ix = &Index{entries: storeOf(many), codes: mustCodes(t, many), provMask: make([]uint32, len(many))}
 	if got, _ := ix.lookUpCodes([]string{"sharedCode"}, 0); got != nil {
 		t.Errorf("a code of %d entries named %d of them", len(many), len(got))
 	}
@@ -88,4 +88,13 @@ func TestAppendCodes(t *testing.T) {
 			t.Errorf("appendCodes(%q, %q, %v) = %q, want %q", c.prev, c.w, c.pasted, got, c.want)
 		}
 	}
+}
+
+func mustCodes(tb testing.TB, es []content.Entry) codeIndex {
+	tb.Helper()
+	c, err := buildCodes(es)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return c
 }

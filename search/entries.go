@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"slices"
 	"unsafe"
 
 	"github.com/errata/errata/content"
@@ -62,6 +63,28 @@ func (s *entryStore) id(i int) string {
 	}
 	r := s.m.record(i)
 	return r.str()
+}
+
+// codes returns entry i's codes as entryCodes does; a mapped entry's are
+// read without decoding the rest of it.
+func (s *entryStore) codes(i int) []string {
+	if s.all != nil {
+		return entryCodes(&s.all[i])
+	}
+	codes, aliases := s.m.codes(i)
+	if len(codes) > 0 {
+		return codes
+	}
+	return slices.DeleteFunc(aliases, func(a string) bool { return !isCodeLike(a) })
+}
+
+// listedCodes returns the codes entry i's front matter lists.
+func (s *entryStore) listedCodes(i int) []string {
+	if s.all != nil {
+		return s.all[i].Codes
+	}
+	codes, _ := s.m.codes(i)
+	return codes
 }
 
 // The entries file of a saved index:
@@ -233,6 +256,35 @@ func (m *mappedEntries) decode(i int) (content.Entry, error) {
 	}
 	e.Path = copied()
 	return e, r.err
+}
+
+// codes returns entry i's codes and, when it lists none, its aliases,
+// with strings of their own, reading only the start of its record.
+func (m *mappedEntries) codes(i int) (codes, aliases []string) {
+	r := m.record(i)
+	list := func(keep bool) []string {
+		n := r.uvarint()
+		if n > uint64(len(r.b)) {
+			r.fail()
+			return nil
+		}
+		var out []string
+		for range n {
+			if b := r.bytes(); keep {
+				out = append(out, string(b))
+			}
+		}
+		return out
+	}
+	r.bytes() // id
+	r.uvarint()
+	r.bytes() // title
+	if codes = list(true); len(codes) > 0 {
+		return codes, nil
+	}
+	list(false) // providers
+	list(false) // messages
+	return nil, list(true)
 }
 
 // recordReader reads one record; a record cut short sets err and reads as

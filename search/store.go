@@ -33,6 +33,7 @@ const (
 	metaFile    = "errata-index.gob"
 	metaMagic   = "errata-index/2"
 	entriesFile = "entries.bin" // see writeEntries
+	codesFile   = "codes.bin"   // see codesMagic
 )
 
 // ErrStale is returned by Open when the saved index was built from other
@@ -138,6 +139,14 @@ func (ix *Index) write(dir string) error {
 		meta.Tokens, meta.TokenOffsets = t.data, t.off
 	}
 	if err := writeGob(filepath.Join(dir, metaFile), meta); err != nil {
+		return err
+	}
+	// The code table is kept as it is laid out in memory, so that opening
+	// maps it rather than decoding every entry to build it again.
+	if err := writeFile(filepath.Join(dir, codesFile), func(w io.Writer) error {
+		_, err := w.Write(ix.codes.data)
+		return err
+	}); err != nil {
 		return err
 	}
 	// The entries are kept beside their index, so that a server can start
@@ -255,7 +264,11 @@ func OpenSaved(dir string) (ix *Index, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("search: %s: unreadable saved entries (%v); %s", dir, err, rebuildHint(dir))
 	}
-	ix, err = savedIndex(meta, m)
+	codes, err := openCodes(filepath.Join(dir, codesFile), m.n)
+	if err != nil {
+		return nil, fmt.Errorf("search: %s: unreadable saved codes (%v); %s", dir, err, rebuildHint(dir))
+	}
+	ix, err = savedIndex(meta, m, codes)
 	if err != nil {
 		return nil, fmt.Errorf("search: %s: %v; %s", dir, err, rebuildHint(dir))
 	}
@@ -264,7 +277,7 @@ func OpenSaved(dir string) (ix *Index, err error) {
 
 // savedIndex is the index of the entries in m with the lookups saved in
 // meta, checked against each other.
-func savedIndex(meta *savedMeta, m *mappedEntries) (*Index, error) {
+func savedIndex(meta *savedMeta, m *mappedEntries, codes codeIndex) (*Index, error) {
 	limitClauses()
 	n := m.n
 	ix := &Index{redirect: meta.Redirect, vocab: newVocab(), prov: newProviderSet(meta.providers())}
@@ -284,7 +297,7 @@ func savedIndex(meta *savedMeta, m *mappedEntries) (*Index, error) {
 		ix.redirect = map[string]string{}
 	}
 	ix.orders = newOrders(ix)
-	ix.codes = buildCodesOf(n, ix.entries.at)
+	ix.codes = codes
 	ix.tally()
 	return ix, nil
 }

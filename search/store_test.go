@@ -1,10 +1,13 @@
 package search
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -147,4 +150,69 @@ func heapAlloc() uint64 {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	return ms.HeapAlloc
+}
+
+// An index saved before the code table was (format 1, no codes.bin) is
+// refused with the command that rebuilds it, never served with codes that
+// find nothing, and errata index may write the new one over it.
+func TestOpenSavedOfTheFormatBefore(t *testing.T) {
+	dir := saved(t)
+	remove(t, filepath.Join(dir, codesFile))
+	editManifest(t, dir, func(m *manifest) {
+		m.Version = 1
+		m.Files = slices.DeleteFunc(m.Files, func(f manifestEntry) bool { return f.Path == codesFile })
+	})
+	if ix, err := OpenSaved(dir); err == nil {
+		ix.Close()
+		t.Fatal("OpenSaved of a format-1 index succeeded")
+	} else if msg := err.Error(); !strings.Contains(msg, "another version of errata index (format 1") || !strings.Contains(msg, "errata index --out "+dir) {
+		t.Errorf("OpenSaved: %q, want the format named and the command that rebuilds it", msg)
+	}
+	if err := Save(fixtures(), dir); err != nil {
+		t.Fatalf("Save over a format-1 index: %v", err)
+	}
+	ix, err := OpenSaved(dir)
+	if err != nil {
+		t.Fatalf("OpenSaved after saving again: %v", err)
+	}
+	defer ix.Close()
+	if res := run(t, ix, Query{Text: "rateLimitExceeded"}); len(res.Hits) == 0 || res.Hits[0].ID != "401-identifiers" || res.Hits[0].Match != "code" {
+		t.Errorf("rateLimitExceeded after saving again: %+v, want 401-identifiers named by its code", res.Hits)
+	}
+}
+
+// A code table that is not one errata index wrote, even with a manifest
+// that agrees with it, is an error that names it: never a panic, and never
+// codes that name entries out of range.
+func TestOpenSavedRefusesBadCodes(t *testing.T) {
+	good, err := os.ReadFile(filepath.Join(saved(t), codesFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	entryAt := len(codesMagic) + 8 + 8*int(binary.LittleEndian.Uint32(good[len(codesMagic):]))
+	for name, bad := range map[string][]byte{
+		"empty":           {},
+		"magic only":      []byte(codesMagic),
+		"cut":             good[:len(good)-3],
+		"other magic":     append([]byte("errata-codes/9\x00\x00"), good[len(codesMagic):]...),
+		"entry too large": append(append(slices.Clone(good[:entryAt]), 0xff, 0xff, 0xff, 0x7f), good[entryAt+4:]...),
+		"keys unordered":  append(append(slices.Clone(good[:len(codesMagic)+8]), 0xff, 0xff, 0, 0), good[len(codesMagic)+12:]...),
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := saved(t)
+			writeTestFile(t, filepath.Join(dir, codesFile), string(bad))
+			remove(t, filepath.Join(dir, manifestFile))
+			if err := writeManifest(dir); err != nil {
+				t.Fatal(err)
+			}
+			ix, err := OpenSaved(dir)
+			if err == nil {
+				ix.Close()
+				t.Fatal("OpenSaved succeeded")
+			}
+			if msg := err.Error(); !strings.Contains(msg, "unreadable saved codes") || !strings.Contains(msg, "errata index --out "+dir) {
+				t.Errorf("err = %q", msg)
+			}
+		})
+	}
 }
