@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/errata/errata/content"
+	"github.com/errata/errata/content/corpus/corpustest"
+	"github.com/errata/errata/search/pasteset"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 )
@@ -214,5 +216,91 @@ func TestOpenSavedRefusesBadCodes(t *testing.T) {
 				t.Errorf("err = %q", msg)
 			}
 		})
+	}
+}
+
+// A saved index of the real catalogue answers exactly as the one built in
+// memory: every entry whole (codes, source and import date included), every
+// code of every entry by ByCode, every paste of the paste set (the codes it
+// names, its hits, totals and facets), and the status and provider facets
+// of browsing.
+func TestSavedRealCatalogueAnswersAsBuilt(t *testing.T) {
+	c := corpustest.RealImported(t)
+	built, err := importedIndex()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "index")
+	if err := SaveCatalogue(c, dir); err != nil {
+		t.Fatal(err)
+	}
+	opened, err := OpenSaved(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer opened.Close()
+
+	if opened.Len() != built.Len() {
+		t.Fatalf("Len = %d, built %d", opened.Len(), built.Len())
+	}
+	var withCodes, withSource, imported int
+	codes := map[string]bool{}
+	for i := range built.Len() {
+		want, got := built.At(i), opened.At(i)
+		if diff := cmp.Diff(want, got, cmpopts.EquateEmpty()); diff != "" {
+			t.Fatalf("entry %d (-built +saved):\n%s", i, diff)
+		}
+		withCodes += min(len(got.Codes), 1)
+		withSource += min(len(got.Source.Name), 1)
+		if !got.Imported.IsZero() {
+			imported++
+		}
+		for _, code := range got.Codes {
+			codes[code] = true
+		}
+	}
+	// The catalogue must hold what is compared, or the check above proves nothing.
+	if withCodes < 2000 || withSource < 2000 || imported < 2000 {
+		t.Fatalf("of %d entries, %d have codes, %d a source, %d an import date; want the real corpora's thousands",
+			built.Len(), withCodes, withSource, imported)
+	}
+
+	for code := range codes {
+		want, got := built.ByCode(code), opened.ByCode(code)
+		if len(want) == 0 {
+			t.Errorf("ByCode(%q) found nothing in the built index", code)
+		}
+		if diff := cmp.Diff(want, got, cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("ByCode(%q) (-built +saved):\n%s", code, diff)
+		}
+	}
+
+	// Scores are sums whose last bits follow bleve's segments: one built in
+	// memory, the saved index's merged one.
+	sameAnswer := cmp.Options{cmpopts.IgnoreFields(Results{}, "Took"), cmpopts.EquateApprox(0, 1e-12)}
+	cases, err := pasteset.Load("testdata/pastes.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	named := 0
+	for _, pc := range cases {
+		want, got := run(t, built, Query{Text: pc.Paste}), run(t, opened, Query{Text: pc.Paste})
+		named += min(len(got.Understood.Codes), 1)
+		if diff := cmp.Diff(want, got, sameAnswer); diff != "" {
+			t.Errorf("paste %q (-built +saved):\n%s", clip(pc.Paste, 60), diff)
+		}
+	}
+	if named < len(cases)/3 {
+		t.Errorf("only %d of %d pastes named a code in the saved index", named, len(cases))
+	}
+
+	for _, q := range []Query{
+		{}, {Status: StatusSet{{0, 0}}}, {Providers: []string{"twilio"}}, {Status: StatusSet{{400, 499}}, Providers: []string{"microsoft"}},
+		{Text: "AADSTS50126"}, {Text: "21211"}, {Text: "ErrorItemNotFound"}, {Text: "invalid_grant"}, {Text: "rate limit", Providers: []string{"twilio"}},
+	} {
+		want, got := run(t, built, q), run(t, opened, q)
+		if diff := cmp.Diff(want, got, sameAnswer); diff != "" {
+			t.Errorf("%+v (-built +saved):\n%s", q, diff)
+		}
 	}
 }
