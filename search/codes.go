@@ -40,7 +40,13 @@ type codeIndex struct {
 //
 // Key k is keys[keyEnd[k-1]:keyEnd[k]] and its entries, in catalogue order,
 // are entry numbers [entryEnd[k-1], entryEnd[k]); keys are sorted bytewise.
+// An entry number with asWritten set has a code that is the key but for
+// case, without separators (AADSTS50126 for aadsts50126, not AADSTS-50126,
+// and not the 50126 of its digits): a word written so is its code, which
+// codesSearched then knows without reading the entry.
 const codesMagic = "errata-codes/1\x00\x00"
+
+const asWritten int32 = math.MinInt32
 
 // entryCodes are the codes of an entry: the codes its front matter lists
 // or, for an entry that lists none, its aliases written as codes
@@ -66,12 +72,13 @@ func buildCodes(es []content.Entry) (codeIndex, error) {
 	var buf []byte
 	add := func(key []byte, doc int32) {
 		docs, ok := byKey[string(key)] // no allocation for a key already held
-		if !ok {
+		switch {
+		case !ok:
 			byKey[string(key)] = []int32{doc}
-			return
-		}
-		if docs[len(docs)-1] != doc {
+		case docs[len(docs)-1]&^asWritten != doc&^asWritten:
 			byKey[string(key)] = append(docs, doc)
+		default:
+			docs[len(docs)-1] |= doc // the entry has the code as written, by another code
 		}
 	}
 	for i := range es {
@@ -79,7 +86,11 @@ func buildCodes(es []content.Entry) (codeIndex, error) {
 			if buf = appendCodeKey(buf[:0], c); len(buf) == 0 {
 				continue // separators only: no code to look up
 			}
-			add(buf, int32(i))
+			doc := int32(i)
+			if len(buf) == len(c) {
+				doc |= asWritten
+			}
+			add(buf, doc)
 			if d := trailingDigits(buf); len(d) >= 4 && len(d) < len(buf) && isLetters(buf[:len(buf)-len(d)]) {
 				add(d, int32(i))
 			}
@@ -150,7 +161,7 @@ func readCodes(b []byte, n int) (codeIndex, error) {
 		return codeIndex{}, errCodesFile
 	}
 	for i := 0; i < len(ix.docs); i += 4 {
-		if uint64(binary.LittleEndian.Uint32(ix.docs[i:])) >= uint64(n) {
+		if uint64(binary.LittleEndian.Uint32(ix.docs[i:])&^(1<<31)) >= uint64(n) {
 			return codeIndex{}, errCodesFile
 		}
 	}
@@ -207,6 +218,16 @@ func (ix *codeIndex) count(key []byte) int {
 
 // lookup returns the entries that have key as a code, in catalogue order.
 func (ix *codeIndex) lookup(key []byte) []int32 {
+	out := ix.lookupMarked(key)
+	for j := range out {
+		out[j] &^= asWritten
+	}
+	return out
+}
+
+// lookupMarked is lookup with asWritten set on the entries that have the
+// key as written.
+func (ix *codeIndex) lookupMarked(key []byte) []int32 {
 	k := ix.find(key)
 	if k < 0 {
 		return nil
@@ -360,15 +381,27 @@ func (ix *Index) lookUpCodes(codes []string, hints uint32) (hits []codeHit, name
 // document ids is needed. AADSTS-50076 and a code read from a class name
 // are not among the words.
 func (ix *Index) codesSearched(pl plan) bool {
-	for _, h := range pl.codeHits {
-		found := false
-		for _, c := range ix.entries.codes(int(h.doc)) {
-			if slices.ContainsFunc(pl.words, func(w string) bool { return strings.EqualFold(w, c) }) {
-				found = true
-				break
+	// A word written without separators is the code of the entries the
+	// table marks for its key; only the others are read.
+	var known []int32
+	var buf []byte
+	for _, w := range pl.words {
+		if buf = appendCodeKey(buf[:0], w); len(buf) == len(w) {
+			for _, d := range ix.codes.lookupMarked(buf) {
+				if d&asWritten != 0 {
+					known = append(known, d&^asWritten)
+				}
 			}
 		}
-		if !found {
+	}
+	for _, h := range pl.codeHits {
+		if slices.Contains(known, h.doc) {
+			continue
+		}
+		searched := ix.entries.hasCode(int(h.doc), func(c string) bool {
+			return slices.ContainsFunc(pl.words, func(w string) bool { return strings.EqualFold(w, c) })
+		})
+		if !searched {
 			return false
 		}
 	}
@@ -394,7 +427,7 @@ func (ix *Index) ByCode(code string) []content.Entry {
 	}
 	var out []content.Entry
 	for _, d := range ix.codes.lookup(buf) {
-		if slices.ContainsFunc(ix.entries.listedCodes(int(d)), func(c string) bool { return strings.EqualFold(c, code) }) {
+		if e := ix.entries.part(int(d), partHead); slices.ContainsFunc(e.Codes, func(c string) bool { return strings.EqualFold(c, code) }) {
 			out = append(out, ix.entries.at(int(d)))
 		}
 	}

@@ -205,7 +205,7 @@ func facetsFrom(statusCounts []int, provCounts map[string]int, q Query) Facets {
 // hit turns entry i into a Hit with a snippet (the start of its first
 // message without a highlighter).
 func (ix *Index) hit(i int, score float64, match string, hl *highlighter) Hit {
-	e := new(ix.entries.at(i))
+	e := new(ix.entries.part(i, partShown))
 	sn, from := hl.snippet(e)
 	return Hit{
 		ID:          e.ID,
