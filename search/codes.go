@@ -331,18 +331,35 @@ func (ix *Index) lookUpCodes(codes []string, hints uint32) (hits []codeHit, name
 	if ix.codes.n == 0 || len(codes) == 0 {
 		return nil, nil
 	}
-	best := map[int32]float64{}
-	numbered := map[int32]bool{} // named by a code with a number
-	seen := map[string]bool{}
+	// A query names a few codes of a few entries each: slices searched in
+	// turn cost less than maps here.
+	var numbered []bool // per hit, named by a code with a number
+	var pos map[int32]int // hits by entry, once they are many
+	find := func(d int32) int {
+		if pos == nil && len(hits) > 32 {
+			pos = make(map[int32]int, 2*len(hits))
+			for k, h := range hits {
+				pos[h.doc] = k
+			}
+		}
+		if pos != nil {
+			if k, ok := pos[d]; ok {
+				return k
+			}
+			return -1
+		}
+		return slices.IndexFunc(hits, func(h codeHit) bool { return h.doc == d })
+	}
+	var seen []string
 	var buf []byte
 	for _, c := range codes {
 		buf = appendCodeKey(buf[:0], c)
-		if n := ix.codes.count(buf); n == 0 || n > maxCodeEntries || seen[string(buf)] {
+		if n := ix.codes.count(buf); n == 0 || n > maxCodeEntries || slices.Contains(seen, string(buf)) {
 			continue
 		}
-		docs := ix.codes.lookup(buf)
-		seen[string(buf)] = true
+		seen = append(seen, string(buf))
 		named = append(named, c)
+		docs := ix.codes.lookup(buf)
 		hinted := 0
 		for _, d := range docs {
 			if ix.provMask[d]&hints != 0 {
@@ -354,22 +371,32 @@ func (ix *Index) lookUpCodes(codes []string, hints uint32) (hits []codeHit, name
 			if hinted > 0 && ix.provMask[d]&hints != 0 {
 				w = 1 / float64(hinted)
 			}
-			best[d] = min(best[d]+w, maxCodeWeight)
-			numbered[d] = numbered[d] || hasDigit(c)
+			k := -1
+			if len(named) > 1 { // the first code's entries are distinct
+				k = find(d)
+			}
+			if k < 0 {
+				k = len(hits)
+				hits, numbered = append(hits, codeHit{doc: d}), append(numbered, false)
+				if pos != nil {
+					pos[d] = k
+				}
+			}
+			hits[k].weight = min(hits[k].weight+w, maxCodeWeight)
+			numbered[k] = numbered[k] || hasDigit(c)
 		}
 	}
-	if len(best) == 0 {
+	if len(hits) == 0 {
 		return nil, nil
 	}
-	anyNumbered := slices.Contains(slices.Collect(maps.Values(numbered)), true)
-	hits = make([]codeHit, 0, len(best))
-	for d, w := range best {
-		if anyNumbered && !numbered[d] {
-			// A numbered code (AADSTS50011) names one error; a named one
-			// beside it (invalid_request) names its category.
-			w *= namedCodeShare
+	if slices.Contains(numbered, true) {
+		for k := range hits {
+			if !numbered[k] {
+				// A numbered code (AADSTS50011) names one error; a named
+				// one beside it (invalid_request) names its category.
+				hits[k].weight *= namedCodeShare
+			}
 		}
-		hits = append(hits, codeHit{d, w})
 	}
 	slices.SortFunc(hits, func(a, b codeHit) int { return int(a.doc) - int(b.doc) })
 	return hits, named
