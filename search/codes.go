@@ -333,7 +333,7 @@ func (ix *Index) lookUpCodes(codes []string, hints uint32) (hits []codeHit, name
 	}
 	// A query names a few codes of a few entries each: slices searched in
 	// turn cost less than maps here.
-	var numbered []bool // per hit, named by a code with a number
+	var numbered []bool   // per hit, named by a code with a number
 	var pos map[int32]int // hits by entry, once they are many
 	find := func(d int32) int {
 		if pos == nil && len(hits) > 32 {

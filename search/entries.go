@@ -72,7 +72,21 @@ func (s *entryStore) part(i int, part entryPart) content.Entry {
 	if s.all != nil {
 		return s.all[i]
 	}
-	e, err := s.m.decodePart(i, part)
+	e, err := s.m.decodePart(i, part, true)
+	if err != nil {
+		panic(fmt.Sprintf("search: saved entry %d: %v", i, err)) // see at
+	}
+	return e
+}
+
+// view is part without copies: a mapped entry's strings point into the
+// file, so the entry must not outlive the call that asked for it (a
+// re-ranking reads it and lets it go), as with id.
+func (s *entryStore) view(i int, part entryPart) content.Entry {
+	if s.all != nil {
+		return s.all[i]
+	}
+	e, err := s.m.decodePart(i, part, false)
 	if err != nil {
 		panic(fmt.Sprintf("search: saved entry %d: %v", i, err)) // see at
 	}
@@ -237,14 +251,20 @@ const (
 
 // decode returns entry i with strings of its own.
 func (m *mappedEntries) decode(i int) (content.Entry, error) {
-	return m.decodePart(i, partWhole)
+	return m.decodePart(i, partWhole, true)
 }
 
 // decodePart returns the fields of entry i that part names, with strings
-// of their own; the others are skipped without a copy.
-func (m *mappedEntries) decodePart(i int, part entryPart) (content.Entry, error) {
+// of their own when own is set, else pointing into the file (see
+// entryStore.view); the other fields are skipped without a copy.
+func (m *mappedEntries) decodePart(i int, part entryPart, own bool) (content.Entry, error) {
 	r := m.record(i)
-	copied := func() string { return string(r.bytes()) }
+	copied := func() string {
+		if !own {
+			return r.str()
+		}
+		return string(r.bytes())
+	}
 	list := func(keep bool) []string {
 		n := r.uvarint()
 		if n == 0 || n > uint64(len(r.b)) {

@@ -102,7 +102,12 @@ func (ix *Index) searchText(ctx context.Context, q Query, pl plan, res *Results)
 	if must, should := ix.textQuery(pl, ws); len(must) > 0 {
 		from := (q.Page - 1) * q.PerPage
 		c := ix.newCollector(q, max(from+q.PerPage, rerankWindow))
-		if err := ix.match(ctx, q, must, should, c); err != nil {
+		// A lone code reads its postings directly (codequery.go).
+		found, err := ix.matchCode(ctx, pl, ws, c)
+		if err == nil && !found {
+			err = ix.match(ctx, q, must, should, c)
+		}
+		if err != nil {
 			return err
 		}
 		res.Total = c.total
