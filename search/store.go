@@ -25,8 +25,9 @@ import (
 )
 
 // An index saved ahead of time (errata index) opens in a fraction of the
-// time a build takes: bleve's segments are read from disk and only the
-// entry lookups are rebuilt. The saved index records a fingerprint of the
+// time a build takes: bleve's segments, the entries and the code table are
+// mapped from disk, the other lookups read from the metadata, and no entry
+// is decoded. The saved index records a fingerprint of the
 // entries it was built from, so a stale index is refused, never served.
 const (
 	bleveDir    = "bleve"
