@@ -115,7 +115,11 @@ func (ix *Index) matchCode(ctx context.Context, pl plan, ws []word, c *collector
 		num   uint64
 		score float64
 	}
-	var ps []posting
+	n := uint64(0)
+	for _, tr := range readers {
+		n += tr.Count()
+	}
+	ps := make([]posting, 0, min(n, uint64(len(ix.docEntry))*uint64(len(codeFields))))
 	var tfd index.TermFieldDoc
 	for _, k := range order {
 		weight := codeFields[k].boost * idf[k] * qnorm
