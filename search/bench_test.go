@@ -2,9 +2,11 @@ package search
 
 import (
 	"context"
+	"math/rand/v2"
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -243,4 +245,52 @@ func benchQueries(b *testing.B, percentiles bool, queries []benchQuery) {
 			}
 		})
 	}
+}
+
+// BenchmarkCode times typed codes on 100k entries saved and opened as
+// errata serve --index opens them: 100 codes drawn (seeded) from the
+// entries' codes with a digit, as cmd/errata-bench draws them, searched
+// as written and in lower case. Each is one word the code table resolves,
+// answered from its postings (matchCode).
+func BenchmarkCode(b *testing.B) {
+	es := benchEntries(b, 100_000)
+	dir := filepath.Join(b.TempDir(), "index")
+	if err := Save(es, dir); err != nil {
+		b.Fatal(err)
+	}
+	ix, err := OpenSaved(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ix.Close()
+	var codes []string
+	for i := range es {
+		for _, c := range entryCodes(&es[i]) {
+			if hasDigit(c) {
+				codes = append(codes, c)
+			}
+		}
+	}
+	if len(codes) == 0 {
+		b.Fatal("no codes with a digit in the grown entries")
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	var queries []benchQuery
+	for range 100 {
+		c := codes[rng.IntN(len(codes))]
+		queries = append(queries, benchQuery{c, Query{Text: c}}, benchQuery{c, Query{Text: strings.ToLower(c)}})
+	}
+	ctx := context.Background()
+	lat := make([]time.Duration, 0, b.N)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		t0 := time.Now()
+		if _, err := ix.Search(ctx, queries[i%len(queries)].q); err != nil {
+			b.Fatal(err)
+		}
+		lat = append(lat, time.Since(t0))
+	}
+	b.StopTimer()
+	reportPercentiles(b, lat)
 }

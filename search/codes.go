@@ -1,8 +1,14 @@
 package search
 
 import (
+	"bytes"
+	"encoding/binary"
+	"errors"
 	"maps"
+	"math"
+	"runtime"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -13,7 +19,34 @@ import (
 // separators: AADSTS50126, aadsts50126, AADSTS 50126 and AADSTS-50126 are
 // one code; 21211, ErrorItemNotFound, rateLimitExceeded, invalid_grant are
 // others. A code that belongs to one entry names it: that entry comes first.
-type codeIndex map[string][]int32
+//
+// It is one table of bytes, laid out as the codes file of a saved index
+// (see codesMagic), so that an index built in memory and one opened from a
+// saved index read it alike, and opening maps the file instead of decoding
+// every entry to build it again.
+type codeIndex struct {
+	data           []byte // the whole table; mapped when opened from a saved index
+	mapped         *mapped
+	n              int    // keys
+	keyEnd, docEnd []byte // per key, the end of its key and of its entries (uint32 each)
+	docs, keys     []byte // entry numbers (uint32 each), then the keys, in byte order
+}
+
+// The codes file of a saved index, all little-endian:
+//
+//	magic (16 bytes) | keys (uint32) | entries (uint32) |
+//	key ends (keys × uint32) | entry ends (keys × uint32) |
+//	entry numbers (entries × uint32) | keys (bytes)
+//
+// Key k is keys[keyEnd[k-1]:keyEnd[k]] and its entries, in catalogue order,
+// are entry numbers [entryEnd[k-1], entryEnd[k]); keys are sorted bytewise.
+// An entry number with asWritten set has a code that is the key but for
+// case, without separators (AADSTS50126 for aadsts50126, not AADSTS-50126,
+// and not the 50126 of its digits): a word written so is its code, which
+// codesSearched then knows without reading the entry.
+const codesMagic = "errata-codes/1\x00\x00"
+
+const asWritten int32 = math.MinInt32
 
 // entryCodes are the codes of an entry: the codes its front matter lists
 // or, for an entry that lists none, its aliases written as codes
@@ -34,45 +67,177 @@ func entryCodes(e *content.Entry) []string {
 // buildCodes indexes the codes of every entry. A code of letters then
 // digits (AADSTS50126) is also indexed by its digits, as a sign-in log or
 // an error_codes field writes it (50126).
-func buildCodes(es []content.Entry) codeIndex {
-	return buildCodesOf(len(es), func(i int) content.Entry { return es[i] })
-}
-
-// buildCodesOf is buildCodes of n entries, entry i being at(i).
-func buildCodesOf(n int, at func(int) content.Entry) codeIndex {
-	ix := codeIndex{}
+func buildCodes(es []content.Entry) (codeIndex, error) {
+	byKey := map[string][]int32{}
 	var buf []byte
 	add := func(key []byte, doc int32) {
-		docs, ok := ix[string(key)] // no allocation for a key already held
-		if !ok {
-			ix[string(key)] = []int32{doc}
-			return
-		}
-		if docs[len(docs)-1] != doc {
-			ix[string(key)] = append(docs, doc)
+		docs, ok := byKey[string(key)] // no allocation for a key already held
+		switch {
+		case !ok:
+			byKey[string(key)] = []int32{doc}
+		case docs[len(docs)-1]&^asWritten != doc&^asWritten:
+			byKey[string(key)] = append(docs, doc)
+		default:
+			docs[len(docs)-1] |= doc // the entry has the code as written, by another code
 		}
 	}
-	total := 0
-	for i := range n {
-		e := at(i)
-		for _, c := range entryCodes(&e) {
-			buf = appendCodeKey(buf[:0], c)
-			add(buf, int32(i))
-			total++
+	for i := range es {
+		for _, c := range entryCodes(&es[i]) {
+			if buf = appendCodeKey(buf[:0], c); len(buf) == 0 {
+				continue // separators only: no code to look up
+			}
+			doc := int32(i)
+			if len(buf) == len(c) {
+				doc |= asWritten
+			}
+			add(buf, doc)
 			if d := trailingDigits(buf); len(d) >= 4 && len(d) < len(buf) && isLetters(buf[:len(buf)-len(d)]) {
 				add(d, int32(i))
-				total++
 			}
 		}
 	}
-	// One array for every list: appending left up to half of each unused.
-	flat := make([]int32, 0, total)
-	for k, docs := range ix {
-		start := len(flat)
-		flat = append(flat, docs...)
-		ix[k] = flat[start:len(flat):len(flat)]
+	keys := slices.Sorted(maps.Keys(byKey))
+	ndocs, nkey := 0, 0
+	for _, k := range keys {
+		ndocs += len(byKey[k])
+		nkey += len(k)
 	}
-	return ix
+	b := make([]byte, 0, len(codesMagic)+8+8*len(keys)+4*ndocs+nkey)
+	b = append(b, codesMagic...)
+	b = binary.LittleEndian.AppendUint32(b, uint32(len(keys)))
+	b = binary.LittleEndian.AppendUint32(b, uint32(ndocs))
+	at := 0
+	for _, k := range keys {
+		at += len(k)
+		b = binary.LittleEndian.AppendUint32(b, uint32(at))
+	}
+	at = 0
+	for _, k := range keys {
+		at += len(byKey[k])
+		b = binary.LittleEndian.AppendUint32(b, uint32(at))
+	}
+	for _, k := range keys {
+		for _, d := range byKey[k] {
+			b = binary.LittleEndian.AppendUint32(b, uint32(d))
+		}
+	}
+	for _, k := range keys {
+		b = append(b, k...)
+	}
+	if uint64(len(b)) > math.MaxUint32 || len(es) > math.MaxInt32 {
+		return codeIndex{}, errors.New("search: too many codes to index")
+	}
+	return readCodes(b, len(es))
+}
+
+var errCodesFile = errors.New("not a codes file written by errata index")
+
+// readCodes reads a table laid out as buildCodes does, for entries 0..n-1,
+// checking every offset and entry number, so that lookups need not.
+func readCodes(b []byte, n int) (codeIndex, error) {
+	head := len(codesMagic) + 8
+	if len(b) < head || string(b[:len(codesMagic)]) != codesMagic {
+		return codeIndex{}, errCodesFile
+	}
+	nk := uint64(binary.LittleEndian.Uint32(b[len(codesMagic):]))
+	nd := uint64(binary.LittleEndian.Uint32(b[len(codesMagic)+4:]))
+	if 8*nk+4*nd > uint64(len(b)-head) {
+		return codeIndex{}, errCodesFile
+	}
+	ix := codeIndex{data: b, n: int(nk)}
+	rest := b[head:]
+	ix.keyEnd, rest = rest[:4*nk], rest[4*nk:]
+	ix.docEnd, rest = rest[:4*nk], rest[4*nk:]
+	ix.docs, ix.keys = rest[:4*nd], rest[4*nd:]
+	var prevKey, prevDoc uint32
+	for k := range ix.n {
+		ke, de := ix.end(ix.keyEnd, k), ix.end(ix.docEnd, k)
+		if ke <= prevKey && k > 0 || de <= prevDoc && k > 0 || ke == 0 || de == 0 {
+			return codeIndex{}, errCodesFile // every key has bytes and entries
+		}
+		prevKey, prevDoc = ke, de
+	}
+	if uint64(prevKey) != uint64(len(ix.keys)) || uint64(prevDoc) != nd {
+		return codeIndex{}, errCodesFile
+	}
+	for i := 0; i < len(ix.docs); i += 4 {
+		if uint64(binary.LittleEndian.Uint32(ix.docs[i:])&^(1<<31)) >= uint64(n) {
+			return codeIndex{}, errCodesFile
+		}
+	}
+	return ix, nil
+}
+
+// mapped owns a file mapping: it is released when nothing refers to it
+// any more, as the entries file's (see mappedEntries).
+type mapped struct{ data []byte }
+
+// openCodes maps the codes file at path, of a saved index of n entries.
+func openCodes(path string, n int) (codeIndex, error) {
+	data, err := mapFile(path)
+	if err != nil {
+		return codeIndex{}, err
+	}
+	ix, err := readCodes(data, n)
+	if err != nil {
+		unmapFile(data)
+		return codeIndex{}, err
+	}
+	ix.mapped = &mapped{data: data}
+	runtime.AddCleanup(ix.mapped, func(d []byte) { unmapFile(d) }, data)
+	return ix, nil
+}
+
+// end is entry k of an array of ends; 0 before the first.
+func (ix *codeIndex) end(ends []byte, k int) uint32 {
+	if k < 0 {
+		return 0
+	}
+	return binary.LittleEndian.Uint32(ends[4*k:])
+}
+
+// find returns the position of key, or -1.
+func (ix *codeIndex) find(key []byte) int {
+	k, ok := sort.Find(ix.n, func(k int) int {
+		return bytes.Compare(key, ix.keys[ix.end(ix.keyEnd, k-1):ix.end(ix.keyEnd, k)])
+	})
+	if !ok {
+		return -1
+	}
+	return k
+}
+
+// count is how many entries have key (appendCodeKey) as a code.
+func (ix *codeIndex) count(key []byte) int {
+	k := ix.find(key)
+	if k < 0 {
+		return 0
+	}
+	return int(ix.end(ix.docEnd, k) - ix.end(ix.docEnd, k-1))
+}
+
+// lookup returns the entries that have key as a code, in catalogue order.
+func (ix *codeIndex) lookup(key []byte) []int32 {
+	out := ix.lookupMarked(key)
+	for j := range out {
+		out[j] &^= asWritten
+	}
+	return out
+}
+
+// lookupMarked is lookup with asWritten set on the entries that have the
+// key as written.
+func (ix *codeIndex) lookupMarked(key []byte) []int32 {
+	k := ix.find(key)
+	if k < 0 {
+		return nil
+	}
+	lo, hi := ix.end(ix.docEnd, k-1), ix.end(ix.docEnd, k)
+	out := make([]int32, hi-lo)
+	for j := range out {
+		out[j] = int32(binary.LittleEndian.Uint32(ix.docs[4*(int(lo)+j):]))
+	}
+	return out
 }
 
 // isCodeLike reports whether one token is written as a code rather than a
@@ -163,21 +328,38 @@ type codeHit struct {
 //
 // named are the codes that named entries, as first written.
 func (ix *Index) lookUpCodes(codes []string, hints uint32) (hits []codeHit, named []string) {
-	if len(ix.codes) == 0 || len(codes) == 0 {
+	if ix.codes.n == 0 || len(codes) == 0 {
 		return nil, nil
 	}
-	best := map[int32]float64{}
-	numbered := map[int32]bool{} // named by a code with a number
-	seen := map[string]bool{}
+	// A query names a few codes of a few entries each: slices searched in
+	// turn cost less than maps here.
+	var numbered []bool   // per hit, named by a code with a number
+	var pos map[int32]int // hits by entry, once they are many
+	find := func(d int32) int {
+		if pos == nil && len(hits) > 32 {
+			pos = make(map[int32]int, 2*len(hits))
+			for k, h := range hits {
+				pos[h.doc] = k
+			}
+		}
+		if pos != nil {
+			if k, ok := pos[d]; ok {
+				return k
+			}
+			return -1
+		}
+		return slices.IndexFunc(hits, func(h codeHit) bool { return h.doc == d })
+	}
+	var seen []string
 	var buf []byte
 	for _, c := range codes {
 		buf = appendCodeKey(buf[:0], c)
-		docs := ix.codes[string(buf)]
-		if len(docs) == 0 || len(docs) > maxCodeEntries || seen[string(buf)] {
+		if n := ix.codes.count(buf); n == 0 || n > maxCodeEntries || slices.Contains(seen, string(buf)) {
 			continue
 		}
-		seen[string(buf)] = true
+		seen = append(seen, string(buf))
 		named = append(named, c)
+		docs := ix.codes.lookup(buf)
 		hinted := 0
 		for _, d := range docs {
 			if ix.provMask[d]&hints != 0 {
@@ -189,22 +371,32 @@ func (ix *Index) lookUpCodes(codes []string, hints uint32) (hits []codeHit, name
 			if hinted > 0 && ix.provMask[d]&hints != 0 {
 				w = 1 / float64(hinted)
 			}
-			best[d] = min(best[d]+w, maxCodeWeight)
-			numbered[d] = numbered[d] || hasDigit(c)
+			k := -1
+			if len(named) > 1 { // the first code's entries are distinct
+				k = find(d)
+			}
+			if k < 0 {
+				k = len(hits)
+				hits, numbered = append(hits, codeHit{doc: d}), append(numbered, false)
+				if pos != nil {
+					pos[d] = k
+				}
+			}
+			hits[k].weight = min(hits[k].weight+w, maxCodeWeight)
+			numbered[k] = numbered[k] || hasDigit(c)
 		}
 	}
-	if len(best) == 0 {
+	if len(hits) == 0 {
 		return nil, nil
 	}
-	anyNumbered := slices.Contains(slices.Collect(maps.Values(numbered)), true)
-	hits = make([]codeHit, 0, len(best))
-	for d, w := range best {
-		if anyNumbered && !numbered[d] {
-			// A numbered code (AADSTS50011) names one error; a named one
-			// beside it (invalid_request) names its category.
-			w *= namedCodeShare
+	if slices.Contains(numbered, true) {
+		for k := range hits {
+			if !numbered[k] {
+				// A numbered code (AADSTS50011) names one error; a named
+				// one beside it (invalid_request) names its category.
+				hits[k].weight *= namedCodeShare
+			}
 		}
-		hits = append(hits, codeHit{d, w})
 	}
 	slices.SortFunc(hits, func(a, b codeHit) int { return int(a.doc) - int(b.doc) })
 	return hits, named
@@ -216,15 +408,27 @@ func (ix *Index) lookUpCodes(codes []string, hints uint32) (hits []codeHit, name
 // document ids is needed. AADSTS-50076 and a code read from a class name
 // are not among the words.
 func (ix *Index) codesSearched(pl plan) bool {
-	for _, h := range pl.codeHits {
-		found := false
-		for _, c := range entryCodes(new(ix.entries.at(int(h.doc)))) {
-			if slices.ContainsFunc(pl.words, func(w string) bool { return strings.EqualFold(w, c) }) {
-				found = true
-				break
+	// A word written without separators is the code of the entries the
+	// table marks for its key; only the others are read.
+	var known []int32
+	var buf []byte
+	for _, w := range pl.words {
+		if buf = appendCodeKey(buf[:0], w); len(buf) == len(w) {
+			for _, d := range ix.codes.lookupMarked(buf) {
+				if d&asWritten != 0 {
+					known = append(known, d&^asWritten)
+				}
 			}
 		}
-		if !found {
+	}
+	for _, h := range pl.codeHits {
+		if slices.Contains(known, h.doc) {
+			continue
+		}
+		searched := ix.entries.hasCode(int(h.doc), func(c string) bool {
+			return slices.ContainsFunc(pl.words, func(w string) bool { return strings.EqualFold(w, c) })
+		})
+		if !searched {
 			return false
 		}
 	}
@@ -249,10 +453,9 @@ func (ix *Index) ByCode(code string) []content.Entry {
 		return nil
 	}
 	var out []content.Entry
-	for _, d := range ix.codes[string(buf)] {
-		e := ix.entries.at(int(d))
-		if slices.ContainsFunc(e.Codes, func(c string) bool { return strings.EqualFold(c, code) }) {
-			out = append(out, e)
+	for _, d := range ix.codes.lookup(buf) {
+		if e := ix.entries.part(int(d), partHead); slices.ContainsFunc(e.Codes, func(c string) bool { return strings.EqualFold(c, code) }) {
+			out = append(out, ix.entries.at(int(d)))
 		}
 	}
 	return out

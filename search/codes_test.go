@@ -2,6 +2,7 @@ package search
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/errata/errata/content"
@@ -30,7 +31,7 @@ func TestCodeIndex(t *testing.T) {
 	}
 	es[2].Providers = []string{"gmail"}
 	es[3].Providers = []string{"microsoft-entra"}
-	ix := &Index{entries: storeOf(es), codes: buildCodes(es), prov: newProviderSet(content.BuiltinProviders())}
+	ix := &Index{entries: storeOf(es), codes: mustCodes(t, es), prov: newProviderSet(content.BuiltinProviders())}
 	ix.provMask = make([]uint32, len(es))
 	for i, e := range es {
 		ix.provMask[i] = ix.prov.mask(e.Providers)
@@ -65,7 +66,7 @@ func TestCodeIndex(t *testing.T) {
 	for range maxCodeEntries + 1 {
 		many = append(many, content.Entry{Aliases: []string{"sharedCode"}})
 	}
-	ix = &Index{entries: storeOf(many), codes: buildCodes(many), provMask: make([]uint32, len(many))}
+	ix = &Index{entries: storeOf(many), codes: mustCodes(t, many), provMask: make([]uint32, len(many))}
 	if got, _ := ix.lookUpCodes([]string{"sharedCode"}, 0); got != nil {
 		t.Errorf("a code of %d entries named %d of them", len(many), len(got))
 	}
@@ -86,6 +87,47 @@ func TestAppendCodes(t *testing.T) {
 	} {
 		if got := appendCodes(nil, c.prev, c.w, c.pasted); !slices.Equal(got, c.want) {
 			t.Errorf("appendCodes(%q, %q, %v) = %q, want %q", c.prev, c.w, c.pasted, got, c.want)
+		}
+	}
+}
+
+func mustCodes(tb testing.TB, es []content.Entry) codeIndex {
+	tb.Helper()
+	c, err := buildCodes(es)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return c
+}
+
+// codesSearched knows a word written as an entry's code from the table's
+// marks, and reads the entry only for other words: either way it answers
+// as comparing the words with every code of every named entry does.
+func TestCodesSearched(t *testing.T) {
+	es := []content.Entry{
+		{ID: "aadsts", Codes: []string{"AADSTS50126"}},
+		{ID: "grant", Codes: []string{"invalid_grant"}},
+		{ID: "ews", Aliases: []string{"ErrorItemNotFound", "item not found"}},
+		{ID: "both", Codes: []string{"AADSTS-7000", "aadsts7000"}},
+	}
+	ix := &Index{entries: storeOf(es), codes: mustCodes(t, es), prov: newProviderSet(content.BuiltinProviders()), provMask: make([]uint32, len(es))}
+	for _, words := range [][]string{
+		{"AADSTS50126"}, {"aadsts50126"}, {"AADSTS-50126"}, {"50126"}, {"invalid_grant"}, {"INVALID_GRANT"}, {"invalidgrant"},
+		{"erroritemnotfound"}, {"ErrorItemNotFound", "AADSTS50126"}, {"AADSTS-7000"}, {"AADSTS7000"}, {"7000"},
+	} {
+		pl := plan{words: words}
+		pl.codeHits, _ = ix.lookUpCodes(words, 0)
+		if len(pl.codeHits) == 0 {
+			t.Fatalf("%q named no entry", words)
+		}
+		want := true
+		for _, h := range pl.codeHits {
+			want = want && slices.ContainsFunc(entryCodes(&es[h.doc]), func(c string) bool {
+				return slices.ContainsFunc(words, func(w string) bool { return strings.EqualFold(w, c) })
+			})
+		}
+		if got := ix.codesSearched(pl); got != want {
+			t.Errorf("codesSearched(%q) = %v, want %v", words, got, want)
 		}
 	}
 }

@@ -30,6 +30,8 @@
 //     rare words, the entries the codes name and the statuses read from a
 //     paste find the hits, and common words, reason phrases and class words
 //     only score them; a collector filters, counts facets and keeps the best.
+//     A query of one typed code reads its term's postings instead, scored
+//     as bleve would score them (codequery.go, matchCode).
 //  7. Message templates (rank.go, templateBonus): how much of each hit's
 //     messages, title and aliases the query holds as one run, placeholders
 //     matching any words.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"slices"
 	"unsafe"
 
 	"github.com/errata/errata/content"
@@ -62,6 +63,48 @@ func (s *entryStore) id(i int) string {
 	}
 	r := s.m.record(i)
 	return r.str()
+}
+
+// part returns entry i with at least the fields part names (see
+// entryPart): an entry in memory is returned whole, a mapped one copies no
+// more than asked.
+func (s *entryStore) part(i int, part entryPart) content.Entry {
+	if s.all != nil {
+		return s.all[i]
+	}
+	e, err := s.m.decodePart(i, part, true)
+	if err != nil {
+		panic(fmt.Sprintf("search: saved entry %d: %v", i, err)) // see at
+	}
+	return e
+}
+
+// view is part without copies: a mapped entry's strings point into the
+// file, so the entry must not outlive the call that asked for it (a
+// re-ranking reads it and lets it go), as with id.
+func (s *entryStore) view(i int, part entryPart) content.Entry {
+	if s.all != nil {
+		return s.all[i]
+	}
+	e, err := s.m.decodePart(i, part, false)
+	if err != nil {
+		panic(fmt.Sprintf("search: saved entry %d: %v", i, err)) // see at
+	}
+	return e
+}
+
+// hasCode reports whether any of entry i's codes (entryCodes) satisfies
+// match; a mapped entry's are read in place, none copied.
+func (s *entryStore) hasCode(i int, match func(code string) bool) bool {
+	if s.all != nil {
+		return slices.ContainsFunc(entryCodes(&s.all[i]), match)
+	}
+	found := false
+	s.m.eachCode(i, func(c string) bool {
+		found = match(c)
+		return !found
+	})
+	return found
 }
 
 // The entries file of a saved index:
@@ -193,13 +236,44 @@ func (m *mappedEntries) record(i int) *recordReader {
 	return &recordReader{b: m.records[m.offset(i):m.offset(i+1)]}
 }
 
+// entryPart is how much of an entry a decode copies out of its record.
+type entryPart int
+
+const (
+	// partHead is the id, status, title, codes and providers: what
+	// re-ranking reads of every candidate.
+	partHead entryPart = iota
+	// partShown adds the messages, aliases and sections without their
+	// HTML: what a hit shows and its snippet is cut from.
+	partShown
+	partWhole
+)
+
 // decode returns entry i with strings of its own.
 func (m *mappedEntries) decode(i int) (content.Entry, error) {
+	return m.decodePart(i, partWhole, true)
+}
+
+// decodePart returns the fields of entry i that part names, with strings
+// of their own when own is set, else pointing into the file (see
+// entryStore.view); the other fields are skipped without a copy.
+func (m *mappedEntries) decodePart(i int, part entryPart, own bool) (content.Entry, error) {
 	r := m.record(i)
-	copied := func() string { return string(r.bytes()) }
-	list := func() []string {
+	copied := func() string {
+		if !own {
+			return r.str()
+		}
+		return string(r.bytes())
+	}
+	list := func(keep bool) []string {
 		n := r.uvarint()
 		if n == 0 || n > uint64(len(r.b)) {
+			return nil
+		}
+		if !keep {
+			for range n {
+				r.bytes()
+			}
 			return nil
 		}
 		out := make([]string, n)
@@ -212,27 +286,70 @@ func (m *mappedEntries) decode(i int) (content.Entry, error) {
 	e.ID = copied()
 	e.Status = int(r.uvarint())
 	e.Title = copied()
-	e.Codes = list()
-	e.Providers = list()
-	e.Messages = list()
-	e.Aliases = list()
-	e.Related = list()
-	e.Source = content.Source{Name: copied(), URL: copied()}
-	if err := e.Updated.UnmarshalBinary(r.bytes()); err != nil && r.err == nil {
-		return e, err
+	e.Codes = list(true)
+	e.Providers = list(true)
+	if part == partHead {
+		return e, r.err
 	}
-	if err := e.Imported.UnmarshalBinary(r.bytes()); err != nil && r.err == nil {
-		return e, err
+	whole := part == partWhole
+	e.Messages = list(true)
+	e.Aliases = list(true)
+	e.Related = list(whole)
+	source, url, updated, imported := r.bytes(), r.bytes(), r.bytes(), r.bytes()
+	if whole {
+		e.Source = content.Source{Name: string(source), URL: string(url)}
+		if err := e.Updated.UnmarshalBinary(updated); err != nil && r.err == nil {
+			return e, err
+		}
+		if err := e.Imported.UnmarshalBinary(imported); err != nil && r.err == nil {
+			return e, err
+		}
 	}
-	e.RedirectFrom = list()
+	e.RedirectFrom = list(whole)
 	if n := r.uvarint(); n > 0 && n <= uint64(len(r.b)) {
 		e.Sections = make([]content.Section, n)
 		for k := range e.Sections {
-			e.Sections[k] = content.Section{ID: copied(), Title: copied(), HTML: copied(), Text: copied()}
+			s := &e.Sections[k]
+			s.ID, s.Title = copied(), copied()
+			if html := r.bytes(); whole {
+				s.HTML = string(html)
+			}
+			s.Text = copied()
 		}
 	}
-	e.Path = copied()
+	if whole {
+		e.Path = copied()
+	}
 	return e, r.err
+}
+
+// eachCode calls fn with each of entry i's codes as entryCodes lists them,
+// until fn returns false. A mapped code points into the file: fn must not
+// keep it.
+func (m *mappedEntries) eachCode(i int, fn func(code string) bool) {
+	r := m.record(i)
+	r.bytes() // id
+	r.uvarint()
+	r.bytes() // title
+	n := r.uvarint()
+	for k := uint64(0); k < n && r.err == nil; k++ {
+		if !fn(r.str()) {
+			return
+		}
+	}
+	if n > 0 {
+		return
+	}
+	for range 2 { // providers, messages
+		for n := r.uvarint(); n > 0 && r.err == nil; n-- {
+			r.bytes()
+		}
+	}
+	for n := r.uvarint(); n > 0 && r.err == nil; n-- {
+		if a := r.str(); isCodeLike(a) && !fn(a) {
+			return
+		}
+	}
 }
 
 // recordReader reads one record; a record cut short sets err and reads as

@@ -204,7 +204,10 @@ func prepare(entries []content.Entry, providers *content.Providers) (*Index, err
 	}
 	ix.orders = newOrders(ix)
 	ix.broad = broadLimits{work: broadWork, light: broadLight}
-	ix.codes = buildCodes(es)
+	var err error
+	if ix.codes, err = buildCodes(es); err != nil {
+		return nil, err
+	}
 	ix.provMask = make([]uint32, len(es))
 	ix.status = make([]uint16, len(es))
 	for i, e := range es {

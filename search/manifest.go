@@ -21,9 +21,11 @@ import (
 // A damaged index is then refused at start with the file named, instead of a
 // panic in bolt or a 500 from the first search that reads a bad segment.
 const (
-	manifestFile    = "errata-manifest.json"
-	manifestFormat  = "errata-index"
-	manifestVersion = 1
+	manifestFile   = "errata-manifest.json"
+	manifestFormat = "errata-index"
+	// manifestVersion changes with what a saved index holds: 2 added the
+	// code table (codes.bin), which an index of 1 lacks.
+	manifestVersion = 2
 	// manifestMax bounds the manifest read: a real one lists a few files.
 	manifestMax = 1 << 20
 )
@@ -31,6 +33,10 @@ const (
 // ErrDamaged is wrapped by the errors of opening a saved index that is not
 // as Save wrote it: a file missing, truncated, changed or added.
 var ErrDamaged = errors.New("saved index is damaged")
+
+// errOtherVersion is a saved index of another format: it is not read, but
+// errata index may replace it.
+var errOtherVersion = errors.New("written by another version of errata index")
 
 // ErrNotSaved is wrapped by the errors of opening, or saving over, a folder
 // that holds no index written by Save.
@@ -101,8 +107,8 @@ func readManifest(dir string) (manifest, error) {
 		return m, fmt.Errorf("search: %s is %w (unreadable %s); %s", dir, ErrNotSaved, manifestFile, rebuildHint(dir))
 	}
 	if m.Version != manifestVersion {
-		return m, fmt.Errorf("search: %s was written by another version of errata index (format %d; this errata reads %d); %s",
-			dir, m.Version, manifestVersion, rebuildHint(dir))
+		return m, fmt.Errorf("search: %s was %w (format %d; this errata reads %d); %s",
+			dir, errOtherVersion, m.Version, manifestVersion, rebuildHint(dir))
 	}
 	for _, e := range m.Files {
 		if !filepath.IsLocal(filepath.FromSlash(e.Path)) || e.Path == manifestFile {
@@ -231,7 +237,7 @@ func CheckSaveDir(dir string) error {
 		return nil
 	}
 	m, err := readManifest(dir)
-	if err != nil {
+	if err != nil && !errors.Is(err, errOtherVersion) {
 		return fmt.Errorf("%s is not empty and %w, the only kind errata index replaces; choose a new or empty folder", dir, ErrNotSaved)
 	}
 	extra, err := unlisted(dir, m, "")

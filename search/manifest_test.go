@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"hash/fnv"
 	"io/fs"
 	"os"
@@ -87,7 +88,7 @@ func TestOpenSavedRefusesDamage(t *testing.T) {
 		{"manifest of another version", func(t *testing.T, dir string) string {
 			editManifest(t, dir, func(m *manifest) { m.Version = 99 })
 			return dir
-		}, nil, "written by another version of errata index (format 99; this errata reads 1)"},
+		}, nil, fmt.Sprintf("written by another version of errata index (format 99; this errata reads %d)", manifestVersion)},
 		{"manifest naming a file outside the index", func(t *testing.T, dir string) string {
 			editManifest(t, dir, func(m *manifest) { m.Files[0].Path = "../../etc/passwd" })
 			return "../../etc/passwd"

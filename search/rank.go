@@ -219,7 +219,7 @@ func (ix *Index) templateBonus(i int, seq []qword, r *tokenReader) (bonus float6
 // status read from the text, and its provider named by a host or SDK of a
 // paste, or among the words.
 func (ix *Index) signalBonus(i int, pl *plan, code float64) float64 {
-	e := new(ix.entries.at(i))
+	e := new(ix.entries.view(i, partHead))
 	b := bonusCode * code
 	if len(pl.textStatus) > 0 && pl.textStatus.Contains(e.Status) {
 		if pl.statusFinds {

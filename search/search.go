@@ -102,7 +102,12 @@ func (ix *Index) searchText(ctx context.Context, q Query, pl plan, res *Results)
 	if must, should := ix.textQuery(pl, ws); len(must) > 0 {
 		from := (q.Page - 1) * q.PerPage
 		c := ix.newCollector(q, max(from+q.PerPage, rerankWindow))
-		if err := ix.match(ctx, q, must, should, c); err != nil {
+		// A lone code reads its postings directly (codequery.go).
+		found, err := ix.matchCode(ctx, pl, ws, c)
+		if err == nil && !found {
+			err = ix.match(ctx, q, must, should, c)
+		}
+		if err != nil {
 			return err
 		}
 		res.Total = c.total
@@ -205,7 +210,7 @@ func facetsFrom(statusCounts []int, provCounts map[string]int, q Query) Facets {
 // hit turns entry i into a Hit with a snippet (the start of its first
 // message without a highlighter).
 func (ix *Index) hit(i int, score float64, match string, hl *highlighter) Hit {
-	e := new(ix.entries.at(i))
+	e := new(ix.entries.part(i, partShown))
 	sn, from := hl.snippet(e)
 	return Hit{
 		ID:          e.ID,

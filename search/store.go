@@ -25,14 +25,16 @@ import (
 )
 
 // An index saved ahead of time (errata index) opens in a fraction of the
-// time a build takes: bleve's segments are read from disk and only the
-// entry lookups are rebuilt. The saved index records a fingerprint of the
+// time a build takes: bleve's segments, the entries and the code table are
+// mapped from disk, the other lookups read from the metadata, and no entry
+// is decoded. The saved index records a fingerprint of the
 // entries it was built from, so a stale index is refused, never served.
 const (
 	bleveDir    = "bleve"
 	metaFile    = "errata-index.gob"
 	metaMagic   = "errata-index/2"
 	entriesFile = "entries.bin" // see writeEntries
+	codesFile   = "codes.bin"   // see codesMagic
 )
 
 // ErrStale is returned by Open when the saved index was built from other
@@ -138,6 +140,14 @@ func (ix *Index) write(dir string) error {
 		meta.Tokens, meta.TokenOffsets = t.data, t.off
 	}
 	if err := writeGob(filepath.Join(dir, metaFile), meta); err != nil {
+		return err
+	}
+	// The code table is kept as it is laid out in memory, so that opening
+	// maps it rather than decoding every entry to build it again.
+	if err := writeFile(filepath.Join(dir, codesFile), func(w io.Writer) error {
+		_, err := w.Write(ix.codes.data)
+		return err
+	}); err != nil {
 		return err
 	}
 	// The entries are kept beside their index, so that a server can start
@@ -255,7 +265,11 @@ func OpenSaved(dir string) (ix *Index, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("search: %s: unreadable saved entries (%v); %s", dir, err, rebuildHint(dir))
 	}
-	ix, err = savedIndex(meta, m)
+	codes, err := openCodes(filepath.Join(dir, codesFile), m.n)
+	if err != nil {
+		return nil, fmt.Errorf("search: %s: unreadable saved codes (%v); %s", dir, err, rebuildHint(dir))
+	}
+	ix, err = savedIndex(meta, m, codes)
 	if err != nil {
 		return nil, fmt.Errorf("search: %s: %v; %s", dir, err, rebuildHint(dir))
 	}
@@ -264,7 +278,7 @@ func OpenSaved(dir string) (ix *Index, err error) {
 
 // savedIndex is the index of the entries in m with the lookups saved in
 // meta, checked against each other.
-func savedIndex(meta *savedMeta, m *mappedEntries) (*Index, error) {
+func savedIndex(meta *savedMeta, m *mappedEntries, codes codeIndex) (*Index, error) {
 	limitClauses()
 	n := m.n
 	ix := &Index{redirect: meta.Redirect, vocab: newVocab(), prov: newProviderSet(meta.providers())}
@@ -284,7 +298,7 @@ func savedIndex(meta *savedMeta, m *mappedEntries) (*Index, error) {
 		ix.redirect = map[string]string{}
 	}
 	ix.orders = newOrders(ix)
-	ix.codes = buildCodesOf(n, ix.entries.at)
+	ix.codes = codes
 	ix.tally()
 	return ix, nil
 }

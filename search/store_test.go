@@ -1,15 +1,20 @@
 package search
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/errata/errata/content"
+	"github.com/errata/errata/content/corpus/corpustest"
+	"github.com/errata/errata/search/pasteset"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 )
@@ -147,4 +152,155 @@ func heapAlloc() uint64 {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	return ms.HeapAlloc
+}
+
+// An index saved before the code table was (format 1, no codes.bin) is
+// refused with the command that rebuilds it, never served with codes that
+// find nothing, and errata index may write the new one over it.
+func TestOpenSavedOfTheFormatBefore(t *testing.T) {
+	dir := saved(t)
+	remove(t, filepath.Join(dir, codesFile))
+	editManifest(t, dir, func(m *manifest) {
+		m.Version = 1
+		m.Files = slices.DeleteFunc(m.Files, func(f manifestEntry) bool { return f.Path == codesFile })
+	})
+	if ix, err := OpenSaved(dir); err == nil {
+		ix.Close()
+		t.Fatal("OpenSaved of a format-1 index succeeded")
+	} else if msg := err.Error(); !strings.Contains(msg, "another version of errata index (format 1") || !strings.Contains(msg, "errata index --out "+dir) {
+		t.Errorf("OpenSaved: %q, want the format named and the command that rebuilds it", msg)
+	}
+	if err := Save(fixtures(), dir); err != nil {
+		t.Fatalf("Save over a format-1 index: %v", err)
+	}
+	ix, err := OpenSaved(dir)
+	if err != nil {
+		t.Fatalf("OpenSaved after saving again: %v", err)
+	}
+	defer ix.Close()
+	if res := run(t, ix, Query{Text: "rateLimitExceeded"}); len(res.Hits) == 0 || res.Hits[0].ID != "401-identifiers" || res.Hits[0].Match != "code" {
+		t.Errorf("rateLimitExceeded after saving again: %+v, want 401-identifiers named by its code", res.Hits)
+	}
+}
+
+// A code table that is not one errata index wrote, even with a manifest
+// that agrees with it, is an error that names it: never a panic, and never
+// codes that name entries out of range.
+func TestOpenSavedRefusesBadCodes(t *testing.T) {
+	good, err := os.ReadFile(filepath.Join(saved(t), codesFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	entryAt := len(codesMagic) + 8 + 8*int(binary.LittleEndian.Uint32(good[len(codesMagic):]))
+	for name, bad := range map[string][]byte{
+		"empty":           {},
+		"magic only":      []byte(codesMagic),
+		"cut":             good[:len(good)-3],
+		"other magic":     append([]byte("errata-codes/9\x00\x00"), good[len(codesMagic):]...),
+		"entry too large": append(append(slices.Clone(good[:entryAt]), 0xff, 0xff, 0xff, 0x7f), good[entryAt+4:]...),
+		"keys unordered":  append(append(slices.Clone(good[:len(codesMagic)+8]), 0xff, 0xff, 0, 0), good[len(codesMagic)+12:]...),
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := saved(t)
+			writeTestFile(t, filepath.Join(dir, codesFile), string(bad))
+			remove(t, filepath.Join(dir, manifestFile))
+			if err := writeManifest(dir); err != nil {
+				t.Fatal(err)
+			}
+			ix, err := OpenSaved(dir)
+			if err == nil {
+				ix.Close()
+				t.Fatal("OpenSaved succeeded")
+			}
+			if msg := err.Error(); !strings.Contains(msg, "unreadable saved codes") || !strings.Contains(msg, "errata index --out "+dir) {
+				t.Errorf("err = %q", msg)
+			}
+		})
+	}
+}
+
+// A saved index of the real catalogue answers exactly as the one built in
+// memory: every entry whole (codes, source and import date included), every
+// code of every entry by ByCode, every paste of the paste set (the codes it
+// names, its hits, totals and facets), and the status and provider facets
+// of browsing.
+func TestSavedRealCatalogueAnswersAsBuilt(t *testing.T) {
+	c := corpustest.RealImported(t)
+	built, err := importedIndex()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "index")
+	if err := SaveCatalogue(c, dir); err != nil {
+		t.Fatal(err)
+	}
+	opened, err := OpenSaved(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer opened.Close()
+
+	if opened.Len() != built.Len() {
+		t.Fatalf("Len = %d, built %d", opened.Len(), built.Len())
+	}
+	var withCodes, withSource, imported int
+	codes := map[string]bool{}
+	for i := range built.Len() {
+		want, got := built.At(i), opened.At(i)
+		if diff := cmp.Diff(want, got, cmpopts.EquateEmpty()); diff != "" {
+			t.Fatalf("entry %d (-built +saved):\n%s", i, diff)
+		}
+		withCodes += min(len(got.Codes), 1)
+		withSource += min(len(got.Source.Name), 1)
+		if !got.Imported.IsZero() {
+			imported++
+		}
+		for _, code := range got.Codes {
+			codes[code] = true
+		}
+	}
+	// The catalogue must hold what is compared, or the check above proves nothing.
+	if withCodes < 2000 || withSource < 2000 || imported < 2000 {
+		t.Fatalf("of %d entries, %d have codes, %d a source, %d an import date; want the real corpora's thousands",
+			built.Len(), withCodes, withSource, imported)
+	}
+
+	for code := range codes {
+		want, got := built.ByCode(code), opened.ByCode(code)
+		if len(want) == 0 {
+			t.Errorf("ByCode(%q) found nothing in the built index", code)
+		}
+		if diff := cmp.Diff(want, got, cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("ByCode(%q) (-built +saved):\n%s", code, diff)
+		}
+	}
+
+	// Scores are sums whose last bits follow bleve's segments: one built in
+	// memory, the saved index's merged one.
+	sameAnswer := cmp.Options{cmpopts.IgnoreFields(Results{}, "Took"), cmpopts.EquateApprox(0, 1e-12)}
+	cases, err := pasteset.Load("testdata/pastes.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	named := 0
+	for _, pc := range cases {
+		want, got := run(t, built, Query{Text: pc.Paste}), run(t, opened, Query{Text: pc.Paste})
+		named += min(len(got.Understood.Codes), 1)
+		if diff := cmp.Diff(want, got, sameAnswer); diff != "" {
+			t.Errorf("paste %q (-built +saved):\n%s", clip(pc.Paste, 60), diff)
+		}
+	}
+	if named < len(cases)/3 {
+		t.Errorf("only %d of %d pastes named a code in the saved index", named, len(cases))
+	}
+
+	for _, q := range []Query{
+		{}, {Status: StatusSet{{0, 0}}}, {Providers: []string{"twilio"}}, {Status: StatusSet{{400, 499}}, Providers: []string{"microsoft"}},
+		{Text: "AADSTS50126"}, {Text: "21211"}, {Text: "ErrorItemNotFound"}, {Text: "invalid_grant"}, {Text: "rate limit", Providers: []string{"twilio"}},
+	} {
+		want, got := run(t, built, q), run(t, opened, q)
+		if diff := cmp.Diff(want, got, sameAnswer); diff != "" {
+			t.Errorf("%+v (-built +saved):\n%s", q, diff)
+		}
+	}
 }

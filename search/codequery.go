@@ -1,0 +1,164 @@
+package search
+
+import (
+	"cmp"
+	"context"
+	"encoding/binary"
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/blevesearch/bleve/v2/search/scorer"
+	index "github.com/blevesearch/bleve_index_api"
+)
+
+// A query that is one typed code (AADSTS50126, 21211, ErrorServerBusy) is
+// the most common search and the one with least to do: the code table
+// names its entries, and every other entry that mentions the code holds
+// the same term in the few fields a word is looked for in. matchCode reads
+// those postings directly and scores them as bleve scores textQuery's one
+// word query (each field's term: √freq × norm × idf × boost × idf × query
+// norm; their sum times the share of fields matched), so the hits, totals,
+// facets and scores are those of the full search, without building and
+// running bleve's searchers and collector. Anything else takes the full
+// search.
+
+// codeFields are the fields, boosts and analysis of wordQuery's finding
+// form for a word that is not broad, in its order.
+var codeFields = [...]struct {
+	name  string
+	boost float64
+	ident bool // the identifier term (lower-cased word) rather than the English one
+}{{fTitle, boostTitle, false}, {fMessage, boostMessage, false}, {fAlias, boostAlias, false}, {fBody, boostBody, false}, {fIdent, boostIdent, true}}
+
+// loneCode returns the terms a query made of one typed code looks up, or
+// false when the query is anything else: the query must be exactly the one
+// bleve query wordQuery makes of a known word that names entries by the
+// code table and needs no document ids (codesSearched).
+func (ix *Index) loneCode(pl plan, ws []word) (terms [len(codeFields)]string, ok bool) {
+	if pl.pasted || len(pl.phrases) > 0 || len(pl.textStatus) > 0 || len(pl.scoreOnly) > 0 || len(pl.codeHits) == 0 || len(ws) != 1 {
+		return terms, false
+	}
+	w := ws[0]
+	if w.stop || w.df == 0 || len(w.fixes) > 0 || len(w.completions) > 0 || len(providerWords[w.lower]) > 0 ||
+		ix.broadWord(pl, ws) || !ix.codesSearched(pl) {
+		return terms, false
+	}
+	var en []string
+	ix.en(w.text, func(t string, _, _ int) { en = append(en, t) })
+	if len(en) != 1 {
+		return terms, false // wordQuery's fields would each hold a disjunction
+	}
+	for k, f := range codeFields {
+		terms[k] = en[0]
+		if f.ident {
+			terms[k] = lowerASCII(w.text)
+		}
+	}
+	return terms, true
+}
+
+// matchCode hands c every entry that the one word query of a lone code
+// matches, scored as bleve scores it, and reports whether it did; it does
+// nothing for any other query (see loneCode). Filters and facets are c's,
+// as for the full search.
+func (ix *Index) matchCode(ctx context.Context, pl plan, ws []word, c *collector) (bool, error) {
+	terms, ok := ix.loneCode(pl, ws)
+	if !ok {
+		return false, nil
+	}
+	adv, err := ix.bleve.Advanced()
+	if err != nil {
+		return false, fmt.Errorf("search: %w", err)
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return false, fmt.Errorf("search: %w", err)
+	}
+	defer r.Close()
+	total, err := r.DocCount()
+	if err != nil {
+		return false, fmt.Errorf("search: %w", err)
+	}
+	var readers [len(codeFields)]index.TermFieldReader
+	defer func() {
+		for _, tr := range readers {
+			if tr != nil {
+				tr.Close()
+			}
+		}
+	}()
+	var idf [len(codeFields)]float64
+	for k, f := range codeFields {
+		if readers[k], err = r.TermFieldReader(ctx, []byte(terms[k]), f.name, true, true, false); err != nil {
+			return false, fmt.Errorf("search: %w", err)
+		}
+		idf[k] = 1.0 + math.Log(float64(total)/float64(readers[k].Count()+1.0))
+	}
+	// bleve's disjunction orders its children by their postings, fewest
+	// first (stably, for five), and adds weights and scores in that order.
+	order := []int{0, 1, 2, 3, 4}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(readers[a].Count(), readers[b].Count()) })
+	// The query norm bleve's root searcher hands every term: the inverse
+	// root of the sum of each term's (boost × idf)².
+	sumSq := 0.0
+	for _, k := range order {
+		w := codeFields[k].boost * idf[k]
+		sumSq += w * w
+	}
+	qnorm := 1.0 / math.Sqrt(sumSq)
+
+	// Each document's field scores, summed in the fields' order as bleve's
+	// disjunction sums its matching children: the postings of every field,
+	// field after field in that order, then sorted by document, stably.
+	type posting struct {
+		num   uint64
+		score float64
+	}
+	n := uint64(0)
+	for _, tr := range readers {
+		n += tr.Count()
+	}
+	ps := make([]posting, 0, min(n, uint64(len(ix.docEntry))*uint64(len(codeFields))))
+	var tfd index.TermFieldDoc
+	for _, k := range order {
+		weight := codeFields[k].boost * idf[k] * qnorm
+		for {
+			d, err := readers[k].Next(&tfd)
+			if err != nil {
+				return false, fmt.Errorf("search: %w", err)
+			}
+			if d == nil {
+				break
+			}
+			if len(ps)%1024 == 1023 && ctx.Err() != nil {
+				return false, fmt.Errorf("search: %w", ctx.Err())
+			}
+			var tf float64
+			if d.Freq < scorer.MaxSqrtCache {
+				tf = scorer.SqrtCache[int(d.Freq)]
+			} else {
+				tf = math.Sqrt(float64(d.Freq))
+			}
+			s := tf * d.Norm * idf[k]
+			if weight != 1.0 {
+				s *= weight
+			}
+			ps = append(ps, posting{binary.BigEndian.Uint64(d.ID), s})
+		}
+	}
+	slices.SortStableFunc(ps, func(a, b posting) int { return cmp.Compare(a.num, b.num) })
+	for lo := 0; lo < len(ps); {
+		hi, sum := lo, 0.0
+		for ; hi < len(ps) && ps[hi].num == ps[lo].num; hi++ {
+			sum += ps[hi].score
+		}
+		num := ps[lo].num
+		if num >= uint64(len(ix.docEntry)) {
+			return false, errDocMap
+		}
+		c.add(int(ix.docEntry[num]), sum*(float64(hi-lo)/float64(len(codeFields))))
+		lo = hi
+	}
+	return true, nil
+}
