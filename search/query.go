@@ -170,7 +170,7 @@ func (ix *Index) wordQuery(w word, broad bool) wordQuery {
 		add(c, boostPrefix)
 	}
 	if !broad {
-		for _, slug := range providerWords[w.lower] {
+		for _, slug := range ix.prov.sig.words[w.lower] {
 			t := bleve.NewTermQuery(slug)
 			t.SetField(fProviders)
 			t.SetBoost(boostProvider)

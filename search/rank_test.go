@@ -172,7 +172,7 @@ func checkBonuses(t *testing.T, ix *Index, queries []string, docs func() []int) 
 	phrased := 0
 	var r tokenReader
 	for _, q := range queries {
-		pl := understand(q)
+		pl := understand(q, builtinSignals)
 		ix.resolve(&pl)
 		if pl.browses() {
 			continue // browsed, never re-ranked

@@ -30,7 +30,7 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Results, error) {
 		defer cancel()
 	}
 	start := time.Now()
-	pl := understand(q.Text)
+	pl := understand(q.Text, ix.prov.sig)
 	ix.resolve(&pl)
 	res := &Results{
 		Query:   q,

@@ -31,8 +31,12 @@ type plan struct {
 	message   string    // a paste's message: its first message field, or the start of its text
 	providers []string  // provider slugs named among the words
 	hints     []string  // provider slugs named by the paste's hosts and SDK names
-	pasted    bool
-	shape     shape
+	// hintHost is the host of the one provider hints name: a short query
+	// says it again. Several are a family (Microsoft), which the codes and
+	// words tell apart.
+	hintHost string
+	pasted   bool
+	shape    shape
 	// prefix is the last word of typed text that does not end in a space
 	// or a mark: the word being typed, searched with its completions.
 	prefix string
@@ -41,9 +45,10 @@ type plan struct {
 
 // understand reads the free text of a query: the fields of a pasted error
 // (extractFields), then its words, quoted phrases, statuses typed among
-// the words, provider names and candidate codes. It needs no index.
-func understand(raw string) plan {
-	f := extractFields(raw)
+// the words, provider names and candidate codes. It needs no index, only
+// the signals of the index's providers.
+func understand(raw string, sig *signals) plan {
+	f := extractFields(raw, sig)
 	pl := plan{pasted: f.pasted(), shape: f.shape, hints: f.hints, codes: f.codes}
 	for _, c := range f.status {
 		pl.textStatus = append(pl.textStatus, StatusRange{c, c})
@@ -82,7 +87,9 @@ func understand(raw string) plan {
 		seen[lw] = true
 		pl.words = append(pl.words, w)
 		pl.tokens = append(pl.tokens, w)
-		pl.providers = appendNew(pl.providers, providerWords[lw]...)
+		if sig != nil {
+			pl.providers = appendNew(pl.providers, sig.words[lw]...)
+		}
 	})
 	if !pl.pasted && len(pl.phrases) == 0 && last != "" && endsInWord(raw) && seen[lowerASCII(last)] {
 		pl.prefix = pl.words[slices.IndexFunc(pl.words, func(w string) bool { return strings.EqualFold(w, last) })]
@@ -99,6 +106,9 @@ func understand(raw string) plan {
 	}
 	if len(pl.textStatus) > 0 {
 		pl.textStatus = pl.textStatus.normalize()
+	}
+	if len(pl.hints) == 1 && sig != nil {
+		pl.hintHost = sig.hostFor(pl.hints[0])
 	}
 	return pl
 }
@@ -159,12 +169,8 @@ func (pl *plan) shortQuery(raw string) string {
 		}
 		parts = append(parts, c)
 	}
-	if len(pl.hints) == 1 {
-		// One provider named: its host says so again. Several are a
-		// family (Microsoft), which the codes and words tell apart.
-		if h := hostFor(pl.hints[0]); h != "" {
-			parts = append(parts, h)
-		}
+	if pl.hintHost != "" {
+		parts = append(parts, pl.hintHost)
 	}
 	switch {
 	case pl.message != "":
