@@ -29,7 +29,7 @@ func problemStrings(tb testing.TB, err error) []string {
 
 func TestBuiltinProviders(t *testing.T) {
 	p := content.BuiltinProviders()
-	if got := p.Slugs(); !slices.Equal(got, []string{"gmail", "microsoft", "microsoft-entra", "microsoft-ews", "microsoft-graph", "twilio"}) {
+	if got := p.Slugs(); !slices.Equal(got, []string{"gmail", "microsoft", "microsoft-entra", "microsoft-ews", "microsoft-graph", "nylas", "twilio"}) {
 		t.Errorf("slugs %v", got)
 	}
 	if got := p.Children("microsoft"); !slices.Equal(got, []string{"microsoft-entra", "microsoft-ews", "microsoft-graph"}) {
@@ -212,7 +212,7 @@ func TestLoadSeveralFolders(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(cat.Entries) != 2 || !slices.Equal(cat.Providers.Slugs(), []string{"gmail", "microsoft", "microsoft-entra", "microsoft-ews", "microsoft-graph", "twilio", "sendgrid"}) {
+	if len(cat.Entries) != 2 || !slices.Equal(cat.Providers.Slugs(), []string{"gmail", "microsoft", "microsoft-entra", "microsoft-ews", "microsoft-graph", "nylas", "twilio", "sendgrid"}) {
 		t.Errorf("%d entries, providers %v", len(cat.Entries), cat.Providers.Slugs())
 	}
 	if !strings.Contains(cat.Providers.File, "providers.yaml") {

@@ -43,6 +43,11 @@ func TestProviderHints(t *testing.T) {
 		// A long trace names its provider at its end.
 		{strings.Repeat("  File \"/srv/app/x.py\", line 1, in f\n", 2000) + "HttpError 429 https://gmail.googleapis.com/x", false, []string{"gmail"}},
 		{"https://example.com/twilio-like/path", false, nil},
+		{"POST https://api.us.nylas.com/v3/grants/abc/messages/send", false, []string{"nylas"}},
+		{"nylas.models.errors.NylasApiError: Message delivery submission failed.", false, []string{"nylas"}},
+		{"NylasApiError: Too many requests\n    at node_modules/nylas/lib/apiClient.js:104:19", false, []string{"nylas"}},
+		{"Nylas::NylasApiError (Too many requests)", false, []string{"nylas"}},
+		{`{"request_id": "5fa64c92", "error": {"type": "provider_error", "message": "x", "provider_error": {}}}`, false, []string{"nylas"}},
 	} {
 		got := builtinSignals.providerHints(c.in, c.words)
 		slices.Sort(got)
