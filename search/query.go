@@ -33,7 +33,7 @@ func (ix *Index) textQuery(pl plan, ws []word) (must, should []query.Query) {
 	for _, w := range pl.scoreOnly {
 		hints = append(hints, ix.wordQuery(word{text: w, lower: w}, false).score)
 	}
-	finders := ix.finders(pl, find)
+	finders := ix.finders(pl, find, ix.templateHits(ix.rerankSeq(&pl, ws)))
 	switch {
 	case len(finders) > 0:
 		must = append(must, bleve.NewDisjunctionQuery(finders...))
@@ -72,12 +72,21 @@ func (ix *Index) textQuery(pl plan, ws []word) (must, should []query.Query) {
 }
 
 // finders are the queries any of which finds a hit: the words that find
-// (find, nil when none can), the entries the query's codes name, and the
-// entries of statuses read from status positions.
-func (ix *Index) finders(pl plan, find query.Query) []query.Query {
+// (find, nil when none can), the entries the query's codes name, the
+// entries whose message the text holds whole (tmpl), and the entries of
+// statuses read from status positions.
+func (ix *Index) finders(pl plan, find query.Query, tmpl []int32) []query.Query {
 	var out []query.Query
 	if find != nil {
 		out = append(out, find)
+	}
+	if len(tmpl) > 0 {
+		// A message of common words is found by its entries' ids, as a
+		// code is, so that thousands of entries sharing its words do not
+		// push it out of the re-rank window.
+		q := bleve.NewDocIDQuery(docNumbers(tmpl))
+		q.SetBoost(boostTemplate)
+		out = append(out, q)
 	}
 	if len(pl.codeHits) > 0 && !ix.codesSearched(pl) {
 		// A code read from a class name or a field is not among the

@@ -111,6 +111,7 @@ const (
 	boostPrefix   = 0.5 // a completion of the word being typed counts half the word typed whole: whole-word matches rank first
 	boostStatus   = 2.0 // a status typed among words ("500 quota") lifts its entries above others holding the words
 	boostCode     = 4.0 // the entries a code names, found by their ids: as much as a title word
+	boostTemplate = 4.0 // the entries whose message the text holds whole, found by their ids: as a code's
 )
 
 // Phrase bonuses added to bleve's score (normalised to 0–1) when re-ranking:
@@ -152,6 +153,12 @@ const (
 	// first pages hold the best re-ranked hits, while few entries' templates
 	// are read per query.
 	rerankWindow = 50
+	// maxTemplateHits is how many entries a message held whole may name
+	// before full text: a message more entries share tells none apart,
+	// and full text and the re-rank order them. maxTemplateCandidates
+	// bounds the entries whose messages are compared to find them.
+	maxTemplateHits       = 8
+	maxTemplateCandidates = 64
 	// maxSeqRerank is how many words of the query the re-rank compares
 	// with templates: the longest messages, pasted with a log line's
 	// words around them.
