@@ -29,15 +29,18 @@ var builtinProvidersYAML []byte
 
 // Provider is one provider entries may name, as providers.yaml declares it.
 type Provider struct {
-	Slug      string    // what entries write: "microsoft-graph"
-	Name      string    // what people see: "Microsoft Graph"
-	Parent    string    // slug of the provider it belongs to, "" for none
-	Homepage  string    // its developer site, "" when not given
-	Hosts     []string  // host names that identify its errors: "graph.microsoft.com"
-	SDKs      []string  // its SDKs and the exceptions they throw: "MsalServiceException"
-	Words     []string  // other words people type for it: "google" for Gmail
-	Marks     []string  // what only its answers hold, as written: "Twilio-Request-Id"
-	Reference Reference // the catalogue of its errors, if declared
+	Slug     string   // what entries write: "microsoft-graph"
+	Name     string   // what people see: "Microsoft Graph"
+	Parent   string   // slug of the provider it belongs to, "" for none
+	Homepage string   // its developer site, "" when not given
+	Hosts    []string // host names that identify its errors: "graph.microsoft.com"
+	SDKs     []string // its SDKs and the exceptions they throw: "MsalServiceException"
+	Words    []string // other words people type for it: "google" for Gmail
+	Marks    []string // what only its answers hold, as written: "Twilio-Request-Id"
+	// StatusCode is the code its catalogue gives a bare HTTP status of its
+	// API, with {status}: "20{status}" (Twilio's 20429 is its 429).
+	StatusCode string
+	Reference  Reference // the catalogue of its errors, if declared
 }
 
 // Reference is a provider's own catalogue of its errors.
@@ -172,7 +175,7 @@ func LoadProviders(fsys fs.FS, name func(string) string) (*Providers, Problems) 
 	case errors.Is(err, fs.ErrNotExist):
 		return BuiltinProviders(), nil
 	case errors.Is(err, errTooBig):
-		return nil, Problems{{name(ProvidersFile), 1, fmt.Sprintf("file is over the %d KiB limit", MaxFileSize>>10), "declare each provider in a few lines: slug, name, parent, homepage, hosts, sdks, words, marks"}}
+		return nil, Problems{{name(ProvidersFile), 1, fmt.Sprintf("file is over the %d KiB limit", MaxFileSize>>10), "declare each provider in a few lines: slug, name, parent, homepage, hosts, sdks, words, marks, status_code"}}
 	default:
 		return nil, Problems{{name(ProvidersFile), 1, "cannot read the providers list: " + err.Error(), "make it a readable YAML file, or remove it to use the built-in list"}}
 	}
@@ -196,7 +199,7 @@ func isWord(w string) bool {
 
 // The keys of one provider in providers.yaml.
 var (
-	providerKeys    = []string{"slug", "name", "parent", "homepage", "hosts", "sdks", "words", "marks", "reference"}
+	providerKeys    = []string{"slug", "name", "parent", "homepage", "hosts", "sdks", "words", "marks", "status_code", "reference"}
 	referenceKeys   = []string{"name", "url", "page"}
 	providerExample = "- slug: sendgrid\n  name: SendGrid\n  hosts: [api.sendgrid.com]"
 	hostRE          = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$`)
@@ -353,6 +356,14 @@ func parseProvider(item ast.Node, at func(ast.Node) int, bad func(int, string, s
 				return fmt.Sprintf("write %d to %d characters on one line that only its answers hold, e.g. X-Twilio-Signature", minMarkLen, maxMarkLen),
 					len(m) >= minMarkLen && len(m) <= maxMarkLen && !strings.ContainsAny(m, "\n\r")
 			})
+		case "status_code":
+			if s := text(); s != "" {
+				if code := strings.ReplaceAll(s, "{status}", "429"); !strings.Contains(s, "{status}") || !codeRE.MatchString(code) || len(code) > MaxCodeLength {
+					bad(line, fmt.Sprintf("status_code %q is not a code with {status} in it", s), "write the code its errors have for an HTTP status, with {status} for the status, e.g. 20{status}")
+				} else {
+					pr.StatusCode = s
+				}
+			}
 		case "reference":
 			pr.Reference = parseReference(kv, at, bad)
 		default:

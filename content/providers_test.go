@@ -38,7 +38,7 @@ func TestBuiltinProviders(t *testing.T) {
 	if p.Name("microsoft-ews") != "Exchange Web Services" || p.Parent("microsoft-graph") != "microsoft" || p.Parent("gmail") != "" {
 		t.Errorf("names and parents: %q %q %q", p.Name("microsoft-ews"), p.Parent("microsoft-graph"), p.Parent("gmail"))
 	}
-	if tw, _ := p.Get("twilio"); !slices.Contains(tw.Marks, "Twilio-Request-Id") || !slices.Contains(tw.SDKs, "twilio-python") || !slices.Contains(tw.Hosts, "api.twilio.com") {
+	if tw, _ := p.Get("twilio"); tw.StatusCode != "20{status}" || !slices.Contains(tw.Marks, "Twilio-Request-Id") || !slices.Contains(tw.SDKs, "twilio-python") || !slices.Contains(tw.Hosts, "api.twilio.com") {
 		t.Errorf("Twilio's signals: marks %v, sdks %v, hosts %v", tw.Marks, tw.SDKs, tw.Hosts)
 	}
 	tw, _ := p.Get("twilio")
@@ -74,6 +74,8 @@ func TestProvidersProblems(t *testing.T) {
 		{"short mark", "- slug: sendgrid\n  name: SendGrid\n  marks: [X-SG]\n"},
 		{"mark of two lines", "- slug: sendgrid\n  name: SendGrid\n  marks: [\"X-Message\\nId\"]\n"},
 		{"marks not a list", "- slug: sendgrid\n  name: SendGrid\n  marks: X-Message-Id\n"},
+		{"status code without status", "- slug: sendgrid\n  name: SendGrid\n  status_code: \"20429\"\n"},
+		{"status code not a code", "- slug: sendgrid\n  name: SendGrid\n  status_code: \"http {status}\"\n"},
 		{"hosts not a list", "- slug: sendgrid\n  name: SendGrid\n  hosts: api.sendgrid.com\n"},
 		{"reference without a name", "- slug: sendgrid\n  name: SendGrid\n  reference:\n    url: https://docs.sendgrid.com\n"},
 		{"reference page without code", "- slug: sendgrid\n  name: SendGrid\n  reference:\n    name: SendGrid's errors\n    page: https://docs.sendgrid.com/errors\n"},
@@ -93,7 +95,7 @@ func TestProvidersProblems(t *testing.T) {
 	}
 	_, ps := content.ParseProviders("p.yaml", []byte("- slug: a\n  name: A\n- slug: b\n  name: B\n  parent: nope\n  colour: red\n"))
 	want := []string{
-		`p.yaml:6: unknown provider key "colour" — use only slug, name, parent, homepage, hosts, sdks, words, marks, reference`,
+		`p.yaml:6: unknown provider key "colour" — use only slug, name, parent, homepage, hosts, sdks, words, marks, status_code, reference`,
 		`p.yaml:5: parent "nope" of "b" is not declared — declare the parent as a provider of its own, or remove the parent key`,
 	}
 	if diff := cmp.Diff(want, problemStrings(t, ps)); diff != "" {

@@ -29,6 +29,9 @@ type signals struct {
 	hosts    map[string][]string // an API host, or the end of one
 	marks    []mark
 	host     map[string]string // slug → the first host it declares
+	// statusCode is the code a provider's catalogue gives a bare status,
+	// with {status}, by slug.
+	statusCode map[string]string
 }
 
 // mark is a text only a provider's answers hold, as written.
@@ -38,9 +41,12 @@ type mark struct {
 }
 
 func newSignals(reg *content.Providers) *signals {
-	sg := &signals{words: map[string][]string{}, segments: map[string][]string{}, hosts: map[string][]string{}, host: map[string]string{}, maxSegs: 1, lastSegs: map[string]bool{}}
+	sg := &signals{words: map[string][]string{}, segments: map[string][]string{}, hosts: map[string][]string{}, host: map[string]string{}, maxSegs: 1, lastSegs: map[string]bool{}, statusCode: map[string]string{}}
 	for _, pr := range reg.List() {
 		slug := []string{pr.Slug}
+		if pr.StatusCode != "" {
+			sg.statusCode[pr.Slug] = pr.StatusCode
+		}
 		words := pr.Words
 		if isWordSlug(pr.Slug) {
 			words = append([]string{pr.Slug}, words...) // a slug of one word is one of its words

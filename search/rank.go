@@ -239,7 +239,11 @@ func (ix *Index) signalBonus(i int, pl *plan, code float64) float64 {
 		b += bonusHint
 	}
 	if slices.ContainsFunc(e.Providers, func(p string) bool { return slices.Contains(pl.providers, p) }) {
-		b += bonusProv
+		if pl.pasted {
+			b += bonusProv
+		} else {
+			b += bonusTypedProv
+		}
 	}
 	return b
 }

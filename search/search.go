@@ -99,9 +99,10 @@ func (ix *Index) searchText(ctx context.Context, q Query, pl plan, res *Results)
 	if err != nil {
 		return err
 	}
-	if must, should := ix.textQuery(pl, ws); len(must) > 0 {
+	if must, should := ix.textQuery(&pl, ws); len(must) > 0 {
 		from := (q.Page - 1) * q.PerPage
 		c := ix.newCollector(q, max(from+q.PerPage, rerankWindow))
+		c.named = pl.namedDocs()
 		if err := ix.match(ctx, q, must, should, c); err != nil {
 			return err
 		}

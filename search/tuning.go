@@ -128,6 +128,10 @@ const (
 	// bleve's score), so that a body's code beats an entry whose title
 	// shares the body's words or the response's status.
 	bonusCode = 5.0
+	// statusCodeWeight is the weight of a code a bare status names in the
+	// catalogue of the paste's provider (status_code): bonusCode times it
+	// is less than a message matched whole, which says more.
+	statusCodeWeight = 0.4
 	// bonusStatus is for an entry of a status typed among the words: enough
 	// to decide between entries of equal words.
 	bonusStatus = 0.75
@@ -143,7 +147,12 @@ const (
 	// SDK names (api.twilio.com, TwilioRestException): more than a status,
 	// which every provider shares.
 	bonusHint = 1.0
-	bonusProv = 0.3 // a provider named among the words: a tie-breaker between entries of equal words
+	bonusProv = 0.3 // a provider named among the words of a paste: a tie-breaker between entries of equal words
+	// bonusTypedProv is for an entry of a provider a person typed ("gmail
+	// too many requests"): the word says whose error it is, so it counts
+	// as much as another provider's message and title matched whole
+	// (bonusMessage + bonusTitle), and less than a code.
+	bonusTypedProv = 4.0
 )
 
 // Re-ranking and typo correction.
