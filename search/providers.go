@@ -20,6 +20,10 @@ type signals struct {
 	// they are also read as one segment of a path, package or host
 	// (site-packages/twilio/rest, Twilio::REST::RestError).
 	words map[string][]string
+	// names are the words that are a provider's slug (twilio, gmail): a
+	// provider named by name, where a word such as exchange or office may
+	// mean something else.
+	names map[string]bool
 	// segments are the words and the SDK names, lower-cased, their
 	// segments joined by dots: microsoft.identity for Microsoft.Identity,
 	// twilio.python for twilio-python.
@@ -41,7 +45,7 @@ type mark struct {
 }
 
 func newSignals(reg *content.Providers) *signals {
-	sg := &signals{words: map[string][]string{}, segments: map[string][]string{}, hosts: map[string][]string{}, host: map[string]string{}, maxSegs: 1, lastSegs: map[string]bool{}, statusCode: map[string]string{}}
+	sg := &signals{words: map[string][]string{}, names: map[string]bool{}, segments: map[string][]string{}, hosts: map[string][]string{}, host: map[string]string{}, maxSegs: 1, lastSegs: map[string]bool{}, statusCode: map[string]string{}}
 	for _, pr := range reg.List() {
 		slug := []string{pr.Slug}
 		if pr.StatusCode != "" {
@@ -50,6 +54,7 @@ func newSignals(reg *content.Providers) *signals {
 		words := pr.Words
 		if isWordSlug(pr.Slug) {
 			words = append([]string{pr.Slug}, words...) // a slug of one word is one of its words
+			sg.names[pr.Slug] = true
 		}
 		for _, w := range words {
 			w = strings.ToLower(w)

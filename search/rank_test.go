@@ -252,7 +252,8 @@ func TestSignalBonus(t *testing.T) {
 		{"its title is the reason phrase, nothing else said", "400-in-title", plan{textStatus: StatusSet{{400, 400}}, statusFinds: true, reasons: []string{"mailbox quota"}}, 0, bonusPastedStatus + bonusReasonTitle},
 		{"its title is the reason phrase, words said more", "400-in-title", plan{textStatus: StatusSet{{400, 400}}, statusFinds: true, reasons: []string{"Mailbox Quota"}, words: []string{"nylas"}}, 0, bonusPastedStatus},
 		{"a host names its provider", "403-in-alias", plan{hints: []string{"microsoft"}}, 0, bonusHint},
-		{"a word typed names its provider", "403-in-alias", plan{providers: []string{"microsoft"}}, 0, bonusTypedProv},
+		{"a provider's name typed", "403-in-alias", plan{providers: []string{"microsoft"}, byName: []string{"microsoft"}}, 0, bonusTypedProv},
+		{"another word for a provider typed", "403-in-alias", plan{providers: []string{"microsoft"}}, 0, bonusProv},
 		{"a word of a paste names its provider", "403-in-alias", plan{providers: []string{"microsoft"}, pasted: true}, 0, bonusProv},
 		{"another provider", "403-in-alias", plan{hints: []string{"twilio"}, providers: []string{"gmail"}}, 0, 0},
 	} {

@@ -148,8 +148,10 @@ const (
 	// which every provider shares.
 	bonusHint = 1.0
 	bonusProv = 0.3 // a provider named among the words of a paste: a tie-breaker between entries of equal words
-	// bonusTypedProv is for an entry of a provider a person typed ("gmail
-	// too many requests"): the word says whose error it is, so it counts
+	// bonusTypedProv is for an entry of a provider a person typed by its
+	// name ("gmail too many requests"; other words for it, such as
+	// exchange or office, may mean something else and count bonusProv):
+	// the name says whose error it is, so it counts
 	// as much as another provider's message and title matched whole
 	// (bonusMessage + bonusTitle), and less than a code.
 	bonusTypedProv = 4.0

@@ -33,7 +33,10 @@ type plan struct {
 	named        []string // the codes that named entries, as written, one per code
 	message      string   // a paste's message: its first message field, or the start of its text
 	providers    []string // provider slugs named among the words
-	hints        []string // provider slugs named by the paste's hosts and SDK names
+	// byName are the providers named among the words by a provider's own
+	// name (twilio, gmail), not by a word that may mean something else
+	byName []string
+	hints  []string // provider slugs named by the paste's hosts and SDK names
 	// hintHost is the host of the one provider hints name: a short query
 	// says it again. Several are a family (Microsoft), which the codes and
 	// words tell apart.
@@ -92,6 +95,9 @@ func understand(raw string, sig *signals) plan {
 		pl.tokens = append(pl.tokens, w)
 		if sig != nil {
 			pl.providers = appendNew(pl.providers, sig.words[lw]...)
+			if sig.names[lw] {
+				pl.byName = appendNew(pl.byName, sig.words[lw]...)
+			}
 		}
 	})
 	if !pl.pasted && len(pl.phrases) == 0 && last != "" && endsInWord(raw) && seen[lowerASCII(last)] {
