@@ -341,8 +341,11 @@ func parseProvider(item ast.Node, at func(ast.Node) int, bad func(int, string, s
 				return "write a host name in lower case, without scheme or path, e.g. api.twilio.com", hostRE.MatchString(h)
 			})
 		case "sdks":
+			// A name is matched by its letters and digits between
+			// separators: one without any would never match.
 			pr.SDKs = items(func(w string) (string, bool) {
-				return "write one name without spaces, e.g. TwilioRestException or twilio-python", w != "" && !strings.ContainsAny(w, " \t\n")
+				return "write one name without spaces, e.g. TwilioRestException or twilio-python",
+					!strings.ContainsAny(w, " \t\n") && strings.IndexFunc(w, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0
 			})
 		case "words":
 			// A word is matched against the words of a query, which hold

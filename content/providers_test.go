@@ -70,6 +70,7 @@ func TestProvidersProblems(t *testing.T) {
 		{"bad homepage", "- slug: sendgrid\n  name: SendGrid\n  homepage: javascript:alert(1)\n"},
 		{"bad host", "- slug: sendgrid\n  name: SendGrid\n  hosts: [https://api.sendgrid.com/v3]\n"},
 		{"sdk with a space", "- slug: sendgrid\n  name: SendGrid\n  sdks: [send grid]\n"},
+		{"sdk of separators only", "- slug: sendgrid\n  name: SendGrid\n  sdks: [\"--\"]\n"},
 		{"word of two", "- slug: sendgrid\n  name: SendGrid\n  words: [send-grid]\n"},
 		{"short mark", "- slug: sendgrid\n  name: SendGrid\n  marks: [X-SG]\n"},
 		{"mark of two lines", "- slug: sendgrid\n  name: SendGrid\n  marks: [\"X-Message\\nId\"]\n"},
