@@ -137,7 +137,7 @@ func TestLoadProblems(t *testing.T) {
 		{"unknown provider", func(tb testing.TB) fstest.MapFS {
 			return files(f, edit(tb, good, "providers: [gmail]", "providers: [gmail, yahoo]"))
 		}, []string{
-			"429-gmail-too-many-requests.md:5: unknown provider \"yahoo\" — use one of gmail, microsoft, microsoft-entra, microsoft-ews, microsoft-graph, twilio, declare it in content/providers.yaml, or leave providers out when the error applies to every provider",
+			"429-gmail-too-many-requests.md:5: unknown provider \"yahoo\" — use one of gmail, microsoft, microsoft-entra, microsoft-ews, microsoft-graph, nylas, twilio, declare it in content/providers.yaml, or leave providers out when the error applies to every provider",
 		}},
 		{"providers not a list", func(tb testing.TB) fstest.MapFS {
 			return files(f, edit(tb, good, "providers: [gmail]", "providers: gmail"))

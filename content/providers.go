@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unicode"
 
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
@@ -28,14 +29,18 @@ var builtinProvidersYAML []byte
 
 // Provider is one provider entries may name, as providers.yaml declares it.
 type Provider struct {
-	Slug      string    // what entries write: "microsoft-graph"
-	Name      string    // what people see: "Microsoft Graph"
-	Parent    string    // slug of the provider it belongs to, "" for none
-	Homepage  string    // its developer site, "" when not given
-	Hosts     []string  // host names that identify its errors: "graph.microsoft.com"
-	SDKs      []string  // its SDKs and the exceptions they throw: "MsalServiceException"
-	Words     []string  // other words people type for it: "google" for Gmail
-	Reference Reference // the catalogue of its errors, if declared
+	Slug     string   // what entries write: "microsoft-graph"
+	Name     string   // what people see: "Microsoft Graph"
+	Parent   string   // slug of the provider it belongs to, "" for none
+	Homepage string   // its developer site, "" when not given
+	Hosts    []string // host names that identify its errors: "graph.microsoft.com"
+	SDKs     []string // its SDKs and the exceptions they throw: "MsalServiceException"
+	Words    []string // other words people type for it: "google" for Gmail
+	Marks    []string // what only its answers hold, as written: "Twilio-Request-Id"
+	// StatusCode is the code its catalogue gives a bare HTTP status of its
+	// API, with {status}: "20{status}" (Twilio's 20429 is its 429).
+	StatusCode string
+	Reference  Reference // the catalogue of its errors, if declared
 }
 
 // Reference is a provider's own catalogue of its errors.
@@ -160,37 +165,6 @@ func (p *Providers) WithChildren(slugs []string) []string {
 	return out
 }
 
-// Hints maps what identifies a provider's errors in a paste or a query, in
-// lower case, to the providers it names: each provider's slug, name, words,
-// hosts and SDK names. A parent's hints name its children too, as a filter
-// by the parent does. Searching and explaining read it; it is made anew on
-// each call.
-func (p *Providers) Hints() map[string][]string {
-	out := map[string][]string{}
-	add := func(key string, slugs []string) {
-		key = strings.ToLower(strings.TrimSpace(key))
-		if key == "" {
-			return
-		}
-		for _, s := range slugs {
-			if !slices.Contains(out[key], s) {
-				out[key] = append(out[key], s)
-			}
-		}
-	}
-	for _, pr := range p.List() {
-		slugs := p.WithChildren([]string{pr.Slug})
-		add(pr.Slug, slugs)
-		add(pr.Name, slugs)
-		for _, group := range [][]string{pr.Words, pr.Hosts, pr.SDKs} {
-			for _, k := range group {
-				add(k, slugs)
-			}
-		}
-	}
-	return out
-}
-
 // LoadProviders reads providers.yaml at the root of fsys; name turns its
 // path into the name problems show. Without one, the built-in list applies.
 func LoadProviders(fsys fs.FS, name func(string) string) (*Providers, Problems) {
@@ -201,15 +175,31 @@ func LoadProviders(fsys fs.FS, name func(string) string) (*Providers, Problems) 
 	case errors.Is(err, fs.ErrNotExist):
 		return BuiltinProviders(), nil
 	case errors.Is(err, errTooBig):
-		return nil, Problems{{name(ProvidersFile), 1, fmt.Sprintf("file is over the %d KiB limit", MaxFileSize>>10), "declare each provider in a few lines: slug, name, parent, homepage, hosts, sdks, words"}}
+		return nil, Problems{{name(ProvidersFile), 1, fmt.Sprintf("file is over the %d KiB limit", MaxFileSize>>10), "declare each provider in a few lines: slug, name, parent, homepage, hosts, sdks, words, marks, status_code"}}
 	default:
 		return nil, Problems{{name(ProvidersFile), 1, "cannot read the providers list: " + err.Error(), "make it a readable YAML file, or remove it to use the built-in list"}}
 	}
 }
 
+// Bounds of a provider's mark, in bytes.
+const (
+	minMarkLen = 5
+	maxMarkLen = 100
+)
+
+// isWord reports whether w is letters and digits only, at least one.
+func isWord(w string) bool {
+	for _, r := range w {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			return false
+		}
+	}
+	return w != ""
+}
+
 // The keys of one provider in providers.yaml.
 var (
-	providerKeys    = []string{"slug", "name", "parent", "homepage", "hosts", "sdks", "words", "reference"}
+	providerKeys    = []string{"slug", "name", "parent", "homepage", "hosts", "sdks", "words", "marks", "status_code", "reference"}
 	referenceKeys   = []string{"name", "url", "page"}
 	providerExample = "- slug: sendgrid\n  name: SendGrid\n  hosts: [api.sendgrid.com]"
 	hostRE          = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$`)
@@ -350,14 +340,32 @@ func parseProvider(item ast.Node, at func(ast.Node) int, bad func(int, string, s
 			pr.Hosts = items(func(h string) (string, bool) {
 				return "write a host name in lower case, without scheme or path, e.g. api.twilio.com", hostRE.MatchString(h)
 			})
-		case "sdks", "words":
-			words := items(func(w string) (string, bool) {
-				return "write one name without spaces, e.g. TwilioRestException", w != "" && !strings.ContainsAny(w, " \t\n")
+		case "sdks":
+			// A name is matched by its letters and digits between
+			// separators: one without any would never match.
+			pr.SDKs = items(func(w string) (string, bool) {
+				return "write one name without spaces, e.g. TwilioRestException or twilio-python",
+					!strings.ContainsAny(w, " \t\n") && strings.IndexFunc(w, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0
 			})
-			if key == "sdks" {
-				pr.SDKs = words
-			} else {
-				pr.Words = words
+		case "words":
+			// A word is matched against the words of a query, which hold
+			// letters and digits only: "send-grid" would never match.
+			pr.Words = items(func(w string) (string, bool) {
+				return "write one word of letters and digits, e.g. sendgrid", isWord(w)
+			})
+		case "marks":
+			// A short mark would be found in anyone's answer.
+			pr.Marks = items(func(m string) (string, bool) {
+				return fmt.Sprintf("write %d to %d characters on one line that only its answers hold, e.g. X-Twilio-Signature", minMarkLen, maxMarkLen),
+					len(m) >= minMarkLen && len(m) <= maxMarkLen && !strings.ContainsAny(m, "\n\r")
+			})
+		case "status_code":
+			if s := text(); s != "" {
+				if code := strings.ReplaceAll(s, "{status}", "429"); !strings.Contains(s, "{status}") || !codeRE.MatchString(code) || len(code) > MaxCodeLength {
+					bad(line, fmt.Sprintf("status_code %q is not a code with {status} in it", s), "write the code its errors have for an HTTP status, with {status} for the status, e.g. 20{status}")
+				} else {
+					pr.StatusCode = s
+				}
 			}
 		case "reference":
 			pr.Reference = parseReference(kv, at, bad)

@@ -29,7 +29,7 @@ func problemStrings(tb testing.TB, err error) []string {
 
 func TestBuiltinProviders(t *testing.T) {
 	p := content.BuiltinProviders()
-	if got := p.Slugs(); !slices.Equal(got, []string{"gmail", "microsoft", "microsoft-entra", "microsoft-ews", "microsoft-graph", "twilio"}) {
+	if got := p.Slugs(); !slices.Equal(got, []string{"gmail", "microsoft", "microsoft-entra", "microsoft-ews", "microsoft-graph", "nylas", "twilio"}) {
 		t.Errorf("slugs %v", got)
 	}
 	if got := p.Children("microsoft"); !slices.Equal(got, []string{"microsoft-entra", "microsoft-ews", "microsoft-graph"}) {
@@ -38,20 +38,8 @@ func TestBuiltinProviders(t *testing.T) {
 	if p.Name("microsoft-ews") != "Exchange Web Services" || p.Parent("microsoft-graph") != "microsoft" || p.Parent("gmail") != "" {
 		t.Errorf("names and parents: %q %q %q", p.Name("microsoft-ews"), p.Parent("microsoft-graph"), p.Parent("gmail"))
 	}
-	hints := p.Hints()
-	for hint, want := range map[string][]string{
-		"twilio.com":                {"twilio"},
-		"twilioRestException":       {"twilio"},
-		"graph.microsoft.com":       {"microsoft-graph"},
-		"login.microsoftonline.com": {"microsoft-entra"},
-		"msalserviceexception":      {"microsoft-entra"},
-		"googleapis.com":            {"gmail"},
-		"microsoft":                 {"microsoft", "microsoft-entra", "microsoft-ews", "microsoft-graph"},
-		"exchange web services":     {"microsoft-ews"},
-	} {
-		if got := hints[strings.ToLower(hint)]; !slices.Equal(got, want) {
-			t.Errorf("hint %q names %v, want %v", hint, got, want)
-		}
+	if tw, _ := p.Get("twilio"); tw.StatusCode != "20{status}" || !slices.Contains(tw.Marks, "Twilio-Request-Id") || !slices.Contains(tw.SDKs, "twilio-python") || !slices.Contains(tw.Hosts, "api.twilio.com") {
+		t.Errorf("Twilio's signals: marks %v, sdks %v, hosts %v", tw.Marks, tw.SDKs, tw.Hosts)
 	}
 	tw, _ := p.Get("twilio")
 	if got := tw.Reference.PageURL("21211"); got != "https://www.twilio.com/docs/api/errors/21211" {
@@ -82,6 +70,13 @@ func TestProvidersProblems(t *testing.T) {
 		{"bad homepage", "- slug: sendgrid\n  name: SendGrid\n  homepage: javascript:alert(1)\n"},
 		{"bad host", "- slug: sendgrid\n  name: SendGrid\n  hosts: [https://api.sendgrid.com/v3]\n"},
 		{"sdk with a space", "- slug: sendgrid\n  name: SendGrid\n  sdks: [send grid]\n"},
+		{"sdk of separators only", "- slug: sendgrid\n  name: SendGrid\n  sdks: [\"--\"]\n"},
+		{"word of two", "- slug: sendgrid\n  name: SendGrid\n  words: [send-grid]\n"},
+		{"short mark", "- slug: sendgrid\n  name: SendGrid\n  marks: [X-SG]\n"},
+		{"mark of two lines", "- slug: sendgrid\n  name: SendGrid\n  marks: [\"X-Message\\nId\"]\n"},
+		{"marks not a list", "- slug: sendgrid\n  name: SendGrid\n  marks: X-Message-Id\n"},
+		{"status code without status", "- slug: sendgrid\n  name: SendGrid\n  status_code: \"20429\"\n"},
+		{"status code not a code", "- slug: sendgrid\n  name: SendGrid\n  status_code: \"http {status}\"\n"},
 		{"hosts not a list", "- slug: sendgrid\n  name: SendGrid\n  hosts: api.sendgrid.com\n"},
 		{"reference without a name", "- slug: sendgrid\n  name: SendGrid\n  reference:\n    url: https://docs.sendgrid.com\n"},
 		{"reference page without code", "- slug: sendgrid\n  name: SendGrid\n  reference:\n    name: SendGrid's errors\n    page: https://docs.sendgrid.com/errors\n"},
@@ -101,8 +96,16 @@ func TestProvidersProblems(t *testing.T) {
 	}
 	_, ps := content.ParseProviders("p.yaml", []byte("- slug: a\n  name: A\n- slug: b\n  name: B\n  parent: nope\n  colour: red\n"))
 	want := []string{
-		`p.yaml:6: unknown provider key "colour" — use only slug, name, parent, homepage, hosts, sdks, words, reference`,
+		`p.yaml:6: unknown provider key "colour" — use only slug, name, parent, homepage, hosts, sdks, words, marks, status_code, reference`,
 		`p.yaml:5: parent "nope" of "b" is not declared — declare the parent as a provider of its own, or remove the parent key`,
+	}
+	if diff := cmp.Diff(want, problemStrings(t, ps)); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	_, ps = content.ParseProviders("p.yaml", []byte("- slug: a\n  name: A\n  words: [ok, not-one]\n  marks:\n    - X-A-Request-Id\n    - X-A\n"))
+	want = []string{
+		`p.yaml:3: words item "not-one" is not valid — write one word of letters and digits, e.g. sendgrid`,
+		`p.yaml:6: marks item "X-A" is not valid — write 5 to 100 characters on one line that only its answers hold, e.g. X-Twilio-Signature`,
 	}
 	if diff := cmp.Diff(want, problemStrings(t, ps)); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
@@ -212,7 +215,7 @@ func TestLoadSeveralFolders(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(cat.Entries) != 2 || !slices.Equal(cat.Providers.Slugs(), []string{"gmail", "microsoft", "microsoft-entra", "microsoft-ews", "microsoft-graph", "twilio", "sendgrid"}) {
+	if len(cat.Entries) != 2 || !slices.Equal(cat.Providers.Slugs(), []string{"gmail", "microsoft", "microsoft-entra", "microsoft-ews", "microsoft-graph", "nylas", "twilio", "sendgrid"}) {
 		t.Errorf("%d entries, providers %v", len(cat.Entries), cat.Providers.Slugs())
 	}
 	if !strings.Contains(cat.Providers.File, "providers.yaml") {

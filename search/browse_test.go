@@ -109,7 +109,7 @@ func TestBrowseMatchesFullScan(t *testing.T) {
 			if err := normalizeQuery(&q, ix.prov.reg); err != nil {
 				t.Fatal(err)
 			}
-			pl := understand(q.Text)
+			pl := understand(q.Text, builtinSignals)
 			if len(pl.words) > 0 {
 				t.Fatalf("%q has words: not a browse", text)
 			}

@@ -40,7 +40,7 @@ func (ix *Index) loneCode(pl plan, ws []word) (terms [len(codeFields)]string, ok
 		return terms, false
 	}
 	w := ws[0]
-	if w.stop || w.df == 0 || len(w.fixes) > 0 || len(w.completions) > 0 || len(providerWords[w.lower]) > 0 ||
+	if w.stop || w.df == 0 || len(w.fixes) > 0 || len(w.completions) > 0 || len(ix.prov.sig.words[w.lower]) > 0 ||
 		ix.broadWord(pl, ws) || !ix.codesSearched(pl) {
 		return terms, false
 	}

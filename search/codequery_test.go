@@ -32,13 +32,17 @@ func TestMatchCodeAsBleve(t *testing.T) {
 					if q.Page == 0 {
 						q.Page, q.PerPage = 1, DefaultPerPage
 					}
-					pl := understand(q.Text)
+					pl := understand(q.Text, ix.prov.sig)
 					ix.resolve(&pl)
 					ws, err := ix.words(ctx, pl)
 					if err != nil {
 						t.Fatal(err)
 					}
+					// As searchText does: the query first (it may name
+					// entries by their templates), then the fast path.
+					must, should := ix.textQuery(&pl, ws)
 					got := ix.newCollector(q, rerankWindow)
+					got.named = pl.namedDocs()
 					found, err := ix.matchCode(ctx, pl, ws, got)
 					if err != nil {
 						t.Fatalf("%s: %q: %v", name, q.Text, err)
@@ -47,8 +51,8 @@ func TestMatchCodeAsBleve(t *testing.T) {
 						continue
 					}
 					fast++
-					must, should := ix.textQuery(pl, ws)
 					want := ix.newCollector(q, rerankWindow)
+					want.named = pl.namedDocs()
 					if err := ix.match(ctx, q, must, should, want); err != nil {
 						t.Fatal(err)
 					}

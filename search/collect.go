@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"slices"
 
 	"github.com/blevesearch/bleve/v2"
 	bsearch "github.com/blevesearch/bleve/v2/search"
@@ -40,8 +41,13 @@ type collector struct {
 	provCounts   [32]int
 	top          hitHeap
 	window       int
-	err          error
-	count, rank  bool // count total and facets; keep the best hits
+	// named are the entries the query names by id (codes, templates):
+	// those the filters admit are re-ranked whatever bleve's score, as a
+	// text of many words can push them out of the window.
+	named       []int32
+	kept        []ranked
+	err         error
+	count, rank bool // count total and facets; keep the best hits
 }
 
 func (ix *Index) newCollector(q Query, window int) *collector {
@@ -90,6 +96,9 @@ func (c *collector) add(i int, score float64) {
 		return
 	}
 	h := ranked{doc: i, score: score}
+	if len(c.named) > 0 && slices.Contains(c.named, int32(i)) {
+		c.kept = append(c.kept, h)
+	}
 	if len(c.top) < c.window {
 		heap.Push(&c.top, h)
 	} else if c.top.less(c.top[0], h) {
@@ -103,6 +112,11 @@ func (c *collector) best() []ranked {
 	out := make([]ranked, len(c.top))
 	for i := len(out) - 1; i >= 0; i-- {
 		out[i] = heap.Pop(&c.top).(ranked)
+	}
+	for _, h := range c.kept {
+		if !slices.ContainsFunc(out, func(o ranked) bool { return o.doc == h.doc }) {
+			out = append(out, h)
+		}
 	}
 	return out
 }

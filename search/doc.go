@@ -9,16 +9,18 @@
 //     JSON body, XML answer, curl output, stack trace, redirect URL or form
 //     post, or log line.
 //  2. Extract the fields (paste.go, extractFields, one pass per wrapper):
-//     provider hints from hosts, SDK names and response marks
-//     (providers.go, the one table of them); query strings decoded
-//     (pastekv.go); curl's command and headers dropped (pastehttp.go);
-//     stack frames dropped and exception lines read (pastetrace.go); XML,
-//     JSON and key=value fields read by their names (pastexml.go,
-//     pastejson.go, pastekv.go); statuses read in status positions only,
-//     their reason phrases kept as hints, and numbers in code positions
-//     (pastehttp.go). Request ids, timestamps and URLs are dropped as noise.
+//     provider hints from the hosts, SDK names and response marks that the
+//     catalogue's providers.yaml declares (providers.go, signals, built
+//     once per index); query strings decoded (pastekv.go); curl's command
+//     and headers dropped (pastehttp.go); stack frames dropped and
+//     exception lines read (pastetrace.go); XML, JSON and key=value fields
+//     read by their names (pastexml.go, pastejson.go, pastekv.go); statuses
+//     read in status positions only, their reason phrases kept as hints,
+//     and numbers in code positions (pastehttp.go). Request ids,
+//     timestamps and URLs are dropped as noise.
 //  3. Understand (understand.go, understand): the words to search, quoted
-//     phrases of typed text, statuses typed among words, candidate codes.
+//     phrases of typed text, statuses typed among words, candidate codes,
+//     providers named among the words.
 //  4. Look codes up exactly (codes.go, Index.resolve): AADSTS 50126,
 //     aadsts50126 and the 50126 of a sign-in log are one code; a code that
 //     belongs to one entry names it. Identifiers the catalogue does not
@@ -26,18 +28,24 @@
 //  5. Look the words up (words.go): how many entries hold each, stop
 //     words, typo corrections. Text with nothing to search browses instead
 //     (browse.go).
-//  6. Full text (query.go, textQuery; collect.go): one bleve query in which
-//     rare words, the entries the codes name and the statuses read from a
-//     paste find the hits, and common words, reason phrases and class words
-//     only score them; a collector filters, counts facets and keeps the best.
-//     A query of one typed code reads its term's postings instead, scored
-//     as bleve would score them (codequery.go, matchCode).
-//  7. Message templates (rank.go, templateBonus): how much of each hit's
-//     messages, title and aliases the query holds as one run, placeholders
-//     matching any words.
-//  8. Rerank (rank.go, rerank, signalBonus): bleve's score plus the
-//     templates plus the signals: the code that names the entry, the status
-//     read, the provider named by a host, an SDK or a word.
+//  6. Match message templates (templates.go, templateHits): each message
+//     is keyed by its rarest pair of adjacent words when the index is built
+//     or opened; the entries the text's word pairs key, and whose message
+//     it then holds whole as one run, are named as a code names its entry,
+//     so a message of common words is found among thousands of entries
+//     holding its words.
+//  7. Full text (query.go, textQuery; collect.go): one bleve query in which
+//     rare words, the entries the codes and templates name, and the
+//     statuses read from a paste find the hits, and common words, reason
+//     phrases and class words only score them; a collector filters, counts
+//     facets and keeps the best. A query of one typed code reads its
+//     term's postings instead, scored as bleve would score them
+//     (codequery.go, matchCode).
+//  8. Rerank (rank.go, rerank, templateBonus, signalBonus): bleve's score
+//     plus how much of each hit's messages, title and aliases the query
+//     holds as one run (placeholders matching any words), plus the
+//     signals: the code that names the entry, the status read, the
+//     provider named by a host, an SDK, a mark or a word.
 //  9. Snippets (snippet.go): the page's hits get an excerpt with their
 //     matches marked; a search that finds nothing suggests a correction
 //     (suggest.go).

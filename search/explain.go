@@ -68,7 +68,7 @@ func (ix *Index) Explain(ctx context.Context, text string, limit int) (*Explanat
 	if err != nil {
 		return nil, err
 	}
-	pl := understand(text)
+	pl := understand(text, ix.prov.sig)
 	ex := &Explanation{Paste: pasteOf(res.Understood, pl), Total: res.Total}
 	seq := ix.rerankSeq(&pl, nil)
 	for _, h := range res.Hits {

@@ -185,8 +185,8 @@ func FuzzPaste(f *testing.F) {
 	f.Fuzz(func(t *testing.T, text string) {
 		start := time.Now()
 		clean := cleanInput(text)
-		p := extractFields(clean)
-		pl := understand(text)
+		p := extractFields(clean, builtinSignals)
+		pl := understand(text, builtinSignals)
 		if took := time.Since(start); took > fuzzPasteBudget {
 			t.Fatalf("understanding %d bytes took %v, budget %v", len(text), took, fuzzPasteBudget)
 		}

@@ -68,10 +68,13 @@ type Index struct {
 	closed   atomic.Bool // set by Close: bleve's on-disk index hands out no reader once closed
 	vocab    *vocab      // every word with its document frequency, for typos, suggestions and rare words
 	tokens   tokens      // every entry's title, messages and aliases as word ids, for re-ranking
-	docEntry []int32     // bleve's internal document number → index in entries
-	prov     providerSet // the catalogue's providers, numbered for bit masks
-	provMask []uint32    // per entry, its providers as bits (prov)
-	status   []uint16    // per entry, its status: the collector reads these, not the large entries
+	// templates name the entries whose message a text holds whole,
+	// before full text (see templateHits)
+	templates templateIndex
+	docEntry  []int32     // bleve's internal document number → index in entries
+	prov      providerSet // the catalogue's providers, numbered for bit masks
+	provMask  []uint32    // per entry, its providers as bits (prov)
+	status    []uint16    // per entry, its status: the collector reads these, not the large entries
 	// How many entries each status and provider holds, to tell a narrow filter.
 	statusTotals [600]int
 	provTotals   [32]int
@@ -307,6 +310,7 @@ func (ix *Index) finish(b bleve.Index, m mapping.IndexMapping) error {
 	if !ix.tokens.valid(ix) {
 		ix.tokens = ix.tokenize()
 	}
+	ix.templates = ix.indexTemplates()
 	n, err := b.DocCount()
 	if err != nil {
 		return fmt.Errorf("search: count: %w", err)

@@ -84,7 +84,8 @@ func (f *fields) message() string {
 //
 //  1. detectShape names the wrapper (JSON, XML, an HTTP response, a stack
 //     trace, a URL or form, a log line, or typed text);
-//  2. providerHints reads whose error it is from hosts and SDK names;
+//  2. providerHints reads whose error it is from the marks, hosts and SDK
+//     names the catalogue's providers declare (sig);
 //  3. takeURLs decodes query strings and form posts into their fields;
 //  4. takeHTTP drops a curl command, status line and headers, keeping the
 //     status and the body;
@@ -98,10 +99,10 @@ func (f *fields) message() string {
 //
 // What is left is searched as words once noise (ids, timestamps, URLs) is
 // stripped (see text).
-func extractFields(raw string) fields {
+func extractFields(raw string, sig *signals) fields {
 	s := cleanInput(raw)
 	f := fields{shape: detectShape(s)}
-	f.hints = providerHints(s, f.shape != shapeText)
+	f.hints = sig.providerHints(s, f.shape != shapeText)
 	s = f.takeURLs(s)
 	s = f.takeHTTP(s)
 	s = f.takeTrace(s)

@@ -49,7 +49,7 @@ func TestExtractPaste(t *testing.T) {
 		{"long number dropped, code kept", "project 123456789 AADSTS50126 error 21211", nil, false, []string{"AADSTS50126", "21211"}, []string{"123456789"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			p := extractFields(c.in)
+			p := extractFields(c.in, builtinSignals)
 			text := p.text()
 			slices.Sort(p.status)
 			if !slices.Equal(p.status, c.status) {

@@ -10,98 +10,92 @@ import (
 	"github.com/errata/errata/content"
 )
 
-// What says whose error a text is, per provider, in one table: the words
-// people type, the hosts of its APIs and the names of its SDKs. A row may
-// name several slugs (Microsoft spans four catalogues).
-var providerSignals = []struct {
-	slugs []string
+// signals say whose error a text is, read from the catalogue's providers
+// (providers.yaml): the words people type, the hosts of their APIs, the
+// names of their SDKs and the marks only their answers hold. Each signal
+// names the provider that declares it; a word declared by several (outlook)
+// names each. An index builds its signals once, from its own providers.
+type signals struct {
 	// words are typed among the words (searched and boosted); in a paste
 	// they are also read as one segment of a path, package or host
 	// (site-packages/twilio/rest, Twilio::REST::RestError).
-	words []string
-	// hosts are API hosts, or the end of them, in a URL or a header.
-	hosts []string
-	// sdks are SDK packages, namespaces and exception classes, lower-cased,
-	// as one segment or two joined by a dot (microsoft.identity for
-	// Microsoft.Identity.Client.MsalUiRequiredException).
-	sdks []string
-	// marks are what only its answers hold, as written: a header, a field
-	// name, a namespace, a code prefix.
-	marks []string
-}{
-	{
-		slugs: []string{"gmail"},
-		words: []string{"gmail", "google", "gsuite", "workspace"},
-		hosts: []string{"googleapis.com", "accounts.google.com", "mail.google.com"},
-		sdks:  []string{"googleapiclient", "googleapi", "gaxios", "gaxioserror", "signet"},
-		marks: []string{"usageLimits", "type.googleapis.com/google.rpc"},
-	},
-	{
-		slugs: []string{"microsoft", "microsoft-entra", "microsoft-ews", "microsoft-graph"},
-		words: []string{"microsoft"},
-	},
-	{
-		slugs: []string{"microsoft", "microsoft-graph"},
-		words: []string{"outlook", "m365"},
-	},
-	{
-		slugs: []string{"microsoft"},
-		words: []string{"office", "office365", "o365", "hotmail"},
-	},
-	{
-		slugs: []string{"microsoft", "microsoft-ews"},
-		words: []string{"exchange"},
-	},
-	{
-		slugs: []string{"microsoft", "microsoft-entra"},
-		words: []string{"azure"},
-	},
-	{
-		slugs: []string{"microsoft-entra"},
-		words: []string{"entra", "aad"},
-		hosts: []string{"login.microsoftonline.com", "login.windows.net", "sts.windows.net"},
-		sdks: []string{"msal", "msal4j", "msalserviceexception", "msaluirequiredexception", "msalclientexception", "microsoft.identity",
-			"azure.identity", "clientauthenticationerror", "authenticationfailedexception"},
-		marks: []string{"AADSTS", "x-ms-ests-server"},
-	},
-	{
-		slugs: []string{"microsoft-ews"},
-		words: []string{"ews"},
-		hosts: []string{"outlook.office365.com"},
-		sdks:  []string{"exchangelib", "exchange.webservices", "serviceresponseexception", "serverbusyexception", "soapfaultdetails", "viewpoint"},
-		marks: []string{"schemas.microsoft.com/exchange/services", "ResponseClass=", "ServerVersionInfo"},
-	},
-	{
-		slugs: []string{"microsoft-graph"},
-		words: []string{"graph"},
-		hosts: []string{"graph.microsoft.com"},
-		sdks:  []string{"msgraph", "microsoft.graph", "grapherror", "graphserviceexception", "odataerror"},
-		marks: []string{"x-ms-ags-diagnostic", "innerError", "innererror"},
-	},
-	{
-		slugs: []string{"twilio"},
-		words: []string{"twilio"},
-		hosts: []string{"twilio.com"},
-		sdks:  []string{"twiliorestexception"},
-		marks: []string{"Twilio-Request-Id", "AccountSid="},
-	},
+	words map[string][]string
+	// names are the words that are a provider's slug (twilio, gmail): a
+	// provider named by name, where a word such as exchange or office may
+	// mean something else.
+	names map[string]bool
+	// segments are the words and the SDK names, lower-cased, their
+	// segments joined by dots: microsoft.identity for Microsoft.Identity,
+	// twilio.python for twilio-python.
+	segments map[string][]string
+	maxSegs  int                 // the most segments of an SDK name
+	lastSegs map[string]bool     // the last segments of SDK names of several
+	hosts    map[string][]string // an API host, or the end of one
+	marks    []mark
+	host     map[string]string // slug → the first host it declares
+	// statusCode is the code a provider's catalogue gives a bare status,
+	// with {status}, by slug.
+	statusCode map[string]string
 }
 
-// providerWords maps a lower-cased word to the provider slugs it names;
-// segmentProviders adds the SDK names, for the segments of a paste.
-var providerWords, segmentProviders = func() (words, segments map[string][]string) {
-	words, segments = map[string][]string{}, map[string][]string{}
-	for _, p := range providerSignals {
-		for _, w := range p.words {
-			words[w] = appendNew(words[w], p.slugs...)
-			segments[w] = appendNew(segments[w], p.slugs...)
+// mark is a text only a provider's answers hold, as written.
+type mark struct {
+	text  string
+	slugs []string
+}
+
+func newSignals(reg *content.Providers) *signals {
+	sg := &signals{words: map[string][]string{}, names: map[string]bool{}, segments: map[string][]string{}, hosts: map[string][]string{}, host: map[string]string{}, maxSegs: 1, lastSegs: map[string]bool{}, statusCode: map[string]string{}}
+	for _, pr := range reg.List() {
+		slug := []string{pr.Slug}
+		if pr.StatusCode != "" {
+			sg.statusCode[pr.Slug] = pr.StatusCode
 		}
-		for _, s := range p.sdks {
-			segments[s] = appendNew(segments[s], p.slugs...)
+		words := pr.Words
+		if isWordSlug(pr.Slug) {
+			words = append([]string{pr.Slug}, words...) // a slug of one word is one of its words
+			sg.names[pr.Slug] = true
+		}
+		for _, w := range words {
+			w = strings.ToLower(w)
+			sg.words[w] = appendNew(sg.words[w], slug...)
+			sg.segments[w] = appendNew(sg.segments[w], slug...)
+		}
+		for _, name := range pr.SDKs {
+			var segs []string
+			eachSegment(strings.ToLower(name), func(seg string) { segs = append(segs, seg) })
+			if len(segs) == 0 {
+				continue
+			}
+			key := strings.Join(segs, ".")
+			sg.segments[key] = appendNew(sg.segments[key], slug...)
+			sg.maxSegs = max(sg.maxSegs, len(segs))
+			if len(segs) > 1 {
+				sg.lastSegs[segs[len(segs)-1]] = true
+			}
+		}
+		for _, h := range pr.Hosts {
+			h = strings.ToLower(h)
+			sg.hosts[h] = appendNew(sg.hosts[h], slug...)
+			if _, ok := sg.host[pr.Slug]; !ok {
+				sg.host[pr.Slug] = h
+			}
+		}
+		for _, m := range pr.Marks {
+			if i := slices.IndexFunc(sg.marks, func(k mark) bool { return k.text == m }); i >= 0 {
+				sg.marks[i].slugs = appendNew(sg.marks[i].slugs, slug...)
+			} else if m != "" {
+				sg.marks = append(sg.marks, mark{m, slug})
+			}
 		}
 	}
-	return words, segments
-}()
+	return sg
+}
+
+// isWordSlug reports whether a slug is letters and digits only (o365).
+func isWordSlug(slug string) bool {
+	return slug != "" && strings.IndexByte(slug, '-') < 0
+}
 
 // appendNew appends the values of vs that s does not hold yet.
 func appendNew(s []string, vs ...string) []string {
@@ -113,29 +107,22 @@ func appendNew(s []string, vs ...string) []string {
 	return s
 }
 
-// hostFor is the first host the table gives for slug alone, or "".
-func hostFor(slug string) string {
-	for _, p := range providerSignals {
-		if len(p.slugs) == 1 && p.slugs[0] == slug && len(p.hosts) > 0 {
-			return p.hosts[0]
-		}
-	}
-	return ""
-}
+// hostFor is the first host slug declares, or "".
+func (sg *signals) hostFor(slug string) string { return sg.host[slug] }
 
 // hostProviders is the provider slugs a host names: api.twilio.com is
 // twilio.com's, gmail.googleapis.com is googleapis.com's.
-func hostProviders(host string) []string {
+func (sg *signals) hostProviders(host string) []string {
 	host = strings.ToLower(strings.TrimSuffix(host, "."))
 	var out []string
-	for _, p := range providerSignals {
-		for _, h := range p.hosts {
-			if host == h || strings.HasSuffix(host, "."+h) {
-				out = appendNew(out, p.slugs...)
-			}
+	for {
+		out = appendNew(out, sg.hosts[host]...)
+		i := strings.IndexByte(host, '.')
+		if i < 0 {
+			return out
 		}
+		host = host[i+1:]
 	}
-	return out
 }
 
 // providerHints reads the providers a paste names by its marks, its hosts
@@ -144,38 +131,53 @@ func hostProviders(host string) []string {
 // segments of its paths and packages count (site-packages/twilio). Only
 // maxHintBytes are read, half from each end: the request and a Java
 // exception come first, a Python exception last.
-func providerHints(s string, words bool) []string {
+func (sg *signals) providerHints(s string, words bool) []string {
+	if sg == nil {
+		return nil
+	}
 	if len(s) > maxHintBytes {
 		s = s[:maxHintBytes/2] + "\n" + s[len(s)-maxHintBytes/2:]
 	}
 	var named, worded []string
-	for _, p := range providerSignals {
-		for _, m := range p.marks {
-			if strings.Contains(s, m) {
-				named = appendNew(named, p.slugs...)
-			}
+	for _, m := range sg.marks {
+		if strings.Contains(s, m.text) {
+			named = appendNew(named, m.slugs...)
 		}
 	}
+	var window []string // the last segments of a token, for SDK names of several
 	eachToken(s, func(tok string) {
 		if strings.IndexByte(tok, '.') > 0 {
 			if host := hostOf(tok); host != "" {
-				named = appendNew(named, hostProviders(host)...)
+				named = appendNew(named, sg.hostProviders(host)...)
 			}
 		}
-		var prev string
+		window = window[:0]
 		eachSegment(tok, func(seg string) {
 			seg = lowerASCII(seg)
-			if _, isWord := providerWords[seg]; isWord {
+			if _, isWord := sg.words[seg]; isWord {
 				if words {
-					worded = appendNew(worded, segmentProviders[seg]...)
+					worded = appendNew(worded, sg.segments[seg]...)
 				}
 			} else {
-				named = appendNew(named, segmentProviders[seg]...)
+				named = appendNew(named, sg.segments[seg]...)
 			}
-			if prev != "" {
-				named = appendNew(named, segmentProviders[prev+"."+seg]...)
+			if sg.maxSegs == 1 {
+				return
 			}
-			prev = seg
+			if len(window) == sg.maxSegs {
+				window = append(window[:0], window[1:]...)
+			}
+			window = append(window, seg)
+			if !sg.lastSegs[seg] {
+				return // no SDK name of several ends here; skip the joins
+			}
+			// Each run of the window ending here: "microsoft.identity" in
+			// Microsoft.Identity.Client.
+			key := seg
+			for i := len(window) - 2; i >= 0; i-- {
+				key = window[i] + "." + key
+				named = appendNew(named, sg.segments[key]...)
+			}
 		})
 	})
 	if len(named) > 0 {
@@ -272,10 +274,11 @@ type providerSet struct {
 	slugs   []string        // bit → slug
 	subtree []uint32        // bit → itself and its children
 	parents []uint          // bits of the providers that have children
+	sig     *signals        // what names each provider in a query or paste
 }
 
 func newProviderSet(reg *content.Providers) providerSet {
-	ps := providerSet{reg: reg, bit: map[string]uint{}}
+	ps := providerSet{reg: reg, bit: map[string]uint{}, sig: newSignals(reg)}
 	for _, pr := range reg.List() {
 		if len(ps.slugs) == content.MaxProviders {
 			break // content refuses more: a list built in code is cut

@@ -26,14 +26,15 @@ import (
 //  5. quoted phrases are required (phraseQueries);
 //  6. reason phrases and exception class words, a status typed among the
 //     words, only score.
-func (ix *Index) textQuery(pl plan, ws []word) (must, should []query.Query) {
-	g := ix.groupWords(pl, ws)
+func (ix *Index) textQuery(pl *plan, ws []word) (must, should []query.Query) {
+	g := ix.groupWords(*pl, ws)
 	find, common := g.findWith()
 	var hints []query.Query
 	for _, w := range pl.scoreOnly {
 		hints = append(hints, ix.wordQuery(word{text: w, lower: w}, false).score)
 	}
-	finders := ix.finders(pl, find)
+	pl.templateHits = ix.templateHits(ix.rerankSeq(pl, ws))
+	finders := ix.finders(*pl, find)
 	switch {
 	case len(finders) > 0:
 		must = append(must, bleve.NewDisjunctionQuery(finders...))
@@ -58,7 +59,7 @@ func (ix *Index) textQuery(pl plan, ws []word) (must, should []query.Query) {
 	if len(g.phrased) > 0 {
 		should = append(should, bleve.NewDisjunctionQuery(g.phrased...))
 	}
-	must = append(must, ix.phraseQueries(pl)...)
+	must = append(must, ix.phraseQueries(*pl)...)
 	if len(pl.textStatus) > 0 && !pl.statusFinds {
 		should = append(should, statusQuery(pl.textStatus, boostStatus))
 	}
@@ -72,12 +73,21 @@ func (ix *Index) textQuery(pl plan, ws []word) (must, should []query.Query) {
 }
 
 // finders are the queries any of which finds a hit: the words that find
-// (find, nil when none can), the entries the query's codes name, and the
-// entries of statuses read from status positions.
+// (find, nil when none can), the entries the query's codes name, the
+// entries whose message the text holds whole, and the entries of statuses
+// read from status positions.
 func (ix *Index) finders(pl plan, find query.Query) []query.Query {
 	var out []query.Query
 	if find != nil {
 		out = append(out, find)
+	}
+	if tmpl := pl.templateHits; len(tmpl) > 0 {
+		// A message of common words is found by its entries' ids, as a
+		// code is, so that thousands of entries sharing its words do not
+		// push it out of the re-rank window.
+		q := bleve.NewDocIDQuery(docNumbers(tmpl))
+		q.SetBoost(boostTemplate)
+		out = append(out, q)
 	}
 	if len(pl.codeHits) > 0 && !ix.codesSearched(pl) {
 		// A code read from a class name or a field is not among the
@@ -170,7 +180,7 @@ func (ix *Index) wordQuery(w word, broad bool) wordQuery {
 		add(c, boostPrefix)
 	}
 	if !broad {
-		for _, slug := range providerWords[w.lower] {
+		for _, slug := range ix.prov.sig.words[w.lower] {
 			t := bleve.NewTermQuery(slug)
 			t.SetField(fProviders)
 			t.SetBoost(boostProvider)

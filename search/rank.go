@@ -238,7 +238,10 @@ func (ix *Index) signalBonus(i int, pl *plan, code float64) float64 {
 	if slices.ContainsFunc(e.Providers, func(p string) bool { return slices.Contains(pl.hints, p) }) {
 		b += bonusHint
 	}
-	if slices.ContainsFunc(e.Providers, func(p string) bool { return slices.Contains(pl.providers, p) }) {
+	switch {
+	case !pl.pasted && slices.ContainsFunc(e.Providers, func(p string) bool { return slices.Contains(pl.byName, p) }):
+		b += bonusTypedProv
+	case slices.ContainsFunc(e.Providers, func(p string) bool { return slices.Contains(pl.providers, p) }):
 		b += bonusProv
 	}
 	return b

@@ -172,7 +172,7 @@ func checkBonuses(t *testing.T, ix *Index, queries []string, docs func() []int) 
 	phrased := 0
 	var r tokenReader
 	for _, q := range queries {
-		pl := understand(q)
+		pl := understand(q, builtinSignals)
 		ix.resolve(&pl)
 		if pl.browses() {
 			continue // browsed, never re-ranked
@@ -252,7 +252,9 @@ func TestSignalBonus(t *testing.T) {
 		{"its title is the reason phrase, nothing else said", "400-in-title", plan{textStatus: StatusSet{{400, 400}}, statusFinds: true, reasons: []string{"mailbox quota"}}, 0, bonusPastedStatus + bonusReasonTitle},
 		{"its title is the reason phrase, words said more", "400-in-title", plan{textStatus: StatusSet{{400, 400}}, statusFinds: true, reasons: []string{"Mailbox Quota"}, words: []string{"nylas"}}, 0, bonusPastedStatus},
 		{"a host names its provider", "403-in-alias", plan{hints: []string{"microsoft"}}, 0, bonusHint},
-		{"a word names its provider", "403-in-alias", plan{providers: []string{"microsoft"}}, 0, bonusProv},
+		{"a provider's name typed", "403-in-alias", plan{providers: []string{"microsoft"}, byName: []string{"microsoft"}}, 0, bonusTypedProv},
+		{"another word for a provider typed", "403-in-alias", plan{providers: []string{"microsoft"}}, 0, bonusProv},
+		{"a word of a paste names its provider", "403-in-alias", plan{providers: []string{"microsoft"}, pasted: true}, 0, bonusProv},
 		{"another provider", "403-in-alias", plan{hints: []string{"twilio"}, providers: []string{"gmail"}}, 0, 0},
 	} {
 		if got := ix.signalBonus(doc(c.id), &c.pl, c.code); got != c.want {
@@ -263,5 +265,10 @@ func TestSignalBonus(t *testing.T) {
 	// whole (normalised) score included.
 	if bonusCode <= bonusPastedStatus+bonusReasonTitle+bonusHint+bonusProv+1 {
 		t.Errorf("bonusCode %v does not outweigh a status, its reason, a hint, a provider word and bleve's score", bonusCode)
+	}
+	// A provider typed outweighs another provider's message and title
+	// matched whole, and a code of its own outweighs the provider typed.
+	if bonusTypedProv < bonusMessage+bonusTitle || bonusTypedProv >= bonusCode {
+		t.Errorf("bonusTypedProv %v is not between a message and title matched whole (%v) and a code (%v)", bonusTypedProv, bonusMessage+bonusTitle, bonusCode)
 	}
 }

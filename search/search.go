@@ -30,7 +30,7 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Results, error) {
 		defer cancel()
 	}
 	start := time.Now()
-	pl := understand(q.Text)
+	pl := understand(q.Text, ix.prov.sig)
 	ix.resolve(&pl)
 	res := &Results{
 		Query:   q,
@@ -99,9 +99,10 @@ func (ix *Index) searchText(ctx context.Context, q Query, pl plan, res *Results)
 	if err != nil {
 		return err
 	}
-	if must, should := ix.textQuery(pl, ws); len(must) > 0 {
+	if must, should := ix.textQuery(&pl, ws); len(must) > 0 {
 		from := (q.Page - 1) * q.PerPage
 		c := ix.newCollector(q, max(from+q.PerPage, rerankWindow))
+		c.named = pl.namedDocs()
 		// A lone code reads its postings directly (codequery.go).
 		found, err := ix.matchCode(ctx, pl, ws, c)
 		if err == nil && !found {

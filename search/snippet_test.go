@@ -69,7 +69,7 @@ func TestMarksInWindowsMatchWholeText(t *testing.T) {
 	}
 	marked := 0
 	for _, q := range qs {
-		pl := understand(q)
+		pl := understand(q, builtinSignals)
 		ws, err := ix.words(context.Background(), pl)
 		if err != nil {
 			t.Fatal(err)

@@ -111,6 +111,7 @@ const (
 	boostPrefix   = 0.5 // a completion of the word being typed counts half the word typed whole: whole-word matches rank first
 	boostStatus   = 2.0 // a status typed among words ("500 quota") lifts its entries above others holding the words
 	boostCode     = 4.0 // the entries a code names, found by their ids: as much as a title word
+	boostTemplate = 4.0 // the entries whose message the text holds whole, found by their ids: as a code's
 )
 
 // Phrase bonuses added to bleve's score (normalised to 0–1) when re-ranking:
@@ -127,6 +128,10 @@ const (
 	// bleve's score), so that a body's code beats an entry whose title
 	// shares the body's words or the response's status.
 	bonusCode = 5.0
+	// statusCodeWeight is the weight of a code a bare status names in the
+	// catalogue of the paste's provider (status_code): bonusCode times it
+	// is less than a message matched whole, which says more.
+	statusCodeWeight = 0.4
 	// bonusStatus is for an entry of a status typed among the words: enough
 	// to decide between entries of equal words.
 	bonusStatus = 0.75
@@ -142,7 +147,14 @@ const (
 	// SDK names (api.twilio.com, TwilioRestException): more than a status,
 	// which every provider shares.
 	bonusHint = 1.0
-	bonusProv = 0.3 // a provider named among the words: a tie-breaker between entries of equal words
+	bonusProv = 0.3 // a provider named among the words of a paste: a tie-breaker between entries of equal words
+	// bonusTypedProv is for an entry of a provider a person typed by its
+	// name ("gmail too many requests"; other words for it, such as
+	// exchange or office, may mean something else and count bonusProv):
+	// the name says whose error it is, so it counts
+	// as much as another provider's message and title matched whole
+	// (bonusMessage + bonusTitle), and less than a code.
+	bonusTypedProv = 4.0
 )
 
 // Re-ranking and typo correction.
@@ -152,6 +164,12 @@ const (
 	// first pages hold the best re-ranked hits, while few entries' templates
 	// are read per query.
 	rerankWindow = 50
+	// maxTemplateHits is how many entries a message held whole may name
+	// before full text: a message more entries share tells none apart,
+	// and full text and the re-rank order them. maxTemplateCandidates
+	// bounds the entries whose messages are compared to find them.
+	maxTemplateHits       = 8
+	maxTemplateCandidates = 64
 	// maxSeqRerank is how many words of the query the re-rank compares
 	// with templates: the longest messages, pasted with a log line's
 	// words around them.

@@ -27,12 +27,22 @@ type plan struct {
 	reasons   []string  // the reason phrases, whole
 	codes     []string  // candidates for the exact code lookup, as written
 	codeHits  []codeHit // the entries the codes name (see Index.resolve)
-	named     []string  // the codes that named entries, as written, one per code
-	message   string    // a paste's message: its first message field, or the start of its text
-	providers []string  // provider slugs named among the words
-	hints     []string  // provider slugs named by the paste's hosts and SDK names
-	pasted    bool
-	shape     shape
+	// templateHits are the entries whose message the text holds whole
+	// (see Index.templateHits), set by textQuery.
+	templateHits []int32
+	named        []string // the codes that named entries, as written, one per code
+	message      string   // a paste's message: its first message field, or the start of its text
+	providers    []string // provider slugs named among the words
+	// byName are the providers named among the words by a provider's own
+	// name (twilio, gmail), not by a word that may mean something else
+	byName []string
+	hints  []string // provider slugs named by the paste's hosts and SDK names
+	// hintHost is the host of the one provider hints name: a short query
+	// says it again. Several are a family (Microsoft), which the codes and
+	// words tell apart.
+	hintHost string
+	pasted   bool
+	shape    shape
 	// prefix is the last word of typed text that does not end in a space
 	// or a mark: the word being typed, searched with its completions.
 	prefix string
@@ -41,9 +51,10 @@ type plan struct {
 
 // understand reads the free text of a query: the fields of a pasted error
 // (extractFields), then its words, quoted phrases, statuses typed among
-// the words, provider names and candidate codes. It needs no index.
-func understand(raw string) plan {
-	f := extractFields(raw)
+// the words, provider names and candidate codes. It needs no index, only
+// the signals of the index's providers.
+func understand(raw string, sig *signals) plan {
+	f := extractFields(raw, sig)
 	pl := plan{pasted: f.pasted(), shape: f.shape, hints: f.hints, codes: f.codes}
 	for _, c := range f.status {
 		pl.textStatus = append(pl.textStatus, StatusRange{c, c})
@@ -82,7 +93,12 @@ func understand(raw string) plan {
 		seen[lw] = true
 		pl.words = append(pl.words, w)
 		pl.tokens = append(pl.tokens, w)
-		pl.providers = appendNew(pl.providers, providerWords[lw]...)
+		if sig != nil {
+			pl.providers = appendNew(pl.providers, sig.words[lw]...)
+			if sig.names[lw] {
+				pl.byName = appendNew(pl.byName, sig.words[lw]...)
+			}
+		}
 	})
 	if !pl.pasted && len(pl.phrases) == 0 && last != "" && endsInWord(raw) && seen[lowerASCII(last)] {
 		pl.prefix = pl.words[slices.IndexFunc(pl.words, func(w string) bool { return strings.EqualFold(w, last) })]
@@ -100,7 +116,21 @@ func understand(raw string) plan {
 	if len(pl.textStatus) > 0 {
 		pl.textStatus = pl.textStatus.normalize()
 	}
+	if len(pl.hints) == 1 && sig != nil {
+		pl.hintHost = sig.hostFor(pl.hints[0])
+	}
 	return pl
+}
+
+// namedDocs are the entries the codes and templates name by id.
+func (pl *plan) namedDocs() []int32 {
+	out := slices.Clone(pl.templateHits)
+	for _, h := range pl.codeHits {
+		if !slices.Contains(out, h.doc) {
+			out = append(out, h.doc)
+		}
+	}
+	return out
 }
 
 // endsInWord reports whether s ends inside a word: a letter or digit is
@@ -131,8 +161,43 @@ func appendCodes(codes []string, prev, w string, pasted bool) []string {
 // the codes name, and which identifiers it does not know whole
 // (WebClientResponseException), searched by their parts instead.
 func (ix *Index) resolve(pl *plan) {
-	pl.codeHits, pl.named = ix.lookUpCodes(pl.codes, ix.prov.mask(pl.hints))
+	hints := ix.prov.mask(pl.hints)
+	pl.codeHits, pl.named = ix.lookUpCodes(pl.codes, hints)
+	if len(pl.codeHits) == 0 && pl.statusFinds && hints != 0 {
+		pl.codeHits = ix.statusCodeHits(pl, hints)
+	}
 	ix.splitUnknown(pl)
+}
+
+// statusCodeHits are the entries a bare status names in the catalogue of
+// the provider the paste is from, when its providers.yaml gives statuses
+// a code (status_code: 20{status}, Twilio's 20429 for a 429 of its REST
+// API). They count less than a code the paste holds: a message of
+// another entry matched whole still wins.
+func (ix *Index) statusCodeHits(pl *plan, hints uint32) []codeHit {
+	var codes []string
+	for _, slug := range pl.hints {
+		tmpl := ix.prov.sig.statusCode[slug]
+		if tmpl == "" {
+			continue
+		}
+		for _, r := range pl.textStatus {
+			if r.Lo == r.Hi && len(codes) < maxCodes {
+				codes = append(codes, strings.ReplaceAll(tmpl, "{status}", strconv.Itoa(r.Lo)))
+			}
+		}
+	}
+	if len(codes) == 0 {
+		return nil
+	}
+	hits, _ := ix.lookUpCodes(codes, hints)
+	var out []codeHit
+	for _, h := range hits {
+		if ix.provMask[h.doc]&hints != 0 {
+			out = append(out, codeHit{h.doc, h.weight * statusCodeWeight})
+		}
+	}
+	return out
 }
 
 // shortQuery is a short text that searches as a paste does: its statuses
@@ -159,12 +224,8 @@ func (pl *plan) shortQuery(raw string) string {
 		}
 		parts = append(parts, c)
 	}
-	if len(pl.hints) == 1 {
-		// One provider named: its host says so again. Several are a
-		// family (Microsoft), which the codes and words tell apart.
-		if h := hostFor(pl.hints[0]); h != "" {
-			parts = append(parts, h)
-		}
+	if pl.hintHost != "" {
+		parts = append(parts, pl.hintHost)
 	}
 	switch {
 	case pl.message != "":

@@ -101,7 +101,7 @@ func TestSplitUnknown(t *testing.T) {
 		{"rateLimitExceeded", []string{"rateLimitExceeded"}, nil},
 		{"rateLimitExceded", []string{"rateLimitExceded"}, nil},
 	} {
-		pl := understand(c.text)
+		pl := understand(c.text, builtinSignals)
 		ix.resolve(&pl)
 		if !slices.Equal(pl.words, c.words) || !slices.Equal(pl.scoreOnly, c.scoreOnly) {
 			t.Errorf("%q: words %q score-only %q, want %q %q", c.text, pl.words, pl.scoreOnly, c.words, c.scoreOnly)

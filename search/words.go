@@ -56,11 +56,11 @@ func (ix *Index) lookUp(w string, pasted, prefix bool, df *dfCounter) word {
 			wd.addStem(df.count(stem))
 		}
 	})
-	if wd.stop && identParts(w) == nil && !hasDigit(w) && providerWords[lw] == nil {
+	if wd.stop && identParts(w) == nil && !hasDigit(w) && ix.prov.sig.words[lw] == nil {
 		return wd
 	}
 	wd.stop = false
-	for _, slug := range providerWords[lw] {
+	for _, slug := range ix.prov.sig.words[lw] {
 		if b, ok := ix.prov.bit[slug]; ok {
 			wd.work += uint32(ix.provTotals[b])
 		}

@@ -75,7 +75,7 @@ func TestSmallCatalogueNeedsNoStemCounts(t *testing.T) {
 	}()
 	checked := 0
 	for _, q := range qs {
-		pl := understand(q)
+		pl := understand(q, builtinSignals)
 		ws, err := ix.words(context.Background(), pl)
 		if err != nil {
 			t.Fatal(err)

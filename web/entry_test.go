@@ -37,7 +37,7 @@ func TestEntryPage(t *testing.T) {
 	if got := texts(doc.Find("[data-testid=source]")); !cmp.Equal(got, []string{"From Nylas's error reference."}) {
 		t.Errorf("source %q", got)
 	}
-	if got := texts(doc.Find("[data-testid=entry] [data-testid=provider]")); !cmp.Equal(got, []string{"Gmail"}) {
+	if got := texts(doc.Find("[data-testid=entry] [data-testid=provider]")); !cmp.Equal(got, []string{"Nylas", "Gmail"}) {
 		t.Errorf("providers %v", got)
 	}
 	// Messages verbatim, each with a copy button (shown by JavaScript).

@@ -61,7 +61,7 @@ func (s *Server) writeLLMS(w http.ResponseWriter, r *http.Request, full bool) er
 			b.WriteString("\n" + entryMarkdown(e, sel.providers, base))
 		}
 	} else {
-		writeLLMSLinks(&b, entries, sel.providers, base)
+		writeLLMSLinks(&b, entries, sel.providers, sel.providers.WithChildren(sel.query.Providers), base)
 	}
 	if p := max(sel.query.Page, 1); p < pages {
 		fmt.Fprintf(&b, "\n## More\n\n- [Page %d of %d](%s): the next %s\n", p+1, pages, base+sel.pageURL(r.URL.Path, p+1), plural(perPage, "entry", "entries"))
@@ -120,8 +120,10 @@ func (g llmsGroup) heading(providers *content.Providers) string {
 
 // writeLLMSLinks writes one section per provider and status: providers in
 // their usual order, entries for every provider last; statuses ascending,
-// none last. An entry for two providers is listed under both.
-func writeLLMSLinks(b *strings.Builder, entries []content.Entry, providers *content.Providers, base string) {
+// none last. An entry for two providers is listed under both, unless only
+// some providers were asked for (only, with their children): then under
+// those alone.
+func writeLLMSLinks(b *strings.Builder, entries []content.Entry, providers *content.Providers, only []string, base string) {
 	groups := map[llmsGroup][]content.Entry{}
 	for _, e := range entries {
 		provs := e.Providers
@@ -129,6 +131,9 @@ func writeLLMSLinks(b *strings.Builder, entries []content.Entry, providers *cont
 			provs = []string{""}
 		}
 		for _, p := range provs {
+			if len(only) > 0 && !slices.Contains(only, p) {
+				continue
+			}
 			g := llmsGroup{p, e.Status}
 			groups[g] = append(groups[g], e)
 		}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -110,9 +112,26 @@ func TestLLMSTxt(t *testing.T) {
 			t.Errorf("%s linked from llms.txt: %d", markdownPath(e.ID), r.status)
 		}
 	}
-	// Sections run by provider, then status; every provider last.
-	if !strings.HasPrefix(f.order[0], "Gmail: ") || !strings.HasPrefix(f.order[len(f.order)-1], "Every provider: ") {
+	// Sections run by provider in the list's order, then status; every
+	// provider last.
+	if !strings.HasPrefix(f.order[0], "Gmail: ") {
 		t.Errorf("section order %q", f.order)
+	}
+	rank := func(sec string) [2]int {
+		who, status, _ := strings.Cut(sec, ": ")
+		r := [2]int{len(content.BuiltinProviders().Slugs()), 1000}
+		if who != "Every provider" {
+			r[0] = slices.Index(content.BuiltinProviders().Slugs(), providerSlug(who))
+		}
+		if n, err := strconv.Atoi(strings.Fields(status)[0]); err == nil {
+			r[1] = n
+		}
+		return r
+	}
+	for i := 1; i < len(f.order); i++ {
+		if a, b := rank(f.order[i-1]), rank(f.order[i]); a[0] > b[0] || a[0] == b[0] && a[1] >= b[1] {
+			t.Errorf("section %q comes after %q", f.order[i], f.order[i-1])
+		}
 	}
 }
 

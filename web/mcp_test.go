@@ -194,7 +194,7 @@ func checkSession(t *testing.T, cs *mcp.ClientSession, base string) {
 		t.Fatalf("search_errors: %s %+v", errorText(res), sr)
 	}
 	h := sr.Hits[0]
-	if h.Status != 429 || !slices.Contains(h.Codes, "rateLimitExceeded") || !slices.Equal(h.Providers, []string{"gmail"}) ||
+	if h.Status != 429 || !slices.Contains(h.Codes, "rateLimitExceeded") || !slices.Equal(h.Providers, []string{"nylas", "gmail"}) ||
 		h.Title != "Too Many Requests" || h.URL != base+"/errors/"+h.ID || h.Snippet == "" || len(sr.Hits) > 3 {
 		t.Errorf("search hit %+v", h)
 	}

@@ -51,7 +51,7 @@ func TestExplainPaste(t *testing.T) {
 		for _, want := range []string{
 			"Understood  status 403 · codes accessNotConfigured · provider Gmail\n",
 			"Message     Gmail API has not been used in project before or it is disabled.\n",
-			"403 Gmail API has not been used in project  (Gmail)\nhttp://localhost:8080/errors/" + gmail403 + "\n",
+			"403 Gmail API has not been used in project  (Nylas, Gmail)\nhttp://localhost:8080/errors/" + gmail403 + "\n",
 			"Confidence  high: ",
 			"\nCause\n  The Gmail API is disabled.\n",
 			"\nSolution\n  - Check if Gmail API is enable in your Google project.\n",

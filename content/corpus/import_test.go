@@ -176,7 +176,7 @@ func TestImportUnknownProvider(t *testing.T) {
 	out := filepath.Join(dir, "out")
 	must(t, os.WriteFile(in, []byte(`{"id":"sg:1","provider":"twilio","code":"1","title":"T","message":"m"}`+"\n"+`{"id":"sg:2","provider":"SendGrid","code":"2","title":"T","message":"m"}`+"\n"), 0o644))
 	_, err := corpus.ImportFile(in, out, nil)
-	want := []string{in + `:2: provider "SendGrid" is not declared in content/providers.yaml — declare it in a providers.yaml beside the entries (start from a copy of content/providers.yaml), use one of gmail, microsoft, microsoft-entra, microsoft-ews, microsoft-graph, twilio, or leave provider empty for an error of every provider`}
+	want := []string{in + `:2: provider "SendGrid" is not declared in content/providers.yaml — declare it in a providers.yaml beside the entries (start from a copy of content/providers.yaml), use one of gmail, microsoft, microsoft-entra, microsoft-ews, microsoft-graph, nylas, twilio, or leave provider empty for an error of every provider`}
 	if diff := cmp.Diff(want, problemLines(t, err)); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
