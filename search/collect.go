@@ -4,6 +4,7 @@ import (
 	"container/heap"
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 
 	"github.com/blevesearch/bleve/v2"
@@ -16,11 +17,14 @@ import (
 func (ix *Index) collect(ctx context.Context, q query.Query, score string, c *collector) error {
 	req := bleve.NewSearchRequestOptions(q, 0, 0, false)
 	req.Score = score
-	if _, err := ix.bleve.SearchInContext(withMatchHandler(ctx, c.handler), req); err != nil {
+	if _, err := ix.bleve.SearchInContext(withMatchHandler(ctx, c.handler), req); err != nil && !errors.Is(err, errEnough) {
 		return fmt.Errorf("search: %w", err)
 	}
 	return c.err
 }
+
+// errEnough stops bleve once the collector has scored its limit.
+var errEnough = errors.New("search: enough matches scored")
 
 // withMatchHandler makes bleve hand every match of a search under ctx to
 // the handler that mk makes.
@@ -42,6 +46,9 @@ type collector struct {
 	window       int
 	err          error
 	count, rank  bool // count total and facets; keep the best hits
+	// limit, when above 0, is how many admitted matches are scored before
+	// bleve is stopped; scored counts them.
+	limit, scored int
 }
 
 func (ix *Index) newCollector(q Query, window int) *collector {
@@ -65,12 +72,18 @@ func (c *collector) handler(sctx *bsearch.SearchContext) (bsearch.DocumentMatchH
 			c.err = errDocMap
 			return nil
 		}
-		c.add(int(c.ix.docEntry[num]), score)
+		if c.add(int(c.ix.docEntry[num]), score) && c.limit > 0 {
+			if c.scored++; c.scored >= c.limit {
+				return errEnough
+			}
+		}
 		return nil
 	}, false, nil
 }
 
-func (c *collector) add(i int, score float64) {
+// add counts entry i and keeps it among the best when it is; it reports
+// whether the filters admit it for ranking.
+func (c *collector) add(i int, score float64) bool {
 	status := int(c.ix.status[i])
 	inS := c.anyStatus || (status < len(c.statusOK) && c.statusOK[status])
 	m := c.ix.provMask[i]
@@ -87,7 +100,7 @@ func (c *collector) add(i int, score float64) {
 		}
 	}
 	if !inS || !inP || !c.rank {
-		return
+		return false
 	}
 	h := ranked{doc: i, score: score}
 	if len(c.top) < c.window {
@@ -96,6 +109,7 @@ func (c *collector) add(i int, score float64) {
 		c.top[0] = h
 		heap.Fix(&c.top, 0)
 	}
+	return true
 }
 
 // best returns the kept hits, best first.

@@ -3,6 +3,7 @@ package search
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -99,10 +100,10 @@ func (ix *Index) searchText(ctx context.Context, q Query, pl plan, res *Results)
 	if err != nil {
 		return err
 	}
-	if must, should := ix.textQuery(pl, ws); len(must) > 0 {
+	if must, _ := ix.textQuery(pl, ws, reachAll); len(must) > 0 {
 		from := (q.Page - 1) * q.PerPage
 		c := ix.newCollector(q, max(from+q.PerPage, rerankWindow))
-		if err := ix.match(ctx, q, must, should, c); err != nil {
+		if err := ix.match(ctx, q, pl, ws, c); err != nil {
 			return err
 		}
 		res.Total = c.total
@@ -122,14 +123,82 @@ func (ix *Index) searchText(ctx context.Context, q Query, pl plan, res *Results)
 	return nil
 }
 
-// match hands every document that matches must to c, scored by must and
-// should. bleve runs the text with no filter: c applies the filters from
-// the entries slice and counts both facets (each ignoring its own filter),
-// so one pass gives hits, total and exact facets, with no doc-value reads.
-// A narrow filter takes two passes instead: count facets in one that scores
-// nothing, then score only the filtered documents (bleve drives the
-// conjunction from the filter's short postings).
-func (ix *Index) match(ctx context.Context, q Query, must, should []query.Query, c *collector) error {
+// match counts the documents the text matches in every field, then hands
+// the best of them to c, scored. Counts come from the postings' bitmaps
+// (count.go): exact totals and facets, each facet ignoring its own filter,
+// without scoring a document. Scoring is bounded twice, for its cost grows
+// with the matches it visits:
+//   - past headFrom matches, only the entries holding the words outside
+//     the prose of cause and solution are scored (reachHead), as long as
+//     they fill the window;
+//   - scoring stops after maxScored admitted matches, so that a common
+//     word costs at a million entries what it does at 100k. Pages past
+//     them rank every match.
+//
+// A narrow filter is part of the scoring query, so that bleve walks only
+// what it admits. Where bitmaps cannot count a query, bleve hands every
+// match to c, which filters and counts as it goes.
+func (ix *Index) match(ctx context.Context, q Query, pl plan, ws []word, c *collector) error {
+	m, err := ix.newMatcher(ctx)
+	if errors.Is(err, errUncountable) {
+		must, should := ix.textQuery(pl, ws, reachBroad)
+		return ix.matchEvery(ctx, q, must, should, c)
+	}
+	if err != nil {
+		return err
+	}
+	defer m.close()
+	must, should := ix.textQuery(pl, ws, reachAll)
+	if err := ix.count(m, q, must, c); err != nil {
+		if errors.Is(err, errUncountable) {
+			must, should = ix.textQuery(pl, ws, reachBroad)
+			return ix.matchEvery(ctx, q, must, should, c)
+		}
+		return err
+	}
+	if c.total == 0 {
+		return nil
+	}
+	c.count = false
+	lim := ix.scoring.or()
+	if c.total > lim.headFrom && c.window <= lim.headFrom {
+		hmust, hshould := ix.textQuery(pl, ws, reachHead)
+		n, err := ix.admitted(m, q, hmust)
+		if err != nil && !errors.Is(err, errUncountable) {
+			return err
+		}
+		if err == nil && n >= c.window {
+			must, should = hmust, hshould
+		}
+	}
+	if c.total > lim.maxScored && c.window <= lim.maxScored {
+		c.limit = lim.maxScored
+	}
+	if ix.selective(q) {
+		fq := q
+		fq.Providers = ix.prov.reg.WithChildren(q.Providers)
+		return ix.collect(ctx, boolean(append(filterQueries(fq), must...), should), "", c)
+	}
+	return ix.collect(ctx, boolean(must, should), "", c)
+}
+
+// scoringLimits bound the scoring of one query's matches (see match).
+type scoringLimits struct{ headFrom, maxScored int }
+
+// or is l with tuning.go's values in place of zeros.
+func (l scoringLimits) or() scoringLimits {
+	return scoringLimits{cmp.Or(l.headFrom, headFrom), cmp.Or(l.maxScored, maxScored)}
+}
+
+// matchEvery hands every document that matches must to c, scored by must
+// and should; c filters and counts both facets as it goes. A narrow filter
+// takes two passes instead: count in one that scores nothing, then score
+// only the filtered documents (bleve drives the conjunction from the
+// filter's short postings).
+func (ix *Index) matchEvery(ctx context.Context, q Query, must, should []query.Query, c *collector) error {
+	if len(must) == 0 {
+		return nil
+	}
 	if !ix.selective(q) {
 		return ix.collect(ctx, boolean(must, should), "", c)
 	}
