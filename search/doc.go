@@ -29,7 +29,9 @@
 //  6. Full text (query.go, textQuery; collect.go): one bleve query in which
 //     rare words, the entries the codes name and the statuses read from a
 //     paste find the hits, and common words, reason phrases and class words
-//     only score them; a collector filters, counts facets and keeps the best.
+//     only score them. The postings' bitmaps count the matches and facets
+//     exactly (count.go); a collector filters and keeps the best of a
+//     bounded number scored.
 //  7. Message templates (rank.go, templateBonus): how much of each hit's
 //     messages, title and aliases the query holds as one run, placeholders
 //     matching any words.
