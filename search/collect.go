@@ -40,14 +40,16 @@ type collector struct {
 	anyStatus    bool
 	pmask        uint32
 	total        int
+	matched      int // matches before the filters, when counted by bitmaps
 	statusCounts [600]int
 	provCounts   [32]int
 	top          hitHeap
 	window       int
 	err          error
 	count, rank  bool // count total and facets; keep the best hits
-	// limit, when above 0, is how many admitted matches are scored before
-	// bleve is stopped; scored counts them.
+	// limit, when above 0, is how many matches are scored before bleve is
+	// stopped, once the filters have admitted a window of them; scored
+	// counts them.
 	limit, scored int
 }
 
@@ -72,8 +74,9 @@ func (c *collector) handler(sctx *bsearch.SearchContext) (bsearch.DocumentMatchH
 			c.err = errDocMap
 			return nil
 		}
-		if c.add(int(c.ix.docEntry[num]), score) && c.limit > 0 {
-			if c.scored++; c.scored >= c.limit {
+		c.add(int(c.ix.docEntry[num]), score)
+		if c.limit > 0 {
+			if c.scored++; c.scored >= c.limit && len(c.top) >= c.window {
 				return errEnough
 			}
 		}
@@ -81,9 +84,9 @@ func (c *collector) handler(sctx *bsearch.SearchContext) (bsearch.DocumentMatchH
 	}, false, nil
 }
 
-// add counts entry i and keeps it among the best when it is; it reports
-// whether the filters admit it for ranking.
-func (c *collector) add(i int, score float64) bool {
+// add counts entry i and keeps it when it is among the best the filters
+// admit.
+func (c *collector) add(i int, score float64) {
 	status := int(c.ix.status[i])
 	inS := c.anyStatus || (status < len(c.statusOK) && c.statusOK[status])
 	m := c.ix.provMask[i]
@@ -100,7 +103,7 @@ func (c *collector) add(i int, score float64) bool {
 		}
 	}
 	if !inS || !inP || !c.rank {
-		return false
+		return
 	}
 	h := ranked{doc: i, score: score}
 	if len(c.top) < c.window {
@@ -109,7 +112,6 @@ func (c *collector) add(i int, score float64) bool {
 		c.top[0] = h
 		heap.Fix(&c.top, 0)
 	}
-	return true
 }
 
 // best returns the kept hits, best first.

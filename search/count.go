@@ -383,6 +383,7 @@ func (ix *Index) count(m *matcher, q Query, must []query.Query, c *collector) er
 		return err
 	}
 	s := ix.docSets()
+	c.matched = int(b.GetCardinality())
 	inS, inP := b, b
 	if len(q.Status) > 0 {
 		inS = roaring.And(b, s.statuses(q.Status))

@@ -131,9 +131,9 @@ func (ix *Index) searchText(ctx context.Context, q Query, pl plan, res *Results)
 //   - past headFrom matches, only the entries holding the words outside
 //     the prose of cause and solution are scored (reachHead), as long as
 //     they fill the window;
-//   - scoring stops after maxScored admitted matches, so that a common
-//     word costs at a million entries what it does at 100k. Pages past
-//     them rank every match.
+//   - scoring stops after maxScored matches, once the filters have
+//     admitted a window of them, so that a common word costs at a million
+//     entries what it does at 100k. Pages past them rank every match.
 //
 // A narrow filter is part of the scoring query, so that bleve walks only
 // what it admits. Where bitmaps cannot count a query, bleve hands every
@@ -161,7 +161,7 @@ func (ix *Index) match(ctx context.Context, q Query, pl plan, ws []word, c *coll
 	}
 	c.count = false
 	lim := ix.scoring.or()
-	if c.total > lim.headFrom && c.window <= lim.headFrom {
+	if c.matched > lim.headFrom && c.window <= lim.headFrom {
 		hmust, hshould := ix.textQuery(pl, ws, reachHead)
 		n, err := ix.admitted(m, q, hmust)
 		if err != nil && !errors.Is(err, errUncountable) {
@@ -171,7 +171,7 @@ func (ix *Index) match(ctx context.Context, q Query, pl plan, ws []word, c *coll
 			must, should = hmust, hshould
 		}
 	}
-	if c.total > lim.maxScored && c.window <= lim.maxScored {
+	if c.matched > lim.maxScored && c.window <= lim.maxScored {
 		c.limit = lim.maxScored
 	}
 	if ix.selective(q) {

@@ -214,8 +214,9 @@ const (
 	// it, and so on every catalogue of a few thousand entries, every match
 	// is scored.
 	headFrom = 10_000
-	// maxScored is how many admitted matches are scored; the rest are
-	// only counted (see match). It bounds the work of a common word
+	// maxScored is how many matches are scored (more when the filters
+	// admit fewer than a window of them); the rest are only counted (see
+	// match). It bounds the work of a common word
 	// whatever the catalogue's size: at 100k grown entries the commonest
 	// (error, request) match 40–80k entries, at a million ten times more.
 	// The first pages then hold the best of the first maxScored matches
