@@ -265,7 +265,16 @@ func BenchmarkSearchSaved(b *testing.B) {
 	}
 	ix := savedBenchIndex(b, n)
 	defer ix.Close()
-	for _, kind := range benchKinds {
+	browse := struct {
+		name    string
+		queries []Query
+	}{"browse", []Query{
+		{Sort: SortTitle},
+		{Status: StatusSet{{400, 499}}, Providers: []string{"microsoft-graph"}},
+		{Providers: []string{"twilio"}, Page: 500},
+		{Sort: SortCode, Status: StatusSet{{0, 0}}, Page: 100},
+	}}
+	for _, kind := range append(slices.Clone(benchKinds), browse) {
 		b.Run(kind.name, func(b *testing.B) {
 			ctx := context.Background()
 			var lat []time.Duration
