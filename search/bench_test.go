@@ -2,10 +2,13 @@ package search
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -245,6 +248,69 @@ func benchQueries(b *testing.B, percentiles bool, queries []benchQuery) {
 			}
 		})
 	}
+}
+
+// BenchmarkSearchSaved runs the per-kind queries on a saved index of
+// ERRATA_BENCH_SIZE grown entries (default a million), opened as serve
+// --index opens it. The index is saved once under the temporary folder,
+// keyed by size and seed, and reused by later runs: growing and saving a
+// million entries takes minutes, a run of the queries seconds.
+//
+//	ERRATA_BENCH_SIZE=1000000 go test ./search -run '^$' -bench SearchSaved -benchtime 20x
+func BenchmarkSearchSaved(b *testing.B) {
+	n := 1_000_000
+	if s := os.Getenv("ERRATA_BENCH_SIZE"); s != "" {
+		var err error
+		if n, err = strconv.Atoi(s); err != nil || n < 1 {
+			b.Fatalf("ERRATA_BENCH_SIZE=%q is not a count of entries", s)
+		}
+	}
+	ix := savedBenchIndex(b, n)
+	defer ix.Close()
+	browse := struct {
+		name    string
+		queries []Query
+	}{"browse", []Query{
+		{Sort: SortTitle},
+		{Status: StatusSet{{400, 499}}, Providers: []string{"microsoft-graph"}},
+		{Providers: []string{"twilio"}, Page: 500},
+		{Sort: SortCode, Status: StatusSet{{0, 0}}, Page: 100},
+	}}
+	for _, kind := range append(slices.Clone(benchKinds), browse) {
+		b.Run(kind.name, func(b *testing.B) {
+			ctx := context.Background()
+			var lat []time.Duration
+			for i := 0; b.Loop(); i++ {
+				t0 := time.Now()
+				if _, err := ix.Search(ctx, kind.queries[i%len(kind.queries)]); err != nil {
+					b.Fatal(err)
+				}
+				lat = append(lat, time.Since(t0))
+			}
+			reportPercentiles(b, lat)
+		})
+	}
+}
+
+// savedBenchIndex opens the saved index of n entries grown with seed 1,
+// saving it first when the cache holds none that opens.
+func savedBenchIndex(b *testing.B, n int) *Index {
+	b.Helper()
+	dir := filepath.Join(os.TempDir(), fmt.Sprintf("errata-bench-saved-%d-seed1", n))
+	if ix, err := OpenSaved(dir); err == nil {
+		return ix
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		b.Fatal(err)
+	}
+	if err := Save(corpustest.Grow(corpustest.RealEntries(b), n, 1), dir); err != nil {
+		b.Fatal(err)
+	}
+	ix, err := OpenSaved(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return ix
 }
 
 // BenchmarkCode times typed codes on 100k entries saved and opened as

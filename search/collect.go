@@ -4,6 +4,7 @@ import (
 	"container/heap"
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -17,11 +18,14 @@ import (
 func (ix *Index) collect(ctx context.Context, q query.Query, score string, c *collector) error {
 	req := bleve.NewSearchRequestOptions(q, 0, 0, false)
 	req.Score = score
-	if _, err := ix.bleve.SearchInContext(withMatchHandler(ctx, c.handler), req); err != nil {
+	if _, err := ix.bleve.SearchInContext(withMatchHandler(ctx, c.handler), req); err != nil && !errors.Is(err, errEnough) {
 		return fmt.Errorf("search: %w", err)
 	}
 	return c.err
 }
+
+// errEnough stops bleve once the collector has scored its limit.
+var errEnough = errors.New("search: enough matches scored")
 
 // withMatchHandler makes bleve hand every match of a search under ctx to
 // the handler that mk makes.
@@ -37,6 +41,7 @@ type collector struct {
 	anyStatus    bool
 	pmask        uint32
 	total        int
+	matched      int // matches before the filters, when counted by bitmaps
 	statusCounts [600]int
 	provCounts   [32]int
 	top          hitHeap
@@ -48,6 +53,11 @@ type collector struct {
 	kept        []ranked
 	err         error
 	count, rank bool // count total and facets; keep the best hits
+	// limit, when above 0, is how many matches are scored before bleve is
+	// stopped, once the filters have admitted a window of them; scored
+	// counts them.
+	limit, scored int
+	stopped       bool // bleve was stopped at the limit
 }
 
 func (ix *Index) newCollector(q Query, window int) *collector {
@@ -72,15 +82,20 @@ func (c *collector) handler(sctx *bsearch.SearchContext) (bsearch.DocumentMatchH
 			return nil
 		}
 		c.add(int(c.ix.docEntry[num]), score)
+		if c.limit > 0 {
+			if c.scored++; c.scored >= c.limit && len(c.top) >= c.window {
+				c.stopped = true
+				return errEnough
+			}
+		}
 		return nil
 	}, false, nil
 }
 
+// add counts entry i and keeps it when it is among the best the filters
+// admit.
 func (c *collector) add(i int, score float64) {
-	status := int(c.ix.status[i])
-	inS := c.anyStatus || (status < len(c.statusOK) && c.statusOK[status])
-	m := c.ix.provMask[i]
-	inP := c.pmask == 0 || m&c.pmask != 0
+	status, m, inS, inP := c.admits(i)
 	if c.count {
 		if inP && status < len(c.statusCounts) { // status 0 counts as "none"
 			c.statusCounts[status]++
@@ -107,7 +122,18 @@ func (c *collector) add(i int, score float64) {
 	}
 }
 
-// best returns the kept hits, best first.
+// admits reads entry i's status and providers and whether the filters
+// admit each.
+func (c *collector) admits(i int) (status int, provs uint32, inS, inP bool) {
+	status = int(c.ix.status[i])
+	inS = c.anyStatus || (status < len(c.statusOK) && c.statusOK[status])
+	provs = c.ix.provMask[i]
+	inP = c.pmask == 0 || provs&c.pmask != 0
+	return status, provs, inS, inP
+}
+
+// best returns the kept hits, best first, with the entries the query names
+// that the filters admit.
 func (c *collector) best() []ranked {
 	out := make([]ranked, len(c.top))
 	for i := len(out) - 1; i >= 0; i-- {
@@ -116,6 +142,21 @@ func (c *collector) best() []ranked {
 	for _, h := range c.kept {
 		if !slices.ContainsFunc(out, func(o ranked) bool { return o.doc == h.doc }) {
 			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// unseen are the entries the query names that bleve, stopped at the
+// limit, never reached.
+func (c *collector) unseen() []int32 {
+	if !c.stopped {
+		return nil
+	}
+	var out []int32
+	for _, d := range c.named {
+		if !slices.ContainsFunc(c.kept, func(h ranked) bool { return h.doc == int(d) }) {
+			out = append(out, d)
 		}
 	}
 	return out

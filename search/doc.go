@@ -37,9 +37,10 @@
 //  7. Full text (query.go, textQuery; collect.go): one bleve query in which
 //     rare words, the entries the codes and templates name, and the
 //     statuses read from a paste find the hits, and common words, reason
-//     phrases and class words only score them; a collector filters, counts
-//     facets and keeps the best. A query of one typed code reads its
-//     term's postings instead, scored as bleve would score them
+//     phrases and class words only score them. The postings' bitmaps count
+//     the matches and facets exactly (count.go); a collector filters and
+//     keeps the best of a bounded number scored. A query of one typed code
+//     reads its term's postings instead, scored as bleve would score them
 //     (codequery.go, matchCode).
 //  8. Rerank (rank.go, rerank, templateBonus, signalBonus): bleve's score
 //     plus how much of each hit's messages, title and aliases the query

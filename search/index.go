@@ -82,6 +82,8 @@ type Index struct {
 	statusMasks  [600][]maskCount // per status, how many of its entries have each provider mask
 	broad        broadLimits      // when a lone word skips the prose (broadWord)
 	codes        codeIndex        // entries by their codes, exactly
+	sets         docSets          // documents by status and provider, to count matches as bitmaps (count.go)
+	scoring      scoringLimits    // how much of a query's matches is scored (match); zero is tuning.go's
 	en           analyzerFunc
 	pairs        analyzerFunc // word pairs, for quoted phrases
 }

@@ -26,8 +26,10 @@ import (
 //  5. quoted phrases are required (phraseQueries);
 //  6. reason phrases and exception class words, a status typed among the
 //     words, only score.
-func (ix *Index) textQuery(pl *plan, ws []word) (must, should []query.Query) {
-	g := ix.groupWords(*pl, ws)
+//
+// fields says where the words are looked for (see reach).
+func (ix *Index) textQuery(pl *plan, ws []word, fields reach) (must, should []query.Query) {
+	g := ix.groupWords(*pl, ws, fields)
 	find, common := g.findWith()
 	var hints []query.Query
 	for _, w := range pl.scoreOnly {
@@ -199,8 +201,23 @@ type wordGroups struct {
 	known   bool          // some rare word is in the index
 }
 
+// reach is where a query's words are looked for.
+type reach int
+
+const (
+	// reachAll is every field: what a query matches, and so what it counts.
+	reachAll reach = iota
+	// reachBroad skips the prose of cause and solution for a broad word
+	// typed alone (broadWord), where counting by bitmaps is not possible.
+	reachBroad
+	// reachHead skips the prose for every word: titles, messages, aliases,
+	// identifiers and providers hold a query's best hits, in postings far
+	// shorter than the prose's. Only scoring uses it (see match).
+	reachHead
+)
+
 // groupWords makes each word that is not a stop word a query and groups it.
-func (ix *Index) groupWords(pl plan, ws []word) wordGroups {
+func (ix *Index) groupWords(pl plan, ws []word, fields reach) wordGroups {
 	var inPhrase map[string]bool
 	if ix.phraseCount(pl) > 0 {
 		inPhrase = map[string]bool{}
@@ -210,7 +227,7 @@ func (ix *Index) groupWords(pl plan, ws []word) wordGroups {
 	}
 	var g wordGroups
 	cutoff := ix.commonCutoff()
-	broad := ix.broadWord(pl, ws)
+	broad := fields == reachHead || fields == reachBroad && ix.broadWord(pl, ws)
 	for _, w := range ws {
 		if w.stop {
 			continue

@@ -3,12 +3,14 @@ package search
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/errata/errata/content"
@@ -99,14 +101,14 @@ func (ix *Index) searchText(ctx context.Context, q Query, pl plan, res *Results)
 	if err != nil {
 		return err
 	}
-	if must, should := ix.textQuery(&pl, ws); len(must) > 0 {
+	if must, _ := ix.textQuery(&pl, ws, reachAll); len(must) > 0 {
 		from := (q.Page - 1) * q.PerPage
 		c := ix.newCollector(q, max(from+q.PerPage, rerankWindow))
 		c.named = pl.namedDocs()
 		// A lone code reads its postings directly (codequery.go).
 		found, err := ix.matchCode(ctx, pl, ws, c)
 		if err == nil && !found {
-			err = ix.match(ctx, q, must, should, c)
+			err = ix.match(ctx, q, pl, ws, c)
 		}
 		if err != nil {
 			return err
@@ -128,14 +130,101 @@ func (ix *Index) searchText(ctx context.Context, q Query, pl plan, res *Results)
 	return nil
 }
 
-// match hands every document that matches must to c, scored by must and
-// should. bleve runs the text with no filter: c applies the filters from
-// the entries slice and counts both facets (each ignoring its own filter),
-// so one pass gives hits, total and exact facets, with no doc-value reads.
-// A narrow filter takes two passes instead: count facets in one that scores
-// nothing, then score only the filtered documents (bleve drives the
-// conjunction from the filter's short postings).
-func (ix *Index) match(ctx context.Context, q Query, must, should []query.Query, c *collector) error {
+// match counts the documents the text matches in every field, then hands
+// the best of them to c, scored. Counts come from the postings' bitmaps
+// (count.go): exact totals and facets, each facet ignoring its own filter,
+// without scoring a document. Scoring is bounded twice, for its cost grows
+// with the matches it visits:
+//   - past headFrom matches, only the entries holding the words outside
+//     the prose of cause and solution are scored (reachHead), as long as
+//     they fill the window;
+//   - scoring stops after maxScored matches, once the filters have
+//     admitted a window of them, so that a common word costs at a million
+//     entries what it does at 100k. Pages past them rank every match.
+//
+// A narrow filter is part of the scoring query, so that bleve walks only
+// what it admits. Where bitmaps cannot count a query, bleve hands every
+// match to c, which filters and counts as it goes.
+func (ix *Index) match(ctx context.Context, q Query, pl plan, ws []word, c *collector) error {
+	m, err := ix.newMatcher(ctx)
+	if errors.Is(err, errUncountable) {
+		must, should := ix.textQuery(&pl, ws, reachBroad)
+		return ix.matchEvery(ctx, q, must, should, c)
+	}
+	if err != nil {
+		return err
+	}
+	defer m.close()
+	must, should := ix.textQuery(&pl, ws, reachAll)
+	if err := ix.count(m, q, must, c); err != nil {
+		if errors.Is(err, errUncountable) {
+			must, should = ix.textQuery(&pl, ws, reachBroad)
+			return ix.matchEvery(ctx, q, must, should, c)
+		}
+		return err
+	}
+	if c.total == 0 {
+		return nil
+	}
+	c.count = false
+	lim := ix.scoring.or()
+	if c.matched > lim.headFrom && c.window <= lim.headFrom {
+		hmust, hshould := ix.textQuery(&pl, ws, reachHead)
+		n, err := ix.admitted(m, q, hmust)
+		if err != nil && !errors.Is(err, errUncountable) {
+			return err
+		}
+		if err == nil && n >= c.window {
+			must, should = hmust, hshould
+		}
+	}
+	if c.matched > lim.maxScored && c.window <= lim.maxScored {
+		c.limit = lim.maxScored
+	}
+	scoring := boolean(must, should)
+	if ix.selective(q) {
+		fq := q
+		fq.Providers = ix.prov.reg.WithChildren(q.Providers)
+		scoring = boolean(append(filterQueries(fq), must...), should)
+	}
+	if err := ix.collect(ctx, scoring, "", c); err != nil {
+		return err
+	}
+	return ix.scoreUnseen(ctx, scoring, c)
+}
+
+// scoreUnseen scores the entries the query names (by a code or a whole
+// message) that bleve, stopped at the limit, never reached: the same query
+// again, on those ids alone. The ids' own clause weighs next to nothing, so
+// each scores as it would have in the first pass.
+func (ix *Index) scoreUnseen(ctx context.Context, scoring query.Query, c *collector) error {
+	unseen := c.unseen()
+	if len(unseen) == 0 {
+		return nil
+	}
+	ids := bleve.NewDocIDQuery(docNumbers(unseen))
+	ids.SetBoost(unseenBoost)
+	c.limit = 0
+	return ix.collect(ctx, bleve.NewConjunctionQuery(ids, scoring), "", c)
+}
+
+// scoringLimits bound the scoring of one query's matches (see match).
+type scoringLimits struct{ headFrom, maxScored int }
+
+// or is l with tuning.go's values in place of zeros.
+func (l scoringLimits) or() scoringLimits {
+	return scoringLimits{cmp.Or(l.headFrom, headFrom), cmp.Or(l.maxScored, maxScored)}
+}
+
+// matchEvery hands every document that matches must to c, scored by must
+// and should; c filters and counts both facets as it goes. A narrow filter
+// takes two passes instead: count in one that scores nothing, then score
+// only the filtered documents (bleve drives the conjunction from the
+// filter's short postings).
+func (ix *Index) matchEvery(ctx context.Context, q Query, must, should []query.Query, c *collector) error {
+	if len(must) == 0 {
+		return nil
+	}
 	if !ix.selective(q) {
 		return ix.collect(ctx, boolean(must, should), "", c)
 	}

@@ -36,7 +36,7 @@ func TestSaveAndOpen(t *testing.T) {
 	}
 	for _, q := range []Query{{}, {Text: "quota"}, {Text: "throtled"}, {Text: "quota", Status: StatusSet{{400, 499}}, Providers: []string{"microsoft"}}, {Text: `"refresh token was revoked"`}, {Text: "userinfo.email"}} {
 		want, got := run(t, built, q), run(t, opened, q)
-		if diff := cmp.Diff(want, got, cmpopts.IgnoreFields(Results{}, "Took")); diff != "" {
+		if diff := cmp.Diff(want, got, cmpopts.IgnoreFields(Results{}, "Took"), cmpopts.EquateApprox(0, 1e-12)); diff != "" {
 			t.Errorf("%q: opened index differs from built (-built +opened):\n%s", q.Text, diff)
 		}
 	}
@@ -62,7 +62,7 @@ func TestOpenSaved(t *testing.T) {
 		t.Errorf("entries differ (-built +saved):\n%s", diff)
 	}
 	want, got := run(t, built, Query{Text: "quota"}), run(t, opened, Query{Text: "quota"})
-	if diff := cmp.Diff(want, got, cmpopts.IgnoreFields(Results{}, "Took")); diff != "" {
+	if diff := cmp.Diff(want, got, cmpopts.IgnoreFields(Results{}, "Took"), cmpopts.EquateApprox(0, 1e-12)); diff != "" {
 		t.Errorf("opened index answers differently (-built +opened):\n%s", diff)
 	}
 	if _, err := OpenSaved(t.TempDir()); err == nil || !strings.Contains(err.Error(), "errata index") {

@@ -220,10 +220,27 @@ const (
 	// postings are a large share of the latency budget ("error" is in
 	// 79,000 of 100,000 grown entries, most of them only in the prose) is
 	// looked for in titles, messages, aliases and identifiers only, where
-	// people look for it first. Walking its postings in the prose was half
-	// of a 12 ms search.
+	// people look for it first, when the bitmaps cannot count the query
+	// (reachBroad; headFrom does this job otherwise). Walking its postings
+	// in the prose was half of a 12 ms search. broadWork also bounds the
+	// completions of the word being typed.
 	broadWork  = 30_000 // postings of the word's stems in title, message and body
 	broadLight = 1_000  // entries holding it in a title or message, so that plenty remain
+	// headFrom is the matches past which only the entries holding the
+	// words outside the prose are scored, when they fill the page: the
+	// prose's postings are the longest and its weight the smallest. Below
+	// it, and so on every catalogue of a few thousand entries, every match
+	// is scored.
+	headFrom = 10_000
+	// maxScored is how many matches are scored (more when the filters
+	// admit fewer than a window of them); the rest are only counted (see
+	// match). It bounds the work of a common word
+	// whatever the catalogue's size: at 100k grown entries the commonest
+	// (error, request) match 40–80k entries, at a million ten times more.
+	// The first pages then hold the best of the first maxScored matches
+	// in index order (status, then id), among the entries that hold the
+	// words outside the prose (headFrom).
+	maxScored = 50_000
 	// selectiveShare is the largest share of the catalogue a filter may
 	// admit for the two-pass search (count, then score only the filtered
 	// entries) to beat scoring every match.
@@ -259,3 +276,8 @@ const (
 	// "mai"), short enough to be in each word that stems to it.
 	maxKeyBytes = 4
 )
+
+// unseenBoost weighs the ids clause that scores the named entries a
+// stopped search never reached (scoreUnseen): small enough that their
+// scores are those of the first pass.
+const unseenBoost = 1e-9

@@ -103,11 +103,11 @@ func TestSmallCatalogueNeedsNoStemCounts(t *testing.T) {
 	}
 }
 
-// A lone word in a large share of the catalogue is looked for in titles,
-// messages, aliases and identifiers, not in the prose of cause and
-// solution; any other query still reads the prose. The real corpora are too
-// small to hold a broad word, so the test lowers the thresholds.
-func TestBroadWordSkipsProse(t *testing.T) {
+// A query of many matches scores only those holding its words in titles,
+// messages, aliases and identifiers, not only in the prose of cause and
+// solution, and counts every match. The real corpora are too small for that,
+// so the test lowers the thresholds.
+func TestManyMatchesScoreOutsideTheProse(t *testing.T) {
 	t.Parallel() // changes only its own index
 	// Its own index of the real corpora, whose limits it lowers, with a
 	// Twilio entry that does not name Twilio.
@@ -145,15 +145,14 @@ func TestBroadWordSkipsProse(t *testing.T) {
 	if without == 0 || without >= withProse {
 		t.Fatalf("corpora hold error in %d entries, %d without the prose: no test", withProse, without)
 	}
-
-	if got := run(t, ix, Query{Text: "error"}).Total; got != withProse {
-		t.Errorf("error, not broad: total %d, want %d (prose included)", got, withProse)
+	if withProse <= 100 {
+		t.Fatalf("corpora hold error in %d entries: no test of a limit of 100", withProse)
 	}
-	ix.broad = broadLimits{work: uint32(withProse / 2), light: 10}
+	ix.scoring = scoringLimits{headFrom: 100}
 	for _, q := range []Query{{Text: "error"}, {Text: "the error"}, {Text: "errsr"}, {Text: "Error", PerPage: MaxPerPage}} {
 		res := run(t, ix, q)
-		if res.Total != without {
-			t.Errorf("%q: total %d, want the %d entries holding it outside the prose", q.Text, res.Total, without)
+		if res.Total != withProse {
+			t.Errorf("%q: total %d, want every %d entries holding it, prose included", q.Text, res.Total, withProse)
 		}
 		if len(res.Hits) == 0 {
 			t.Errorf("%q: no hits", q.Text)
@@ -164,23 +163,27 @@ func TestBroadWordSkipsProse(t *testing.T) {
 			}
 		}
 	}
-	if got, want := run(t, ix, Query{Text: "error", Providers: []string{"twilio"}}).Total, count("error", false, "twilio"); got != want {
+	if got, want := run(t, ix, Query{Text: "error", Providers: []string{"twilio"}}).Total, count("error", true, "twilio"); got != want {
 		t.Errorf("error in twilio: total %d, want %d", got, want)
 	}
-	// A broad provider name finds the entries that name it, not all of
-	// that provider's entries (typed whole: no completions).
-	if got, want := run(t, ix, Query{Text: "Twilio "}).Total, count("twilio", false, ""); got != want || want == 0 || want >= ix.provTotals[ix.prov.bit["twilio"]] {
-		t.Errorf("twilio: total %d, want %d, fewer than the %d Twilio entries", got, want, ix.provTotals[ix.prov.bit["twilio"]])
+	// A provider name counts the entries of that provider, and ranks
+	// those that name it (typed whole: no completions).
+	res := run(t, ix, Query{Text: "Twilio ", PerPage: MaxPerPage})
+	if want := ix.provTotals[ix.prov.bit["twilio"]]; res.Total < want || want <= 100 {
+		t.Errorf("twilio: total %d, want at least the %d Twilio entries", res.Total, want)
 	}
-	// Two words, or a phrase, still read the prose.
-	for _, q := range []string{"error invalid", `"an error"`} {
-		full := ix.broad
-		ix.broad = broadLimits{work: ^uint32(0)}
-		want := run(t, ix, Query{Text: q}).Total
-		ix.broad = full
-		if got := run(t, ix, Query{Text: q}).Total; got != want {
-			t.Errorf("%q: total %d with broad words, %d without: a query of several words skipped the prose", q, got, want)
+	for _, h := range res.Hits {
+		if e, _ := ix.Entry(h.ID); !holds(&e, "twilio", false) {
+			t.Errorf("twilio: hit %s does not name Twilio outside its prose", h.ID)
 		}
+	}
+	// A page past what the scoring bound fills ranks every match.
+	ix.scoring = scoringLimits{headFrom: 100, maxScored: 150}
+	deep := Query{Text: "error", Page: 3, PerPage: 100}
+	limited := run(t, ix, deep)
+	ix.scoring = scoringLimits{}
+	if every := run(t, ix, deep); !slices.EqualFunc(limited.Hits, every.Hits, func(a, b Hit) bool { return a.ID == b.ID }) || len(every.Hits) == 0 {
+		t.Errorf("error, page 3: %d hits bounded, %d of every match, or not the same", len(limited.Hits), len(every.Hits))
 	}
 }
 
