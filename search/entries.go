@@ -7,6 +7,7 @@ import (
 	"io"
 	"runtime"
 	"slices"
+	"strings"
 	"unsafe"
 
 	"github.com/errata/errata/content"
@@ -91,6 +92,28 @@ func (s *entryStore) view(i int, part entryPart) content.Entry {
 		panic(fmt.Sprintf("search: saved entry %d: %v", i, err)) // see at
 	}
 	return e
+}
+
+// owned returns str, which view returned, with memory of its own when the
+// store is mapped, so that it outlives the call: a hit copies only what it
+// keeps of an entry (see Index.hit).
+func (s *entryStore) owned(str string) string {
+	if s.all != nil {
+		return str
+	}
+	return strings.Clone(str)
+}
+
+// ownedList is owned for each of ss.
+func (s *entryStore) ownedList(ss []string) []string {
+	if s.all != nil || len(ss) == 0 {
+		return ss
+	}
+	out := make([]string, len(ss))
+	for k, str := range ss {
+		out[k] = strings.Clone(str)
+	}
+	return out
 }
 
 // hasCode reports whether any of entry i's codes (entryCodes) satisfies

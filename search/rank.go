@@ -219,8 +219,11 @@ func (ix *Index) templateBonus(i int, seq []qword, r *tokenReader) (bonus float6
 // status read from the text, and its provider named by a host or SDK of a
 // paste, or among the words.
 func (ix *Index) signalBonus(i int, pl *plan, code float64) float64 {
-	e := new(ix.entries.view(i, partHead))
 	b := bonusCode * code
+	if len(pl.textStatus) == 0 && len(pl.hints) == 0 && len(pl.providers) == 0 {
+		return b // nothing to read from the record (a typed code or words)
+	}
+	e := new(ix.entries.view(i, partHead))
 	if len(pl.textStatus) > 0 && pl.textStatus.Contains(e.Status) {
 		if pl.statusFinds {
 			b += bonusPastedStatus

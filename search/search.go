@@ -300,14 +300,18 @@ func facetsFrom(statusCounts []int, provCounts map[string]int, q Query) Facets {
 // hit turns entry i into a Hit with a snippet (the start of its first
 // message without a highlighter).
 func (ix *Index) hit(i int, score float64, match string, hl *highlighter) Hit {
-	e := new(ix.entries.part(i, partShown))
+	s := &ix.entries
+	e := new(s.view(i, partShown)) // the snippet's texts are read in place
 	sn, from := hl.snippet(e)
+	for k := range sn {
+		sn[k].Text = s.owned(sn[k].Text)
+	}
 	return Hit{
-		ID:          e.ID,
+		ID:          s.owned(e.ID),
 		Status:      e.Status,
-		Codes:       e.Codes,
-		Providers:   e.Providers,
-		Title:       e.Title,
+		Codes:       s.ownedList(e.Codes),
+		Providers:   s.ownedList(e.Providers),
+		Title:       s.owned(e.Title),
 		Snippet:     sn,
 		SnippetFrom: from,
 		Match:       match,

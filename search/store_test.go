@@ -137,12 +137,17 @@ func TestOpenSavedKeepsEntriesOutOfTheHeap(t *testing.T) {
 	if len(res.Hits) == 0 || res.Hits[0].ID != "e-1234" {
 		t.Errorf("CODE1234 found %v", ids(res))
 	}
+	hit := fmt.Sprintf("%+v", res.Hits)
 	if err := ix.Close(); err != nil {
 		t.Fatal(err)
 	}
 	runtime.GC()
+	runtime.GC() // the mapping's cleanup has run
 	if e.ID != "e-1234" || e.Title != "Title 1234" {
 		t.Errorf("an entry read before Close changed: %q %q", e.ID, e.Title)
+	}
+	if got := fmt.Sprintf("%+v", res.Hits); got != hit {
+		t.Errorf("hits read before Close changed:\n%s\nwas\n%s", got, hit)
 	}
 }
 
