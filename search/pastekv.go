@@ -92,7 +92,9 @@ func (f *fields) takeURLs(s string) string {
 		case strings.Count(tok, "%") >= 2:
 			if d, err := url.PathUnescape(tok); err == nil {
 				b.WriteString(s[last:lo])
-				b.WriteString(d)
+				// Decoding can make bytes the paste was cleaned of
+				// (%80, %00): clean what it makes again.
+				b.WriteString(cleanInput(d))
 				last = hi
 			}
 		}
@@ -124,6 +126,7 @@ func queryOf(tok string) (fields [][2]string, ok bool) {
 		if err1 != nil || err2 != nil {
 			dk, dv = k, v
 		}
+		dk, dv = cleanInput(dk), cleanInput(dv)
 		fields = append(fields, [2]string{dk, dv})
 		nk := normKey(dk)
 		carries = carries || strings.HasPrefix(nk, "error") || nk == "code" || nk == "payload"
