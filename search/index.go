@@ -311,8 +311,11 @@ func (ix *Index) finish(b bleve.Index, m mapping.IndexMapping) error {
 	ix.vocab.seal()
 	if !ix.tokens.valid(ix) {
 		ix.tokens = ix.tokenize()
+		ix.templates = templateIndex{} // saved keys are of the saved tokens
 	}
-	ix.templates = ix.indexTemplates()
+	if ix.templates.keys == nil {
+		ix.templates = ix.indexTemplates()
+	}
 	n, err := b.DocCount()
 	if err != nil {
 		return fmt.Errorf("search: count: %w", err)
