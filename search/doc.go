@@ -30,7 +30,7 @@
 //     (browse.go).
 //  6. Match message templates (templates.go, templateHits): each message
 //     is keyed by its rarest pair of adjacent words when the index is built
-//     or opened; the entries the text's word pairs key, and whose message
+//     (a saved index keeps the keys); the entries the text's word pairs key, and whose message
 //     it then holds whole as one run, are named as a code names its entry,
 //     so a message of common words is found among thousands of entries
 //     holding its words.

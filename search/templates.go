@@ -12,7 +12,8 @@ import (
 // score kept it in the window. Each message template is keyed by its
 // rarest pair of adjacent literal words (two word ids), which a text
 // holding the whole message holds too, placeholders aside. It is derived
-// from the templates (tokens) when the index is built or opened.
+// from the templates (tokens) when the index is built, and saved with it
+// (savedTemplates).
 type templateIndex struct {
 	keys []uint64 // sorted: a pair's ids, first<<32 | second
 	docs []int32  // docs[k] holds a message keyed keys[k]
