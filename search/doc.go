@@ -30,10 +30,10 @@
 //     (browse.go).
 //  6. Match message templates (templates.go, templateHits): each message
 //     is keyed by its rarest pair of adjacent words when the index is built
-//     (a saved index keeps the keys); the entries the text's word pairs key, and whose message
-//     it then holds whole as one run, are named as a code names its entry,
-//     so a message of common words is found among thousands of entries
-//     holding its words.
+//     (a saved index keeps the keys); the entries the text's word pairs
+//     key, and whose message it then holds whole as one run, are named as a
+//     code names its entry, so a message of common words is found among
+//     thousands of entries holding its words.
 //  7. Full text (query.go, textQuery; collect.go): one bleve query in which
 //     rare words, the entries the codes and templates name, and the
 //     statuses read from a paste find the hits, and common words, reason
