@@ -43,11 +43,16 @@ func (s *entryStore) len() int { return s.n }
 
 // at returns entry i; a mapped entry is decoded into strings of its own, so
 // it outlives the index.
-func (s *entryStore) at(i int) content.Entry {
+func (s *entryStore) at(i int) content.Entry { return s.decoded(i, partWhole, true) }
+
+// decoded is entry i, whole when in memory; a mapped one holds the fields
+// part names, with strings of their own when own is set (see
+// mappedEntries.decodePart).
+func (s *entryStore) decoded(i int, part entryPart, own bool) content.Entry {
 	if s.all != nil {
 		return s.all[i]
 	}
-	e, err := s.m.decode(i)
+	e, err := s.m.decodePart(i, part, own)
 	if err != nil {
 		// The file passed its manifest check when opened: only a bug in
 		// writing it reaches here.
@@ -69,30 +74,12 @@ func (s *entryStore) id(i int) string {
 // part returns entry i with at least the fields part names (see
 // entryPart): an entry in memory is returned whole, a mapped one copies no
 // more than asked.
-func (s *entryStore) part(i int, part entryPart) content.Entry {
-	if s.all != nil {
-		return s.all[i]
-	}
-	e, err := s.m.decodePart(i, part, true)
-	if err != nil {
-		panic(fmt.Sprintf("search: saved entry %d: %v", i, err)) // see at
-	}
-	return e
-}
+func (s *entryStore) part(i int, part entryPart) content.Entry { return s.decoded(i, part, true) }
 
 // view is part without copies: a mapped entry's strings point into the
 // file, so the entry must not outlive the call that asked for it (a
 // re-ranking reads it and lets it go), as with id.
-func (s *entryStore) view(i int, part entryPart) content.Entry {
-	if s.all != nil {
-		return s.all[i]
-	}
-	e, err := s.m.decodePart(i, part, false)
-	if err != nil {
-		panic(fmt.Sprintf("search: saved entry %d: %v", i, err)) // see at
-	}
-	return e
-}
+func (s *entryStore) view(i int, part entryPart) content.Entry { return s.decoded(i, part, false) }
 
 // owned returns str, which view returned, with memory of its own when the
 // store is mapped, so that it outlives the call: a hit copies only what it
@@ -271,11 +258,6 @@ const (
 	partShown
 	partWhole
 )
-
-// decode returns entry i with strings of its own.
-func (m *mappedEntries) decode(i int) (content.Entry, error) {
-	return m.decodePart(i, partWhole, true)
-}
 
 // decodePart returns the fields of entry i that part names, with strings
 // of their own when own is set, else pointing into the file (see
