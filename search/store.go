@@ -145,7 +145,7 @@ func (ix *Index) write(dir string) error {
 		meta.Tokens, meta.TokenOffsets = t.data, t.off
 		ix.tokens = t
 		tmpl := ix.indexTemplates()
-		meta.TemplateKeys, meta.TemplateDocs = packUint64(tmpl.keys), packUint(tmpl.docs)
+		meta.TemplateKeys, meta.TemplateDocs = packUint(tmpl.keys), packUint(tmpl.docs)
 	}
 	if err := writeGob(filepath.Join(dir, metaFile), meta); err != nil {
 		return err
@@ -315,57 +315,50 @@ func savedIndex(meta *savedMeta, m *mappedEntries, codes codeIndex) (*Index, err
 // savedTemplates reads the template keys of meta; none (to be keyed
 // again) when it has none or they do not hold together.
 func savedTemplates(meta *savedMeta, n int) templateIndex {
-	if len(meta.TemplateKeys)%8 != 0 || len(meta.TemplateKeys)/8 != len(meta.TemplateDocs)/4 {
+	t := templateIndex{keys: unpackUint[uint64](meta.TemplateKeys), docs: unpackUint[int32](meta.TemplateDocs)}
+	if len(t.keys) == 0 || len(t.keys) != len(t.docs) {
 		return templateIndex{}
 	}
-	t := templateIndex{keys: make([]uint64, len(meta.TemplateKeys)/8), docs: unpackUint[int32](meta.TemplateDocs)}
-	for k := range t.keys {
-		t.keys[k] = binary.LittleEndian.Uint64(meta.TemplateKeys[8*k:])
-		if t.docs[k] < 0 || int(t.docs[k]) >= n || k > 0 && t.keys[k] < t.keys[k-1] {
+	for k, d := range t.docs {
+		if d < 0 || int(d) >= n || k > 0 && t.keys[k] < t.keys[k-1] {
 			return templateIndex{}
 		}
-	}
-	if len(t.keys) == 0 {
-		return templateIndex{}
 	}
 	return t
 }
 
-// packUint64 lays out s as little-endian bytes.
-func packUint64(s []uint64) []byte {
-	out := make([]byte, 0, 8*len(s))
-	for _, v := range s {
-		out = binary.LittleEndian.AppendUint64(out, v)
-	}
-	return out
-}
-
 // packUint lays out s as little-endian bytes.
-func packUint[T uint16 | uint32 | int32](s []T) []byte {
+func packUint[T uint16 | uint32 | int32 | uint64](s []T) []byte {
 	size := int(unsafe.Sizeof(T(0)))
 	out := make([]byte, 0, size*len(s))
 	for _, v := range s {
-		if size == 2 {
+		switch size {
+		case 2:
 			out = binary.LittleEndian.AppendUint16(out, uint16(v))
-		} else {
+		case 4:
 			out = binary.LittleEndian.AppendUint32(out, uint32(v))
+		default:
+			out = binary.LittleEndian.AppendUint64(out, uint64(v))
 		}
 	}
 	return out
 }
 
 // unpackUint reads what packUint wrote; nil when b is not whole values.
-func unpackUint[T uint16 | uint32 | int32](b []byte) []T {
+func unpackUint[T uint16 | uint32 | int32 | uint64](b []byte) []T {
 	size := int(unsafe.Sizeof(T(0)))
 	if len(b)%size != 0 {
 		return nil
 	}
 	out := make([]T, len(b)/size)
 	for i := range out {
-		if size == 2 {
+		switch size {
+		case 2:
 			out[i] = T(binary.LittleEndian.Uint16(b[2*i:]))
-		} else {
+		case 4:
 			out[i] = T(binary.LittleEndian.Uint32(b[4*i:]))
+		default:
+			out[i] = T(binary.LittleEndian.Uint64(b[8*i:]))
 		}
 	}
 	return out
