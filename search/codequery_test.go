@@ -40,7 +40,7 @@ func TestMatchCodeAsBleve(t *testing.T) {
 					}
 					// As searchText does: the query first (it may name
 					// entries by their templates), then the fast path.
-					ix.textQuery(&pl, ws, reachAll)
+					must, should := ix.textQuery(&pl, ws, reachAll)
 					got := ix.newCollector(q, rerankWindow)
 					got.named = pl.namedDocs()
 					found, err := ix.matchCode(ctx, pl, ws, got)
@@ -53,7 +53,7 @@ func TestMatchCodeAsBleve(t *testing.T) {
 					fast++
 					want := ix.newCollector(q, rerankWindow)
 					want.named = pl.namedDocs()
-					if err := ix.match(ctx, q, pl, ws, want); err != nil {
+					if err := ix.match(ctx, q, pl, ws, must, should, want); err != nil {
 						t.Fatal(err)
 					}
 					if got.total != want.total || got.statusCounts != want.statusCounts || got.provCounts != want.provCounts {

@@ -101,14 +101,14 @@ func (ix *Index) searchText(ctx context.Context, q Query, pl plan, res *Results)
 	if err != nil {
 		return err
 	}
-	if must, _ := ix.textQuery(&pl, ws, reachAll); len(must) > 0 {
+	if must, should := ix.textQuery(&pl, ws, reachAll); len(must) > 0 {
 		from := (q.Page - 1) * q.PerPage
 		c := ix.newCollector(q, max(from+q.PerPage, rerankWindow))
 		c.named = pl.namedDocs()
 		// A lone code reads its postings directly (codequery.go).
 		found, err := ix.matchCode(ctx, pl, ws, c)
 		if err == nil && !found {
-			err = ix.match(ctx, q, pl, ws, c)
+			err = ix.match(ctx, q, pl, ws, must, should, c)
 		}
 		if err != nil {
 			return err
@@ -130,8 +130,9 @@ func (ix *Index) searchText(ctx context.Context, q Query, pl plan, res *Results)
 	return nil
 }
 
-// match counts the documents the text matches in every field, then hands
-// the best of them to c, scored. Counts come from the postings' bitmaps
+// match counts the documents the text matches in every field (must, of
+// textQuery's query of every field), then hands the best of them to c,
+// scored by must and should. Counts come from the postings' bitmaps
 // (count.go): exact totals and facets, each facet ignoring its own filter,
 // without scoring a document. Scoring is bounded twice, for its cost grows
 // with the matches it visits:
@@ -145,7 +146,7 @@ func (ix *Index) searchText(ctx context.Context, q Query, pl plan, res *Results)
 // A narrow filter is part of the scoring query, so that bleve walks only
 // what it admits. Where bitmaps cannot count a query, bleve hands every
 // match to c, which filters and counts as it goes.
-func (ix *Index) match(ctx context.Context, q Query, pl plan, ws []word, c *collector) error {
+func (ix *Index) match(ctx context.Context, q Query, pl plan, ws []word, must, should []query.Query, c *collector) error {
 	m, err := ix.newMatcher(ctx)
 	if errors.Is(err, errUncountable) {
 		must, should := ix.textQuery(&pl, ws, reachBroad)
@@ -155,7 +156,6 @@ func (ix *Index) match(ctx context.Context, q Query, pl plan, ws []word, c *coll
 		return err
 	}
 	defer m.close()
-	must, should := ix.textQuery(&pl, ws, reachAll)
 	if err := ix.count(m, q, must, c); err != nil {
 		if errors.Is(err, errUncountable) {
 			must, should = ix.textQuery(&pl, ws, reachBroad)
