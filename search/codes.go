@@ -454,7 +454,7 @@ func (ix *Index) ByCode(code string) []content.Entry {
 	}
 	var out []content.Entry
 	for _, d := range ix.codes.lookup(buf) {
-		if e := ix.entries.part(int(d), partHead); slices.ContainsFunc(e.Codes, func(c string) bool { return strings.EqualFold(c, code) }) {
+		if e := ix.entries.view(int(d), partHead); slices.ContainsFunc(e.Codes, func(c string) bool { return strings.EqualFold(c, code) }) {
 			out = append(out, ix.entries.at(int(d)))
 		}
 	}

@@ -71,14 +71,10 @@ func (s *entryStore) id(i int) string {
 	return r.str()
 }
 
-// part returns entry i with at least the fields part names (see
-// entryPart): an entry in memory is returned whole, a mapped one copies no
-// more than asked.
-func (s *entryStore) part(i int, part entryPart) content.Entry { return s.decoded(i, part, true) }
-
-// view is part without copies: a mapped entry's strings point into the
-// file, so the entry must not outlive the call that asked for it (a
-// re-ranking reads it and lets it go), as with id.
+// view is entry i with at least the fields part names (see entryPart),
+// without copies: a mapped entry's strings point into the file, so the
+// entry must not outlive the call that asked for it (a re-ranking reads it
+// and lets it go), as with id.
 func (s *entryStore) view(i int, part entryPart) content.Entry { return s.decoded(i, part, false) }
 
 // owned returns str, which view returned, with memory of its own when the
