@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -202,8 +201,8 @@ func (s *Server) writeErrorJSON(w http.ResponseWriter, p problem) {
 // writeJSON encodes v whole before sending a byte. Should v not encode, the
 // answer is the API's own 500.
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	buf := getBuffer()
-	defer putBuffer(buf)
+	buf := bodies.Get()
+	defer bodies.Put(buf)
 	if err := encodeJSON(buf, v); err != nil {
 		buf.Reset()
 		status = internalProblem.Status
@@ -221,22 +220,9 @@ func writeWhole(w http.ResponseWriter, status int, buf *bytes.Buffer) {
 	_, _ = w.Write(buf.Bytes())
 }
 
-// buffers are the bodies being made; a page is rendered whole into one
+// bodies are the answers being made: a page is rendered whole into one
 // before a byte is sent.
-var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-
-func getBuffer() *bytes.Buffer { return buffers.Get().(*bytes.Buffer) }
-
-// putBuffer returns b once its body is sent (what is below copies what it
-// keeps), unless it grew past what pages need, so that one large answer
-// does not stay in memory.
-func putBuffer(b *bytes.Buffer) {
-	if b.Cap() > 256<<10 {
-		return
-	}
-	b.Reset()
-	buffers.Put(b)
-}
+var bodies = middleware.BufferPool{Max: 256 << 10}
 
 // encodeJSON writes v with <, > and & escaped, so that no browser sniffs
 // markup in an answer.
@@ -249,8 +235,8 @@ func encodeJSON(w io.Writer, v any) error {
 // render writes a page only once it has rendered whole; with fragment ids
 // it renders just those parts of the same component (for htmx).
 func render(w http.ResponseWriter, r *http.Request, status int, c templ.Component, fragments ...any) error {
-	buf := getBuffer()
-	defer putBuffer(buf)
+	buf := bodies.Get()
+	defer bodies.Put(buf)
 	var err error
 	if len(fragments) > 0 {
 		err = templ.RenderFragments(r.Context(), buf, c, fragments...)

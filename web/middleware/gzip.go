@@ -122,7 +122,7 @@ func (g *gzipWriter) decide(compress bool) {
 		// A declared length means the whole body is at hand (ETag buffered
 		// it, or a file): compress it whole and send its compressed length.
 		if n, err := strconv.Atoi(h.Get("Content-Length")); err == nil && n <= maxETagBody {
-			g.out.held = getBuffer()
+			g.out.held = heldBuffers.Get()
 		}
 		h.Del("Content-Length")
 		zw := gzipWriters.Get().(*gzip.Writer)
@@ -143,7 +143,7 @@ func (g *gzipWriter) release(withLength bool) error {
 		return nil
 	}
 	g.out.held = nil
-	defer putBuffer(held) // written on: what is below copies what it keeps
+	defer heldBuffers.Put(held) // written on: what is below copies what it keeps
 	if withLength {
 		g.w.Header().Set("Content-Length", strconv.Itoa(held.Len()))
 	}
@@ -152,20 +152,8 @@ func (g *gzipWriter) release(withLength bool) error {
 	return err
 }
 
-// buffers hold compressed answers until their length is known.
-var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-
-func getBuffer() *bytes.Buffer { return buffers.Get().(*bytes.Buffer) }
-
-// putBuffer returns b to the pool unless it grew past what most answers
-// need, so that one large answer does not stay in memory.
-func putBuffer(b *bytes.Buffer) {
-	if b.Cap() > 64<<10 {
-		return
-	}
-	b.Reset()
-	buffers.Put(b)
-}
+// heldBuffers hold compressed answers until their length is known.
+var heldBuffers = BufferPool{Max: 64 << 10}
 
 func (g *gzipWriter) Write(p []byte) (int, error) {
 	if g.status == 0 {
