@@ -101,3 +101,36 @@ func TestSavedIndexSortsAsBuilt(t *testing.T) {
 		}
 	}
 }
+
+// A saved index holds its orders, so that the first listing sorted by
+// code or title does not sort a million entries while a person waits;
+// orders that are not each a permutation of the entries (or none, from
+// an index saved before they were) are made on first use instead.
+func TestSavedIndexKeepsItsOrders(t *testing.T) {
+	dir := saved(t)
+	meta, err := readMeta(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, err := OpenSaved(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	built := newOrders(ix)
+	code, title := unpackUint[int32](meta.CodeOrder), unpackUint[int32](meta.TitleOrder)
+	if !slices.Equal(code, built.code()) || !slices.Equal(title, built.title()) {
+		t.Fatalf("saved orders %v and %v, want %v and %v as sorted", code, title, built.code(), built.title())
+	}
+	n := ix.Len()
+	dup := slices.Clone(code)
+	dup[0] = dup[1]
+	for name, order := range map[string][]int32{
+		"none": nil, "short": code[:n-1], "repeated": dup, "out of range": append(slices.Clone(code[:n-1]), int32(n)),
+	} {
+		o := savedOrders(ix, order, order)
+		if !slices.Equal(o.code(), built.code()) || !slices.Equal(o.title(), built.title()) {
+			t.Errorf("%s: orders not made again from the entries", name)
+		}
+	}
+}

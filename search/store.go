@@ -67,6 +67,9 @@ type savedMeta struct {
 	// million entries' messages took most of the time to open. An index
 	// saved without them keys its templates when opened.
 	TemplateKeys, TemplateDocs []byte
+	// The entries in code and in title order (int32), for browsing.
+	// An index saved without them sorts on first use.
+	CodeOrder, TitleOrder []byte
 }
 
 // Save builds the index of entries into dir. dir may be new, an empty folder
@@ -137,7 +140,8 @@ func (ix *Index) write(dir string) error {
 	meta := savedMeta{Magic: metaMagic, Count: len(es), Fingerprint: fingerprint(es), Words: ix.vocab.df,
 		Providers: ix.prov.reg.List(), ProvidersFile: ix.prov.reg.File,
 		Status: packUint(ix.status), ProvMask: packUint(ix.provMask), MsgCounts: packUint(ix.entries.nMsg),
-		AliasCounts: packUint(ix.entries.nAlias), ByID: packUint(ix.byID), Redirect: ix.redirect}
+		AliasCounts: packUint(ix.entries.nAlias), ByID: packUint(ix.byID), Redirect: ix.redirect,
+		CodeOrder: packUint(ix.orders.code()), TitleOrder: packUint(ix.orders.title())}
 	ix.vocab.seal()
 	if t := ix.tokenize(); len(ix.vocab.ids) == len(meta.Words) {
 		// Every id comes from the counts saved beside them (none was
@@ -306,7 +310,7 @@ func savedIndex(meta *savedMeta, m *mappedEntries, codes codeIndex) (*Index, err
 		ix.redirect = map[string]string{}
 	}
 	ix.templates = savedTemplates(meta, n)
-	ix.orders = newOrders(ix)
+	ix.orders = savedOrders(ix, unpackUint[int32](meta.CodeOrder), unpackUint[int32](meta.TitleOrder))
 	ix.codes = codes
 	ix.tally()
 	return ix, nil
