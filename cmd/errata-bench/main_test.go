@@ -114,6 +114,10 @@ func TestRunReportsEveryTarget(t *testing.T) {
 		if !slices.Equal(got, kinds) {
 			t.Errorf("%s: kinds %v, want %v", c.Name, got, kinds)
 		}
+		mix := 0
+		for _, k := range c.Kinds {
+			mix += k.Queries
+		}
 		if c.HTTP == nil || len(c.HTTP.Endpoints) != 7 {
 			t.Fatalf("%s: HTTP not measured: %+v", c.Name, c.HTTP)
 		}
@@ -124,12 +128,14 @@ func TestRunReportsEveryTarget(t *testing.T) {
 			if processCPU() > 0 && e.CPUPerReqUS <= 0 {
 				t.Errorf("%s: %s: no CPU per request measured", c.Name, e.Name)
 			}
-			// The served endpoints repeat a mix of 21 queries for 300 ms, so
-			// most answers are hits; with the cache off there are none.
+			// The served endpoints repeat the mix of queries for 300 ms, so
+			// past its first two rounds (an answer is kept from its second
+			// ask) most answers are hits; with the cache off there are none.
+			// A slow machine (the race detector) may not get that far.
 			switch e.Name {
 			case "api", "page":
-				if e.CacheHit < 0.5 {
-					t.Errorf("%s: %s: %.0f%% cache hits from a repeated query mix", c.Name, e.Name, 100*e.CacheHit)
+				if past := float64(e.Requests) - 3*float64(mix); past > 0 && e.CacheHit*float64(e.Requests) < past/2 {
+					t.Errorf("%s: %s: %.0f%% cache hits of %d requests from a repeated mix of %d queries", c.Name, e.Name, 100*e.CacheHit, e.Requests, mix)
 				}
 			case "api-distinct", "page-distinct":
 				// No query is asked twice, so an answer cache can never hit.
