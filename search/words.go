@@ -7,6 +7,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	index "github.com/blevesearch/bleve_index_api"
+	segment "github.com/blevesearch/scorch_segment_api/v2"
 )
 
 // word is one searched word with what the index knows of it.
@@ -242,4 +243,83 @@ func (d *dfCounter) close() error {
 		d.err = errors.Join(d.err, d.r.Close())
 	}
 	return d.err
+}
+
+// termLookup tells whether a field holds a term at all, from the field's
+// dictionary, so that a query leaves out the term queries that cannot
+// match: each costs bleve a term searcher (a dictionary, postings and a
+// scorer), the look-up a walk of the dictionary's automaton. On a small
+// catalogue most of a word's fields do not hold it. It reads one snapshot,
+// opened on the first look-up and released by close.
+type termLookup struct {
+	ix    *Index
+	snap  *scorch.IndexSnapshot
+	dicts map[string][]segment.TermDictionary
+	err   error // the first failure: every term is then taken as present
+	buf   []byte
+}
+
+func (ix *Index) termLookup() *termLookup { return &termLookup{ix: ix} }
+
+// has reports whether field may hold term: false only when no segment's
+// dictionary holds it.
+func (l *termLookup) has(field, term string) bool {
+	if l == nil {
+		return true
+	}
+	if l.snap == nil && l.err == nil {
+		l.err = l.open()
+	}
+	if l.err != nil {
+		return true
+	}
+	ds, ok := l.dicts[field]
+	if !ok {
+		for _, s := range l.snap.Segments() {
+			d, err := s.Segment().Dictionary(field)
+			if err != nil {
+				l.err = err
+				return true
+			}
+			if d != nil {
+				ds = append(ds, d)
+			}
+		}
+		l.dicts[field] = ds
+	}
+	l.buf = append(l.buf[:0], term...)
+	for _, d := range ds {
+		if in, err := d.Contains(l.buf); in || err != nil {
+			return true
+		}
+	}
+	return false
+}
+
+func (l *termLookup) open() error {
+	adv, err := l.ix.bleve.Advanced()
+	if err != nil {
+		return err
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return err
+	}
+	snap, ok := r.(*scorch.IndexSnapshot)
+	if !ok || snap == nil {
+		if r != nil {
+			_ = r.Close()
+		}
+		return errUncountable
+	}
+	l.snap, l.dicts = snap, map[string][]segment.TermDictionary{}
+	return nil
+}
+
+// close releases the snapshot.
+func (l *termLookup) close() {
+	if l != nil && l.snap != nil {
+		_ = l.snap.Close()
+		l.snap = nil
+	}
 }
