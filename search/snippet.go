@@ -19,6 +19,10 @@ type highlighter struct {
 	ident map[string]bool // identifiers as typed, lower-cased
 	// Every key is ASCII, so ASCII text needs no lower-cased copy.
 	asciiKeys bool
+	// memo holds the marks of short windows already analysed, as ranges
+	// of memoMarks (see partMarks).
+	memo      map[string][2]int32
+	memoMarks [][2]int
 }
 
 func (ix *Index) newHighlighter(pl plan, ws []word) *highlighter {
@@ -99,10 +103,11 @@ func (hl *highlighter) marks(text string) [][2]int {
 	if len(text) > maxMarkedBytes {
 		text = text[:maxMarkedBytes]
 	}
-	// ASCII keys are found in ASCII text ignoring case, with no lower-cased
-	// copy of it; anything else is lower-cased first.
+	// ASCII keys are found ignoring case with no lower-cased copy of the
+	// text, in any text where only ASCII lower-cases to ASCII; anything
+	// else is lower-cased first.
 	index, lower := indexFold, text
-	if !hl.asciiKeys || !isASCII(text) {
+	if !hl.asciiKeys || !isASCII(text) && strings.ContainsAny(text, lowersToASCII) {
 		index, lower = strings.Index, lowerASCII(text)
 		if len(lower) != len(text) {
 			// Lower-casing changed byte offsets: analyse the whole text.
@@ -152,20 +157,49 @@ func (hl *highlighter) marksIn(text string, wins [][2]int) [][2]int {
 	var ms [][2]int
 	for _, w := range wins {
 		lo := w[0]
-		part := text[lo:w[1]]
-		hl.ix.en(part, func(t string, s, e int) {
-			if hl.en[t] {
-				ms = append(ms, [2]int{lo + s, lo + e})
-			}
-		})
-		eachIdent(part, func(s, e int, w string) {
-			// Plain words were marked by their stem, identifiers are marked whole.
-			if !isPlainWord(w) && hl.ident[lowerASCII(w)] {
-				ms = append(ms, [2]int{lo + s, lo + e})
-			}
-		})
+		for _, m := range hl.partMarks(text[lo:w[1]]) {
+			ms = append(ms, [2]int{lo + m[0], lo + m[1]})
+		}
 	}
 	return mergeSpans(ms)
+}
+
+// memoBytes is the longest window whose marks are remembered: a window is
+// most often one word ("request," "requests."), met again in the next
+// hit's texts, and analysing it costs more than looking it up.
+const memoBytes = 48
+
+// partMarks is the marks of one window, relative to its start.
+func (hl *highlighter) partMarks(part string) [][2]int {
+	if len(part) > memoBytes {
+		return hl.analyse(part, nil)
+	}
+	if r, ok := hl.memo[part]; ok {
+		return hl.memoMarks[r[0]:r[1]:r[1]]
+	}
+	from := len(hl.memoMarks)
+	hl.memoMarks = hl.analyse(part, hl.memoMarks)
+	if hl.memo == nil {
+		hl.memo = map[string][2]int32{}
+	}
+	hl.memo[part] = [2]int32{int32(from), int32(len(hl.memoMarks))}
+	return hl.memoMarks[from:len(hl.memoMarks):len(hl.memoMarks)]
+}
+
+// analyse appends the marks of part, relative to its start, to ms.
+func (hl *highlighter) analyse(part string, ms [][2]int) [][2]int {
+	hl.ix.en(part, func(t string, s, e int) {
+		if hl.en[t] {
+			ms = append(ms, [2]int{s, e})
+		}
+	})
+	eachIdent(part, func(s, e int, w string) {
+		// Plain words were marked by their stem, identifiers are marked whole.
+		if !isPlainWord(w) && hl.ident[lowerASCII(w)] {
+			ms = append(ms, [2]int{s, e})
+		}
+	})
+	return ms
 }
 
 // mergeSpans sorts byte ranges and merges those that overlap.
@@ -232,6 +266,11 @@ func equalFoldASCII(s, k string) bool {
 	}
 	return true
 }
+
+// lowersToASCII are the characters beyond ASCII that lower-case to ASCII
+// (İ to i, the Kelvin sign to k): a text without them holds an ASCII key,
+// ignoring case, exactly where its lower-cased copy does.
+const lowersToASCII = "\u0130\u212a"
 
 func isASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
