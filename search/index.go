@@ -86,6 +86,7 @@ type Index struct {
 	scoring      scoringLimits    // how much of a query's matches is scored (match); zero is tuning.go's
 	en           analyzerFunc
 	pairs        analyzerFunc // word pairs, for quoted phrases
+	windows      windowCache  // analysed windows of entry text, for snippets
 }
 
 type doc struct {

@@ -3,6 +3,7 @@ package search
 import (
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -19,10 +20,6 @@ type highlighter struct {
 	ident map[string]bool // identifiers as typed, lower-cased
 	// Every key is ASCII, so ASCII text needs no lower-cased copy.
 	asciiKeys bool
-	// memo holds the marks of short windows already analysed, as ranges
-	// of memoMarks (see partMarks).
-	memo      map[string][2]int32
-	memoMarks [][2]int
 }
 
 func (ix *Index) newHighlighter(pl plan, ws []word) *highlighter {
@@ -156,50 +153,91 @@ func (hl *highlighter) marks(text string) [][2]int {
 func (hl *highlighter) marksIn(text string, wins [][2]int) [][2]int {
 	var ms [][2]int
 	for _, w := range wins {
-		lo := w[0]
-		for _, m := range hl.partMarks(text[lo:w[1]]) {
-			ms = append(ms, [2]int{lo + m[0], lo + m[1]})
+		lo, part := w[0], text[w[0]:w[1]]
+		if len(part) > windowBytes {
+			ms = hl.analyse(part, lo, ms)
+			continue
+		}
+		wt := hl.ix.windows.get(hl.ix, part)
+		for _, t := range wt.en {
+			if hl.en[t.term] {
+				ms = append(ms, [2]int{lo + int(t.start), lo + int(t.end)})
+			}
+		}
+		for _, t := range wt.ident {
+			if hl.ident[t.term] {
+				ms = append(ms, [2]int{lo + int(t.start), lo + int(t.end)})
+			}
 		}
 	}
 	return mergeSpans(ms)
 }
 
-// memoBytes is the longest window whose marks are remembered: a window is
-// most often one word ("request," "requests."), met again in the next
-// hit's texts, and analysing it costs more than looking it up.
-const memoBytes = 48
-
-// partMarks is the marks of one window, relative to its start.
-func (hl *highlighter) partMarks(part string) [][2]int {
-	if len(part) > memoBytes {
-		return hl.analyse(part, nil)
-	}
-	if r, ok := hl.memo[part]; ok {
-		return hl.memoMarks[r[0]:r[1]:r[1]]
-	}
-	from := len(hl.memoMarks)
-	hl.memoMarks = hl.analyse(part, hl.memoMarks)
-	if hl.memo == nil {
-		hl.memo = map[string][2]int32{}
-	}
-	hl.memo[part] = [2]int32{int32(from), int32(len(hl.memoMarks))}
-	return hl.memoMarks[from:len(hl.memoMarks):len(hl.memoMarks)]
-}
-
-// analyse appends the marks of part, relative to its start, to ms.
-func (hl *highlighter) analyse(part string, ms [][2]int) [][2]int {
+// analyse appends the marks of part, which starts at lo, to ms.
+func (hl *highlighter) analyse(part string, lo int, ms [][2]int) [][2]int {
 	hl.ix.en(part, func(t string, s, e int) {
 		if hl.en[t] {
-			ms = append(ms, [2]int{s, e})
+			ms = append(ms, [2]int{lo + s, lo + e})
 		}
 	})
 	eachIdent(part, func(s, e int, w string) {
 		// Plain words were marked by their stem, identifiers are marked whole.
 		if !isPlainWord(w) && hl.ident[lowerASCII(w)] {
-			ms = append(ms, [2]int{s, e})
+			ms = append(ms, [2]int{lo + s, lo + e})
 		}
 	})
 	return ms
+}
+
+// windowBytes is the longest window whose analysis is remembered: a window
+// is most often one word ("request," "requests."), met again in the next
+// hit's texts and the next query's, and analysing it costs more than
+// looking it up.
+const windowBytes = 48
+
+// windowsKept bounds the windows remembered, about 2 MB of them: a large
+// catalogue forgets them all and starts again.
+const windowsKept = 1 << 14
+
+// windowCache remembers what the analyzers make of short windows of entry
+// text, whatever the query: the English terms and the identifiers, with
+// their offsets in the window (see marksIn).
+type windowCache struct {
+	mu sync.RWMutex
+	m  map[string]*windowTerms
+}
+
+type windowTerms struct{ en, ident []windowTerm }
+
+type windowTerm struct {
+	term       string
+	start, end int32
+}
+
+func (c *windowCache) get(ix *Index, part string) *windowTerms {
+	c.mu.RLock()
+	wt, ok := c.m[part]
+	c.mu.RUnlock()
+	if ok {
+		return wt
+	}
+	wt = &windowTerms{}
+	ix.en(part, func(t string, s, e int) {
+		wt.en = append(wt.en, windowTerm{t, int32(s), int32(e)})
+	})
+	eachIdent(part, func(s, e int, w string) {
+		if !isPlainWord(w) {
+			// The text may be the saved index's, mapped: keep a copy.
+			wt.ident = append(wt.ident, windowTerm{strings.Clone(lowerASCII(w)), int32(s), int32(e)})
+		}
+	})
+	c.mu.Lock()
+	if c.m == nil || len(c.m) >= windowsKept {
+		c.m = map[string]*windowTerms{}
+	}
+	c.m[strings.Clone(part)] = wt
+	c.mu.Unlock()
+	return wt
 }
 
 // mergeSpans sorts byte ranges and merges those that overlap.
