@@ -157,8 +157,7 @@ func (ix *Index) wordQuery(w word, broad bool, look *termLookup) wordQuery {
 	var find, score []query.Query
 	add := func(text string, scale float64) {
 		// The English fields share one analysis of the word.
-		var terms []string
-		ix.en(text, func(t string, _, _ int) { terms = append(terms, t) })
+		terms := ix.english(&w, text)
 		find = append(find,
 			termsQuery(terms, fTitle, boostTitle*scale, look),
 			termsQuery(terms, fMessage, boostMessage*scale, look),

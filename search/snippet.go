@@ -26,12 +26,12 @@ func (ix *Index) newHighlighter(pl plan, ws []word) *highlighter {
 	hl := &highlighter{ix: ix, en: map[string]bool{}, ident: map[string]bool{}}
 	for _, w := range ws {
 		for _, t := range slices.Concat([]string{w.text}, w.fixes, w.completions) {
-			ix.en(t, func(t string, _, _ int) {
+			for _, t := range ix.english(&w, t) {
 				hl.en[t] = true
 				// A stem's last letter may not be in the text ("may"
 				// stems to mai, "hoping" to hope): its key stops short.
 				hl.keys = append(hl.keys, t[:max(1, min(len(t)-1, maxKeyBytes))])
-			})
+			}
 			// Only an identifier can match whole (see marksIn): a plain
 			// word, a stop word above all, needs no key of its own.
 			if !isPlainWord(t) {

@@ -22,6 +22,21 @@ type word struct {
 	// completions are the known words it begins, when it is the last word
 	// of typed text (the one being typed): thrott finds throttled.
 	completions []string
+	// stems are the English analysis of text, once analysed (lookUp):
+	// the query and the highlighter use them rather than analyse it again.
+	stems    []string
+	analysed bool
+}
+
+// english is the English analysis of text, one of w's forms: w's own
+// stems when text is w.text and lookUp has analysed it.
+func (ix *Index) english(w *word, text string) []string {
+	if w.analysed && text == w.text {
+		return w.stems
+	}
+	var terms []string
+	ix.en(text, func(t string, _, _ int) { terms = append(terms, t) })
+	return terms
 }
 
 // words looks every word of the plan up in the vocabulary and the postings.
@@ -49,8 +64,10 @@ func (ix *Index) lookUp(w string, pasted, prefix bool, df *dfCounter) word {
 	// vocabulary says when it knows the word.
 	counted := ix.entries.len() > minCommonCutoff
 	countStems := counted || wd.df == 0
+	wd.analysed = true
 	ix.en(w, func(stem string, _, _ int) {
 		wd.stop = false
+		wd.stems = append(wd.stems, stem)
 		if countStems {
 			// The English fields match the stem ("validating" finds
 			// "valid"), so the stem's frequency is what the word costs.
