@@ -338,9 +338,9 @@ func termsQuery(terms []string, field string, boost float64, look *termLookup) q
 		tqs[i] = termQuery(t, field, boost, look)
 	}
 	if len(tqs) == 1 {
-		if _, none := tqs[0].(*query.MatchNoneQuery); none {
-			return tqs[0]
-		}
+		// A disjunction of one term scores as the term does (its coord
+		// is 1/1), for one searcher less.
+		return tqs[0]
 	}
 	d := bleve.NewDisjunctionQuery(tqs...)
 	d.SetMin(1)
