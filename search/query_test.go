@@ -80,6 +80,21 @@ func TestTermsQueryScoresAsMatchQuery(t *testing.T) {
 	found, pruned := 0, 0
 	look := ix.termLookup()
 	defer look.close()
+	if ix.heldDicts == nil {
+		t.Fatal("the corpora's index is in memory, yet holds no dictionaries")
+	}
+	// The dictionaries held for the index's life say what a snapshot's say.
+	opened := ix.termLookup()
+	defer opened.close()
+	agree := func(field, term string) {
+		ds, ok := opened.dicts(field)
+		if !ok {
+			t.Fatalf("open %s: %v", field, opened.err)
+		}
+		if held, snap := look.has(field, term), opened.contains(ds, term); held != snap {
+			t.Fatalf("%q in %s: held dictionaries say %v, the snapshot's %v", term, field, held, snap)
+		}
+	}
 	for _, w := range words {
 		var terms []string
 		ix.en(w, func(t string, _, _ int) { terms = append(terms, t) })
@@ -91,6 +106,9 @@ func TestTermsQueryScoresAsMatchQuery(t *testing.T) {
 			matches = append(matches, m)
 			ours = append(ours, termsQuery(terms, f.name, f.boost, nil))
 			lean = append(lean, termsQuery(terms, f.name, f.boost, look))
+			for _, term := range terms {
+				agree(f.name, term)
+			}
 			if _, none := lean[len(lean)-1].(*query.MatchNoneQuery); none && len(terms) > 0 {
 				pruned++
 			}

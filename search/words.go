@@ -269,11 +269,11 @@ func (d *dfCounter) close() error {
 // catalogue most of a word's fields do not hold it. It reads one snapshot,
 // opened on the first look-up and released by close.
 type termLookup struct {
-	ix    *Index
-	snap  *scorch.IndexSnapshot
-	dicts map[string][]segment.TermDictionary
-	err   error // the first failure: every term is then taken as present
-	buf   []byte
+	ix     *Index
+	snap   *scorch.IndexSnapshot
+	opened map[string][]segment.TermDictionary
+	err    error // the first failure: every term is then taken as present
+	buf    []byte
 }
 
 func (ix *Index) termLookup() *termLookup { return &termLookup{ix: ix} }
@@ -284,26 +284,17 @@ func (l *termLookup) has(field, term string) bool {
 	if l == nil {
 		return true
 	}
-	if l.snap == nil && l.err == nil {
-		l.err = l.open()
-	}
-	if l.err != nil {
-		return true
-	}
-	ds, ok := l.dicts[field]
+	ds, ok := l.ix.heldDicts[field]
 	if !ok {
-		for _, s := range l.snap.Segments() {
-			d, err := s.Segment().Dictionary(field)
-			if err != nil {
-				l.err = err
-				return true
-			}
-			if d != nil {
-				ds = append(ds, d)
-			}
+		if ds, ok = l.dicts(field); !ok {
+			return true
 		}
-		l.dicts[field] = ds
 	}
+	return l.contains(ds, term)
+}
+
+// contains reports whether any of ds holds term (or cannot tell).
+func (l *termLookup) contains(ds []segment.TermDictionary, term string) bool {
 	l.buf = append(l.buf[:0], term...)
 	for _, d := range ds {
 		if in, err := d.Contains(l.buf); in || err != nil {
@@ -311,6 +302,70 @@ func (l *termLookup) has(field, term string) bool {
 		}
 	}
 	return false
+}
+
+// dicts is field's dictionary in each segment of the snapshot, opened on
+// the first look-up; false after a failure.
+func (l *termLookup) dicts(field string) ([]segment.TermDictionary, bool) {
+	if l.snap == nil && l.err == nil {
+		l.err = l.open()
+	}
+	if l.err != nil {
+		return nil, false
+	}
+	ds, ok := l.opened[field]
+	if ok {
+		return ds, true
+	}
+	for _, s := range l.snap.Segments() {
+		d, err := s.Segment().Dictionary(field)
+		if err != nil {
+			l.err = err
+			return nil, false
+		}
+		if d != nil {
+			ds = append(ds, d)
+		}
+	}
+	l.opened[field] = ds
+	return ds, true
+}
+
+// holdDicts opens, for an index held in memory, the dictionaries of the
+// fields textQuery looks terms up in, once for the index's life: its
+// segments never change, and their memory is the Go heap's, so the
+// dictionaries stay valid whatever happens to the snapshot. termLookup
+// then opens no snapshot per query.
+func (ix *Index) holdDicts() error {
+	adv, err := ix.bleve.Advanced()
+	if err != nil {
+		return err
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	snap, ok := r.(*scorch.IndexSnapshot)
+	if !ok || snap == nil {
+		return nil
+	}
+	held := map[string][]segment.TermDictionary{}
+	for _, f := range []string{fTitle, fMessage, fAlias, fBody, fIdent, fProviders} {
+		ds := []segment.TermDictionary{}
+		for _, s := range snap.Segments() {
+			d, err := s.Segment().Dictionary(f)
+			if err != nil {
+				return err
+			}
+			if d != nil {
+				ds = append(ds, d)
+			}
+		}
+		held[f] = ds
+	}
+	ix.heldDicts = held
+	return nil
 }
 
 func (l *termLookup) open() error {
@@ -329,7 +384,7 @@ func (l *termLookup) open() error {
 		}
 		return errUncountable
 	}
-	l.snap, l.dicts = snap, map[string][]segment.TermDictionary{}
+	l.snap, l.opened = snap, map[string][]segment.TermDictionary{}
 	return nil
 }
 
