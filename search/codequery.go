@@ -100,9 +100,13 @@ func (ix *Index) matchCode(ctx context.Context, pl plan, ws []word, c *collector
 	order := []int{0, 1, 2, 3, 4}
 	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(readers[a].Count(), readers[b].Count()) })
 	// The query norm bleve's root searcher hands every term: the inverse
-	// root of the sum of each term's (boost × idf)².
+	// root of the sum of each term's (boost × idf)², over the fields that
+	// hold the term (textQuery leaves the others out, see termQuery).
 	sumSq := 0.0
 	for _, k := range order {
+		if readers[k].Count() == 0 {
+			continue
+		}
 		w := codeFields[k].boost * idf[k]
 		sumSq += w * w
 	}

@@ -27,6 +27,7 @@ import (
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 	"github.com/blevesearch/bleve/v2/search/searcher"
+	segment "github.com/blevesearch/scorch_segment_api/v2"
 
 	"github.com/errata/errata/content"
 )
@@ -86,6 +87,10 @@ type Index struct {
 	scoring      scoringLimits    // how much of a query's matches is scored (match); zero is tuning.go's
 	en           analyzerFunc
 	pairs        analyzerFunc // word pairs, for quoted phrases
+	windows      windowCache  // analysed windows of entry text, for snippets
+	// heldDicts are the dictionaries of an index held in memory, by field
+	// (see holdDicts); nil for one read from files.
+	heldDicts map[string][]segment.TermDictionary
 }
 
 type doc struct {
@@ -139,6 +144,9 @@ func BuildCatalogue(c *content.Catalogue) (*Index, error) {
 		return nil, errors.Join(err, b.Close())
 	}
 	if err := ix.finish(b, m); err != nil {
+		return nil, errors.Join(err, b.Close())
+	}
+	if err := ix.holdDicts(); err != nil {
 		return nil, errors.Join(err, b.Close())
 	}
 	return ix, nil

@@ -29,11 +29,13 @@ import (
 //
 // fields says where the words are looked for (see reach).
 func (ix *Index) textQuery(pl *plan, ws []word, fields reach) (must, should []query.Query) {
+	pl.look = ix.termLookup()
+	defer func() { pl.look.close(); pl.look = nil }()
 	g := ix.groupWords(*pl, ws, fields)
 	find, common := g.findWith()
 	var hints []query.Query
 	for _, w := range pl.scoreOnly {
-		hints = append(hints, ix.wordQuery(word{text: w, lower: w}, false).score)
+		hints = append(hints, ix.wordQuery(word{text: w, lower: w}, false, pl.look).score)
 	}
 	pl.templateHits = ix.templateHits(ix.rerankSeq(pl, ws))
 	finders := ix.finders(*pl, find)
@@ -148,27 +150,25 @@ func finding(qs []wordQuery) []query.Query {
 
 // wordQuery is w as a disjunction over the fields, its corrections counting
 // less. A broad word skips the long prose of cause and solution and does
-// not match every entry of a provider it names (see broadWork).
-func (ix *Index) wordQuery(w word, broad bool) wordQuery {
+// not match every entry of a provider it names (see broadWork). A field
+// that does not hold a term gets a query that matches nothing in its
+// place (see termQuery).
+func (ix *Index) wordQuery(w word, broad bool, look *termLookup) wordQuery {
 	var find, score []query.Query
 	add := func(text string, scale float64) {
 		// The English fields share one analysis of the word.
-		var terms []string
-		ix.en(text, func(t string, _, _ int) { terms = append(terms, t) })
+		terms := ix.english(&w, text)
 		find = append(find,
-			termsQuery(terms, fTitle, boostTitle*scale),
-			termsQuery(terms, fMessage, boostMessage*scale),
-			termsQuery(terms, fAlias, boostAlias*scale))
+			termsQuery(terms, fTitle, boostTitle*scale, look),
+			termsQuery(terms, fMessage, boostMessage*scale, look),
+			termsQuery(terms, fAlias, boostAlias*scale, look))
 		// A word that only scores skips the long prose: its postings
 		// are the longest and its weight the smallest.
 		score = append(score, find[len(find)-3:]...)
 		if !broad {
-			find = append(find, termsQuery(terms, fBody, boostBody*scale))
+			find = append(find, termsQuery(terms, fBody, boostBody*scale, look))
 		}
-		t := bleve.NewTermQuery(lowerASCII(text))
-		t.SetField(fIdent)
-		t.SetBoost(boostIdent * scale)
-		find = append(find, t)
+		find = append(find, termQuery(lowerASCII(text), fIdent, boostIdent*scale, look))
 	}
 	// A word half typed is no word: "rateLi" would find what its stem
 	// "rate" finds. Only its completions are searched.
@@ -183,14 +183,12 @@ func (ix *Index) wordQuery(w word, broad bool) wordQuery {
 	}
 	if !broad {
 		for _, slug := range ix.prov.sig.words[w.lower] {
-			t := bleve.NewTermQuery(slug)
-			t.SetField(fProviders)
-			t.SetBoost(boostProvider)
+			t := termQuery(slug, fProviders, boostProvider, look)
 			find = append(find, t)
 			score = append(score, t)
 		}
 	}
-	return wordQuery{bleve.NewDisjunctionQuery(find...), bleve.NewDisjunctionQuery(score...), w.df}
+	return wordQuery{anyOf(find), anyOf(score), w.df}
 }
 
 // wordGroups are the word queries of a text, by what each does.
@@ -232,7 +230,7 @@ func (ix *Index) groupWords(pl plan, ws []word, fields reach) wordGroups {
 		if w.stop {
 			continue
 		}
-		q := ix.wordQuery(w, broad)
+		q := ix.wordQuery(w, broad, pl.look)
 		switch {
 		case inPhrase[w.lower]:
 			g.phrased = append(g.phrased, q.score)
@@ -331,14 +329,50 @@ func (ix *Index) phraseCount(pl plan) int {
 // termsQuery is the query bleve's MatchQuery builds for text its field's
 // analyzer turns into terms (a disjunction of term queries, or nothing), from
 // terms analysed once for all the English fields rather than once per field.
-func termsQuery(terms []string, field string, boost float64) query.Query {
+func termsQuery(terms []string, field string, boost float64, look *termLookup) query.Query {
 	if len(terms) == 0 {
 		return bleve.NewMatchNoneQuery()
 	}
-	d := bleve.NewDisjunctionQuery(termQueries(terms, field, boost)...)
+	tqs := make([]query.Query, len(terms))
+	for i, t := range terms {
+		tqs[i] = termQuery(t, field, boost, look)
+	}
+	if len(tqs) == 1 {
+		// A disjunction of one term scores as the term does (its coord
+		// is 1/1), for one searcher less.
+		return tqs[0]
+	}
+	d := bleve.NewDisjunctionQuery(tqs...)
 	d.SetMin(1)
 	d.SetBoost(boost)
 	return d
+}
+
+// termQuery is a term query on field, or a query that matches nothing when
+// look says the field does not hold term. The stand-in keeps its place in
+// the disjunction above it, whose score is scaled by the share of its
+// clauses a document matches, so that scores stay bleve's own (up to the
+// query norm, which every score of the query shares and the re-rank
+// divides out); bleve builds it no term searcher.
+func termQuery(term, field string, boost float64, look *termLookup) query.Query {
+	if !look.has(field, term) {
+		return bleve.NewMatchNoneQuery()
+	}
+	t := bleve.NewTermQuery(term)
+	t.SetField(field)
+	t.SetBoost(boost)
+	return t
+}
+
+// anyOf is the disjunction of qs, or one query that matches nothing when
+// none of them can match.
+func anyOf(qs []query.Query) query.Query {
+	for _, q := range qs {
+		if _, none := q.(*query.MatchNoneQuery); !none {
+			return bleve.NewDisjunctionQuery(qs...)
+		}
+	}
+	return bleve.NewMatchNoneQuery()
 }
 
 // statusQuery matches documents whose status is in s. An entry without a

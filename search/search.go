@@ -134,7 +134,8 @@ func (ix *Index) searchText(ctx context.Context, q Query, pl plan, res *Results)
 // textQuery's query of every field), then hands the best of them to c,
 // scored by must and should. Counts come from the postings' bitmaps
 // (count.go): exact totals and facets, each facet ignoring its own filter,
-// without scoring a document. Scoring is bounded twice, for its cost grows
+// without scoring a document; a catalogue of at most collectorCounts
+// entries is counted by the collector instead. Scoring is bounded twice, for its cost grows
 // with the matches it visits:
 //   - past headFrom matches, only the entries holding the words outside
 //     the prose of cause and solution are scored (reachHead), as long as
@@ -147,6 +148,14 @@ func (ix *Index) searchText(ctx context.Context, q Query, pl plan, res *Results)
 // what it admits. Where bitmaps cannot count a query, bleve hands every
 // match to c, which filters and counts as it goes.
 func (ix *Index) match(ctx context.Context, q Query, pl plan, ws []word, must, should []query.Query, c *collector) error {
+	if ix.entries.len() <= collectorCounts {
+		return ix.matchEvery(ctx, q, must, should, c)
+	}
+	return ix.matchCounted(ctx, q, pl, ws, must, should, c)
+}
+
+// matchCounted is match by bitmaps, whatever the catalogue's size.
+func (ix *Index) matchCounted(ctx context.Context, q Query, pl plan, ws []word, must, should []query.Query, c *collector) error {
 	m, err := ix.newMatcher(ctx)
 	if errors.Is(err, errUncountable) {
 		must, should := ix.textQuery(&pl, ws, reachBroad)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -415,5 +416,60 @@ func TestNoStatusRealCorpora(t *testing.T) {
 				t.Errorf("%q status=none found %s with status %d", text, h.ID, h.Status)
 			}
 		}
+	}
+}
+
+// A catalogue of at most collectorCounts entries is counted by the
+// collector as bleve hands it the matches; counting by bitmaps, as larger
+// catalogues are, gives the same totals, facets and best hits with the same
+// scores, with filters and without.
+func TestSmallCatalogueCountsAsBitmaps(t *testing.T) {
+	ix := catalogue(t)
+	if ix.Len() > collectorCounts {
+		t.Fatalf("the catalogue has %d entries, more than collectorCounts (%d): the test compares nothing", ix.Len(), collectorCounts)
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	qs := rerankQueries(ix.entries.all, 60, rng)
+	for _, c := range loadRelevance(t) {
+		qs = append(qs, c.Query)
+	}
+	ctx := context.Background()
+	compared := 0
+	for _, text := range qs {
+		for _, q := range []Query{
+			{Text: text}, {Text: text, Status: StatusSet{{400, 499}}},
+			{Text: text, Providers: []string{"gmail"}}, {Text: text, Status: StatusSet{{500, 599}}, Providers: []string{"microsoft"}},
+		} {
+			if err := normalizeQuery(&q, ix.prov.reg); err != nil {
+				t.Fatal(err)
+			}
+			pl := understand(q.Text, ix.prov.sig)
+			ix.resolve(&pl)
+			ws, err := ix.words(ctx, pl)
+			if err != nil {
+				t.Fatal(err)
+			}
+			must, should := ix.textQuery(&pl, ws, reachAll)
+			if len(must) == 0 {
+				continue
+			}
+			small, counted := ix.newCollector(q, rerankWindow), ix.newCollector(q, rerankWindow)
+			if err := ix.match(ctx, q, pl, ws, must, should, small); err != nil {
+				t.Fatal(err)
+			}
+			if err := ix.matchCounted(ctx, q, pl, ws, must, should, counted); err != nil {
+				t.Fatal(err)
+			}
+			if small.total != counted.total || small.statusCounts != counted.statusCounts || small.provCounts != counted.provCounts {
+				t.Fatalf("%+v: the collector counts %d, the bitmaps %d (or the facets differ)", q, small.total, counted.total)
+			}
+			if s, c := small.best(), counted.best(); !slices.Equal(s, c) {
+				t.Fatalf("%+v: best hits\ncollector %v\nbitmaps   %v", q, s, c)
+			}
+			compared += small.total
+		}
+	}
+	if compared < len(qs) {
+		t.Errorf("%d matches over %d queries: the comparison hardly compares", compared, len(qs))
 	}
 }

@@ -3,6 +3,7 @@ package search
 import (
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -25,12 +26,12 @@ func (ix *Index) newHighlighter(pl plan, ws []word) *highlighter {
 	hl := &highlighter{ix: ix, en: map[string]bool{}, ident: map[string]bool{}}
 	for _, w := range ws {
 		for _, t := range slices.Concat([]string{w.text}, w.fixes, w.completions) {
-			ix.en(t, func(t string, _, _ int) {
+			for _, t := range ix.english(&w, t) {
 				hl.en[t] = true
 				// A stem's last letter may not be in the text ("may"
 				// stems to mai, "hoping" to hope): its key stops short.
 				hl.keys = append(hl.keys, t[:max(1, min(len(t)-1, maxKeyBytes))])
-			})
+			}
 			// Only an identifier can match whole (see marksIn): a plain
 			// word, a stop word above all, needs no key of its own.
 			if !isPlainWord(t) {
@@ -99,10 +100,11 @@ func (hl *highlighter) marks(text string) [][2]int {
 	if len(text) > maxMarkedBytes {
 		text = text[:maxMarkedBytes]
 	}
-	// ASCII keys are found in ASCII text ignoring case, with no lower-cased
-	// copy of it; anything else is lower-cased first.
+	// ASCII keys are found ignoring case with no lower-cased copy of the
+	// text, in any text where only ASCII lower-cases to ASCII; anything
+	// else is lower-cased first.
 	index, lower := indexFold, text
-	if !hl.asciiKeys || !isASCII(text) {
+	if !hl.asciiKeys || !isASCII(text) && strings.ContainsAny(text, lowersToASCII) {
 		index, lower = strings.Index, lowerASCII(text)
 		if len(lower) != len(text) {
 			// Lower-casing changed byte offsets: analyse the whole text.
@@ -151,21 +153,91 @@ func (hl *highlighter) marks(text string) [][2]int {
 func (hl *highlighter) marksIn(text string, wins [][2]int) [][2]int {
 	var ms [][2]int
 	for _, w := range wins {
-		lo := w[0]
-		part := text[lo:w[1]]
-		hl.ix.en(part, func(t string, s, e int) {
-			if hl.en[t] {
-				ms = append(ms, [2]int{lo + s, lo + e})
+		lo, part := w[0], text[w[0]:w[1]]
+		if len(part) > windowBytes {
+			ms = hl.analyse(part, lo, ms)
+			continue
+		}
+		wt := hl.ix.windows.get(hl.ix, part)
+		for _, t := range wt.en {
+			if hl.en[t.term] {
+				ms = append(ms, [2]int{lo + int(t.start), lo + int(t.end)})
 			}
-		})
-		eachIdent(part, func(s, e int, w string) {
-			// Plain words were marked by their stem, identifiers are marked whole.
-			if !isPlainWord(w) && hl.ident[lowerASCII(w)] {
-				ms = append(ms, [2]int{lo + s, lo + e})
+		}
+		for _, t := range wt.ident {
+			if hl.ident[t.term] {
+				ms = append(ms, [2]int{lo + int(t.start), lo + int(t.end)})
 			}
-		})
+		}
 	}
 	return mergeSpans(ms)
+}
+
+// analyse appends the marks of part, which starts at lo, to ms.
+func (hl *highlighter) analyse(part string, lo int, ms [][2]int) [][2]int {
+	hl.ix.en(part, func(t string, s, e int) {
+		if hl.en[t] {
+			ms = append(ms, [2]int{lo + s, lo + e})
+		}
+	})
+	eachIdent(part, func(s, e int, w string) {
+		// Plain words were marked by their stem, identifiers are marked whole.
+		if !isPlainWord(w) && hl.ident[lowerASCII(w)] {
+			ms = append(ms, [2]int{lo + s, lo + e})
+		}
+	})
+	return ms
+}
+
+// windowBytes is the longest window whose analysis is remembered: a window
+// is most often one word ("request," "requests."), met again in the next
+// hit's texts and the next query's, and analysing it costs more than
+// looking it up.
+const windowBytes = 48
+
+// windowsKept bounds the windows remembered, about 2 MB of them: a large
+// catalogue forgets them all and starts again.
+const windowsKept = 1 << 14
+
+// windowCache remembers what the analyzers make of short windows of entry
+// text, whatever the query: the English terms and the identifiers, with
+// their offsets in the window (see marksIn).
+type windowCache struct {
+	mu sync.RWMutex
+	m  map[string]*windowTerms
+}
+
+type windowTerms struct{ en, ident []windowTerm }
+
+type windowTerm struct {
+	term       string
+	start, end int32
+}
+
+func (c *windowCache) get(ix *Index, part string) *windowTerms {
+	c.mu.RLock()
+	wt, ok := c.m[part]
+	c.mu.RUnlock()
+	if ok {
+		return wt
+	}
+	wt = &windowTerms{}
+	ix.en(part, func(t string, s, e int) {
+		wt.en = append(wt.en, windowTerm{t, int32(s), int32(e)})
+	})
+	eachIdent(part, func(s, e int, w string) {
+		if !isPlainWord(w) {
+			// The text may be the saved index's, mapped: keep a copy.
+			wt.ident = append(wt.ident, windowTerm{strings.Clone(lowerASCII(w)), int32(s), int32(e)})
+		}
+	})
+	c.mu.Lock()
+	if c.m == nil || len(c.m) >= windowsKept {
+		c.m = map[string]*windowTerms{}
+	}
+	c.m[strings.Clone(part)] = wt
+	c.mu.Unlock()
+	return wt
 }
 
 // mergeSpans sorts byte ranges and merges those that overlap.
@@ -232,6 +304,11 @@ func equalFoldASCII(s, k string) bool {
 	}
 	return true
 }
+
+// lowersToASCII are the characters beyond ASCII that lower-case to ASCII
+// (İ to i, the Kelvin sign to k): a text without them holds an ASCII key,
+// ignoring case, exactly where its lower-cased copy does.
+const lowersToASCII = "\u0130\u212a"
 
 func isASCII(s string) bool {
 	for i := 0; i < len(s); i++ {

@@ -81,6 +81,10 @@ func TestMarksInWindowsMatchWholeText(t *testing.T) {
 			for _, s := range e.Sections {
 				texts = append(texts, s.Text)
 			}
+			// Beyond ASCII: quotes, and the two letters that lower-case
+			// to ASCII (İ to i, the Kelvin sign to k).
+			texts = append(texts, "“"+e.Title+"” — "+strings.ToUpper(e.Title),
+				strings.NewReplacer("k", "\u212a", "i", "\u0130").Replace(e.Title+" "+strings.Join(e.Messages, " ")))
 			for _, text := range texts {
 				got, want := hl.marks(text), refMarks(hl, text)
 				if !slices.Equal(got, want) {

@@ -211,6 +211,11 @@ const (
 	// more entries, every word is rare, and word frequencies need not be
 	// read at all (see lookUp).
 	minCommonCutoff = 100
+	// collectorCounts is the largest catalogue whose matches the collector
+	// counts as bleve hands them over (see match), every one of them
+	// scored: below it, counting by bitmaps costs more than it saves (a
+	// snapshot, a dictionary look-up per term, and bitmaps per facet).
+	collectorCounts = 100
 	// commonShare is the share of the catalogue (1 in 200) above which a
 	// word is common: it scores hits but does not find them, as long as the
 	// query has rarer words, so "the invalid request" walks the postings of

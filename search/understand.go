@@ -47,6 +47,9 @@ type plan struct {
 	// or a mark: the word being typed, searched with its completions.
 	prefix string
 	tokens []string // the words and statuses in typed order, to rebuild a suggestion
+	// look tells which fields hold a term while textQuery builds its
+	// query (see termQuery).
+	look *termLookup
 }
 
 // understand reads the free text of a query: the fields of a pasted error

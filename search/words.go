@@ -7,6 +7,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	index "github.com/blevesearch/bleve_index_api"
+	segment "github.com/blevesearch/scorch_segment_api/v2"
 )
 
 // word is one searched word with what the index knows of it.
@@ -21,6 +22,21 @@ type word struct {
 	// completions are the known words it begins, when it is the last word
 	// of typed text (the one being typed): thrott finds throttled.
 	completions []string
+	// stems are the English analysis of text, once analysed (lookUp):
+	// the query and the highlighter use them rather than analyse it again.
+	stems    []string
+	analysed bool
+}
+
+// english is the English analysis of text, one of w's forms: w's own
+// stems when text is w.text and lookUp has analysed it.
+func (ix *Index) english(w *word, text string) []string {
+	if w.analysed && text == w.text {
+		return w.stems
+	}
+	var terms []string
+	ix.en(text, func(t string, _, _ int) { terms = append(terms, t) })
+	return terms
 }
 
 // words looks every word of the plan up in the vocabulary and the postings.
@@ -48,8 +64,10 @@ func (ix *Index) lookUp(w string, pasted, prefix bool, df *dfCounter) word {
 	// vocabulary says when it knows the word.
 	counted := ix.entries.len() > minCommonCutoff
 	countStems := counted || wd.df == 0
+	wd.analysed = true
 	ix.en(w, func(stem string, _, _ int) {
 		wd.stop = false
+		wd.stems = append(wd.stems, stem)
 		if countStems {
 			// The English fields match the stem ("validating" finds
 			// "valid"), so the stem's frequency is what the word costs.
@@ -242,4 +260,138 @@ func (d *dfCounter) close() error {
 		d.err = errors.Join(d.err, d.r.Close())
 	}
 	return d.err
+}
+
+// termLookup tells whether a field holds a term at all, from the field's
+// dictionary, so that a query leaves out the term queries that cannot
+// match: each costs bleve a term searcher (a dictionary, postings and a
+// scorer), the look-up a walk of the dictionary's automaton. On a small
+// catalogue most of a word's fields do not hold it. It reads one snapshot,
+// opened on the first look-up and released by close.
+type termLookup struct {
+	ix     *Index
+	snap   *scorch.IndexSnapshot
+	opened map[string][]segment.TermDictionary
+	err    error // the first failure: every term is then taken as present
+	buf    []byte
+}
+
+func (ix *Index) termLookup() *termLookup { return &termLookup{ix: ix} }
+
+// has reports whether field may hold term: false only when no segment's
+// dictionary holds it.
+func (l *termLookup) has(field, term string) bool {
+	if l == nil {
+		return true
+	}
+	ds, ok := l.ix.heldDicts[field]
+	if !ok {
+		if ds, ok = l.dicts(field); !ok {
+			return true
+		}
+	}
+	return l.contains(ds, term)
+}
+
+// contains reports whether any of ds holds term (or cannot tell).
+func (l *termLookup) contains(ds []segment.TermDictionary, term string) bool {
+	l.buf = append(l.buf[:0], term...)
+	for _, d := range ds {
+		if in, err := d.Contains(l.buf); in || err != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// dicts is field's dictionary in each segment of the snapshot, opened on
+// the first look-up; false after a failure.
+func (l *termLookup) dicts(field string) ([]segment.TermDictionary, bool) {
+	if l.snap == nil && l.err == nil {
+		l.err = l.open()
+	}
+	if l.err != nil {
+		return nil, false
+	}
+	ds, ok := l.opened[field]
+	if ok {
+		return ds, true
+	}
+	for _, s := range l.snap.Segments() {
+		d, err := s.Segment().Dictionary(field)
+		if err != nil {
+			l.err = err
+			return nil, false
+		}
+		if d != nil {
+			ds = append(ds, d)
+		}
+	}
+	l.opened[field] = ds
+	return ds, true
+}
+
+// holdDicts opens, for an index held in memory, the dictionaries of the
+// fields textQuery looks terms up in, once for the index's life: its
+// segments never change, and their memory is the Go heap's, so the
+// dictionaries stay valid whatever happens to the snapshot. termLookup
+// then opens no snapshot per query.
+func (ix *Index) holdDicts() error {
+	adv, err := ix.bleve.Advanced()
+	if err != nil {
+		return err
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	snap, ok := r.(*scorch.IndexSnapshot)
+	if !ok || snap == nil {
+		return nil
+	}
+	held := map[string][]segment.TermDictionary{}
+	for _, f := range []string{fTitle, fMessage, fAlias, fBody, fIdent, fProviders} {
+		ds := []segment.TermDictionary{}
+		for _, s := range snap.Segments() {
+			d, err := s.Segment().Dictionary(f)
+			if err != nil {
+				return err
+			}
+			if d != nil {
+				ds = append(ds, d)
+			}
+		}
+		held[f] = ds
+	}
+	ix.heldDicts = held
+	return nil
+}
+
+func (l *termLookup) open() error {
+	adv, err := l.ix.bleve.Advanced()
+	if err != nil {
+		return err
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return err
+	}
+	snap, ok := r.(*scorch.IndexSnapshot)
+	if !ok || snap == nil {
+		if r != nil {
+			_ = r.Close()
+		}
+		return errUncountable
+	}
+	l.snap, l.opened = snap, map[string][]segment.TermDictionary{}
+	return nil
+}
+
+// close releases the snapshot.
+func (l *termLookup) close() {
+	if l != nil && l.snap != nil {
+		_ = l.snap.Close()
+		l.snap = nil
+	}
 }

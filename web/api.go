@@ -147,17 +147,31 @@ func facets(fs []search.FacetValue) []apiFacet {
 }
 
 func plain(s search.Snippet) string {
+	if len(s) == 1 {
+		return s[0].Text
+	}
 	var b strings.Builder
+	b.Grow(snippetLen(s))
 	for _, sp := range s {
 		b.WriteString(sp.Text)
 	}
 	return b.String()
 }
 
+// snippetLen is the length of the snippet's text.
+func snippetLen(s search.Snippet) int {
+	n := 0
+	for _, sp := range s {
+		n += len(sp.Text)
+	}
+	return n
+}
+
 // snippetHTML is the snippet as HTML for API clients: matched spans in
 // <mark>, every byte of text escaped.
 func snippetHTML(s search.Snippet) string {
 	var b strings.Builder
+	b.Grow(snippetLen(s) + len(s)*len("<mark></mark>")/2)
 	for _, sp := range s {
 		if sp.Mark {
 			b.WriteString("<mark>")

@@ -227,10 +227,10 @@ func activeFilters(providers *content.Providers, st listState) []components.Filt
 // group when searching.
 func resultGroups(providers *content.Providers, st listState, res *search.Results) []components.Group {
 	var groups []components.Group
-	from := st.values()
-	hl := highlightTerms(st.Q, res.Understood)
+	// Every card links with the same query: escape it once.
+	params := entryParams(highlightTerms(st.Q, res.Understood), st.values())
 	for _, h := range res.Hits {
-		it := item(providers, hitListed(h), hl, from)
+		it := itemWith(providers, hitListed(h), params)
 		if st.Q != "" {
 			it.From = snippetLabels[h.SnippetFrom]
 		}
@@ -361,7 +361,12 @@ func entryListed(e content.Entry) listed {
 // item is one entry in a list of results or related entries; hl and from,
 // when set, tell its page what to highlight and which list to return to.
 func item(providers *content.Providers, l listed, hl, from string) components.Item {
-	href := EntryPath(l.ID)
+	return itemWith(providers, l, entryParams(hl, from))
+}
+
+// entryParams is the query of a link to an entry: the words to mark (hl)
+// and the list it was opened from, "" when neither.
+func entryParams(hl, from string) string {
 	var params []string
 	if hl != "" {
 		params = append(params, "hl="+url.QueryEscape(hl))
@@ -369,9 +374,15 @@ func item(providers *content.Providers, l listed, hl, from string) components.It
 	if from != "" {
 		params = append(params, "from="+url.QueryEscape(from))
 	}
-	if len(params) > 0 {
-		href += "?" + strings.Join(params, "&")
+	if len(params) == 0 {
+		return ""
 	}
+	return "?" + strings.Join(params, "&")
+}
+
+// itemWith is item with its link's query (entryParams) made already.
+func itemWith(providers *content.Providers, l listed, params string) components.Item {
+	href := EntryPath(l.ID) + params
 	names := make([]string, len(l.Providers))
 	for i, p := range l.Providers {
 		names[i] = providers.Name(p)

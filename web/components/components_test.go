@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -61,5 +62,31 @@ func TestSnippetMarks(t *testing.T) {
 	}
 	if got := doc.Find(".prov").Text(); got != "All providers" {
 		t.Errorf("providers %q", got)
+	}
+}
+
+// A badge's colour is its status's class of response; a status of none is
+// n/a.
+func TestBadgeClasses(t *testing.T) {
+	for status, want := range map[int]string{0: "badge s0", 200: "badge s2", 302: "badge s3", 429: "badge s4", 499: "badge s4", 503: "badge s5", 599: "badge s5"} {
+		var b strings.Builder
+		if err := badge(status).Render(context.Background(), &b); err != nil {
+			t.Fatal(err)
+		}
+		doc, err := goquery.NewDocumentFromReader(strings.NewReader(b.String()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		span := doc.Find("[data-testid=status]")
+		if got, _ := span.Attr("class"); got != want {
+			t.Errorf("badge of %d: class %q, want %q", status, got, want)
+		}
+		text := "n/a"
+		if status != 0 {
+			text = strconv.Itoa(status)
+		}
+		if got := strings.TrimSpace(span.Text()); got != text {
+			t.Errorf("badge of %d says %q", status, got)
+		}
 	}
 }

@@ -13,21 +13,6 @@ func fullTitle(t string) string {
 	return t + " · Errata"
 }
 
-// statusClass names the colour of a status badge by its class of response.
-func statusClass(status int) string {
-	switch {
-	case status >= 500:
-		return "s5"
-	case status >= 400:
-		return "s4"
-	case status >= 300:
-		return "s3"
-	case status >= 100:
-		return "s2"
-	}
-	return "s0"
-}
-
 func itoa(n int) string { return strconv.Itoa(n) }
 
 func plural(n int, one, many string) string {
