@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/errata/errata/content/corpus/corpustest"
+	"github.com/errata/errata/search/pasteset"
 )
 
 func TestExtractPaste(t *testing.T) {
@@ -88,12 +89,34 @@ func TestCleanInput(t *testing.T) {
 }
 
 // The cheap checks that skip the regular expressions never skip a match:
-// statuses and timestamps hold digits, log levels their first letters.
+// statuses and timestamps hold digits, log levels their first letters,
+// stack frames a digit or a mark (every line of every paste is tried).
 func TestPasteRegexpsSkippedOnlyWithoutMatches(t *testing.T) {
 	t.Parallel() // reads the shared records only
-	texts := []string{"HTTP/1.1 429 Too Many Requests", "status=503", "2024-05-02T10:11:12Z", "Tue, 02 May 2024", "12:01:02", "[ERROR] boom", "level=warn x", "WARN: x", "CRITICAL", "x FATAL y"}
+	texts := []string{"HTTP/1.1 429 Too Many Requests", "status=503", "2024-05-02T10:11:12Z", "Tue, 02 May 2024", "12:01:02", "[ERROR] boom", "level=warn x", "WARN: x", "CRITICAL", "x FATAL y",
+		"Traceback (most recent call last):", "    ^^^^^^", "--- End of stack trace from previous location ---", "*__checkpoint ⇢ HTTP GET", "Original Stack Trace:"}
 	for _, c := range loadRelevance(t) {
 		texts = append(texts, c.Query)
+	}
+	pastes, err := pasteset.Load("testdata/pastes.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	frames := 0
+	for _, c := range pastes {
+		texts = append(texts, c.Paste)
+		for line := range strings.Lines(c.Paste) {
+			line = strings.TrimSuffix(line, "\n")
+			if frameRE.MatchString(line) {
+				frames++
+				if !mayBeFrame(line) {
+					t.Errorf("mayBeFrame(%q) is false, yet frameRE matches", clip(line, 80))
+				}
+			}
+		}
+	}
+	if frames < 20 {
+		t.Errorf("only %d frames in the pastes: the check hardly checks", frames)
 	}
 	for _, r := range corpustest.RealRecords(t) {
 		texts = append(texts, r.Message, r.Title, r.Body)

@@ -48,11 +48,18 @@ func hasFrame(s string) bool {
 	for n := 0; s != "" && n < 200; n++ {
 		var line string
 		line, s, _ = strings.Cut(s, "\n")
-		if frameRE.MatchString(line) && strings.TrimSpace(line) != "" && !strings.HasPrefix(strings.TrimSpace(line), "[") {
+		if mayBeFrame(line) && frameRE.MatchString(line) && strings.TrimSpace(line) != "" && !strings.HasPrefix(strings.TrimSpace(line), "[") {
 			return true
 		}
 	}
 	return false
+}
+
+// mayBeFrame is false for a line frameRE cannot match, cheaply: each of
+// its frames holds a digit or one of these marks, and typed words
+// hold none, so they are spared the expression.
+func mayBeFrame(line string) bool {
+	return strings.ContainsAny(line, "0123456789(^~-*:")
 }
 
 // hasExceptionLine reports whether one of the first lines of s is an
@@ -91,7 +98,7 @@ func (f *fields) takeTrace(s string) string {
 			continue
 		}
 		codeLine = false
-		if trimmed != "" && frameRE.MatchString(line) {
+		if trimmed != "" && mayBeFrame(line) && frameRE.MatchString(line) {
 			codeLine = strings.HasPrefix(trimmed, "File \"")
 			continue
 		}
