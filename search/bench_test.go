@@ -314,24 +314,17 @@ func savedBenchIndex(b *testing.B, n int) *Index {
 }
 
 // BenchmarkCode times typed codes on 100k entries saved and opened as
-// errata serve --index opens them: 100 codes drawn (seeded) from the
-// entries' codes with a digit, as cmd/errata-bench draws them, searched
-// as written and in lower case. Each is one word the code table resolves,
-// answered from its postings (matchCode).
+// errata serve --index opens them (cached as BenchmarkSearchSaved's): 100
+// codes drawn (seeded) from the entries' codes with a digit, as
+// cmd/errata-bench draws them, searched as written and in lower case. Each
+// is one word the code table resolves, answered from its postings
+// (matchCode).
 func BenchmarkCode(b *testing.B) {
-	es := benchEntries(b, 100_000)
-	dir := filepath.Join(b.TempDir(), "index")
-	if err := Save(es, dir); err != nil {
-		b.Fatal(err)
-	}
-	ix, err := OpenSaved(dir)
-	if err != nil {
-		b.Fatal(err)
-	}
+	ix := savedBenchIndex(b, 100_000)
 	defer ix.Close()
 	var codes []string
-	for i := range es {
-		for _, c := range entryCodes(&es[i]) {
+	for i := range ix.Len() {
+		for _, c := range entryCodes(new(ix.At(i))) {
 			if hasDigit(c) {
 				codes = append(codes, c)
 			}
