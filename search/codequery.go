@@ -20,8 +20,8 @@ import (
 // word query (each field's term: √freq × norm × idf × boost × idf × query
 // norm; their sum times the share of fields matched), so the hits, totals,
 // facets and scores are those of the full search, without building and
-// running bleve's searchers and collector. Anything else takes the full
-// search.
+// running bleve's searchers and collector, or even the query. Anything
+// else takes the full search.
 
 // codeFields are the fields, boosts and analysis of wordQuery's finding
 // form for a word that is not broad, in its order.
@@ -34,9 +34,10 @@ var codeFields = [...]struct {
 // loneCode returns the terms a query made of one typed code looks up, or
 // false when the query is anything else: the query must be exactly the one
 // bleve query wordQuery makes of a known word that names entries by the
-// code table and needs no document ids (codesSearched).
+// code table and needs no document ids (codesSearched). A text of one
+// word has no word pairs to name entries by their messages (templateHits).
 func (ix *Index) loneCode(pl plan, ws []word) (terms [len(codeFields)]string, ok bool) {
-	if pl.pasted || len(pl.phrases) > 0 || len(pl.textStatus) > 0 || len(pl.scoreOnly) > 0 || len(pl.codeHits) == 0 || len(ws) != 1 {
+	if pl.pasted || len(pl.phrases) > 0 || len(pl.textStatus) > 0 || len(pl.scoreOnly) > 0 || len(pl.codeHits) == 0 || len(ws) != 1 || len(pl.seq) > 1 {
 		return terms, false
 	}
 	w := ws[0]
@@ -56,6 +57,22 @@ func (ix *Index) loneCode(pl plan, ws []word) (terms [len(codeFields)]string, ok
 		}
 	}
 	return terms, true
+}
+
+// answerCode answers a query of one typed code into res as the full
+// search does (searchText), from its postings (matchCode), and reports
+// whether it did; it does nothing for any other query.
+func (ix *Index) answerCode(ctx context.Context, q Query, pl plan, ws []word, res *Results) (bool, error) {
+	if _, ok := ix.loneCode(pl, ws); !ok {
+		return false, nil
+	}
+	c := ix.newCollector(q, max(q.Page*q.PerPage, rerankWindow))
+	c.named = pl.namedDocs()
+	if _, err := ix.matchCode(ctx, pl, ws, c); err != nil {
+		return true, err
+	}
+	ix.answer(q, pl, ws, c, res)
+	return true, nil
 }
 
 // matchCode hands c every entry that the one word query of a lone code

@@ -2,6 +2,8 @@ package search
 
 import (
 	"context"
+	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -77,5 +79,74 @@ func TestMatchCodeAsBleve(t *testing.T) {
 			t.Errorf("%s: %d of %d code queries read their postings", name, fast, asked)
 		}
 		t.Logf("%s: %d of %d code queries read their postings, all as bleve", name, fast, asked)
+	}
+}
+
+// A lone code answered from its postings (answerCode) is the answer of the
+// full search, whole: the same hits in the same order with the same scores,
+// snippets and matches, the same totals and facets. Every code of the real
+// catalogue is asked, as written and in lower case, filtered and on a later
+// page, of the catalogue built in memory and saved and opened (its entries
+// then read in place from the mapped file).
+func TestAnswerCodeAsFullSearch(t *testing.T) {
+	corpustest.RealImported(t)
+	imported, err := importedIndex()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := corpustest.Imported()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "index")
+	if err := SaveCatalogue(c, dir); err != nil {
+		t.Fatal(err)
+	}
+	saved, err := OpenSaved(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer saved.Close()
+	ctx := context.Background()
+	for name, ix := range map[string]*Index{"imported": imported, "saved": saved, "full": fullIndex(t)} {
+		fast, asked := 0, 0
+		for i := range ix.Len() {
+			for _, code := range entryCodes(new(ix.At(i))) {
+				for _, q := range []Query{
+					{Text: code}, {Text: strings.ToLower(code)},
+					{Text: code, Status: StatusSet{{400, 499}}}, {Text: code, Providers: []string{"microsoft"}},
+					{Text: code, Page: 2, PerPage: 3},
+				} {
+					asked++
+					got, err := ix.search(ctx, q, true)
+					if err != nil {
+						t.Fatalf("%s: %+v: %v", name, q, err)
+					}
+					want, err := ix.search(ctx, q, false)
+					if err != nil {
+						t.Fatalf("%s: %+v: %v", name, q, err)
+					}
+					got.Took, want.Took = 0, 0
+					if !reflect.DeepEqual(got, want) {
+						t.Fatalf("%s: %+v:\nfast %+v\nfull %+v", name, q, got, want)
+					}
+					pl := understand(q.Text, ix.prov.sig)
+					ix.resolve(&pl)
+					ws, err := ix.words(ctx, pl)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if _, ok := ix.loneCode(pl, ws); ok {
+						fast++
+					}
+				}
+			}
+		}
+		// Most codes are one word of one term: they must take the fast
+		// path, or this test compares nothing.
+		if fast < asked*3/4 {
+			t.Errorf("%s: %d of %d code queries answered from their postings", name, fast, asked)
+		}
+		t.Logf("%s: %d of %d code queries answered from their postings, all as the full search", name, fast, asked)
 	}
 }

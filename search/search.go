@@ -20,6 +20,12 @@ import (
 
 // Search runs q under ctx; a bad value in q is an *InvalidError.
 func (ix *Index) Search(ctx context.Context, q Query) (*Results, error) {
+	return ix.search(ctx, q, true)
+}
+
+// search is Search; with fastCode unset a lone typed code takes the full
+// search instead of answerCode, which tests compare it with.
+func (ix *Index) search(ctx context.Context, q Query, fastCode bool) (*Results, error) {
 	if ix == nil || ix.bleve == nil || ix.closed.Load() {
 		return nil, errClosed
 	}
@@ -55,7 +61,7 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Results, error) {
 		ix.browse(q, pl, res)
 		ix.sortBrowsed(q, pl, res)
 	} else {
-		err = ix.searchText(ctx, q, pl, res)
+		err = ix.searchText(ctx, q, pl, res, fastCode)
 	}
 	res.Took = time.Since(start)
 	if err != nil {
@@ -95,32 +101,27 @@ func normalizeQuery(q *Query, providers *content.Providers) error {
 }
 
 // searchText finds, counts and ranks the entries matching the text, then
-// makes the page's hits.
-func (ix *Index) searchText(ctx context.Context, q Query, pl plan, res *Results) error {
+// makes the page's hits. A lone typed code is answered from its postings
+// when fastCode is set (codequery.go).
+func (ix *Index) searchText(ctx context.Context, q Query, pl plan, res *Results, fastCode bool) error {
 	ws, err := ix.words(ctx, pl)
 	if err != nil {
 		return err
 	}
-	if must, should := ix.textQuery(&pl, ws, reachAll); len(must) > 0 {
-		from := (q.Page - 1) * q.PerPage
-		c := ix.newCollector(q, max(from+q.PerPage, rerankWindow))
-		c.named = pl.namedDocs()
-		// A lone code reads its postings directly (codequery.go).
-		found, err := ix.matchCode(ctx, pl, ws, c)
-		if err == nil && !found {
-			err = ix.match(ctx, q, pl, ws, must, should, c)
-		}
-		if err != nil {
+	answered := false
+	if fastCode {
+		if answered, err = ix.answerCode(ctx, q, pl, ws, res); err != nil {
 			return err
 		}
-		res.Total = c.total
-		res.Facets = facetsFrom(c.statusCounts[:], ix.prov.counts(&c.provCounts), q)
-		ranked := ix.rerank(c.best(), pl, ws)
-		if from < len(ranked) {
-			hl := ix.newHighlighter(pl, ws)
-			for _, r := range ranked[from:min(len(ranked), from+q.PerPage)] {
-				res.Hits = append(res.Hits, ix.hit(r.doc, r.score, r.match, hl))
+	}
+	if !answered {
+		if must, should := ix.textQuery(&pl, ws, reachAll); len(must) > 0 {
+			c := ix.newCollector(q, max(q.Page*q.PerPage, rerankWindow))
+			c.named = pl.namedDocs()
+			if err := ix.match(ctx, q, pl, ws, must, should, c); err != nil {
+				return err
 			}
+			ix.answer(q, pl, ws, c, res)
 		}
 	}
 	if res.Total == 0 {
@@ -295,6 +296,21 @@ func facetsFrom(statusCounts []int, provCounts map[string]int, q Query) Facets {
 		return cmp.Or(cmp.Compare(b.Count, a.Count), strings.Compare(a.Value, b.Value))
 	})
 	return f
+}
+
+// answer fills res with what c collected: the totals, the facets and the
+// page's hits, re-ranked.
+func (ix *Index) answer(q Query, pl plan, ws []word, c *collector, res *Results) {
+	res.Total = c.total
+	res.Facets = facetsFrom(c.statusCounts[:], ix.prov.counts(&c.provCounts), q)
+	ranked := ix.rerank(c.best(), pl, ws)
+	from := (q.Page - 1) * q.PerPage
+	if from < len(ranked) {
+		hl := ix.newHighlighter(pl, ws)
+		for _, r := range ranked[from:min(len(ranked), from+q.PerPage)] {
+			res.Hits = append(res.Hits, ix.hit(r.doc, r.score, r.match, hl))
+		}
+	}
 }
 
 // hit turns entry i into a Hit with a snippet (the start of its first
