@@ -19,6 +19,43 @@ import (
 type tokens struct {
 	data []byte
 	off  []uint32
+	sole soleWords // found as the templates are made or checked
+}
+
+// soleWords are the ids of the words that are the only word, beside
+// placeholders, of some entry's title, message or alias of more than one
+// token: the only templates a query of one word can cover (coverageN
+// counts a match of one word only in a template of one word).
+type soleWords map[uint32]struct{}
+
+// holds reports whether q is, or stands for, a sole word.
+func (s soleWords) holds(q qword) bool {
+	for _, id := range q {
+		if _, ok := s[id]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// add adds the one word of ids, if it has one and is no one-word alias
+// (a word match, never a template's: see templateBonus).
+func (s soleWords) add(ids []uint32, alias bool) {
+	if alias && len(ids) == 1 {
+		return
+	}
+	sole := uint32(placeholderID)
+	for _, id := range ids {
+		if id != placeholderID {
+			if sole != placeholderID {
+				return
+			}
+			sole = id
+		}
+	}
+	if sole != placeholderID {
+		s[sole] = struct{}{}
+	}
 }
 
 // placeholderID stands for a {placeholder} in a message template.
@@ -27,7 +64,7 @@ const placeholderID = 0
 // tokenize numbers the templates of every entry. The vocabulary must be
 // sealed.
 func (ix *Index) tokenize() tokens {
-	var t tokens
+	t := tokens{sole: soleWords{}}
 	es := ix.entries.all // tokenized when built, or opened from an index saved without tokens
 	if es == nil {
 		es = ix.Entries()
@@ -50,6 +87,7 @@ func (ix *Index) tokenize() tokens {
 				head |= 1
 			}
 		}
+		t.sole.add(ids, alias)
 		t.data = binary.AppendUvarint(t.data, head)
 		for _, id := range ids {
 			t.data = binary.AppendUvarint(t.data, uint64(id))
@@ -76,13 +114,15 @@ func (ix *Index) tokenize() tokens {
 
 // valid reports whether t holds every entry's templates and nothing else,
 // with known ids, so that reading them can never run past the data: a saved
-// index's tokens are checked when opened.
+// index's tokens are checked when opened, and their sole words found.
 func (t *tokens) valid(ix *Index) bool {
 	n := ix.entries.len()
 	if len(t.off) != n+1 || t.off[0] != 0 || int(t.off[n]) != len(t.data) {
 		return false
 	}
 	maxID := uint64(len(ix.vocab.ids))
+	t.sole = soleWords{}
+	var ids []uint32
 	for i := range n {
 		if t.off[i] > t.off[i+1] {
 			return false
@@ -98,13 +138,16 @@ func (t *tokens) valid(ix *Index) bool {
 			if k > nMsg {
 				head >>= 1
 			}
+			ids = ids[:0]
 			for range head {
 				id, n := binary.Uvarint(b)
 				if n <= 0 || id > maxID {
 					return false
 				}
 				b = b[n:]
+				ids = append(ids, uint32(id))
 			}
+			t.sole.add(ids, k > nMsg)
 		}
 		if len(b) != 0 {
 			return false
