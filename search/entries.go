@@ -7,7 +7,6 @@ import (
 	"io"
 	"runtime"
 	"slices"
-	"strings"
 	"unsafe"
 
 	"github.com/errata/errata/content"
@@ -76,28 +75,6 @@ func (s *entryStore) id(i int) string {
 // entry must not outlive the call that asked for it (a re-ranking reads it
 // and lets it go), as with id.
 func (s *entryStore) view(i int, part entryPart) content.Entry { return s.decoded(i, part, false) }
-
-// owned returns str, which view returned, with memory of its own when the
-// store is mapped, so that it outlives the call: a hit copies only what it
-// keeps of an entry (see Index.hit).
-func (s *entryStore) owned(str string) string {
-	if s.all != nil {
-		return str
-	}
-	return strings.Clone(str)
-}
-
-// ownedList is owned for each of ss.
-func (s *entryStore) ownedList(ss []string) []string {
-	if s.all != nil || len(ss) == 0 {
-		return ss
-	}
-	out := make([]string, len(ss))
-	for k, str := range ss {
-		out[k] = strings.Clone(str)
-	}
-	return out
-}
 
 // hasCode reports whether any of entry i's codes (entryCodes) satisfies
 // match; a mapped entry's are read in place, none copied.
@@ -249,8 +226,8 @@ const (
 	// partHead is the id, status, title, codes and providers: what
 	// re-ranking reads of every candidate.
 	partHead entryPart = iota
-	// partShown adds the messages, aliases and sections without their
-	// HTML: what a hit shows and its snippet is cut from.
+	// partShown adds the messages and sections without their HTML: what
+	// a hit shows and its snippet is cut from.
 	partShown
 	partWhole
 )
@@ -294,7 +271,7 @@ func (m *mappedEntries) decodePart(i int, part entryPart, own bool) (content.Ent
 	}
 	whole := part == partWhole
 	e.Messages = list(true)
-	e.Aliases = list(true)
+	e.Aliases = list(whole)
 	e.Related = list(whole)
 	source, url, updated, imported := r.bytes(), r.bytes(), r.bytes(), r.bytes()
 	if whole {

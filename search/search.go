@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -307,7 +308,9 @@ func (ix *Index) answer(q Query, pl plan, ws []word, c *collector, res *Results)
 	from := (q.Page - 1) * q.PerPage
 	if from < len(ranked) {
 		hl := ix.newHighlighter(pl, ws)
-		for _, r := range ranked[from:min(len(ranked), from+q.PerPage)] {
+		page := ranked[from:min(len(ranked), from+q.PerPage)]
+		res.Hits = make([]Hit, 0, len(page))
+		for _, r := range page {
 			res.Hits = append(res.Hits, ix.hit(r.doc, r.score, r.match, hl))
 		}
 	}
@@ -319,18 +322,51 @@ func (ix *Index) hit(i int, score float64, match string, hl *highlighter) Hit {
 	s := &ix.entries
 	e := new(s.view(i, partShown)) // the snippet's texts are read in place
 	sn, from := hl.snippet(e)
-	for k := range sn {
-		sn[k].Text = s.owned(sn[k].Text)
-	}
-	return Hit{
-		ID:          s.owned(e.ID),
+	h := Hit{
+		ID:          e.ID,
 		Status:      e.Status,
-		Codes:       s.ownedList(e.Codes),
-		Providers:   s.ownedList(e.Providers),
-		Title:       s.owned(e.Title),
+		Codes:       e.Codes,
+		Providers:   e.Providers,
+		Title:       e.Title,
 		Snippet:     sn,
 		SnippetFrom: from,
 		Match:       match,
 		Score:       score,
+	}
+	if s.all == nil {
+		ownHit(&h)
+	}
+	return h
+}
+
+// ownHit copies the strings of h, which point into a mapped entries file,
+// into one allocation of its own, so that h outlives the call. Its lists
+// are its own already (see mappedEntries.decodePart).
+func ownHit(h *Hit) {
+	n := len(h.ID) + len(h.Title)
+	for _, ss := range [][]string{h.Codes, h.Providers} {
+		for _, str := range ss {
+			n += len(str)
+		}
+	}
+	for _, sp := range h.Snippet {
+		n += len(sp.Text)
+	}
+	buf := make([]byte, 0, n)
+	own := func(str string) string {
+		if str == "" {
+			return ""
+		}
+		buf = append(buf, str...)
+		return unsafe.String(&buf[len(buf)-len(str)], len(str)) // buf never grows: its capacity is all of them
+	}
+	h.ID, h.Title = own(h.ID), own(h.Title)
+	for _, ss := range [][]string{h.Codes, h.Providers} {
+		for k := range ss {
+			ss[k] = own(ss[k])
+		}
+	}
+	for k := range h.Snippet {
+		h.Snippet[k].Text = own(h.Snippet[k].Text)
 	}
 }
