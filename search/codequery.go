@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -61,41 +62,44 @@ func (ix *Index) loneCode(pl plan, ws []word) (terms [len(codeFields)]string, ok
 
 // answerCode answers a query of one typed code into res as the full
 // search does (searchText), from its postings (matchCode), and reports
-// whether it did; it does nothing for any other query.
-func (ix *Index) answerCode(ctx context.Context, q Query, pl plan, ws []word, res *Results) (bool, error) {
-	if _, ok := ix.loneCode(pl, ws); !ok {
-		return false, nil
+// whether it did. It looks the text's word up itself, keeping the
+// postings the look-up opens for matchCode to read, and returns the words
+// it looked up (nil when it looked up none) for the full search.
+func (ix *Index) answerCode(ctx context.Context, q Query, pl plan, res *Results) (answered bool, ws []word, err error) {
+	if pl.pasted || len(pl.words) != 1 || len(pl.codeHits) == 0 {
+		return false, nil, nil // surely not a lone code (loneCode)
+	}
+	df := ix.dfReader(ctx)
+	df.keep = true
+	defer func() { err = errors.Join(err, df.close()) }()
+	if ws = ix.lookUpWords(pl, df); df.err != nil {
+		return false, nil, df.err
+	}
+	terms, ok := ix.loneCode(pl, ws)
+	if !ok {
+		return false, ws, nil
 	}
 	c := ix.newCollector(q, max(q.Page*q.PerPage, rerankWindow))
 	c.named = pl.namedDocs()
-	if _, err := ix.matchCode(ctx, pl, ws, c); err != nil {
-		return true, err
+	if err := ix.matchCode(ctx, terms, df, c); err != nil {
+		return true, ws, err
 	}
 	ix.answer(q, pl, ws, c, res)
-	return true, nil
+	return true, ws, nil
 }
 
 // matchCode hands c every entry that the one word query of a lone code
-// matches, scored as bleve scores it, and reports whether it did; it does
-// nothing for any other query (see loneCode). Filters and facets are c's,
-// as for the full search.
-func (ix *Index) matchCode(ctx context.Context, pl plan, ws []word, c *collector) (bool, error) {
-	terms, ok := ix.loneCode(pl, ws)
-	if !ok {
-		return false, nil
-	}
-	adv, err := ix.bleve.Advanced()
+// (its terms, loneCode) matches, scored as bleve scores it. It reads the
+// postings df kept when it counted the word and opens the others with
+// df's reader. Filters and facets are c's, as for the full search.
+func (ix *Index) matchCode(ctx context.Context, terms [len(codeFields)]string, df *dfCounter, c *collector) error {
+	r, err := df.reader()
 	if err != nil {
-		return false, fmt.Errorf("search: %w", err)
+		return err
 	}
-	r, err := adv.Reader()
-	if err != nil {
-		return false, fmt.Errorf("search: %w", err)
-	}
-	defer r.Close()
 	total, err := r.DocCount()
 	if err != nil {
-		return false, fmt.Errorf("search: %w", err)
+		return fmt.Errorf("search: %w", err)
 	}
 	var readers [len(codeFields)]index.TermFieldReader
 	defer func() {
@@ -107,8 +111,10 @@ func (ix *Index) matchCode(ctx context.Context, pl plan, ws []word, c *collector
 	}()
 	var idf [len(codeFields)]float64
 	for k, f := range codeFields {
-		if readers[k], err = r.TermFieldReader(ctx, []byte(terms[k]), f.name, true, true, false); err != nil {
-			return false, fmt.Errorf("search: %w", err)
+		if readers[k] = df.take(terms[k], f.name); readers[k] == nil {
+			if readers[k], err = r.TermFieldReader(ctx, []byte(terms[k]), f.name, true, true, false); err != nil {
+				return fmt.Errorf("search: %w", err)
+			}
 		}
 		idf[k] = 1.0 + math.Log(float64(total)/float64(readers[k].Count()+1.0))
 	}
@@ -143,13 +149,13 @@ func (ix *Index) matchCode(ctx context.Context, pl plan, ws []word, c *collector
 		for {
 			d, err := readers[k].Next(&tfd)
 			if err != nil {
-				return false, fmt.Errorf("search: %w", err)
+				return fmt.Errorf("search: %w", err)
 			}
 			if d == nil {
 				break
 			}
 			if len(ps)%1024 == 1023 && ctx.Err() != nil {
-				return false, fmt.Errorf("search: %w", ctx.Err())
+				return fmt.Errorf("search: %w", ctx.Err())
 			}
 			var tf float64
 			if d.Freq < scorer.MaxSqrtCache {
@@ -172,10 +178,10 @@ func (ix *Index) matchCode(ctx context.Context, pl plan, ws []word, c *collector
 		}
 		num := ps[lo].num
 		if num >= uint64(len(ix.docEntry)) {
-			return false, errDocMap
+			return errDocMap
 		}
 		c.add(int(ix.docEntry[num]), sum*(float64(hi-lo)/float64(len(codeFields))))
 		lo = hi
 	}
-	return true, nil
+	return nil
 }

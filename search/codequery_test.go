@@ -36,23 +36,27 @@ func TestMatchCodeAsBleve(t *testing.T) {
 					}
 					pl := understand(q.Text, ix.prov.sig)
 					ix.resolve(&pl)
-					ws, err := ix.words(ctx, pl)
-					if err != nil {
-						t.Fatal(err)
-					}
-					// As searchText does: the query first (it may name
-					// entries by their templates), then the fast path.
-					must, should := ix.textQuery(&pl, ws, reachAll)
+					// As answerCode does: the word counted with its
+					// postings kept, then read.
+					df := ix.dfReader(ctx)
+					df.keep = true
+					ws := ix.lookUpWords(pl, df)
+					terms, found := ix.loneCode(pl, ws)
 					got := ix.newCollector(q, rerankWindow)
 					got.named = pl.namedDocs()
-					found, err := ix.matchCode(ctx, pl, ws, got)
-					if err != nil {
-						t.Fatalf("%s: %q: %v", name, q.Text, err)
+					if found {
+						if err := ix.matchCode(ctx, terms, df, got); err != nil {
+							t.Fatalf("%s: %q: %v", name, q.Text, err)
+						}
+					}
+					if err := df.close(); err != nil {
+						t.Fatal(err)
 					}
 					if !found {
 						continue
 					}
 					fast++
+					must, should := ix.textQuery(&pl, ws, reachAll)
 					want := ix.newCollector(q, rerankWindow)
 					want.named = pl.namedDocs()
 					if err := ix.match(ctx, q, pl, ws, must, should, want); err != nil {

@@ -105,13 +105,18 @@ func normalizeQuery(q *Query, providers *content.Providers) error {
 // makes the page's hits. A lone typed code is answered from its postings
 // when fastCode is set (codequery.go).
 func (ix *Index) searchText(ctx context.Context, q Query, pl plan, res *Results, fastCode bool) error {
-	ws, err := ix.words(ctx, pl)
-	if err != nil {
-		return err
-	}
-	answered := false
+	var (
+		ws       []word
+		answered bool
+		err      error
+	)
 	if fastCode {
-		if answered, err = ix.answerCode(ctx, q, pl, ws, res); err != nil {
+		if answered, ws, err = ix.answerCode(ctx, q, pl, res); err != nil {
+			return err
+		}
+	}
+	if ws == nil {
+		if ws, err = ix.words(ctx, pl); err != nil {
 			return err
 		}
 	}
