@@ -171,6 +171,11 @@ func (ix *Index) matchCode(ctx context.Context, terms [len(codeFields)]string, d
 		}
 	}
 	slices.SortStableFunc(ps, func(a, b posting) int { return cmp.Compare(a.num, b.num) })
+	type match struct {
+		entry int32
+		score float64
+	}
+	ms := make([]match, 0, len(ps))
 	for lo := 0; lo < len(ps); {
 		hi, sum := lo, 0.0
 		for ; hi < len(ps) && ps[hi].num == ps[lo].num; hi++ {
@@ -180,8 +185,19 @@ func (ix *Index) matchCode(ctx context.Context, terms [len(codeFields)]string, d
 		if num >= uint64(len(ix.docEntry)) {
 			return errDocMap
 		}
-		c.add(int(ix.docEntry[num]), sum*(float64(hi-lo)/float64(len(codeFields))))
+		ms = append(ms, match{ix.docEntry[num], sum * (float64(hi-lo) / float64(len(codeFields)))})
 		lo = hi
+	}
+	// The collector reads each entry's status and providers: read them
+	// in a pass of their own first, where no read waits for another (see
+	// entryStore.warm).
+	var warm uint32
+	for _, m := range ms {
+		warm += uint32(ix.status[m.entry]) + ix.provMask[m.entry]
+	}
+	warmSink.Store(warm)
+	for _, m := range ms {
+		c.add(int(m.entry), m.score)
 	}
 	return nil
 }

@@ -314,6 +314,7 @@ func (ix *Index) answer(q Query, pl plan, ws []word, c *collector, res *Results)
 	if from < len(ranked) {
 		hl := ix.newHighlighter(pl, ws)
 		page := ranked[from:min(len(ranked), from+q.PerPage)]
+		ix.entries.warm(page)
 		res.Hits = make([]Hit, 0, len(page))
 		for _, r := range page {
 			res.Hits = append(res.Hits, ix.hit(r.doc, r.score, r.match, hl))
