@@ -46,13 +46,11 @@ func (ix *Index) loneCode(pl plan, ws []word) (terms [len(codeFields)]string, ok
 		ix.broadWord(pl, ws) || !ix.codesSearched(pl) {
 		return terms, false
 	}
-	var en []string
-	ix.en(w.text, func(t string, _, _ int) { en = append(en, t) })
-	if len(en) != 1 {
+	if w.stems != 1 {
 		return terms, false // wordQuery's fields would each hold a disjunction
 	}
 	for k, f := range codeFields {
-		terms[k] = en[0]
+		terms[k] = w.stem
 		if f.ident {
 			terms[k] = lowerASCII(w.text)
 		}

@@ -12,12 +12,16 @@ import (
 
 // word is one searched word with what the index knows of it.
 type word struct {
-	text  string   // as typed
-	lower string   // lower-cased
-	df    uint32   // documents that hold it (or its best correction)
-	light uint32   // documents that hold its stem (or a correction's) in a title or message
-	work  uint32   // postings of its stems (and its corrections') in title, message and body
-	stop  bool     // an English stop word: it matches no field
+	text  string // as typed
+	lower string // lower-cased
+	df    uint32 // documents that hold it (or its best correction)
+	light uint32 // documents that hold its stem (or a correction's) in a title or message
+	work  uint32 // postings of its stems (and its corrections') in title, message and body
+	stop  bool   // an English stop word: it matches no field
+	// stem is its first English term and stems how many it has, as the
+	// English fields index it ("validating" is valid).
+	stem  string
+	stems int
 	fixes []string // known words within its edit distance, when it is unknown
 	// completions are the known words it begins, when it is the last word
 	// of typed text (the one being typed): thrott finds throttled.
@@ -57,6 +61,9 @@ func (ix *Index) lookUp(w string, pasted, prefix bool, df *dfCounter) word {
 	countStems := counted || wd.df == 0
 	ix.en(w, func(stem string, _, _ int) {
 		wd.stop = false
+		if wd.stems++; wd.stems == 1 {
+			wd.stem = stem
+		}
 		if countStems {
 			// The English fields match the stem ("validating" finds
 			// "valid"), so the stem's frequency is what the word costs.
