@@ -7,6 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
 	"github.com/errata/errata/content/corpus/corpustest"
 )
 
@@ -91,7 +94,8 @@ func TestMatchCodeAsBleve(t *testing.T) {
 // snippets and matches, the same totals and facets. Every code of the real
 // catalogue is asked, as written and in lower case, filtered and on a later
 // page, of the catalogue built in memory and saved and opened (its entries
-// then read in place from the mapped file).
+// then read in place from the mapped file, and its hits made from them the
+// same as those of the entries in memory).
 func TestAnswerCodeAsFullSearch(t *testing.T) {
 	corpustest.RealImported(t)
 	imported, err := importedIndex()
@@ -133,6 +137,17 @@ func TestAnswerCodeAsFullSearch(t *testing.T) {
 					got.Took, want.Took = 0, 0
 					if !reflect.DeepEqual(got, want) {
 						t.Fatalf("%s: %+v:\nfast %+v\nfull %+v", name, q, got, want)
+					}
+					if ix == saved {
+						// Hits read in place from the mapped file are
+						// those of the entries in memory.
+						built, err := imported.search(ctx, q, true)
+						if err != nil {
+							t.Fatal(err)
+						}
+						if diff := cmp.Diff(built, got, cmpopts.IgnoreFields(Results{}, "Took"), cmpopts.EquateApprox(0, 1e-12)); diff != "" {
+							t.Fatalf("%+v: saved answers differently (-built +saved):\n%s", q, diff)
+						}
 					}
 					pl := understand(q.Text, ix.prov.sig)
 					ix.resolve(&pl)
