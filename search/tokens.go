@@ -38,23 +38,23 @@ func (s soleWords) holds(q qword) bool {
 	return false
 }
 
-// add adds the one word of ids, if it has one and is no one-word alias
-// (a word match, never a template's: see templateBonus).
+// add adds the one word of a template's ids, if it has one.
 func (s soleWords) add(ids []uint32, alias bool) {
-	if alias && len(ids) == 1 {
-		return
-	}
-	sole := uint32(placeholderID)
+	words, last := 0, uint32(placeholderID)
 	for _, id := range ids {
 		if id != placeholderID {
-			if sole != placeholderID {
-				return
-			}
-			sole = id
+			words, last = words+1, id
 		}
 	}
-	if sole != placeholderID {
-		s[sole] = struct{}{}
+	s.addOne(words, last, len(ids), alias)
+}
+
+// addOne adds last, the last word of a template of n ids of which words
+// are words, when it is the template's one word and the template no alias
+// of one id (a word match, never a template's: see templateBonus).
+func (s soleWords) addOne(words int, last uint32, n int, alias bool) {
+	if words == 1 && !(alias && n == 1) {
+		s[last] = struct{}{}
 	}
 }
 
@@ -122,7 +122,6 @@ func (t *tokens) valid(ix *Index) bool {
 	}
 	maxID := uint64(len(ix.vocab.ids))
 	t.sole = soleWords{}
-	var ids []uint32
 	for i := range n {
 		if t.off[i] > t.off[i+1] {
 			return false
@@ -138,16 +137,18 @@ func (t *tokens) valid(ix *Index) bool {
 			if k > nMsg {
 				head >>= 1
 			}
-			ids = ids[:0]
+			words, last := 0, uint64(placeholderID)
 			for range head {
 				id, n := binary.Uvarint(b)
 				if n <= 0 || id > maxID {
 					return false
 				}
 				b = b[n:]
-				ids = append(ids, uint32(id))
+				if id != placeholderID {
+					words, last = words+1, id
+				}
 			}
-			t.sole.add(ids, k > nMsg)
+			t.sole.addOne(words, uint32(last), int(head), k > nMsg)
 		}
 		if len(b) != 0 {
 			return false
