@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -20,8 +21,8 @@ import (
 // word query (each field's term: √freq × norm × idf × boost × idf × query
 // norm; their sum times the share of fields matched), so the hits, totals,
 // facets and scores are those of the full search, without building and
-// running bleve's searchers and collector. Anything else takes the full
-// search.
+// running bleve's searchers and collector, or even the query. Anything
+// else takes the full search.
 
 // codeFields are the fields, boosts and analysis of wordQuery's finding
 // form for a word that is not broad, in its order.
@@ -34,9 +35,10 @@ var codeFields = [...]struct {
 // loneCode returns the terms a query made of one typed code looks up, or
 // false when the query is anything else: the query must be exactly the one
 // bleve query wordQuery makes of a known word that names entries by the
-// code table and needs no document ids (codesSearched).
+// code table and needs no document ids (codesSearched). A text of one
+// word has no word pairs to name entries by their messages (templateHits).
 func (ix *Index) loneCode(pl plan, ws []word) (terms [len(codeFields)]string, ok bool) {
-	if pl.pasted || len(pl.phrases) > 0 || len(pl.textStatus) > 0 || len(pl.scoreOnly) > 0 || len(pl.codeHits) == 0 || len(ws) != 1 {
+	if pl.pasted || len(pl.phrases) > 0 || len(pl.textStatus) > 0 || len(pl.scoreOnly) > 0 || len(pl.codeHits) == 0 || len(ws) != 1 || len(pl.seq) > 1 {
 		return terms, false
 	}
 	w := ws[0]
@@ -44,13 +46,11 @@ func (ix *Index) loneCode(pl plan, ws []word) (terms [len(codeFields)]string, ok
 		ix.broadWord(pl, ws) || !ix.codesSearched(pl) {
 		return terms, false
 	}
-	var en []string
-	ix.en(w.text, func(t string, _, _ int) { en = append(en, t) })
-	if len(en) != 1 {
+	if len(w.stems) != 1 {
 		return terms, false // wordQuery's fields would each hold a disjunction
 	}
 	for k, f := range codeFields {
-		terms[k] = en[0]
+		terms[k] = w.stems[0]
 		if f.ident {
 			terms[k] = lowerASCII(w.text)
 		}
@@ -58,27 +58,46 @@ func (ix *Index) loneCode(pl plan, ws []word) (terms [len(codeFields)]string, ok
 	return terms, true
 }
 
-// matchCode hands c every entry that the one word query of a lone code
-// matches, scored as bleve scores it, and reports whether it did; it does
-// nothing for any other query (see loneCode). Filters and facets are c's,
-// as for the full search.
-func (ix *Index) matchCode(ctx context.Context, pl plan, ws []word, c *collector) (bool, error) {
+// answerCode answers a query of one typed code into res as the full
+// search does (searchText), from its postings (matchCode), and reports
+// whether it did. It looks the text's word up itself, keeping the
+// postings the look-up opens for matchCode to read, and returns the words
+// it looked up (nil when it looked up none) for the full search.
+func (ix *Index) answerCode(ctx context.Context, q Query, pl plan, res *Results) (answered bool, ws []word, err error) {
+	if pl.pasted || len(pl.words) != 1 || len(pl.codeHits) == 0 {
+		return false, nil, nil // surely not a lone code (loneCode)
+	}
+	df := ix.dfReader(ctx)
+	df.keep = true
+	defer func() { err = errors.Join(err, df.close()) }()
+	if ws = ix.lookUpWords(pl, df); df.err != nil {
+		return false, nil, df.err
+	}
 	terms, ok := ix.loneCode(pl, ws)
 	if !ok {
-		return false, nil
+		return false, ws, nil
 	}
-	adv, err := ix.bleve.Advanced()
+	c := ix.newCollector(q, max(q.Page*q.PerPage, rerankWindow))
+	c.named = pl.namedDocs()
+	if err := ix.matchCode(ctx, terms, df, c); err != nil {
+		return true, ws, err
+	}
+	ix.answer(q, pl, ws, c, res)
+	return true, ws, nil
+}
+
+// matchCode hands c every entry that the one word query of a lone code
+// (its terms, loneCode) matches, scored as bleve scores it. It reads the
+// postings df kept when it counted the word and opens the others with
+// df's reader. Filters and facets are c's, as for the full search.
+func (ix *Index) matchCode(ctx context.Context, terms [len(codeFields)]string, df *dfCounter, c *collector) error {
+	r, err := df.reader()
 	if err != nil {
-		return false, fmt.Errorf("search: %w", err)
+		return err
 	}
-	r, err := adv.Reader()
-	if err != nil {
-		return false, fmt.Errorf("search: %w", err)
-	}
-	defer r.Close()
 	total, err := r.DocCount()
 	if err != nil {
-		return false, fmt.Errorf("search: %w", err)
+		return fmt.Errorf("search: %w", err)
 	}
 	var readers [len(codeFields)]index.TermFieldReader
 	defer func() {
@@ -90,8 +109,10 @@ func (ix *Index) matchCode(ctx context.Context, pl plan, ws []word, c *collector
 	}()
 	var idf [len(codeFields)]float64
 	for k, f := range codeFields {
-		if readers[k], err = r.TermFieldReader(ctx, []byte(terms[k]), f.name, true, true, false); err != nil {
-			return false, fmt.Errorf("search: %w", err)
+		if readers[k] = df.take(terms[k], f.name); readers[k] == nil {
+			if readers[k], err = r.TermFieldReader(ctx, []byte(terms[k]), f.name, true, true, false); err != nil {
+				return fmt.Errorf("search: %w", err)
+			}
 		}
 		idf[k] = 1.0 + math.Log(float64(total)/float64(readers[k].Count()+1.0))
 	}
@@ -130,13 +151,13 @@ func (ix *Index) matchCode(ctx context.Context, pl plan, ws []word, c *collector
 		for {
 			d, err := readers[k].Next(&tfd)
 			if err != nil {
-				return false, fmt.Errorf("search: %w", err)
+				return fmt.Errorf("search: %w", err)
 			}
 			if d == nil {
 				break
 			}
 			if len(ps)%1024 == 1023 && ctx.Err() != nil {
-				return false, fmt.Errorf("search: %w", ctx.Err())
+				return fmt.Errorf("search: %w", ctx.Err())
 			}
 			var tf float64
 			if d.Freq < scorer.MaxSqrtCache {
@@ -152,6 +173,11 @@ func (ix *Index) matchCode(ctx context.Context, pl plan, ws []word, c *collector
 		}
 	}
 	slices.SortStableFunc(ps, func(a, b posting) int { return cmp.Compare(a.num, b.num) })
+	type match struct {
+		entry int32
+		score float64
+	}
+	ms := make([]match, 0, len(ps))
 	for lo := 0; lo < len(ps); {
 		hi, sum := lo, 0.0
 		for ; hi < len(ps) && ps[hi].num == ps[lo].num; hi++ {
@@ -159,10 +185,21 @@ func (ix *Index) matchCode(ctx context.Context, pl plan, ws []word, c *collector
 		}
 		num := ps[lo].num
 		if num >= uint64(len(ix.docEntry)) {
-			return false, errDocMap
+			return errDocMap
 		}
-		c.add(int(ix.docEntry[num]), sum*(float64(hi-lo)/float64(len(codeFields))))
+		ms = append(ms, match{ix.docEntry[num], sum * (float64(hi-lo) / float64(len(codeFields)))})
 		lo = hi
 	}
-	return true, nil
+	// The collector reads each entry's status and providers: read them
+	// in a pass of their own first, where no read waits for another (see
+	// entryStore.warm).
+	var warm uint32
+	for _, m := range ms {
+		warm += uint32(ix.status[m.entry]) + ix.provMask[m.entry]
+	}
+	warmSink.Store(warm)
+	for _, m := range ms {
+		c.add(int(m.entry), m.score)
+	}
+	return nil
 }

@@ -207,18 +207,21 @@ func (ix *codeIndex) find(key []byte) int {
 	return k
 }
 
-// count is how many entries have key (appendCodeKey) as a code.
-func (ix *codeIndex) count(key []byte) int {
-	k := ix.find(key)
+// count is how many entries have key k (find) as a code.
+func (ix *codeIndex) count(k int) int {
 	if k < 0 {
 		return 0
 	}
 	return int(ix.end(ix.docEnd, k) - ix.end(ix.docEnd, k-1))
 }
 
-// lookup returns the entries that have key as a code, in catalogue order.
-func (ix *codeIndex) lookup(key []byte) []int32 {
-	out := ix.lookupMarked(key)
+// lookup returns the entries that have key (appendCodeKey) as a code, in
+// catalogue order.
+func (ix *codeIndex) lookup(key []byte) []int32 { return ix.entriesOf(ix.find(key)) }
+
+// entriesOf is lookup of key k (find).
+func (ix *codeIndex) entriesOf(k int) []int32 {
+	out := ix.entriesMarked(k)
 	for j := range out {
 		out[j] &^= asWritten
 	}
@@ -227,8 +230,10 @@ func (ix *codeIndex) lookup(key []byte) []int32 {
 
 // lookupMarked is lookup with asWritten set on the entries that have the
 // key as written.
-func (ix *codeIndex) lookupMarked(key []byte) []int32 {
-	k := ix.find(key)
+func (ix *codeIndex) lookupMarked(key []byte) []int32 { return ix.entriesMarked(ix.find(key)) }
+
+// entriesMarked is lookupMarked of key k (find).
+func (ix *codeIndex) entriesMarked(k int) []int32 {
 	if k < 0 {
 		return nil
 	}
@@ -354,15 +359,16 @@ func (ix *Index) lookUpCodes(codes []string, hints uint32) (hits []codeHit, name
 	var buf []byte
 	for _, c := range codes {
 		buf = appendCodeKey(buf[:0], c)
-		if n := ix.codes.count(buf); n == 0 || n > maxCodeEntries || slices.Contains(seen, string(buf)) {
+		key := ix.codes.find(buf) // once: a search of the whole table
+		if n := ix.codes.count(key); n == 0 || n > maxCodeEntries || slices.Contains(seen, string(buf)) {
 			continue
 		}
 		seen = append(seen, string(buf))
 		named = append(named, c)
-		docs := ix.codes.lookup(buf)
+		docs := ix.codes.entriesOf(key)
 		hinted := 0
 		for _, d := range docs {
-			if ix.provMask[d]&hints != 0 {
+			if hints != 0 && ix.provMask[d]&hints != 0 { // typed text has no hints: no mask read
 				hinted++
 			}
 		}

@@ -7,7 +7,7 @@ import (
 	"io"
 	"runtime"
 	"slices"
-	"strings"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/errata/errata/content"
@@ -76,28 +76,6 @@ func (s *entryStore) id(i int) string {
 // entry must not outlive the call that asked for it (a re-ranking reads it
 // and lets it go), as with id.
 func (s *entryStore) view(i int, part entryPart) content.Entry { return s.decoded(i, part, false) }
-
-// owned returns str, which view returned, with memory of its own when the
-// store is mapped, so that it outlives the call: a hit copies only what it
-// keeps of an entry (see Index.hit).
-func (s *entryStore) owned(str string) string {
-	if s.all != nil {
-		return str
-	}
-	return strings.Clone(str)
-}
-
-// ownedList is owned for each of ss.
-func (s *entryStore) ownedList(ss []string) []string {
-	if s.all != nil || len(ss) == 0 {
-		return ss
-	}
-	out := make([]string, len(ss))
-	for k, str := range ss {
-		out[k] = strings.Clone(str)
-	}
-	return out
-}
 
 // hasCode reports whether any of entry i's codes (entryCodes) satisfies
 // match; a mapped entry's are read in place, none copied.
@@ -242,6 +220,33 @@ func (m *mappedEntries) record(i int) *recordReader {
 	return &recordReader{b: m.records[m.offset(i):m.offset(i+1)]}
 }
 
+// warm reads one byte of every cache line of the records of the entries
+// hits names, up to warmBytes of each, before they are decoded. Decoding
+// reads a record field after field, each length telling where the next
+// field is, so that it waits for every line in turn when the record is
+// not in the CPU's caches; here the reads do not depend on each other,
+// and the memory system fetches the lines of all the page's records at
+// once.
+func (s *entryStore) warm(hits []ranked) {
+	if s.m == nil {
+		return
+	}
+	var sum uint32
+	for _, h := range hits {
+		lo, hi := s.m.offset(h.doc), s.m.offset(h.doc+1)
+		for at := lo; at < min(hi, lo+warmBytes); at += 64 {
+			sum += uint32(s.m.records[at])
+		}
+	}
+	warmSink.Store(sum) // the reads are kept only if their sum is
+}
+
+// warmBytes is how much of each record warm reads: the head of a record
+// and its messages, most of what a hit shows.
+const warmBytes = 1024
+
+var warmSink atomic.Uint32
+
 // entryPart is how much of an entry a decode copies out of its record.
 type entryPart int
 
@@ -249,8 +254,8 @@ const (
 	// partHead is the id, status, title, codes and providers: what
 	// re-ranking reads of every candidate.
 	partHead entryPart = iota
-	// partShown adds the messages, aliases and sections without their
-	// HTML: what a hit shows and its snippet is cut from.
+	// partShown adds the messages and sections without their HTML: what
+	// a hit shows and its snippet is cut from.
 	partShown
 	partWhole
 )
@@ -294,7 +299,7 @@ func (m *mappedEntries) decodePart(i int, part entryPart, own bool) (content.Ent
 	}
 	whole := part == partWhole
 	e.Messages = list(true)
-	e.Aliases = list(true)
+	e.Aliases = list(whole)
 	e.Related = list(whole)
 	source, url, updated, imported := r.bytes(), r.bytes(), r.bytes(), r.bytes()
 	if whole {

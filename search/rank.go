@@ -28,15 +28,19 @@ func (ix *Index) rerank(hits []ranked, pl plan, ws []word) []ranked {
 		maxScore = 1
 	}
 	seq := ix.rerankSeq(&pl, ws)
-	codes := make(map[int32]float64, len(pl.codeHits))
-	for _, c := range pl.codeHits {
-		codes[c.doc] = c.weight
-	}
+	// A word alone covers only a title, message or alias that is that one
+	// word (and placeholders): when the catalogue has none, no entry's
+	// templates need reading.
+	templates := len(seq) != 1 || ix.tokens.sole.holds(seq[0])
 	var r tokenReader
 	for i := range hits {
 		h := &hits[i]
-		tb, whole := ix.templateBonus(h.doc, seq, &r)
-		code := codes[int32(h.doc)]
+		var tb float64
+		var whole bool
+		if templates {
+			tb, whole = ix.templateBonus(h.doc, seq, &r)
+		}
+		code := codeWeight(pl.codeHits, h.doc)
 		h.score = h.score/maxScore + tb + ix.signalBonus(h.doc, &pl, code)
 		switch {
 		case code >= 1:
@@ -49,6 +53,16 @@ func (ix *Index) rerank(hits []ranked, pl plan, ws []word) []ranked {
 		return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(a.doc, b.doc))
 	})
 	return hits
+}
+
+// codeWeight is the weight of entry i in hits, sorted by entry as
+// lookUpCodes sorts them; 0 when it is not among them.
+func codeWeight(hits []codeHit, i int) float64 {
+	k, ok := slices.BinarySearchFunc(hits, int32(i), func(h codeHit, d int32) int { return cmp.Compare(h.doc, d) })
+	if !ok {
+		return 0
+	}
+	return hits[k].weight
 }
 
 // qword is a word of the query as the ids of the words it matches: itself

@@ -272,3 +272,44 @@ func TestSignalBonus(t *testing.T) {
 		t.Errorf("bonusTypedProv %v is not between a message and title matched whole (%v) and a code (%v)", bonusTypedProv, bonusMessage+bonusTitle, bonusCode)
 	}
 }
+
+// A query of one word gets a template bonus only from an entry with a
+// title, message or alias that is that word alone: every word of every
+// template of the real catalogue, asked alone of its entry, gets a bonus
+// only when soleWords holds it, so re-ranking may skip the templates of a
+// word it does not hold.
+func TestSoleWordsHoldEveryOneWordBonus(t *testing.T) {
+	t.Parallel() // reads the shared index only
+	ix := fullIndex(t)
+	var r, own tokenReader
+	bonuses := 0
+	for i := range ix.Len() {
+		ix.tokens.open(&own, i)
+		var ids []uint32
+		for range 1 + int(ix.entries.nMsg[i]) {
+			ids = append(ids, own.next()...)
+		}
+		for range ix.entries.nAlias[i] {
+			toks, _ := own.nextAlias()
+			ids = append(ids, toks...)
+		}
+		for _, id := range ids {
+			if id == placeholderID {
+				continue
+			}
+			q := qword{id, noID, noID}
+			b, _ := ix.templateBonus(i, []qword{q}, &r)
+			if b == 0 {
+				continue
+			}
+			bonuses++
+			if !ix.tokens.sole.holds(q) {
+				t.Fatalf("entry %s: word %d alone gets a bonus of %v, but soleWords does not hold it", ix.entries.all[i].ID, id, b)
+			}
+		}
+	}
+	if bonuses == 0 {
+		t.Fatal("no word alone got a bonus: this test compares nothing")
+	}
+	t.Logf("%d one-word bonuses, %d sole words of %d", bonuses, len(ix.tokens.sole), len(ix.vocab.ids))
+}

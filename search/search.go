@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -20,6 +21,12 @@ import (
 
 // Search runs q under ctx; a bad value in q is an *InvalidError.
 func (ix *Index) Search(ctx context.Context, q Query) (*Results, error) {
+	return ix.search(ctx, q, true)
+}
+
+// search is Search; with fastCode unset a lone typed code takes the full
+// search instead of answerCode, which tests compare it with.
+func (ix *Index) search(ctx context.Context, q Query, fastCode bool) (*Results, error) {
 	if ix == nil || ix.bleve == nil || ix.closed.Load() {
 		return nil, errClosed
 	}
@@ -55,7 +62,7 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Results, error) {
 		ix.browse(q, pl, res)
 		ix.sortBrowsed(q, pl, res)
 	} else {
-		err = ix.searchText(ctx, q, pl, res)
+		err = ix.searchText(ctx, q, pl, res, fastCode)
 	}
 	res.Took = time.Since(start)
 	if err != nil {
@@ -95,32 +102,32 @@ func normalizeQuery(q *Query, providers *content.Providers) error {
 }
 
 // searchText finds, counts and ranks the entries matching the text, then
-// makes the page's hits.
-func (ix *Index) searchText(ctx context.Context, q Query, pl plan, res *Results) error {
-	ws, err := ix.words(ctx, pl)
-	if err != nil {
-		return err
-	}
-	if must, should := ix.textQuery(&pl, ws, reachAll); len(must) > 0 {
-		from := (q.Page - 1) * q.PerPage
-		c := ix.newCollector(q, max(from+q.PerPage, rerankWindow))
-		c.named = pl.namedDocs()
-		// A lone code reads its postings directly (codequery.go).
-		found, err := ix.matchCode(ctx, pl, ws, c)
-		if err == nil && !found {
-			err = ix.match(ctx, q, pl, ws, must, should, c)
-		}
-		if err != nil {
+// makes the page's hits. A lone typed code is answered from its postings
+// when fastCode is set (codequery.go).
+func (ix *Index) searchText(ctx context.Context, q Query, pl plan, res *Results, fastCode bool) error {
+	var (
+		ws       []word
+		answered bool
+		err      error
+	)
+	if fastCode {
+		if answered, ws, err = ix.answerCode(ctx, q, pl, res); err != nil {
 			return err
 		}
-		res.Total = c.total
-		res.Facets = facetsFrom(c.statusCounts[:], ix.prov.counts(&c.provCounts), q)
-		ranked := ix.rerank(c.best(), pl, ws)
-		if from < len(ranked) {
-			hl := ix.newHighlighter(pl, ws)
-			for _, r := range ranked[from:min(len(ranked), from+q.PerPage)] {
-				res.Hits = append(res.Hits, ix.hit(r.doc, r.score, r.match, hl))
+	}
+	if ws == nil {
+		if ws, err = ix.words(ctx, pl); err != nil {
+			return err
+		}
+	}
+	if !answered {
+		if must, should := ix.textQuery(&pl, ws, reachAll); len(must) > 0 {
+			c := ix.newCollector(q, max(q.Page*q.PerPage, rerankWindow))
+			c.named = pl.namedDocs()
+			if err := ix.match(ctx, q, pl, ws, must, should, c); err != nil {
+				return err
 			}
+			ix.answer(q, pl, ws, c, res)
 		}
 	}
 	if res.Total == 0 {
@@ -306,24 +313,75 @@ func facetsFrom(statusCounts []int, provCounts map[string]int, q Query) Facets {
 	return f
 }
 
+// answer fills res with what c collected: the totals, the facets and the
+// page's hits, re-ranked.
+func (ix *Index) answer(q Query, pl plan, ws []word, c *collector, res *Results) {
+	res.Total = c.total
+	res.Facets = facetsFrom(c.statusCounts[:], ix.prov.counts(&c.provCounts), q)
+	ranked := ix.rerank(c.best(), pl, ws)
+	from := (q.Page - 1) * q.PerPage
+	if from < len(ranked) {
+		hl := ix.newHighlighter(pl, ws)
+		page := ranked[from:min(len(ranked), from+q.PerPage)]
+		ix.entries.warm(page)
+		res.Hits = make([]Hit, 0, len(page))
+		for _, r := range page {
+			res.Hits = append(res.Hits, ix.hit(r.doc, r.score, r.match, hl))
+		}
+	}
+}
+
 // hit turns entry i into a Hit with a snippet (the start of its first
 // message without a highlighter).
 func (ix *Index) hit(i int, score float64, match string, hl *highlighter) Hit {
 	s := &ix.entries
 	e := new(s.view(i, partShown)) // the snippet's texts are read in place
 	sn, from := hl.snippet(e)
-	for k := range sn {
-		sn[k].Text = s.owned(sn[k].Text)
-	}
-	return Hit{
-		ID:          s.owned(e.ID),
+	h := Hit{
+		ID:          e.ID,
 		Status:      e.Status,
-		Codes:       s.ownedList(e.Codes),
-		Providers:   s.ownedList(e.Providers),
-		Title:       s.owned(e.Title),
+		Codes:       e.Codes,
+		Providers:   e.Providers,
+		Title:       e.Title,
 		Snippet:     sn,
 		SnippetFrom: from,
 		Match:       match,
 		Score:       score,
+	}
+	if s.all == nil {
+		ownHit(&h)
+	}
+	return h
+}
+
+// ownHit copies the strings of h, which point into a mapped entries file,
+// into one allocation of its own, so that h outlives the call. Its lists
+// are its own already (see mappedEntries.decodePart).
+func ownHit(h *Hit) {
+	n := len(h.ID) + len(h.Title)
+	for _, ss := range [][]string{h.Codes, h.Providers} {
+		for _, str := range ss {
+			n += len(str)
+		}
+	}
+	for _, sp := range h.Snippet {
+		n += len(sp.Text)
+	}
+	buf := make([]byte, 0, n)
+	own := func(str string) string {
+		if str == "" {
+			return ""
+		}
+		buf = append(buf, str...)
+		return unsafe.String(&buf[len(buf)-len(str)], len(str)) // buf never grows: its capacity is all of them
+	}
+	h.ID, h.Title = own(h.ID), own(h.Title)
+	for _, ss := range [][]string{h.Codes, h.Providers} {
+		for k := range ss {
+			ss[k] = own(ss[k])
+		}
+	}
+	for k := range h.Snippet {
+		h.Snippet[k].Text = own(h.Snippet[k].Text)
 	}
 }

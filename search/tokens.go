@@ -19,6 +19,43 @@ import (
 type tokens struct {
 	data []byte
 	off  []uint32
+	sole soleWords // found as the templates are made or checked
+}
+
+// soleWords are the ids of the words that are the only word, beside
+// placeholders, of some entry's title, message or alias of more than one
+// token: the only templates a query of one word can cover (coverageN
+// counts a match of one word only in a template of one word).
+type soleWords map[uint32]struct{}
+
+// holds reports whether q is, or stands for, a sole word.
+func (s soleWords) holds(q qword) bool {
+	for _, id := range q {
+		if _, ok := s[id]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// add adds the one word of a template's ids, if it has one.
+func (s soleWords) add(ids []uint32, alias bool) {
+	words, last := 0, uint32(placeholderID)
+	for _, id := range ids {
+		if id != placeholderID {
+			words, last = words+1, id
+		}
+	}
+	s.addOne(words, last, len(ids), alias)
+}
+
+// addOne adds last, the last word of a template of n ids of which words
+// are words, when it is the template's one word and the template no alias
+// of one id (a word match, never a template's: see templateBonus).
+func (s soleWords) addOne(words int, last uint32, n int, alias bool) {
+	if words == 1 && !(alias && n == 1) {
+		s[last] = struct{}{}
+	}
 }
 
 // placeholderID stands for a {placeholder} in a message template.
@@ -27,7 +64,7 @@ const placeholderID = 0
 // tokenize numbers the templates of every entry. The vocabulary must be
 // sealed.
 func (ix *Index) tokenize() tokens {
-	var t tokens
+	t := tokens{sole: soleWords{}}
 	es := ix.entries.all // tokenized when built, or opened from an index saved without tokens
 	if es == nil {
 		es = ix.Entries()
@@ -50,6 +87,7 @@ func (ix *Index) tokenize() tokens {
 				head |= 1
 			}
 		}
+		t.sole.add(ids, alias)
 		t.data = binary.AppendUvarint(t.data, head)
 		for _, id := range ids {
 			t.data = binary.AppendUvarint(t.data, uint64(id))
@@ -76,13 +114,14 @@ func (ix *Index) tokenize() tokens {
 
 // valid reports whether t holds every entry's templates and nothing else,
 // with known ids, so that reading them can never run past the data: a saved
-// index's tokens are checked when opened.
+// index's tokens are checked when opened, and their sole words found.
 func (t *tokens) valid(ix *Index) bool {
 	n := ix.entries.len()
 	if len(t.off) != n+1 || t.off[0] != 0 || int(t.off[n]) != len(t.data) {
 		return false
 	}
 	maxID := uint64(len(ix.vocab.ids))
+	t.sole = soleWords{}
 	for i := range n {
 		if t.off[i] > t.off[i+1] {
 			return false
@@ -98,13 +137,18 @@ func (t *tokens) valid(ix *Index) bool {
 			if k > nMsg {
 				head >>= 1
 			}
+			words, last := 0, uint64(placeholderID)
 			for range head {
 				id, n := binary.Uvarint(b)
 				if n <= 0 || id > maxID {
 					return false
 				}
 				b = b[n:]
+				if id != placeholderID {
+					words, last = words+1, id
+				}
 			}
+			t.sole.addOne(words, uint32(last), int(head), k > nMsg)
 		}
 		if len(b) != 0 {
 			return false

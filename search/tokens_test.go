@@ -1,6 +1,7 @@
 package search
 
 import (
+	"maps"
 	"slices"
 	"testing"
 )
@@ -23,6 +24,11 @@ func TestSavedTokens(t *testing.T) {
 	}
 	if len(built.tokens.data) == 0 {
 		t.Fatal("no tokens built")
+	}
+	// The words that are a whole template, found as the saved tokens are
+	// checked, are those found as a build makes them.
+	if !maps.Equal(opened.tokens.sole, built.tokens.sole) {
+		t.Fatalf("opened sole words %v, built %v", opened.tokens.sole, built.tokens.sole)
 	}
 
 	good := built.tokens

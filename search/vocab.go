@@ -17,7 +17,11 @@ type vocab struct {
 	df    map[string]uint32 // word → document frequency: counted, or read from a saved index
 	ids   map[string]uint32 // word → id, from 1 for the most frequent; set by seal
 	byLen [][]vterm         // by length in runes
-	docs  int
+	// sorted is every word in byte order: the completions of a prefix are
+	// one run of it, found with one binary search rather than one per
+	// length.
+	sorted []vterm
+	docs   int
 }
 
 type vterm struct {
@@ -80,6 +84,11 @@ func (v *vocab) seal() {
 			return 0
 		})
 	}
+	v.sorted = make([]vterm, 0, len(v.df))
+	for w, n := range v.df {
+		v.sorted = append(v.sorted, vterm{term: w, df: n})
+	}
+	slices.SortFunc(v.sorted, func(a, b vterm) int { return strings.Compare(a.term, b.term) })
 }
 
 func letterMask(w string) uint32 {
@@ -160,11 +169,10 @@ func (v *vocab) completions(w string, n int) []string {
 		return nil
 	}
 	var cs []vterm
-	for k := l + 1; k < len(v.byLen); k++ {
-		b := v.byLen[k]
-		i, _ := slices.BinarySearchFunc(b, w, func(t vterm, w string) int { return strings.Compare(t.term, w) })
-		for ; i < len(b) && strings.HasPrefix(b[i].term, w); i++ {
-			cs = append(cs, b[i])
+	i, _ := slices.BinarySearchFunc(v.sorted, w, func(t vterm, w string) int { return strings.Compare(t.term, w) })
+	for ; i < len(v.sorted) && strings.HasPrefix(v.sorted[i].term, w); i++ {
+		if utf8.RuneCountInString(v.sorted[i].term) > l {
+			cs = append(cs, v.sorted[i])
 		}
 	}
 	slices.SortFunc(cs, func(a, b vterm) int {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	index "github.com/blevesearch/bleve_index_api"
@@ -22,8 +23,9 @@ type word struct {
 	// completions are the known words it begins, when it is the last word
 	// of typed text (the one being typed): thrott finds throttled.
 	completions []string
-	// stems are the English analysis of text, once analysed (lookUp):
-	// the query and the highlighter use them rather than analyse it again.
+	// stems are the English analysis of text as the English fields index
+	// it ("validating" is valid), once analysed (lookUp): the query, the
+	// highlighter and a lone code use them rather than analyse it again.
 	stems    []string
 	analysed bool
 }
@@ -41,15 +43,21 @@ func (ix *Index) english(w *word, text string) []string {
 
 // words looks every word of the plan up in the vocabulary and the postings.
 func (ix *Index) words(ctx context.Context, pl plan) ([]word, error) {
-	out := make([]word, 0, len(pl.words))
 	df := ix.dfReader(ctx)
-	for _, w := range pl.words {
-		out = append(out, ix.lookUp(w, pl.pasted, w == pl.prefix, df))
-	}
+	out := ix.lookUpWords(pl, df)
 	if err := df.close(); err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// lookUpWords is words, counting with df.
+func (ix *Index) lookUpWords(pl plan, df *dfCounter) []word {
+	out := make([]word, 0, len(pl.words))
+	for _, w := range pl.words {
+		out = append(out, ix.lookUp(w, pl.pasted, w == pl.prefix, df))
+	}
+	return out
 }
 
 // lookUp is what the index knows of w. The word being typed (prefix) gets
@@ -202,6 +210,16 @@ type dfCounter struct {
 	ix  *Index
 	r   index.IndexReader
 	err error
+	// keep keeps the postings count opens, with the frequencies and norms
+	// that scoring reads, for a lone code's search to read (take) rather
+	// than look its term up again in the same fields.
+	keep bool
+	kept []keptPostings
+}
+
+type keptPostings struct {
+	term, field string
+	tfr         index.TermFieldReader
 }
 
 func (ix *Index) dfReader(ctx context.Context) *dfCounter {
@@ -228,20 +246,19 @@ func (d *dfCounter) open() error {
 // count is the largest document frequency of term over the English fields,
 // the largest over the title and message alone, and their sum.
 func (d *dfCounter) count(term string) (all, light, sum uint32) {
-	if d.r == nil && d.err == nil {
-		d.err = d.open()
-	}
-	if d.err != nil {
+	if _, err := d.reader(); err != nil {
 		return 0, 0, 0
 	}
 	for _, f := range []string{fBody, fMessage, fTitle} {
-		tfr, err := d.r.TermFieldReader(d.ctx, []byte(term), f, false, false, false)
+		tfr, err := d.r.TermFieldReader(d.ctx, []byte(term), f, d.keep, d.keep, false)
 		if err != nil {
 			d.err = fmt.Errorf("search: count %q in %s: %w", term, f, err)
 			return 0, 0, 0
 		}
 		n := uint32(min(tfr.Count(), 1<<31))
-		if err := tfr.Close(); err != nil {
+		if d.keep {
+			d.kept = append(d.kept, keptPostings{term, f, tfr})
+		} else if err := tfr.Close(); err != nil {
 			d.err = fmt.Errorf("search: count %q in %s: %w", term, f, err)
 			return 0, 0, 0
 		}
@@ -254,10 +271,36 @@ func (d *dfCounter) count(term string) (all, light, sum uint32) {
 	return all, light, sum
 }
 
-// close releases the reader and returns the first error of any count.
+// take hands over the postings of term in field that count kept, unread;
+// nil when it kept none. The caller closes them.
+func (d *dfCounter) take(term, field string) index.TermFieldReader {
+	for k, p := range d.kept {
+		if p.term == term && p.field == field {
+			d.kept = slices.Delete(d.kept, k, k+1)
+			return p.tfr
+		}
+	}
+	return nil
+}
+
+// reader is the index reader counts read, opened if none was yet.
+func (d *dfCounter) reader() (index.IndexReader, error) {
+	if d.r == nil && d.err == nil {
+		d.err = d.open()
+	}
+	return d.r, d.err
+}
+
+// close releases the reader and the postings kept and not taken, and
+// returns the first error of any count.
 func (d *dfCounter) close() error {
+	for _, p := range d.kept {
+		d.err = errors.Join(d.err, p.tfr.Close())
+	}
+	d.kept = nil
 	if d.r != nil {
 		d.err = errors.Join(d.err, d.r.Close())
+		d.r = nil
 	}
 	return d.err
 }
