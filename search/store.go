@@ -182,8 +182,16 @@ func mergeSegments(b bleve.Index, dir string) error {
 	if !ok {
 		return fmt.Errorf("search: the index is %T, not scorch", adv)
 	}
-	if err := s.ForceMerge(context.Background(), &mergeplan.SingleSegmentMergePlanOptions); err != nil {
-		return fmt.Errorf("search: merge segments: %w", err)
+	// One force merge runs one plan, whose tasks merge ten segments each:
+	// 20 batches left two segments, 200 would leave twenty. Each round
+	// divides them by ten, so a few rounds make one.
+	for round := 0; round < maxMergeRounds; round++ {
+		if err := s.ForceMerge(context.Background(), &mergeplan.SingleSegmentMergePlanOptions); err != nil {
+			return fmt.Errorf("search: merge segments: %w", err)
+		}
+		if n, err := segments(s); err != nil || n <= 1 {
+			break
+		}
 	}
 	for wait := time.Duration(0); wait < mergeCleanupWait; wait += 10 * time.Millisecond {
 		if zaps, _ := filepath.Glob(filepath.Join(dir, "store", "*.zap")); len(zaps) <= 1 {
@@ -192,6 +200,24 @@ func mergeSegments(b bleve.Index, dir string) error {
 		time.Sleep(10 * time.Millisecond)
 	}
 	return nil
+}
+
+// maxMergeRounds bounds the force merges of a saved index: each merges
+// ten segments into one, and four take 10,000 segments to one.
+const maxMergeRounds = 4
+
+// segments is how many segments s's current snapshot has.
+func segments(s *scorch.Scorch) (int, error) {
+	r, err := s.Reader()
+	if err != nil {
+		return 0, err
+	}
+	defer r.Close()
+	snap, ok := r.(*scorch.IndexSnapshot)
+	if !ok {
+		return 0, fmt.Errorf("search: a scorch reader is %T", r)
+	}
+	return len(snap.Segments()), nil
 }
 
 // writeGob writes v to a new file at path.
