@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2"
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -58,6 +59,9 @@ type collector struct {
 	// counts them.
 	limit, scored int
 	stopped       bool // bleve was stopped at the limit
+	// only, when set, are the documents the query matches: the scoring
+	// query may find more (leanScoring), and only these are kept.
+	only *roaring.Bitmap
 }
 
 func (ix *Index) newCollector(q Query, window int) *collector {
@@ -79,6 +83,9 @@ func (c *collector) handler(sctx *bsearch.SearchContext) (bsearch.DocumentMatchH
 		sctx.DocumentMatchPool.Put(d)
 		if num >= uint64(len(c.ix.docEntry)) {
 			c.err = errDocMap
+			return nil
+		}
+		if c.only != nil && !c.only.Contains(uint32(num)) {
 			return nil
 		}
 		c.add(int(c.ix.docEntry[num]), score)

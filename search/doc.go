@@ -39,7 +39,8 @@
 //     statuses read from a paste find the hits, and common words, reason
 //     phrases and class words only score them. The postings' bitmaps count
 //     the matches and facets exactly (count.go); a collector filters and
-//     keeps the best of a bounded number scored. A query of one typed code
+//     keeps the best of a bounded number scored, by the rarest common
+//     words whose postings fit a budget of work (leanScoring). A query of one typed code
 //     reads its term's postings instead, scored as bleve would score them
 //     (codequery.go, matchCode).
 //  8. Rerank (rank.go, rerank, templateBonus, signalBonus): bleve's score
