@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2"
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -58,6 +59,9 @@ type collector struct {
 	// counts them.
 	limit, scored int
 	stopped       bool // bleve was stopped at the limit
+	// only, when set, are the documents the query matches: the scoring
+	// query may find more (leanScoring), and only these are kept.
+	only *roaring.Bitmap
 }
 
 func (ix *Index) newCollector(q Query, window int) *collector {
@@ -81,6 +85,9 @@ func (c *collector) handler(sctx *bsearch.SearchContext) (bsearch.DocumentMatchH
 			c.err = errDocMap
 			return nil
 		}
+		if c.only != nil && !c.only.Contains(uint32(num)) {
+			return nil
+		}
 		c.add(int(c.ix.docEntry[num]), score)
 		if c.limit > 0 {
 			if c.scored++; c.scored >= c.limit && len(c.top) >= c.window {
@@ -95,16 +102,15 @@ func (c *collector) handler(sctx *bsearch.SearchContext) (bsearch.DocumentMatchH
 // add counts entry i and keeps it when it is among the best the filters
 // admit.
 func (c *collector) add(i int, score float64) {
-	status, m, inS, inP := c.admits(i)
-	if c.count {
-		if inP && status < len(c.statusCounts) { // status 0 counts as "none"
-			c.statusCounts[status]++
-		}
-		if inS {
-			c.ix.prov.count(&c.provCounts, m, 1)
-		}
-		if inS && inP {
-			c.total++
+	inS, inP := true, true
+	if c.count || !c.anyStatus || c.pmask != 0 {
+		// Reading an entry's status and providers is a cache miss at a
+		// million entries: only when counting or filtering.
+		var status int
+		var m uint32
+		status, m, inS, inP = c.admits(i)
+		if c.count {
+			c.tally(status, m, inS, inP)
 		}
 	}
 	if !inS || !inP || !c.rank {
@@ -119,6 +125,20 @@ func (c *collector) add(i int, score float64) {
 	} else if c.top.less(c.top[0], h) {
 		c.top[0] = h
 		heap.Fix(&c.top, 0)
+	}
+}
+
+// tally counts an entry the filters admit (inS, inP) in the total and
+// the facets.
+func (c *collector) tally(status int, provs uint32, inS, inP bool) {
+	if inP && status < len(c.statusCounts) { // status 0 counts as "none"
+		c.statusCounts[status]++
+	}
+	if inS {
+		c.ix.prov.count(&c.provCounts, provs, 1)
+	}
+	if inS && inP {
+		c.total++
 	}
 }
 

@@ -376,11 +376,12 @@ func (ix *Index) admitted(m *matcher, q Query, must []query.Query) (int, error) 
 }
 
 // count fills c's total and facets with the documents must matches, as
-// the collector would count them, from bitmaps.
-func (ix *Index) count(m *matcher, q Query, must []query.Query, c *collector) error {
+// the collector would count them, from bitmaps, and returns those
+// documents.
+func (ix *Index) count(m *matcher, q Query, must []query.Query, c *collector) (*roaring.Bitmap, error) {
 	b, err := m.intersection(must)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	s := ix.docSets()
 	c.matched = int(b.GetCardinality())
@@ -406,5 +407,5 @@ func (ix *Index) count(m *matcher, q Query, must []query.Query, c *collector) er
 			c.provCounts[bit] = int(inS.AndCardinality(sb))
 		}
 	}
-	return nil
+	return b, nil
 }

@@ -68,7 +68,7 @@ func TestBitmapCountsMatchCollector(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		err = ix.count(m, q, must, bits)
+		_, err = ix.count(m, q, must, bits)
 		if cerr := m.close(); err != nil || cerr != nil {
 			t.Fatalf("%s: count: %v, close: %v", name, err, cerr)
 		}

@@ -39,10 +39,12 @@
 //     statuses read from a paste find the hits, and common words, reason
 //     phrases and class words only score them. The postings' bitmaps count
 //     the matches and facets exactly (count.go); a collector filters and
-//     keeps the best of a bounded number scored. A query of one typed code
-//     is answered before that query is built (codequery.go, answerCode):
-//     its term's postings, those its word's count opened among them, are
-//     read and scored as bleve would score them (matchCode).
+//     keeps the best of a bounded number scored, by the rarest common
+//     words whose postings fit a budget of work (leanScoring). A query of
+//     one typed code is answered before that query is built (codequery.go,
+//     answerCode): its term's postings, those its word's count opened
+//     among them, are read and scored as bleve would score them
+//     (matchCode).
 //  8. Rerank (rank.go, rerank, templateBonus, signalBonus): bleve's score
 //     plus how much of each hit's messages, title and aliases the query
 //     holds as one run (placeholders matching any words), plus the

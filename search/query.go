@@ -31,7 +31,11 @@ import (
 func (ix *Index) textQuery(pl *plan, ws []word, fields reach) (must, should []query.Query) {
 	pl.look = ix.termLookup()
 	defer func() { pl.look.close(); pl.look = nil }()
-	g := ix.groupWords(*pl, ws, fields)
+	return ix.groupedQuery(pl, ix.groupWords(*pl, ws, fields), ws)
+}
+
+// groupedQuery is textQuery of words already grouped.
+func (ix *Index) groupedQuery(pl *plan, g wordGroups, ws []word) (must, should []query.Query) {
 	find, common := g.findWith()
 	var hints []query.Query
 	for _, w := range pl.scoreOnly {
@@ -195,8 +199,30 @@ func (ix *Index) wordQuery(w word, broad bool, look *termLookup) wordQuery {
 type wordGroups struct {
 	rare    []wordQuery   // in at most commonCutoff documents: they find the hits
 	common  []wordQuery   // in more: they find hits only when no rare word can
+	cost    []wordCost    // of each common word
 	phrased []query.Query // scoring forms of words in a quoted phrase, which finds their hits
 	known   bool          // some rare word is in the index
+	head    bool          // looked for outside the prose only (reachHead)
+	lean    *leanScoring  // when set, the common words scored are bounded
+}
+
+// wordCost is what a common word's postings cost to walk: the documents
+// holding it anywhere and in a title or message.
+type wordCost struct{ df, light uint32 }
+
+// leanScoring bounds the work of scoring a query's common words, once the
+// matches are counted (see match). bleve steps through every posting of a
+// scoring word up to each candidate, and scores each candidate: a common
+// word costs the postings it walks (its titles' and messages') plus
+// candidateWork for each candidate. The rarest are scored while the work
+// stays within work; the others, which say least of a hit, are left out.
+// A conjunction of common words (findWith) leaves out its second word
+// when its postings are longer than walk: the query then finds more than
+// it matches, so its hits are filtered by the matches counted (loose).
+type leanScoring struct {
+	work, walk int
+	candidates int // the matches that will be scored
+	loose      bool
 }
 
 // reach is where a query's words are looked for.
@@ -223,7 +249,7 @@ func (ix *Index) groupWords(pl plan, ws []word, fields reach) wordGroups {
 			eachIdent(ph, func(_, _ int, w string) { inPhrase[lowerASCII(w)] = true })
 		}
 	}
-	var g wordGroups
+	g := wordGroups{head: fields == reachHead}
 	cutoff := ix.commonCutoff()
 	broad := fields == reachHead || fields == reachBroad && ix.broadWord(pl, ws)
 	for _, w := range ws {
@@ -236,6 +262,7 @@ func (ix *Index) groupWords(pl plan, ws []word, fields reach) wordGroups {
 			g.phrased = append(g.phrased, q.score)
 		case w.df > cutoff:
 			g.common = append(g.common, q)
+			g.cost = append(g.cost, wordCost{w.df, w.light})
 		default:
 			g.rare = append(g.rare, q)
 			g.known = g.known || w.df > 0
@@ -250,18 +277,73 @@ func (g wordGroups) findWith() (find query.Query, scoreOnly []wordQuery) {
 	switch {
 	case g.known:
 		// Rare words find the hits; common ones only score them.
-		return bleve.NewDisjunctionQuery(finding(g.rare)...), g.common
+		return bleve.NewDisjunctionQuery(finding(g.rare)...), g.scored(g.common, g.cost)
 	case len(g.common) >= 2:
 		// Only common words: a hit must hold the two rarest, so that a
 		// fragment such as "is not a valid phone number" walks the
 		// documents holding both rather than every document holding one.
-		common := slices.Clone(g.common)
-		slices.SortStableFunc(common, func(a, b wordQuery) int { return cmp.Compare(a.df, b.df) })
-		return bleve.NewConjunctionQuery(finding(common[:2])...), append(common[2:], g.rare...)
+		order := make([]int, len(g.common))
+		for i := range order {
+			order[i] = i
+		}
+		slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(g.common[a].df, g.common[b].df) })
+		common := make([]wordQuery, len(order))
+		cost := make([]wordCost, len(order))
+		for i, k := range order {
+			common[i], cost[i] = g.common[k], g.cost[k]
+		}
+		n := 2
+		if l := g.lean; l != nil && g.walked(cost[1]) > l.walk {
+			// Walking the second's postings costs more than scoring
+			// what the first finds beyond the matches.
+			n, l.loose = 1, true
+		}
+		return bleve.NewConjunctionQuery(finding(common[:n])...), append(g.scored(common[n:], cost[n:]), g.rare...)
 	case len(g.rare)+len(g.common) > 0:
 		return bleve.NewDisjunctionQuery(finding(append(slices.Clone(g.rare), g.common...))...), nil
 	}
 	return nil, nil
+}
+
+// walked is the postings a common word's finding form walks: outside the
+// prose (head), those of its titles and messages, else every field's.
+func (g wordGroups) walked(c wordCost) int {
+	if g.head {
+		return int(c.light)
+	}
+	return int(c.df)
+}
+
+// scored is the common words qs (cost, of each) that only score: every
+// one, or under lean those that fit its work, the rarest first, in the
+// order of qs.
+func (g wordGroups) scored(qs []wordQuery, cost []wordCost) []wordQuery {
+	l := g.lean
+	if l == nil {
+		return qs
+	}
+	order := make([]int, len(qs))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(cost[a].light, cost[b].light) })
+	keep := make([]bool, len(qs))
+	left := l.work
+	for _, i := range order {
+		work := int(cost[i].light) + l.candidates*candidateWork
+		if work > left {
+			break
+		}
+		left -= work
+		keep[i] = true
+	}
+	var out []wordQuery
+	for i, q := range qs {
+		if keep[i] {
+			out = append(out, q)
+		}
+	}
+	return out
 }
 
 // phraseQueries requires each quoted phrase of two words or more as the

@@ -1,6 +1,7 @@
 package search
 
 import (
+	"context"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -181,5 +182,126 @@ func TestStopWordsOnlyRealCorpora(t *testing.T) {
 	res := run(t, ix, Query{Text: "not have same From"})
 	if len(res.Hits) == 0 || res.Hits[0].ID != "twilio-63031" {
 		t.Errorf("not have same From: %d hits %v, want twilio-63031 first", res.Total, first(ids(res), 3))
+	}
+}
+
+// TestLeanScoringKeepsMatches bounds the scoring of common words far below
+// what the real corpora's queries need, so that no common word scores and
+// every conjunction of common words finds with its rarest word alone:
+// totals and facets stay those of every match, pages stay full, and every
+// hit is a match, where the rarest word alone finds more.
+func TestLeanScoringKeepsMatches(t *testing.T) {
+	ix := fullIndex(t)
+	lean := build(t, ix.Entries())
+	lean.scoring = scoringLimits{work: 1, walk: 1}
+	ctx := context.Background()
+	loose := 0
+	for _, text := range []string{
+		"is not a valid phone number",
+		"the request was invalid",
+		"invalid access token",
+		"Error validating credentials due to invalid username or password",
+		"mailbox does not exist",
+		"AADSTS50126 invalid username or password",
+	} {
+		want := run(t, ix, Query{Text: text, PerPage: MaxPerPage})
+		got := run(t, lean, Query{Text: text, PerPage: MaxPerPage})
+		if want.Total == 0 {
+			t.Fatalf("%q: no match: no test", text)
+		}
+		if got.Total != want.Total {
+			t.Errorf("%q: total %d, want %d", text, got.Total, want.Total)
+		}
+		if diff := cmp.Diff(want.Facets, got.Facets); diff != "" {
+			t.Errorf("%q: facets (-every word +lean):\n%s", text, diff)
+		}
+		if len(got.Hits) != len(want.Hits) {
+			t.Errorf("%q: %d hits, want %d", text, len(got.Hits), len(want.Hits))
+		}
+		// The matches: what the query of every word matches.
+		pl := understand(text, lean.prov.sig)
+		lean.resolve(&pl)
+		ws, err := lean.words(ctx, pl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		must, _ := lean.textQuery(&pl, ws, reachAll)
+		m, err := lean.newMatcher(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all, err := m.intersection(must)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if int(all.GetCardinality()) != want.Total {
+			t.Fatalf("%q: %d matches, %d counted", text, all.GetCardinality(), want.Total)
+		}
+		matches := map[string]bool{}
+		for it := all.Iterator(); it.HasNext(); {
+			matches[lean.entries.id(int(lean.docEntry[it.Next()]))] = true
+		}
+		for _, h := range got.Hits {
+			if !matches[h.ID] {
+				t.Errorf("%q: hit %s does not match the query", text, h.ID)
+			}
+		}
+		// Does the rarest word alone find more than the query matches?
+		g := lean.groupWords(pl, ws, reachAll)
+		g.lean = &leanScoring{work: 1, walk: 1, candidates: want.Total}
+		find, _ := g.findWith()
+		if g.lean.loose {
+			b, err := m.docs(find)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if int(b.GetCardinality()) > want.Total {
+				loose++
+			}
+		}
+		if err := m.close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if loose == 0 {
+		t.Fatal("no query found more with its rarest word alone: no test of the filter")
+	}
+}
+
+// TestLeanScoringKeepsTheRarest scores the common words the budget allows,
+// the rarest first, in the order typed; without a budget, every one.
+func TestLeanScoringKeepsTheRarest(t *testing.T) {
+	ix := fullIndex(t)
+	ctx := context.Background()
+	pl := understand("AADSTS50126 the request token was invalid for the user account", ix.prov.sig)
+	ix.resolve(&pl)
+	ws, err := ix.words(ctx, pl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := ix.groupWords(pl, ws, reachAll)
+	if !g.known || len(g.common) < 3 {
+		t.Fatalf("%d common words and a rare one wanted, got %d common, known %v", len(g.common), len(g.common), g.known)
+	}
+	if _, all := g.findWith(); len(all) != len(g.common) {
+		t.Errorf("without a budget %d of %d common words score", len(all), len(g.common))
+	}
+	// A budget that fits the two rarest words' postings and candidates.
+	byLight := slices.Clone(g.cost)
+	slices.SortFunc(byLight, func(a, b wordCost) int { return int(a.light) - int(b.light) })
+	if byLight[1].light == byLight[2].light {
+		t.Fatalf("the second and third rarest words tie (%d): no test", byLight[1].light)
+	}
+	const candidates = 10
+	g.lean = &leanScoring{work: int(byLight[0].light+byLight[1].light) + 2*candidates*candidateWork, candidates: candidates}
+	_, scored := g.findWith()
+	var want []query.Query
+	for i, q := range g.common {
+		if g.cost[i].light <= byLight[1].light {
+			want = append(want, q.score)
+		}
+	}
+	if got := scoring(scored); !slices.Equal(got, want) {
+		t.Errorf("scored %d words, want the %d rarest in typed order", len(got), len(want))
 	}
 }

@@ -149,7 +149,12 @@ func (ix *Index) searchText(ctx context.Context, q Query, pl plan, res *Results,
 //     they fill the window;
 //   - scoring stops after maxScored matches, once the filters have
 //     admitted a window of them, so that a common word costs at a million
-//     entries what it does at 100k. Pages past them rank every match.
+//     entries what it does at 100k. Pages past them rank every match;
+//   - the common words that only score are scored, the rarest first, while
+//     the postings they walk and the candidates they score stay within a
+//     budget (leanScoring); a conjunction of common words leaves out a
+//     second word too common to walk, and only the counted matches are
+//     kept of what its first word finds.
 //
 // A narrow filter is part of the scoring query, so that bleve walks only
 // what it admits. Where bitmaps cannot count a query, bleve hands every
@@ -172,7 +177,8 @@ func (ix *Index) matchCounted(ctx context.Context, q Query, pl plan, ws []word, 
 		return err
 	}
 	defer m.close()
-	if err := ix.count(m, q, must, c); err != nil {
+	matches, err := ix.count(m, q, must, c)
+	if err != nil {
 		if errors.Is(err, errUncountable) {
 			must, should = ix.textQuery(&pl, ws, reachBroad)
 			return ix.matchEvery(ctx, q, must, should, c)
@@ -184,14 +190,28 @@ func (ix *Index) matchCounted(ctx context.Context, q Query, pl plan, ws []word, 
 	}
 	c.count = false
 	lim := ix.scoring.or()
+	lean := &leanScoring{work: lim.work, walk: lim.walk, candidates: min(c.matched, lim.maxScored)}
+	var g *wordGroups
 	if c.matched > lim.headFrom && c.window <= lim.headFrom {
-		hmust, hshould := ix.textQuery(&pl, ws, reachHead)
+		head := ix.groupWords(pl, ws, reachHead)
+		hmust, _ := ix.groupedQuery(&pl, head, ws)
 		n, err := ix.admitted(m, q, hmust)
 		if err != nil && !errors.Is(err, errUncountable) {
 			return err
 		}
 		if err == nil && n >= c.window {
-			must, should = hmust, hshould
+			g, lean.candidates = &head, min(n, lean.candidates)
+		}
+	}
+	if g == nil && ix.leanBinds(lean, ws) {
+		all := ix.groupWords(pl, ws, reachAll)
+		g = &all
+	}
+	if g != nil {
+		g.lean = lean
+		must, should = ix.groupedQuery(&pl, *g, ws)
+		if lean.loose {
+			c.only = matches
 		}
 	}
 	if c.matched > lim.maxScored && c.window <= lim.maxScored {
@@ -209,6 +229,21 @@ func (ix *Index) matchCounted(ctx context.Context, q Query, pl plan, ws []word, 
 	return ix.scoreUnseen(ctx, scoring, c)
 }
 
+// leanBinds reports whether l may leave any of ws out of scoring (an
+// overestimate): if not, the query of every word is the one to score with.
+func (ix *Index) leanBinds(l *leanScoring, ws []word) bool {
+	cutoff := ix.commonCutoff()
+	work, common, most := 0, 0, 0
+	for _, w := range ws {
+		if !w.stop && w.df > cutoff {
+			work += int(w.light) + l.candidates*candidateWork
+			common++
+			most = max(most, int(w.df))
+		}
+	}
+	return work > l.work || common >= 2 && most > l.walk
+}
+
 // scoreUnseen scores the entries the query names (by a code or a whole
 // message) that bleve, stopped at the limit, never reached: the same query
 // again, on those ids alone. The ids' own clause weighs next to nothing, so
@@ -224,12 +259,13 @@ func (ix *Index) scoreUnseen(ctx context.Context, scoring query.Query, c *collec
 	return ix.collect(ctx, bleve.NewConjunctionQuery(ids, scoring), "", c)
 }
 
-// scoringLimits bound the scoring of one query's matches (see match).
-type scoringLimits struct{ headFrom, maxScored int }
+// scoringLimits bound the scoring of one query's matches (see match and
+// leanScoring).
+type scoringLimits struct{ headFrom, maxScored, work, walk int }
 
 // or is l with tuning.go's values in place of zeros.
 func (l scoringLimits) or() scoringLimits {
-	return scoringLimits{cmp.Or(l.headFrom, headFrom), cmp.Or(l.maxScored, maxScored)}
+	return scoringLimits{cmp.Or(l.headFrom, headFrom), cmp.Or(l.maxScored, maxScored), cmp.Or(l.work, maxScoreWork), cmp.Or(l.walk, maxWalk)}
 }
 
 // matchEvery hands every document that matches must to c, scored by must
