@@ -3,7 +3,6 @@ package search
 import (
 	"context"
 	"maps"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -98,24 +97,7 @@ func TestMatchCodeAsBleve(t *testing.T) {
 // then read in place from the mapped file, and its hits made from them the
 // same as those of the entries in memory).
 func TestAnswerCodeAsFullSearch(t *testing.T) {
-	corpustest.RealImported(t)
-	imported, err := importedIndex()
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := corpustest.Imported()
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := filepath.Join(t.TempDir(), "index")
-	if err := SaveCatalogue(c, dir); err != nil {
-		t.Fatal(err)
-	}
-	saved, err := OpenSaved(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer saved.Close()
+	imported, saved := importedBuiltAndSaved(t)
 	// The words that are a whole template, found as the saved tokens are
 	// checked, are those found as a build makes them (see rerank).
 	if !maps.Equal(saved.tokens.sole, imported.tokens.sole) || len(saved.tokens.sole) == 0 {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -273,4 +274,28 @@ func checkFields(tb testing.TB, f fields, msgs, codes []string) {
 			tb.Errorf("codes %q lack %q", f.codes, code)
 		}
 	}
+}
+
+// importedBuiltAndSaved is the imported catalogue built in memory
+// (importedIndex), and the same catalogue saved and opened, its entries
+// read in place from the mapped file; closed when tb ends.
+func importedBuiltAndSaved(tb testing.TB) (built, saved *Index) {
+	tb.Helper()
+	c := corpustest.RealImported(tb)
+	built, err := importedIndex()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	dir := filepath.Join(tb.TempDir(), "index")
+	if err := SaveCatalogue(c, dir); err != nil {
+		tb.Fatal(err)
+	}
+	if saved, err = OpenSaved(dir); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { saved.Close() })
+	if saved.entries.all != nil {
+		tb.Fatal("the saved index holds its entries in memory: no test of mapped entries")
+	}
+	return built, saved
 }

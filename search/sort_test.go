@@ -1,7 +1,6 @@
 package search
 
 import (
-	"path/filepath"
 	"slices"
 	"sync"
 	"testing"
@@ -71,27 +70,7 @@ func TestBrowseSorted(t *testing.T) {
 
 // A saved index, whose entries are mapped, sorts them as a built one does.
 func TestSavedIndexSortsAsBuilt(t *testing.T) {
-	corpustest.RealImported(t)
-	built, err := importedIndex()
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := corpustest.Imported()
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := filepath.Join(t.TempDir(), "index")
-	if err := SaveCatalogue(c, dir); err != nil {
-		t.Fatal(err)
-	}
-	saved, err := OpenSaved(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer saved.Close()
-	if saved.entries.all != nil {
-		t.Fatal("the saved index holds its entries in memory: no test of mapped entries")
-	}
+	built, saved := importedBuiltAndSaved(t)
 	for name, o := range map[string][2]func() []int32{
 		"code":  {built.orders.code, saved.orders.code},
 		"title": {built.orders.title, saved.orders.title},

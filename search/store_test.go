@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/errata/errata/content"
-	"github.com/errata/errata/content/corpus/corpustest"
 	"github.com/errata/errata/search/pasteset"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -230,20 +229,7 @@ func TestOpenSavedRefusesBadCodes(t *testing.T) {
 // names, its hits, totals and facets), and the status and provider facets
 // of browsing.
 func TestSavedRealCatalogueAnswersAsBuilt(t *testing.T) {
-	c := corpustest.RealImported(t)
-	built, err := importedIndex()
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := filepath.Join(t.TempDir(), "index")
-	if err := SaveCatalogue(c, dir); err != nil {
-		t.Fatal(err)
-	}
-	opened, err := OpenSaved(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer opened.Close()
+	built, opened := importedBuiltAndSaved(t)
 
 	if opened.Len() != built.Len() {
 		t.Fatalf("Len = %d, built %d", opened.Len(), built.Len())
