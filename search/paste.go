@@ -101,6 +101,16 @@ func (f *fields) message() string {
 // stripped (see text).
 func extractFields(raw string, sig *signals) fields {
 	s := cleanInput(raw)
+	if plainTyped(s) {
+		// Nothing for the passes to read: spare a typed code or a few
+		// words the expressions each pass runs.
+		return fields{shape: shapeText, hints: sig.providerHints(s, false), rest: s}
+	}
+	return readFields(s, sig)
+}
+
+// readFields is extractFields on cleaned text, every pass run.
+func readFields(s string, sig *signals) fields {
 	f := fields{shape: detectShape(s)}
 	f.hints = sig.providerHints(s, f.shape != shapeText)
 	s = f.takeURLs(s)
@@ -297,9 +307,14 @@ func hasLogLevel(s string) bool {
 // stripNoise drops what never identifies an error: URLs, emails, ids,
 // timestamps, log levels, long numbers and hex.
 func stripNoise(s string) string {
-	if !strings.ContainsAny(s, "0123456789@/:=[") && !hasLogLevel(s) {
+	if plainTyped(s) || !strings.ContainsAny(s, "0123456789@/:=[") && !hasLogLevel(s) {
 		return s
 	}
+	return stripNoiseRE(s)
+}
+
+// stripNoiseRE is stripNoise without its byte checks.
+func stripNoiseRE(s string) string {
 	s = noiseRE.ReplaceAllString(s, " ")
 	s = idTokenRE.ReplaceAllStringFunc(s, func(t string) string {
 		// Hex-looking runs shorter than 8 are kept: they may be words or codes.
@@ -318,4 +333,50 @@ func allDigits(s string) bool {
 		}
 	}
 	return s != ""
+}
+
+// plainTyped reports whether s is typed text no pass of extractFields reads
+// anything from and stripNoise leaves whole, by a byte check: ASCII
+// letters, digits and _ in words between spaces on one line, no log level
+// word, no curl; when it holds a digit, one word only (a status or code
+// needs its label), which starts with no label (error500, code50126,
+// HTTP429) and is no id (hex of 8 or more, 7 digits or more).
+func plainTyped(s string) bool {
+	t := strings.TrimSpace(s)
+	if t == "" || strings.Contains(t, "curl") {
+		return false
+	}
+	words, digit, hex := 1, false, true
+	for i := 0; i < len(t); i++ {
+		c := t[i]
+		switch {
+		case c == ' ':
+			words++
+		case c >= '0' && c <= '9':
+			digit = true
+		case c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' || c == 'x':
+		case c >= 'g' && c <= 'z' || c >= 'G' && c <= 'Z' || c == '_':
+			hex = false
+		default:
+			return false
+		}
+	}
+	if digit && (words > 1 || hex && (!allDigits(t) || len(t) >= 7)) {
+		return false
+	}
+	if digit {
+		lt := lowerASCII(t)
+		for _, label := range []string{"http", "status", "err", "code", "api"} {
+			if strings.HasPrefix(lt, label) {
+				return false
+			}
+		}
+	}
+	for w := range strings.SplitSeq(t, " ") {
+		switch w {
+		case "ERROR", "ERR", "WARN", "WARNING", "INFO", "DEBUG", "TRACE", "FATAL", "CRITICAL":
+			return false // a log line's level
+		}
+	}
+	return true
 }

@@ -57,7 +57,11 @@ type plan struct {
 // the words, provider names and candidate codes. It needs no index, only
 // the signals of the index's providers.
 func understand(raw string, sig *signals) plan {
-	f := extractFields(raw, sig)
+	return understandFields(raw, extractFields(raw, sig), sig)
+}
+
+// understandFields is understand once the fields of raw were read.
+func understandFields(raw string, f fields, sig *signals) plan {
 	pl := plan{pasted: f.pasted(), shape: f.shape, hints: f.hints, codes: f.codes}
 	for _, c := range f.status {
 		pl.textStatus = append(pl.textStatus, StatusRange{c, c})

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/errata/errata/content/corpus/corpustest"
+	"github.com/errata/errata/search/pasteset"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -110,6 +112,58 @@ func TestSplitUnknown(t *testing.T) {
 			if strings.EqualFold(w, "toomanyrequests") {
 				t.Errorf("%q: the sequence kept %q whole", c.text, w)
 			}
+		}
+	}
+}
+
+// TestUnderstandPlainTyped runs understand with and without the fast path
+// for plain typed text (see plainTyped) over every query, paste, real code
+// and title it is tested on: the plans must be the same.
+func TestUnderstandPlainTyped(t *testing.T) {
+	t.Parallel() // reads the shared records only
+	texts := []string{"AADSTS50126", "aadsts50126", "21211", "429", "4xx", "ERROR", "ERRORS", "error500", "Error 500", "HTTP429",
+		"code50126", "api404", "deadbeef12", "1234567", "123456", "0x80070005", "curl x", "rate limit", " quota \n", "invalid_grant",
+		"TooManyRequests", "WARN quota", "quota INFO", "ErrorItemNotFund", "status 404", "a  b", "Ungültige"}
+	for _, c := range loadRelevance(t) {
+		texts = append(texts, c.Query)
+	}
+	pastes, err := pasteset.Load("testdata/pastes.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range pastes {
+		texts = append(texts, c.Paste)
+	}
+	for _, r := range corpustest.RealRecords(t) {
+		texts = append(texts, r.Code, r.Title, strings.ToLower(r.Code), r.Code+" "+r.Title)
+	}
+	opts := cmp.AllowUnexported(plan{}, fields{})
+	plain := 0
+	for _, raw := range texts {
+		s := cleanInput(raw)
+		if !plainTyped(s) {
+			continue
+		}
+		plain++
+		full := readFields(s, builtinSignals)
+		for _, p := range append(slices.Clone(full.msgs), full.rest) {
+			if got := stripNoiseRE(p); plainTyped(p) && got != p {
+				t.Errorf("stripNoise(%q) = %q, yet plainTyped skips it", p, got)
+			}
+		}
+		if diff := cmp.Diff(full, extractFields(raw, builtinSignals), opts); diff != "" {
+			t.Errorf("fields of %q (-all passes +plain):\n%s", clip(raw, 80), diff)
+		}
+		if diff := cmp.Diff(understandFields(raw, full, builtinSignals), understand(raw, builtinSignals), opts); diff != "" {
+			t.Errorf("plan of %q (-all passes +plain):\n%s", clip(raw, 80), diff)
+		}
+	}
+	if plain < 1000 {
+		t.Errorf("only %d of %d texts are plain: the check hardly checks", plain, len(texts))
+	}
+	for _, s := range []string{"ERROR", "error500", "HTTP429", "code50126", "deadbeef12", "1234567", "curl x", "WARN quota", "status 404", "Ungültige", "a\nb", "a=b"} {
+		if plainTyped(s) {
+			t.Errorf("plainTyped(%q) is true: a pass reads it", s)
 		}
 	}
 }
