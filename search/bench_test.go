@@ -367,3 +367,31 @@ func BenchmarkCode(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkUnderstand is what understanding a real code or title costs
+// with every pass run and with plain typed text spared them.
+func BenchmarkUnderstand(b *testing.B) {
+	var codes, titles []string
+	for _, r := range corpustest.RealRecords(b) {
+		if r.Code != "" {
+			codes = append(codes, r.Code)
+		}
+		titles = append(titles, r.Title)
+	}
+	for _, set := range []struct {
+		name  string
+		texts []string
+	}{{"code", codes}, {"title", titles}} {
+		b.Run(set.name+"/all-passes", func(b *testing.B) {
+			for i := 0; b.Loop(); i++ {
+				raw := set.texts[i%len(set.texts)]
+				understandFields(raw, readFields(cleanInput(raw), builtinSignals), builtinSignals)
+			}
+		})
+		b.Run(set.name+"/plain", func(b *testing.B) {
+			for i := 0; b.Loop(); i++ {
+				understand(set.texts[i%len(set.texts)], builtinSignals)
+			}
+		})
+	}
+}

@@ -365,9 +365,8 @@ func plainTyped(s string) bool {
 		return false
 	}
 	if digit {
-		lt := lowerASCII(t)
-		for _, label := range []string{"http", "status", "err", "code", "api"} {
-			if strings.HasPrefix(lt, label) {
+		for _, label := range [...]string{"http", "status", "err", "code", "api"} {
+			if len(t) >= len(label) && strings.EqualFold(t[:len(label)], label) {
 				return false
 			}
 		}
