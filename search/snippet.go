@@ -67,7 +67,8 @@ const (
 // message.
 func (hl *highlighter) snippet(e *content.Entry) (sn Snippet, from string) {
 	type text struct{ s, from string }
-	var texts []text
+	var room [4]text // most entries have a message, a cause and a solution: no growing
+	texts := room[:0]
 	for _, m := range e.Messages {
 		texts = append(texts, text{m, FromMessage})
 	}
