@@ -141,16 +141,19 @@ func TestUnderstandPlainTyped(t *testing.T) {
 	plain := 0
 	for _, raw := range texts {
 		s := cleanInput(raw)
+		full := readFields(s, builtinSignals)
+		// stripNoise skips plain fields of pastes too.
+		for _, p := range append(slices.Clone(full.msgs), full.rest, s) {
+			if plainTyped(p) {
+				if got := stripNoiseRE(p); got != p {
+					t.Errorf("stripNoise(%q) = %q, yet plainTyped skips it", clip(p, 80), got)
+				}
+			}
+		}
 		if !plainTyped(s) {
 			continue
 		}
 		plain++
-		full := readFields(s, builtinSignals)
-		for _, p := range append(slices.Clone(full.msgs), full.rest) {
-			if got := stripNoiseRE(p); plainTyped(p) && got != p {
-				t.Errorf("stripNoise(%q) = %q, yet plainTyped skips it", p, got)
-			}
-		}
 		if diff := cmp.Diff(full, extractFields(raw, builtinSignals), opts); diff != "" {
 			t.Errorf("fields of %q (-all passes +plain):\n%s", clip(raw, 80), diff)
 		}
@@ -166,4 +169,26 @@ func TestUnderstandPlainTyped(t *testing.T) {
 			t.Errorf("plainTyped(%q) is true: a pass reads it", s)
 		}
 	}
+}
+
+// FuzzPlainTyped checks on any text that plain typed text is read as
+// every pass reads it.
+func FuzzPlainTyped(f *testing.F) {
+	for _, s := range []string{"AADSTS50126", "21211", "rate limit", "error500", "ERROR", "deadbeef12", "1234567", "WARN x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		s := cleanInput(raw)
+		if !plainTyped(s) {
+			return
+		}
+		if stripNoiseRE(s) != s {
+			t.Errorf("stripNoise changes %q", s)
+		}
+		opts := cmp.AllowUnexported(plan{}, fields{})
+		full := readFields(s, builtinSignals)
+		if diff := cmp.Diff(understandFields(raw, full, builtinSignals), understand(raw, builtinSignals), opts); diff != "" {
+			t.Errorf("plan of %q (-all passes +plain):\n%s", raw, diff)
+		}
+	})
 }
