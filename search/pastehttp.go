@@ -109,6 +109,9 @@ var statusRE = regexp.MustCompile(`(?i)(?:\bHTTP/[0-9](?:\.[0-9])?\s+|\b(?:http[
 // them; 0 when s does not start with it.
 func reasonAfter(s string, code int) int {
 	reason := http.StatusText(code)
+	if reason == "" {
+		return 0 // a number no status has: "107 " is no status with an empty reason
+	}
 	i := 0
 	skip := func() {
 		for i < len(s) && strings.IndexByte(" \t:)]-\"'", s[i]) >= 0 {

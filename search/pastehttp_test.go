@@ -92,3 +92,22 @@ func TestTakeCodes(t *testing.T) {
 		}
 	}
 }
+
+// TestNumberWithoutStatusText: a three-digit number no status has is no
+// status, whatever follows it (it used to be taken with an empty reason).
+func TestNumberWithoutStatusText(t *testing.T) {
+	for _, s := range []string{"107  ", "299: boom", "(107) x", "429 "} {
+		f := readFields(s, nil) // every pass: "107 " is plain typed text
+		for _, r := range f.reason {
+			if r == "" {
+				t.Errorf("%q: an empty reason phrase", s)
+			}
+		}
+		if len(f.status) > 0 {
+			t.Errorf("%q: statuses %v, want none", s, f.status)
+		}
+	}
+	if f := extractFields("(429) Too Many Requests", nil); len(f.status) != 1 || f.status[0] != 429 {
+		t.Errorf("(429) Too Many Requests: statuses %v, want [429]", f.status)
+	}
+}
