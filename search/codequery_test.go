@@ -27,56 +27,49 @@ func TestMatchCodeAsBleve(t *testing.T) {
 	ctx := context.Background()
 	for name, ix := range map[string]*Index{"imported": imported, "full": fullIndex(t)} {
 		fast, asked := 0, 0
-		for i := range ix.Len() {
-			for _, code := range entryCodes(new(ix.At(i))) {
-				for _, q := range []Query{
-					{Text: code}, {Text: strings.ToLower(code)},
-					{Text: code, Status: StatusSet{{400, 499}}}, {Text: code, Providers: []string{"microsoft"}},
-				} {
-					asked++
-					if q.Page == 0 {
-						q.Page, q.PerPage = 1, DefaultPerPage
-					}
-					pl := understand(q.Text, ix.prov.sig)
-					ix.resolve(&pl)
-					// As answerCode does: the word counted with its
-					// postings kept, then read.
-					df := ix.dfReader(ctx)
-					df.keep = true
-					ws := ix.lookUpWords(pl, df)
-					terms, found := ix.loneCode(pl, ws)
-					got := ix.newCollector(q, rerankWindow)
-					got.named = pl.namedDocs()
-					if found {
-						if err := ix.matchCode(ctx, terms, df, got); err != nil {
-							t.Fatalf("%s: %q: %v", name, q.Text, err)
-						}
-					}
-					if err := df.close(); err != nil {
-						t.Fatal(err)
-					}
-					if !found {
-						continue
-					}
-					fast++
-					must, should := ix.textQuery(&pl, ws, reachAll)
-					want := ix.newCollector(q, rerankWindow)
-					want.named = pl.namedDocs()
-					if err := ix.match(ctx, q, pl, ws, must, should, want); err != nil {
-						t.Fatal(err)
-					}
-					if got.total != want.total || got.statusCounts != want.statusCounts || got.provCounts != want.provCounts {
-						t.Fatalf("%s: %+v: total %d, want %d (or the facets differ)", name, q, got.total, want.total)
-					}
-					g, w := got.best(), want.best()
-					if len(g) != len(w) {
-						t.Fatalf("%s: %+v: %d best hits, want %d", name, q, len(g), len(w))
-					}
-					for k := range g {
-						if g[k] != w[k] {
-							t.Fatalf("%s: %+v: hit %d is %+v, want %+v", name, q, k, g[k], w[k])
-						}
-					}
+		for _, q := range codeQueries(ix) {
+			asked++
+			if q.Page == 0 {
+				q.Page, q.PerPage = 1, DefaultPerPage
+			}
+			pl := understand(q.Text, ix.prov.sig)
+			ix.resolve(&pl)
+			// As answerCode does: the word counted with its
+			// postings kept, then read.
+			df := ix.dfReader(ctx)
+			df.keep = true
+			ws := ix.lookUpWords(pl, df)
+			terms, found := ix.loneCode(pl, ws)
+			got := ix.newCollector(q, rerankWindow)
+			got.named = pl.namedDocs()
+			if found {
+				if err := ix.matchCode(ctx, terms, df, got); err != nil {
+					t.Fatalf("%s: %q: %v", name, q.Text, err)
+				}
+			}
+			if err := df.close(); err != nil {
+				t.Fatal(err)
+			}
+			if !found {
+				continue
+			}
+			fast++
+			must, should := ix.textQuery(&pl, ws, reachAll)
+			want := ix.newCollector(q, rerankWindow)
+			want.named = pl.namedDocs()
+			if err := ix.match(ctx, q, pl, ws, must, should, want); err != nil {
+				t.Fatal(err)
+			}
+			if got.total != want.total || got.statusCounts != want.statusCounts || got.provCounts != want.provCounts {
+				t.Fatalf("%s: %+v: total %d, want %d (or the facets differ)", name, q, got.total, want.total)
+			}
+			g, w := got.best(), want.best()
+			if len(g) != len(w) {
+				t.Fatalf("%s: %+v: %d best hits, want %d", name, q, len(g), len(w))
+			}
+			for k := range g {
+				if g[k] != w[k] {
+					t.Fatalf("%s: %+v: hit %d is %+v, want %+v", name, q, k, g[k], w[k])
 				}
 			}
 		}
@@ -106,50 +99,42 @@ func TestAnswerCodeAsFullSearch(t *testing.T) {
 	ctx := context.Background()
 	for name, ix := range map[string]*Index{"imported": imported, "saved": saved, "full": fullIndex(t)} {
 		fast, asked := 0, 0
-		for i := range ix.Len() {
-			for _, code := range entryCodes(new(ix.At(i))) {
-				for _, q := range []Query{
-					{Text: code}, {Text: strings.ToLower(code)},
-					{Text: code, Status: StatusSet{{400, 499}}}, {Text: code, Providers: []string{"microsoft"}},
-					{Text: code, Page: 2, PerPage: 3},
-				} {
-					asked++
-					got, err := ix.search(ctx, q, true)
-					if err != nil {
-						t.Fatalf("%s: %+v: %v", name, q, err)
-					}
-					want, err := ix.search(ctx, q, false)
-					if err != nil {
-						t.Fatalf("%s: %+v: %v", name, q, err)
-					}
-					got.Took, want.Took = 0, 0
-					if !reflect.DeepEqual(got, want) {
-						t.Fatalf("%s: %+v:\nfast %+v\nfull %+v", name, q, got, want)
-					}
-					pl := understand(q.Text, ix.prov.sig)
-					ix.resolve(&pl)
-					ws, err := ix.words(ctx, pl)
-					if err != nil {
-						t.Fatal(err)
-					}
-					_, lone := ix.loneCode(pl, ws)
-					if lone {
-						fast++
-					}
-					if ix == saved && lone {
-						// Hits read in place from the mapped file are
-						// those of the entries in memory. (Only a lone
-						// code's: the full search's scores of a code
-						// with completions differ by an ulp from run to
-						// run, and its ties with them.)
-						built, err := imported.search(ctx, q, true)
-						if err != nil {
-							t.Fatal(err)
-						}
-						if diff := cmp.Diff(built, got, cmpopts.IgnoreFields(Results{}, "Took"), cmpopts.EquateApprox(0, 1e-12)); diff != "" {
-							t.Fatalf("%+v: saved answers differently (-built +saved):\n%s", q, diff)
-						}
-					}
+		for _, q := range codeQueries(ix, Query{Page: 2, PerPage: 3}) {
+			asked++
+			got, err := ix.search(ctx, q, true)
+			if err != nil {
+				t.Fatalf("%s: %+v: %v", name, q, err)
+			}
+			want, err := ix.search(ctx, q, false)
+			if err != nil {
+				t.Fatalf("%s: %+v: %v", name, q, err)
+			}
+			got.Took, want.Took = 0, 0
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("%s: %+v:\nfast %+v\nfull %+v", name, q, got, want)
+			}
+			pl := understand(q.Text, ix.prov.sig)
+			ix.resolve(&pl)
+			ws, err := ix.words(ctx, pl)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, lone := ix.loneCode(pl, ws)
+			if lone {
+				fast++
+			}
+			if ix == saved && lone {
+				// Hits read in place from the mapped file are
+				// those of the entries in memory. (Only a lone
+				// code's: the full search's scores of a code
+				// with completions differ by an ulp from run to
+				// run, and its ties with them.)
+				built, err := imported.search(ctx, q, true)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if diff := cmp.Diff(built, got, cmpopts.IgnoreFields(Results{}, "Took"), cmpopts.EquateApprox(0, 1e-12)); diff != "" {
+					t.Fatalf("%+v: saved answers differently (-built +saved):\n%s", q, diff)
 				}
 			}
 		}
@@ -160,4 +145,22 @@ func TestAnswerCodeAsFullSearch(t *testing.T) {
 		}
 		t.Logf("%s: %d of %d code queries answered from their postings, all as the full search", name, fast, asked)
 	}
+}
+
+// codeQueries asks every code of ix's entries as written, in lower case,
+// filtered by status and by provider, and as each of more (its Text set
+// to the code).
+func codeQueries(ix *Index, more ...Query) []Query {
+	var out []Query
+	for i := range ix.Len() {
+		for _, code := range entryCodes(new(ix.At(i))) {
+			out = append(out, Query{Text: code}, Query{Text: strings.ToLower(code)},
+				Query{Text: code, Status: StatusSet{{400, 499}}}, Query{Text: code, Providers: []string{"microsoft"}})
+			for _, m := range more {
+				m.Text = code
+				out = append(out, m)
+			}
+		}
+	}
+	return out
 }
