@@ -113,13 +113,7 @@ func TestAnswerCodeAsFullSearch(t *testing.T) {
 			if !reflect.DeepEqual(got, want) {
 				t.Fatalf("%s: %+v:\nfast %+v\nfull %+v", name, q, got, want)
 			}
-			pl := understand(q.Text, ix.prov.sig)
-			ix.resolve(&pl)
-			ws, err := ix.words(ctx, pl)
-			if err != nil {
-				t.Fatal(err)
-			}
-			_, lone := ix.loneCode(pl, ws)
+			_, lone := ix.loneCode(plannedWords(t, ix, q.Text))
 			if lone {
 				fast++
 			}

@@ -53,12 +53,7 @@ func TestBitmapCountsMatchCollector(t *testing.T) {
 			t.Fatal(err)
 		}
 		q := Query{Text: c.text, Status: st, Providers: c.providers, Page: 1, PerPage: DefaultPerPage}
-		pl := understand(q.Text, ix.prov.sig)
-		ix.resolve(&pl)
-		ws, err := ix.words(ctx, pl)
-		if err != nil {
-			t.Fatal(err)
-		}
+		pl, ws := plannedWords(t, ix, q.Text)
 		must, _ := ix.textQuery(&pl, ws, reachAll)
 		if len(must) == 0 {
 			continue
@@ -107,15 +102,7 @@ func TestScoringLimitKeepsTotalsAndPages(t *testing.T) {
 		if want.Total <= limited.scoring.maxScored {
 			t.Fatalf("%s: %d matches do not test a limit of %d", name, want.Total, limited.scoring.maxScored)
 		}
-		if got.Total != want.Total {
-			t.Errorf("%s: total %d, want %d", name, got.Total, want.Total)
-		}
-		if diff := cmp.Diff(want.Facets, got.Facets); diff != "" {
-			t.Errorf("%s: facets (-unlimited +limited):\n%s", name, diff)
-		}
-		if len(got.Hits) != len(want.Hits) {
-			t.Errorf("%s: %d hits, want %d", name, len(got.Hits), len(want.Hits))
-		}
+		sameCounts(t, name, want, got)
 		if from := (max(q.Page, 1) - 1) * max(q.PerPage, DefaultPerPage); from+max(q.PerPage, DefaultPerPage) > limited.scoring.maxScored {
 			if !slices.EqualFunc(got.Hits, want.Hits, func(a, b Hit) bool { return a.ID == b.ID }) {
 				t.Errorf("%s: a page past the limit ranks other hits than every match gives", name)

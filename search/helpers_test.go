@@ -15,6 +15,7 @@ import (
 
 	"github.com/errata/errata/content"
 	"github.com/errata/errata/content/corpus/corpustest"
+	"github.com/google/go-cmp/cmp"
 )
 
 // entry is a fixture entry with cause and solution sections.
@@ -298,4 +299,32 @@ func importedBuiltAndSaved(tb testing.TB) (built, saved *Index) {
 		tb.Fatal("the saved index holds its entries in memory: no test of mapped entries")
 	}
 	return built, saved
+}
+
+// plannedWords is text understood, its codes resolved and its words looked
+// up, as a search does before it builds its query.
+func plannedWords(tb testing.TB, ix *Index, text string) (plan, []word) {
+	tb.Helper()
+	pl := understand(text, ix.prov.sig)
+	ix.resolve(&pl)
+	ws, err := ix.words(context.Background(), pl)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return pl, ws
+}
+
+// sameCounts reports where got's total, facets and number of hits differ
+// from want's: two ways of searching that must count alike.
+func sameCounts(tb testing.TB, name string, want, got *Results) {
+	tb.Helper()
+	if got.Total != want.Total {
+		tb.Errorf("%s: total %d, want %d", name, got.Total, want.Total)
+	}
+	if diff := cmp.Diff(want.Facets, got.Facets); diff != "" {
+		tb.Errorf("%s: facets (-want +got):\n%s", name, diff)
+	}
+	if len(got.Hits) != len(want.Hits) {
+		tb.Errorf("%s: %d hits, want %d", name, len(got.Hits), len(want.Hits))
+	}
 }

@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -209,22 +210,9 @@ func TestLeanScoringKeepsMatches(t *testing.T) {
 		if want.Total == 0 {
 			t.Fatalf("%q: no match: no test", text)
 		}
-		if got.Total != want.Total {
-			t.Errorf("%q: total %d, want %d", text, got.Total, want.Total)
-		}
-		if diff := cmp.Diff(want.Facets, got.Facets); diff != "" {
-			t.Errorf("%q: facets (-every word +lean):\n%s", text, diff)
-		}
-		if len(got.Hits) != len(want.Hits) {
-			t.Errorf("%q: %d hits, want %d", text, len(got.Hits), len(want.Hits))
-		}
+		sameCounts(t, fmt.Sprintf("%q", text), want, got)
 		// The matches: what the query of every word matches.
-		pl := understand(text, lean.prov.sig)
-		lean.resolve(&pl)
-		ws, err := lean.words(ctx, pl)
-		if err != nil {
-			t.Fatal(err)
-		}
+		pl, ws := plannedWords(t, lean, text)
 		must, _ := lean.textQuery(&pl, ws, reachAll)
 		m, err := lean.newMatcher(ctx)
 		if err != nil {
@@ -272,13 +260,7 @@ func TestLeanScoringKeepsMatches(t *testing.T) {
 // the rarest first, in the order typed; without a budget, every one.
 func TestLeanScoringKeepsTheRarest(t *testing.T) {
 	ix := fullIndex(t)
-	ctx := context.Background()
-	pl := understand("AADSTS50126 the request token was invalid for the user account", ix.prov.sig)
-	ix.resolve(&pl)
-	ws, err := ix.words(ctx, pl)
-	if err != nil {
-		t.Fatal(err)
-	}
+	pl, ws := plannedWords(t, ix, "AADSTS50126 the request token was invalid for the user account")
 	g := ix.groupWords(pl, ws, reachAll)
 	if !g.known || len(g.common) < 3 {
 		t.Fatalf("%d common words and a rare one wanted, got %d common, known %v", len(g.common), len(g.common), g.known)

@@ -443,12 +443,7 @@ func TestSmallCatalogueCountsAsBitmaps(t *testing.T) {
 			if err := normalizeQuery(&q, ix.prov.reg); err != nil {
 				t.Fatal(err)
 			}
-			pl := understand(q.Text, ix.prov.sig)
-			ix.resolve(&pl)
-			ws, err := ix.words(ctx, pl)
-			if err != nil {
-				t.Fatal(err)
-			}
+			pl, ws := plannedWords(t, ix, q.Text)
 			must, should := ix.textQuery(&pl, ws, reachAll)
 			if len(must) == 0 {
 				continue
