@@ -286,9 +286,11 @@ func runCorpus(cfg *config, spec corpusSpec, last bool, log io.Writer) (*corpusR
 	readMem() // let SQLite's and the corpus's memory go before loading the server
 
 	if cfg.HTTP || cfg.Browser {
-		srv := startServer(ix, middleware.DefaultCacheBytes) // as errata serve
+		srv, release := startServer(ix, middleware.DefaultCacheBytes) // as errata serve
+		defer release()
 		defer srv.Close()
-		fresh := startServer(ix, 0) // every request searches
+		fresh, releaseFresh := startServer(ix, 0) // every request searches
+		defer releaseFresh()
 		defer fresh.Close()
 		if cfg.HTTP {
 			logf("HTTP load, %d workers, %s per endpoint", cfg.HTTPWorkers, cfg.HTTPTime)

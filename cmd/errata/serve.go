@@ -69,6 +69,8 @@ type Main struct {
 	index     *search.Index
 	watchers  []*watcher // one per --content folder with --watch
 	reloading sync.Mutex
+
+	releaseHeapFloor func() // nil until Run keeps the floor
 }
 
 // NewMain returns a Main with the defaults of every flag.
@@ -190,6 +192,12 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.index = ix
 	indexed := time.Since(start)
+	// Off (0) where GOGC is set: the operator's tuning wins.
+	heapFloorMB := 0
+	var floor bool
+	if m.releaseHeapFloor, floor = web.KeepHeapFloor(web.DefaultHeapFloor); floor {
+		heapFloorMB = web.DefaultHeapFloor >> 20
+	}
 
 	m.metrics = middleware.NewMetrics()
 	m.web = web.NewServer(web.Config{
@@ -245,7 +253,7 @@ func (m *Main) Run(ctx context.Context) error {
 
 	url := m.URL()
 	m.Log.Info("ready", "entries", ix.Count(), "took", time.Since(start), "index_took", indexed,
-		"url", url, "metrics", metricsURL, "content", m.source(), "watch", m.Config.Watch, "version", m.Version)
+		"heap_floor_mb", heapFloorMB, "url", url, "metrics", metricsURL, "content", m.source(), "watch", m.Config.Watch, "version", m.Version)
 	fmt.Fprintf(m.Stdout, "errata: %d entries indexed in %s; serving on %s\n", ix.Count(), ms(indexed), url)
 	return nil
 }
@@ -445,6 +453,9 @@ func (m *Main) Close() error {
 		errs = append(errs, w.Close())
 	}
 	errs = append(errs, m.closeServers())
+	if m.releaseHeapFloor != nil {
+		m.releaseHeapFloor()
+	}
 	m.mu.Lock()
 	if m.index != nil {
 		errs = append(errs, m.index.Close())
