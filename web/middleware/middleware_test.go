@@ -341,8 +341,8 @@ func TestETag(t *testing.T) {
 	h := ETag(page(t))
 	w := do(t, h, "GET", "/")
 	tag := w.Header().Get("ETag")
-	if !strings.HasPrefix(tag, `"`) || len(tag) != 34 {
-		t.Fatalf("ETag = %q, want a strong 32-hex tag", tag)
+	if !strings.HasPrefix(tag, `"`) || len(tag) != 18 {
+		t.Fatalf("ETag = %q, want a strong 16-hex tag", tag)
 	}
 	if w.Header().Get("Content-Length") != strconv.Itoa(w.Body.Len()) {
 		t.Errorf("Content-Length = %q, body %d", w.Header().Get("Content-Length"), w.Body.Len())
