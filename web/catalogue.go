@@ -38,6 +38,7 @@ func (s *Server) catalogue(w http.ResponseWriter, r *http.Request) error {
 	}
 	state := stateOf(res.Query)
 	state.Q = linkText(q.Text, res.Understood)
+	state = state.escapeQ()
 	v := s.catalogueView(r, ix.Providers(), state, res)
 	v.Q, v.Meta.Q = q.Text, q.Text // the box keeps what was typed or pasted
 	v.Answer, v.Best = s.answer(res), best(res)
@@ -72,7 +73,7 @@ func pageCount(total, perPage int) int {
 }
 
 // classes are the status ranges offered as filters and chart bars.
-var classes = []struct {
+var classes = [...]struct {
 	label, rng string
 	lo, hi     int
 }{
@@ -97,7 +98,7 @@ func (s *Server) catalogueView(r *http.Request, providers *content.Providers, st
 		Total:     res.Total,
 		Page:      res.Page,
 		Pages:     pageCount(res.Total, res.PerPage),
-		ClearHref: listState{Q: st.Q, Sort: st.Sort, PerPage: st.PerPage}.URL(),
+		ClearHref: listState{Q: st.Q, Sort: st.Sort, PerPage: st.PerPage, qEscaped: st.qEscaped, qEscapedOf: st.qEscapedOf}.URL(),
 	}
 	if len(res.Hits) > 0 {
 		v.From = (res.Page-1)*res.PerPage + 1
@@ -139,7 +140,8 @@ func (s *Server) catalogueView(r *http.Request, providers *content.Providers, st
 // without one match. A selected class or "No status" with no hits still
 // shows, so that it can be removed.
 func statusFilters(st listState, facet []search.FacetValue) (codes, ranges []components.Filter, none components.Filter) {
-	counts := map[string]int{}
+	var counts [len(classes)]int
+	codes = make([]components.Filter, 0, len(facet))
 	for _, f := range facet {
 		if f.Value == search.StatusNone {
 			none = statusFilter(st, "No status", f.Value, f.Count)
@@ -149,15 +151,15 @@ func statusFilters(st listState, facet []search.FacetValue) (codes, ranges []com
 		if err != nil {
 			continue
 		}
-		for _, c := range classes {
+		for i, c := range classes {
 			if code >= c.lo && code <= c.hi {
-				counts[c.rng] += f.Count
+				counts[i] += f.Count
 			}
 		}
 		codes = append(codes, statusFilter(st, f.Value+" "+http.StatusText(code), f.Value, f.Count))
 	}
-	for _, c := range classes {
-		if n := counts[c.rng]; n > 0 || st.holdsStatus(c.rng) {
+	for i, c := range classes {
+		if n := counts[i]; n > 0 || st.holdsStatus(c.rng) {
 			ranges = append(ranges, statusFilter(st, strings.Replace(c.rng, "-", "–", 1), c.rng, n))
 		}
 	}
@@ -170,7 +172,7 @@ func statusFilters(st listState, facet []search.FacetValue) (codes, ranges []com
 // providerFilters are the filters the provider facet offers, then each
 // selected provider with no hits, so that it can be removed.
 func providerFilters(providers *content.Providers, st listState, facet []search.FacetValue) []components.Filter {
-	var all []components.Filter
+	all := make([]components.Filter, 0, len(facet)+len(st.Providers))
 	for _, f := range facet {
 		all = append(all, providerFilter(providers, st, f.Value, f.Count))
 	}
@@ -181,7 +183,7 @@ func providerFilters(providers *content.Providers, st listState, facet []search.
 	}
 	// A tree: each child under its parent, in the facet's order (most
 	// entries first); a child whose parent is not offered stands alone.
-	var out []components.Filter
+	out := make([]components.Filter, 0, len(all))
 	for _, f := range all {
 		parent := providers.Parent(f.Value)
 		if parent == "" || !slices.ContainsFunc(all, func(p components.Filter) bool { return p.Value == parent }) {
@@ -227,6 +229,9 @@ func activeFilters(providers *content.Providers, st listState) []components.Filt
 // group when searching.
 func resultGroups(providers *content.Providers, st listState, res *search.Results) []components.Group {
 	var groups []components.Group
+	if len(res.Hits) > 0 && (st.Q != "" || st.Sort != search.SortStatus) { // one ranked group
+		groups = []components.Group{{Items: make([]components.Item, 0, len(res.Hits))}}
+	}
 	// Every card links with the same query: escape it once.
 	params := entryParams(highlightTerms(st.Q, res.Understood), st.values())
 	for _, h := range res.Hits {
@@ -238,8 +243,6 @@ func resultGroups(providers *content.Providers, st listState, res *search.Result
 			if n := len(groups); n == 0 || groups[n-1].Status != h.Status {
 				groups = append(groups, components.Group{Status: h.Status, Heading: statusHeading(h.Status)})
 			}
-		} else if len(groups) == 0 {
-			groups = append(groups, components.Group{})
 		}
 		g := &groups[len(groups)-1]
 		g.Items = append(g.Items, it)
@@ -382,7 +385,7 @@ func entryParams(hl, from string) string {
 
 // itemWith is item with its link's query (entryParams) made already.
 func itemWith(providers *content.Providers, l listed, params string) components.Item {
-	href := EntryPath(l.ID) + params
+	href := "/errors/" + url.PathEscape(l.ID) + params // EntryPath, in one string
 	names := make([]string, len(l.Providers))
 	for i, p := range l.Providers {
 		names[i] = providers.Name(p)
