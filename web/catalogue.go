@@ -49,7 +49,7 @@ func (s *Server) catalogue(w http.ResponseWriter, r *http.Request) error {
 	if wantsFragment(r) {
 		// The address bar shows the canonical URL of what is on screen.
 		w.Header().Set("HX-Push-Url", state.withPage(res.Page).URL())
-		return render(w, r, http.StatusOK, components.CataloguePage(v), "title", "results")
+		return render(w, r, http.StatusOK, components.CatalogueResults(v))
 	}
 	return render(w, r, http.StatusOK, components.CataloguePage(v))
 }

@@ -331,6 +331,19 @@ func TestCatalogueFragment(t *testing.T) {
 	if !cmp.Equal(resultIDsOf(frag), resultIDsOf(full)) {
 		t.Errorf("fragment %v, page %v", resultIDsOf(frag), resultIDsOf(full))
 	}
+	// The fragment is rendered on its own: it must be the page's title and
+	// results byte for byte, on every kind of list.
+	for _, target := range []string{"/?q=quota", "/", "/?q=&status=4xx&provider=gmail", "/?q=rate+limit&per_page=5&page=2",
+		"/?q=nothing+matches+zzqx", "/?q=429", "/?q=the", "/?q=" + url.QueryEscape(`{"error":{"code":429,"status":"RESOURCE_EXHAUSTED"}}`),
+		"/?q=%3Cb%3E%22%26", "/?status=none", "/?provider=gmail&sort=title"} {
+		whole := body(t, do(t, h, "GET", target))
+		frag := body(t, do(t, h, "GET", target, "HX-Request", "true", "HX-Target", "results"))
+		title := whole[strings.Index(whole, "<title>") : strings.Index(whole, "</title>")+len("</title>")]
+		results := whole[strings.Index(whole, `<div id="results"`):strings.LastIndex(whole, "</main>")]
+		if frag != title+results {
+			t.Errorf("%s: the fragment is not the page's title and results:\n%s\n%s", target, cut(frag, 400), cut(title+results, 400))
+		}
+	}
 	for _, hdr := range [][]string{
 		{"HX-Request", "true", "HX-Boosted", "true", "HX-Target", "results"},
 		{"HX-Request", "true", "HX-History-Restore-Request", "true"},
