@@ -38,7 +38,9 @@ func (s *Server) catalogue(w http.ResponseWriter, r *http.Request) error {
 	}
 	state := stateOf(res.Query)
 	state.Q = linkText(q.Text, res.Understood)
-	state = state.escapeQ()
+	// Room for the links of the filters, the cards (about two a card: an
+	// entry's link carries the list's query escaped twice) and the rest.
+	state = state.withLinks(len(res.Facets.Status) + len(res.Facets.Provider) + 2*len(res.Hits) + 8)
 	v := s.catalogueView(r, ix.Providers(), state, res)
 	v.Q, v.Meta.Q = q.Text, q.Text // the box keeps what was typed or pasted
 	v.Answer, v.Best = s.answer(res), best(res)
@@ -98,7 +100,7 @@ func (s *Server) catalogueView(r *http.Request, providers *content.Providers, st
 		Total:     res.Total,
 		Page:      res.Page,
 		Pages:     pageCount(res.Total, res.PerPage),
-		ClearHref: listState{Q: st.Q, Sort: st.Sort, PerPage: st.PerPage, qEscaped: st.qEscaped, qEscapedOf: st.qEscapedOf}.URL(),
+		ClearHref: listState{Q: st.Q, Sort: st.Sort, PerPage: st.PerPage, links: st.links}.URL(),
 	}
 	if len(res.Hits) > 0 {
 		v.From = (res.Page-1)*res.PerPage + 1
@@ -232,10 +234,24 @@ func resultGroups(providers *content.Providers, st listState, res *search.Result
 	if len(res.Hits) > 0 && (st.Q != "" || st.Sort != search.SortStatus) { // one ranked group
 		groups = []components.Group{{Items: make([]components.Item, 0, len(res.Hits))}}
 	}
-	// Every card links with the same query: escape it once.
+	// Every card links with the same query: escape it once. The cards'
+	// provider names share one array.
 	params := entryParams(highlightTerms(st.Q, res.Understood), st.values())
+	n := 0
 	for _, h := range res.Hits {
-		it := itemWith(providers, hitListed(h), params)
+		n += len(h.Providers)
+	}
+	names := make([]string, 0, n)
+	for _, h := range res.Hits {
+		href := ""
+		if st.links != nil {
+			href = st.links.entryURL(h.ID, params)
+		} else {
+			href = EntryPath(h.ID) + params
+		}
+		n := len(names)
+		it := card(providers, hitListed(h), href, names[n:n:n+len(h.Providers)])
+		names = names[:n+len(h.Providers)]
 		if st.Q != "" {
 			it.From = snippetLabels[h.SnippetFrom]
 		}
@@ -385,16 +401,27 @@ func entryParams(hl, from string) string {
 
 // itemWith is item with its link's query (entryParams) made already.
 func itemWith(providers *content.Providers, l listed, params string) components.Item {
-	href := "/errors/" + url.PathEscape(l.ID) + params // EntryPath, in one string
-	names := make([]string, len(l.Providers))
-	for i, p := range l.Providers {
-		names[i] = providers.Name(p)
+	return card(providers, l, EntryPath(l.ID)+params, make([]string, 0, len(l.Providers)))
+}
+
+// card is the list item of l linking to href, its providers' names
+// appended to names.
+func card(providers *content.Providers, l listed, href string, names []string) components.Item {
+	for _, p := range l.Providers {
+		names = append(names, providers.Name(p))
 	}
 	it := components.Item{ID: l.ID, Status: l.Status, Title: l.Title, Href: href, Providers: names, Snippet: l.Snippet}
-	if len(l.Codes) > 0 && l.Codes[0] != strconv.Itoa(l.Status) { // the badge says a code that is the status
+	if len(l.Codes) > 0 && !saysStatus(l.Codes[0], l.Status) { // the badge says a code that is the status
 		it.Code = l.Codes[0]
 	}
 	return it
+}
+
+// saysStatus reports whether code is status in digits, as strconv.Itoa
+// writes it (compared without making the string).
+func saysStatus(code string, status int) bool {
+	var digits [20]byte
+	return code == string(strconv.AppendInt(digits[:0], int64(status), 10))
 }
 
 func statusHeading(status int) string {

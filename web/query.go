@@ -22,10 +22,34 @@ type listState struct {
 	PerPage   int      // results a page; 0 is search.DefaultPerPage
 	Page      int
 
-	// qEscaped is url.QueryEscape(qEscapedOf), kept by escapeQ: a page's
-	// every link carries the same q, so it is escaped once, and a state
-	// whose Q changed since simply escapes its own.
-	qEscaped, qEscapedOf string
+	links *pageLinks // where its URLs are made, nil for a string each (withLinks)
+}
+
+// pageLinks makes the links of one page: every link carries the same q, so
+// it is escaped once, and every URL is written into one buffer and returned
+// as a substring of it (a results page has dozens of links, and a string
+// each was as many allocations). Written bytes never change, so each
+// substring stays valid as the buffer grows.
+type pageLinks struct {
+	q, escaped string // q and url.QueryEscape(q)
+	b          strings.Builder
+}
+
+// withLinks is s making its links, and those of the states made from it,
+// in one pageLinks with room for about n of them.
+func (s listState) withLinks(n int) listState {
+	s.links = &pageLinks{q: s.Q, escaped: url.QueryEscape(s.Q)}
+	s.links.b.Grow(n * s.urlSize())
+	return s
+}
+
+// entryURL is the path of entry id with the query params (entryParams).
+func (l *pageLinks) entryURL(id, params string) string {
+	start := l.b.Len()
+	l.b.WriteString("/errors/")
+	l.b.WriteString(url.PathEscape(id)) // as EntryPath
+	l.b.WriteString(params)
+	return l.b.String()[start:]
 }
 
 // parseQuery reads the catalogue and search parameters (per_page when
@@ -111,28 +135,28 @@ func (s listState) values() string {
 
 // URL is the catalogue path of the state.
 func (s listState) URL() string {
-	var b strings.Builder
-	b.Grow(len("/?") + s.urlSize())
+	var b *strings.Builder
+	if s.links != nil {
+		b = &s.links.b
+	} else {
+		b = new(strings.Builder)
+		b.Grow(len("/?") + s.urlSize())
+	}
+	start := b.Len()
 	b.WriteString("/?")
-	s.writeValues(&b)
-	if b.Len() == len("/?") {
+	s.writeValues(b)
+	if b.Len() == start+len("/?") {
 		return "/"
 	}
-	return b.String()
-}
-
-// escapeQ is s with its q escaped once for all the links made from it.
-func (s listState) escapeQ() listState {
-	s.qEscaped, s.qEscapedOf = url.QueryEscape(s.Q), s.Q
-	return s
+	return b.String()[start:]
 }
 
 // urlSize is about as many bytes as the state's query string takes: enough
 // that building it seldom grows its buffer.
 func (s listState) urlSize() int {
-	n := 3*len(s.Q) + len(s.Status) + 48
-	if s.qEscapedOf == s.Q {
-		n = len(s.qEscaped) + len(s.Status) + 48
+	n := 3*len(s.Q) + len(s.Status) + 32
+	if s.links != nil && s.links.q == s.Q {
+		n = len(s.links.escaped) + len(s.Status) + 32
 	}
 	for _, p := range s.Providers {
 		n += len("&provider=") + len(p)
@@ -151,8 +175,8 @@ func (s listState) writeValues(b *strings.Builder) {
 	}
 	if s.Q != "" {
 		key("q")
-		if s.qEscapedOf == s.Q {
-			b.WriteString(s.qEscaped)
+		if s.links != nil && s.links.q == s.Q {
+			b.WriteString(s.links.escaped)
 		} else {
 			b.WriteString(url.QueryEscape(s.Q))
 		}
