@@ -36,12 +36,17 @@ func (s *Server) catalogue(w http.ResponseWriter, r *http.Request) error {
 		}
 		note = fmt.Sprintf("There is no page %d: these are the last results, page %d of %d.", asked, pages, pages)
 	}
+	return s.showCatalogue(w, r, ix.Providers(), q, res, note)
+}
+
+// showCatalogue renders the results of q, the page or htmx's fragment.
+func (s *Server) showCatalogue(w http.ResponseWriter, r *http.Request, providers *content.Providers, q search.Query, res *search.Results, note string) error {
 	state := stateOf(res.Query)
 	state.Q = linkText(q.Text, res.Understood)
 	// Room for the links of the filters, the cards (about two a card: an
 	// entry's link carries the list's query escaped twice) and the rest.
 	state = state.withLinks(len(res.Facets.Status) + len(res.Facets.Provider) + 2*len(res.Hits) + 8)
-	v := s.catalogueView(r, ix.Providers(), state, res)
+	v := s.catalogueView(r, providers, state, res)
 	v.Q, v.Meta.Q = q.Text, q.Text // the box keeps what was typed or pasted
 	v.Answer, v.Best = s.answer(res), best(res)
 	v.Note = note
