@@ -36,9 +36,17 @@ func (s *Server) catalogue(w http.ResponseWriter, r *http.Request) error {
 		}
 		note = fmt.Sprintf("There is no page %d: these are the last results, page %d of %d.", asked, pages, pages)
 	}
+	return s.showCatalogue(w, r, ix.Providers(), q, res, note)
+}
+
+// showCatalogue renders the results of q, the page or htmx's fragment.
+func (s *Server) showCatalogue(w http.ResponseWriter, r *http.Request, providers *content.Providers, q search.Query, res *search.Results, note string) error {
 	state := stateOf(res.Query)
 	state.Q = linkText(q.Text, res.Understood)
-	v := s.catalogueView(r, ix.Providers(), state, res)
+	// Room for the links of the filters, the cards (about two a card: an
+	// entry's link carries the list's query escaped twice) and the rest.
+	state = state.withLinks(len(res.Facets.Status) + len(res.Facets.Provider) + 2*len(res.Hits) + 8)
+	v := s.catalogueView(r, providers, state, res)
 	v.Q, v.Meta.Q = q.Text, q.Text // the box keeps what was typed or pasted
 	v.Answer, v.Best = s.answer(res), best(res)
 	v.Note = note
@@ -48,7 +56,7 @@ func (s *Server) catalogue(w http.ResponseWriter, r *http.Request) error {
 	if wantsFragment(r) {
 		// The address bar shows the canonical URL of what is on screen.
 		w.Header().Set("HX-Push-Url", state.withPage(res.Page).URL())
-		return render(w, r, http.StatusOK, components.CataloguePage(v), "title", "results")
+		return render(w, r, http.StatusOK, components.CatalogueResults(v))
 	}
 	return render(w, r, http.StatusOK, components.CataloguePage(v))
 }
@@ -72,7 +80,7 @@ func pageCount(total, perPage int) int {
 }
 
 // classes are the status ranges offered as filters and chart bars.
-var classes = []struct {
+var classes = [...]struct {
 	label, rng string
 	lo, hi     int
 }{
@@ -97,7 +105,7 @@ func (s *Server) catalogueView(r *http.Request, providers *content.Providers, st
 		Total:     res.Total,
 		Page:      res.Page,
 		Pages:     pageCount(res.Total, res.PerPage),
-		ClearHref: listState{Q: st.Q, Sort: st.Sort, PerPage: st.PerPage}.URL(),
+		ClearHref: listState{Q: st.Q, Sort: st.Sort, PerPage: st.PerPage, links: st.links}.URL(),
 	}
 	if len(res.Hits) > 0 {
 		v.From = (res.Page-1)*res.PerPage + 1
@@ -139,7 +147,8 @@ func (s *Server) catalogueView(r *http.Request, providers *content.Providers, st
 // without one match. A selected class or "No status" with no hits still
 // shows, so that it can be removed.
 func statusFilters(st listState, facet []search.FacetValue) (codes, ranges []components.Filter, none components.Filter) {
-	counts := map[string]int{}
+	var counts [len(classes)]int
+	codes = make([]components.Filter, 0, len(facet))
 	for _, f := range facet {
 		if f.Value == search.StatusNone {
 			none = statusFilter(st, "No status", f.Value, f.Count)
@@ -149,15 +158,15 @@ func statusFilters(st listState, facet []search.FacetValue) (codes, ranges []com
 		if err != nil {
 			continue
 		}
-		for _, c := range classes {
+		for i, c := range classes {
 			if code >= c.lo && code <= c.hi {
-				counts[c.rng] += f.Count
+				counts[i] += f.Count
 			}
 		}
 		codes = append(codes, statusFilter(st, f.Value+" "+http.StatusText(code), f.Value, f.Count))
 	}
-	for _, c := range classes {
-		if n := counts[c.rng]; n > 0 || st.holdsStatus(c.rng) {
+	for i, c := range classes {
+		if n := counts[i]; n > 0 || st.holdsStatus(c.rng) {
 			ranges = append(ranges, statusFilter(st, strings.Replace(c.rng, "-", "–", 1), c.rng, n))
 		}
 	}
@@ -170,7 +179,7 @@ func statusFilters(st listState, facet []search.FacetValue) (codes, ranges []com
 // providerFilters are the filters the provider facet offers, then each
 // selected provider with no hits, so that it can be removed.
 func providerFilters(providers *content.Providers, st listState, facet []search.FacetValue) []components.Filter {
-	var all []components.Filter
+	all := make([]components.Filter, 0, len(facet)+len(st.Providers))
 	for _, f := range facet {
 		all = append(all, providerFilter(providers, st, f.Value, f.Count))
 	}
@@ -181,7 +190,7 @@ func providerFilters(providers *content.Providers, st listState, facet []search.
 	}
 	// A tree: each child under its parent, in the facet's order (most
 	// entries first); a child whose parent is not offered stands alone.
-	var out []components.Filter
+	out := make([]components.Filter, 0, len(all))
 	for _, f := range all {
 		parent := providers.Parent(f.Value)
 		if parent == "" || !slices.ContainsFunc(all, func(p components.Filter) bool { return p.Value == parent }) {
@@ -227,10 +236,27 @@ func activeFilters(providers *content.Providers, st listState) []components.Filt
 // group when searching.
 func resultGroups(providers *content.Providers, st listState, res *search.Results) []components.Group {
 	var groups []components.Group
-	// Every card links with the same query: escape it once.
+	if len(res.Hits) > 0 && (st.Q != "" || st.Sort != search.SortStatus) { // one ranked group
+		groups = []components.Group{{Items: make([]components.Item, 0, len(res.Hits))}}
+	}
+	// Every card links with the same query: escape it once. The cards'
+	// provider names share one array.
 	params := entryParams(highlightTerms(st.Q, res.Understood), st.values())
+	n := 0
 	for _, h := range res.Hits {
-		it := itemWith(providers, hitListed(h), params)
+		n += len(h.Providers)
+	}
+	names := make([]string, 0, n)
+	for _, h := range res.Hits {
+		href := ""
+		if st.links != nil {
+			href = st.links.entryURL(h.ID, params)
+		} else {
+			href = EntryPath(h.ID) + params
+		}
+		n := len(names)
+		it := card(providers, hitListed(h), href, names[n:n:n+len(h.Providers)])
+		names = names[:n+len(h.Providers)]
 		if st.Q != "" {
 			it.From = snippetLabels[h.SnippetFrom]
 		}
@@ -238,8 +264,6 @@ func resultGroups(providers *content.Providers, st listState, res *search.Result
 			if n := len(groups); n == 0 || groups[n-1].Status != h.Status {
 				groups = append(groups, components.Group{Status: h.Status, Heading: statusHeading(h.Status)})
 			}
-		} else if len(groups) == 0 {
-			groups = append(groups, components.Group{})
 		}
 		g := &groups[len(groups)-1]
 		g.Items = append(g.Items, it)
@@ -382,16 +406,27 @@ func entryParams(hl, from string) string {
 
 // itemWith is item with its link's query (entryParams) made already.
 func itemWith(providers *content.Providers, l listed, params string) components.Item {
-	href := EntryPath(l.ID) + params
-	names := make([]string, len(l.Providers))
-	for i, p := range l.Providers {
-		names[i] = providers.Name(p)
+	return card(providers, l, EntryPath(l.ID)+params, make([]string, 0, len(l.Providers)))
+}
+
+// card is the list item of l linking to href, its providers' names
+// appended to names.
+func card(providers *content.Providers, l listed, href string, names []string) components.Item {
+	for _, p := range l.Providers {
+		names = append(names, providers.Name(p))
 	}
 	it := components.Item{ID: l.ID, Status: l.Status, Title: l.Title, Href: href, Providers: names, Snippet: l.Snippet}
-	if len(l.Codes) > 0 && l.Codes[0] != strconv.Itoa(l.Status) { // the badge says a code that is the status
+	if len(l.Codes) > 0 && !saysStatus(l.Codes[0], l.Status) { // the badge says a code that is the status
 		it.Code = l.Codes[0]
 	}
 	return it
+}
+
+// saysStatus reports whether code is status in digits, as strconv.Itoa
+// writes it (compared without making the string).
+func saysStatus(code string, status int) bool {
+	var digits [20]byte
+	return code == string(strconv.AppendInt(digits[:0], int64(status), 10))
 }
 
 func statusHeading(status int) string {

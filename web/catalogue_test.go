@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strconv"
@@ -12,6 +13,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/errata/errata/search"
 	"github.com/errata/errata/web/middleware"
 )
 
@@ -331,6 +333,19 @@ func TestCatalogueFragment(t *testing.T) {
 	if !cmp.Equal(resultIDsOf(frag), resultIDsOf(full)) {
 		t.Errorf("fragment %v, page %v", resultIDsOf(frag), resultIDsOf(full))
 	}
+	// The fragment is rendered on its own: it must be the page's title and
+	// results byte for byte, on every kind of list.
+	for _, target := range []string{"/?q=quota", "/", "/?q=&status=4xx&provider=gmail", "/?q=rate+limit&per_page=5&page=2",
+		"/?q=nothing+matches+zzqx", "/?q=429", "/?q=the", "/?q=" + url.QueryEscape(`{"error":{"code":429,"status":"RESOURCE_EXHAUSTED"}}`),
+		"/?q=%3Cb%3E%22%26", "/?status=none", "/?provider=gmail&sort=title"} {
+		whole := body(t, do(t, h, "GET", target))
+		frag := body(t, do(t, h, "GET", target, "HX-Request", "true", "HX-Target", "results"))
+		title := whole[strings.Index(whole, "<title>") : strings.Index(whole, "</title>")+len("</title>")]
+		results := whole[strings.Index(whole, `<div id="results"`):strings.LastIndex(whole, "</main>")]
+		if frag != title+results {
+			t.Errorf("%s: the fragment is not the page's title and results:\n%s\n%s", target, cut(frag, 400), cut(title+results, 400))
+		}
+	}
 	for _, hdr := range [][]string{
 		{"HX-Request", "true", "HX-Boosted", "true", "HX-Target", "results"},
 		{"HX-Request", "true", "HX-History-Restore-Request", "true"},
@@ -416,3 +431,65 @@ func TestSearchesCountedWhereTheyRun(t *testing.T) {
 		t.Errorf("two searches finding nothing: errata_searches_no_result_total = %v, want 2", got)
 	}
 }
+
+// BenchmarkCatalogueView is what the web package adds to a search for the
+// page and for htmx's fragment: the view made from results searched
+// beforehand (distinct queries on the real catalogue) and rendered, with
+// no middleware. cpu-ns/op is the process's CPU per request, GC included.
+// go test ./web -run '^$' -bench CatalogueView
+func BenchmarkCatalogueView(b *testing.B) {
+	ix := catalogueIndex(b)
+	next := distinctQueries(b, ix)
+	s := newServer(servedConfig(), ix)
+	type asked struct {
+		r   *http.Request
+		q   search.Query
+		res *search.Results
+	}
+	var all []asked
+	for i := range 300 {
+		r := httptest.NewRequest(http.MethodGet, "/?q="+url.QueryEscape(next(i)), nil)
+		q, err := parseQuery(r, true, ix.Providers())
+		if err != nil {
+			b.Fatal(err)
+		}
+		res, err := ix.Search(r.Context(), q)
+		if err != nil {
+			b.Fatal(err)
+		}
+		all = append(all, asked{r, q, res})
+	}
+	for _, tc := range []struct {
+		name   string
+		header http.Header
+	}{
+		{"page", http.Header{}},
+		{"fragment", http.Header{"Hx-Request": {"true"}, "Hx-Target": {"results"}}},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			w := &discardWriter{header: http.Header{}}
+			i := 0
+			cpu := cpuTime()
+			for b.Loop() {
+				a := all[i%len(all)]
+				i++
+				a.r.Header = tc.header
+				clear(w.header)
+				if err := s.showCatalogue(w, a.r, ix.Providers(), a.q, a.res, ""); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if cpu > 0 {
+				b.ReportMetric(float64(cpuTime()-cpu)/float64(i), "cpu-ns/op")
+			}
+		})
+	}
+}
+
+// discardWriter is a ResponseWriter that keeps nothing but its header.
+type discardWriter struct{ header http.Header }
+
+func (d *discardWriter) Header() http.Header         { return d.header }
+func (d *discardWriter) Write(p []byte) (int, error) { return len(p), nil }
+func (d *discardWriter) WriteHeader(int)             {}

@@ -232,18 +232,11 @@ func encodeJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-// render writes a page only once it has rendered whole; with fragment ids
-// it renders just those parts of the same component (for htmx).
-func render(w http.ResponseWriter, r *http.Request, status int, c templ.Component, fragments ...any) error {
+// render writes a page only once it has rendered whole.
+func render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) error {
 	buf := bodies.Get()
 	defer bodies.Put(buf)
-	var err error
-	if len(fragments) > 0 {
-		err = templ.RenderFragments(r.Context(), buf, c, fragments...)
-	} else {
-		err = c.Render(r.Context(), buf)
-	}
-	if err != nil {
+	if err := c.Render(r.Context(), buf); err != nil {
 		return fmt.Errorf("render %s: %w", r.URL.Path, err)
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")

@@ -21,6 +21,35 @@ type listState struct {
 	Sort      string   // browsing's order: search.SortStatus ("") or another
 	PerPage   int      // results a page; 0 is search.DefaultPerPage
 	Page      int
+
+	links *pageLinks // where its URLs are made, nil for a string each (withLinks)
+}
+
+// pageLinks makes the links of one page: every link carries the same q, so
+// it is escaped once, and every URL is written into one buffer and returned
+// as a substring of it (a results page has dozens of links, and a string
+// each was as many allocations). Written bytes never change, so each
+// substring stays valid as the buffer grows.
+type pageLinks struct {
+	q, escaped string // q and url.QueryEscape(q)
+	b          strings.Builder
+}
+
+// withLinks is s making its links, and those of the states made from it,
+// in one pageLinks with room for about n of them.
+func (s listState) withLinks(n int) listState {
+	s.links = &pageLinks{q: s.Q, escaped: url.QueryEscape(s.Q)}
+	s.links.b.Grow(n * s.urlSize())
+	return s
+}
+
+// entryURL is the path of entry id with the query params (entryParams).
+func (l *pageLinks) entryURL(id, params string) string {
+	start := l.b.Len()
+	l.b.WriteString("/errors/")
+	l.b.WriteString(url.PathEscape(id)) // as EntryPath
+	l.b.WriteString(params)
+	return l.b.String()[start:]
 }
 
 // parseQuery reads the catalogue and search parameters (per_page when
@@ -99,41 +128,79 @@ func statusString(s search.StatusSet) string {
 // values encodes the state in a fixed order; page 1 is left out.
 func (s listState) values() string {
 	var b strings.Builder
-	add := func(k, v string) {
-		if b.Len() > 0 {
-			b.WriteByte('&')
-		}
-		b.WriteString(k)
-		b.WriteByte('=')
-		b.WriteString(url.QueryEscape(v))
-	}
-	if s.Q != "" {
-		add("q", s.Q)
-	}
-	if s.Status != "" {
-		add("status", s.Status)
-	}
-	for _, p := range s.Providers {
-		add("provider", p)
-	}
-	if s.Sort != search.SortStatus {
-		add("sort", s.Sort)
-	}
-	if s.PerPage > 0 && s.PerPage != search.DefaultPerPage {
-		add("per_page", strconv.Itoa(s.PerPage))
-	}
-	if s.Page > 1 {
-		add("page", strconv.Itoa(s.Page))
-	}
+	b.Grow(s.urlSize())
+	s.writeValues(&b)
 	return b.String()
 }
 
 // URL is the catalogue path of the state.
 func (s listState) URL() string {
-	if v := s.values(); v != "" {
-		return "/?" + v
+	var b *strings.Builder
+	if s.links != nil {
+		b = &s.links.b
+	} else {
+		b = new(strings.Builder)
+		b.Grow(len("/?") + s.urlSize())
 	}
-	return "/"
+	start := b.Len()
+	b.WriteString("/?")
+	s.writeValues(b)
+	if b.Len() == start+len("/?") {
+		return "/"
+	}
+	return b.String()[start:]
+}
+
+// urlSize is about as many bytes as the state's query string takes: enough
+// that building it seldom grows its buffer.
+func (s listState) urlSize() int {
+	n := 3*len(s.Q) + len(s.Status) + 32
+	if s.links != nil && s.links.q == s.Q {
+		n = len(s.links.escaped) + len(s.Status) + 32
+	}
+	for _, p := range s.Providers {
+		n += len("&provider=") + len(p)
+	}
+	return n
+}
+
+func (s listState) writeValues(b *strings.Builder) {
+	start := b.Len()
+	key := func(k string) {
+		if b.Len() > start {
+			b.WriteByte('&')
+		}
+		b.WriteString(k)
+		b.WriteByte('=')
+	}
+	if s.Q != "" {
+		key("q")
+		if s.links != nil && s.links.q == s.Q {
+			b.WriteString(s.links.escaped)
+		} else {
+			b.WriteString(url.QueryEscape(s.Q))
+		}
+	}
+	if s.Status != "" {
+		key("status")
+		b.WriteString(url.QueryEscape(s.Status))
+	}
+	for _, p := range s.Providers {
+		key("provider")
+		b.WriteString(url.QueryEscape(p))
+	}
+	if s.Sort != search.SortStatus {
+		key("sort")
+		b.WriteString(url.QueryEscape(s.Sort))
+	}
+	if s.PerPage > 0 && s.PerPage != search.DefaultPerPage {
+		key("per_page")
+		b.WriteString(strconv.Itoa(s.PerPage))
+	}
+	if s.Page > 1 {
+		key("page")
+		b.WriteString(strconv.Itoa(s.Page))
+	}
 }
 
 func (s listState) withStatus(status string) listState {
@@ -144,8 +211,11 @@ func (s listState) withStatus(status string) listState {
 // toggleStatus adds the statuses value names to the filter, or takes them
 // out when it holds them all: status filters are choices that add up.
 func (s listState) toggleStatus(value string) listState {
-	cur, _ := search.ParseStatus(s.Status)
 	v, _ := search.ParseStatus(value)
+	if s.Status == "" { // as most pages: nothing to add to or take out
+		return s.withStatus(statusString(v))
+	}
+	cur, _ := search.ParseStatus(s.Status)
 	if holds(cur, v) {
 		return s.withStatus(statusString(subtract(cur, v)))
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -279,5 +280,32 @@ func TestHugeQueryEchoIsBounded(t *testing.T) {
 	}
 	if !utf8.ValidString(b) {
 		t.Error("the cut query split a character")
+	}
+}
+
+// A page's links are made in one buffer (pageLinks): each must be the URL
+// the state has alone, and stay so while the buffer grows under it; a
+// state whose q changed escapes its own.
+func TestPageLinksAreTheStatesURLs(t *testing.T) {
+	states := []listState{
+		{}, {Q: "quota"}, {Q: `a&b=c "<x>" ü#%`, Status: "400-499,none"}, {Providers: []string{"gmail", "microsoft"}, Sort: search.SortTitle},
+		{Q: strings.Repeat("long words ", 50), PerPage: 50, Page: 3}, {Status: "429", Page: 2},
+	}
+	for _, st := range states {
+		alone := func(s listState) listState { s.links = nil; return s }
+		paged := st.withLinks(1) // too small: the buffer grows under the links made
+		var made, want []string
+		for _, s := range []listState{paged, paged.withPage(2), paged.toggleStatus("429"), paged.toggleStatus("none"), paged.toggleProvider("gmail"),
+			paged.withSort(search.SortCode), paged.withPerPage(100), paged.withQ("other q&"), paged.withQ("")} {
+			made = append(made, s.URL())
+			want = append(want, alone(s).URL())
+		}
+		for _, id := range []string{"429-gmail-too-many-requests", "a b/ü"} {
+			made = append(made, paged.links.entryURL(id, "?hl=x&from=q%3D1"))
+			want = append(want, EntryPath(id)+"?hl=x&from=q%3D1")
+		}
+		if !slices.Equal(made, want) {
+			t.Errorf("%+v: links\n%q\nwant\n%q", st, made, want)
+		}
 	}
 }

@@ -7,8 +7,10 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/a-h/templ"
 
 	"github.com/errata/errata/search"
 )
@@ -89,4 +91,44 @@ func TestBadgeClasses(t *testing.T) {
 			t.Errorf("badge of %d says %q", status, got)
 		}
 	}
+}
+
+// text and number write what { s } and { itoa(n) } wrote: templ's escaping,
+// so that text never becomes markup and reads back as it was.
+func FuzzText(f *testing.F) {
+	for _, s := range []string{"", "plain", `a <b> & "c" 'd'`, "</p><script>x()</script>", "“quota” ‘x’ — ünï", "&amp;"} {
+		f.Add(s, 429)
+	}
+	f.Fuzz(func(t *testing.T, s string, n int) {
+		if !utf8.ValidString(s) || strings.ContainsAny(s, "\x00\r\f") {
+			t.Skip() // the HTML parser rewrites these, so they cannot read back
+		}
+		var b strings.Builder
+		b.WriteString("<p>")
+		if err := text(s).Render(context.Background(), &b); err != nil {
+			t.Fatal(err)
+		}
+		b.WriteString("</p><p>")
+		if err := number(n).Render(context.Background(), &b); err != nil {
+			t.Fatal(err)
+		}
+		b.WriteString("</p>")
+		if want := "<p>" + templ.EscapeString(s) + "</p><p>" + strconv.Itoa(n) + "</p>"; b.String() != want {
+			t.Fatalf("wrote %q, want %q", b.String(), want)
+		}
+		doc, err := goquery.NewDocumentFromReader(strings.NewReader(b.String()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ps := doc.Find("body > p")
+		if ps.Length() != 2 || ps.Children().Length() != 0 {
+			t.Fatalf("%q became markup: %d paragraphs, %d elements in them", s, ps.Length(), ps.Children().Length())
+		}
+		if got := ps.First().Text(); got != s {
+			t.Errorf("text reads back %q, want %q", got, s)
+		}
+		if got := ps.Last().Text(); got != strconv.Itoa(n) {
+			t.Errorf("number reads back %q, want %d", got, n)
+		}
+	})
 }
