@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 
 	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2"
@@ -64,13 +65,45 @@ type collector struct {
 	only *roaring.Bitmap
 }
 
+// collectors are collectors done with, for the next search: a collector's
+// tables are kilobytes, allocated and zeroed per search otherwise.
+var collectors = sync.Pool{New: func() any { return new(collector) }}
+
+// maxPooledWindow is the largest heap a pooled collector keeps: a deep
+// page's window is rare and need not stay allocated.
+const maxPooledWindow = 1024
+
+// newCollector returns a collector for q keeping a window of hits; release
+// hands it back once its hits and counts are read.
 func (ix *Index) newCollector(q Query, window int) *collector {
-	c := &collector{ix: ix, pmask: ix.prov.filter(q.Providers), window: window, anyStatus: len(q.Status) == 0, count: true, rank: true}
-	for code := range c.statusOK {
-		c.statusOK[code] = q.Status.Contains(code)
-	}
-	c.top = make(hitHeap, 0, window+1)
+	c := collectors.Get().(*collector)
+	c.reset(ix, q, window)
 	return c
+}
+
+// reset makes c as a new collector for q would be, keeping the slices it
+// grew.
+func (c *collector) reset(ix *Index, q Query, window int) {
+	top, kept := c.top[:0], c.kept[:0]
+	*c = collector{ix: ix, pmask: ix.prov.filter(q.Providers), window: window, anyStatus: len(q.Status) == 0, count: true, rank: true}
+	if !c.anyStatus { // admits reads the table only under a status filter
+		for code := range c.statusOK {
+			c.statusOK[code] = q.Status.Contains(code)
+		}
+	}
+	if cap(top) < window+1 {
+		top = make(hitHeap, 0, window+1)
+	}
+	c.top, c.kept = top, kept
+}
+
+// release hands c back to collectors; c must not be used after.
+func (c *collector) release() {
+	if cap(c.top) > maxPooledWindow+1 {
+		c.top = nil
+	}
+	c.ix, c.named, c.only, c.err = nil, nil, nil, nil
+	collectors.Put(c)
 }
 
 func (c *collector) handler(sctx *bsearch.SearchContext) (bsearch.DocumentMatchHandler, bool, error) {
