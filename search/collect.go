@@ -4,36 +4,82 @@ import (
 	"container/heap"
 	"context"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"slices"
 	"sync"
 
 	"github.com/RoaringBitmap/roaring/v2"
-	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
 )
 
-// collect runs q through bleve, handing every match to c instead of
-// bleve's own collector.
-func (ix *Index) collect(ctx context.Context, q query.Query, score string, c *collector) error {
-	req := bleve.NewSearchRequestOptions(q, 0, 0, false)
-	req.Score = score
-	if _, err := ix.bleve.SearchInContext(withMatchHandler(ctx, c.handler), req); err != nil && !errors.Is(err, errEnough) {
+// collect runs q's searcher over one reader of the index, handing every
+// match to c. bleve's own search would build a top-N collector, a pool of
+// matches and a context of callbacks per search that c needs none of.
+func (ix *Index) collect(ctx context.Context, q query.Query, score string, c *collector) (err error) {
+	r, err := ix.reader()
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := r.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("search: %w", cerr)
+		}
+	}()
+	s, err := q.Searcher(ctx, r, ix.bleve.Mapping(), bsearch.SearcherOptions{Score: score})
+	if err != nil {
 		return fmt.Errorf("search: %w", err)
 	}
-	return c.err
+	defer func() {
+		if cerr := s.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("search: %w", cerr)
+		}
+	}()
+	sctx := &bsearch.SearchContext{DocumentMatchPool: c.matchPool(), IndexReader: r}
+	for n := 0; ; n++ {
+		if n%checkDoneEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return fmt.Errorf("search: %w", err)
+			}
+		}
+		d, err := s.Next(sctx)
+		if err != nil {
+			return fmt.Errorf("search: %w", err)
+		}
+		if d == nil {
+			return nil
+		}
+		num, score := binary.BigEndian.Uint64(d.IndexInternalID), d.Score
+		sctx.DocumentMatchPool.Put(d)
+		if enough, err := c.take(num, score); err != nil || enough {
+			return err
+		}
+	}
 }
 
-// errEnough stops bleve once the collector has scored its limit.
-var errEnough = errors.New("search: enough matches scored")
-
-// withMatchHandler makes bleve hand every match of a search under ctx to
-// the handler that mk makes.
-func withMatchHandler(ctx context.Context, mk func(*bsearch.SearchContext) (bsearch.DocumentMatchHandler, bool, error)) context.Context {
-	return context.WithValue(ctx, bsearch.MakeDocumentMatchHandlerKey, bsearch.MakeDocumentMatchHandler(mk))
+// reader opens a snapshot of the index for one search.
+func (ix *Index) reader() (index.IndexReader, error) {
+	adv, err := ix.bleve.Advanced()
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	// A closed on-disk index hands out a nil snapshot rather than an error.
+	if snap, ok := r.(*scorch.IndexSnapshot); r == nil || ok && snap == nil {
+		return nil, errClosed
+	}
+	return r, nil
 }
+
+// checkDoneEvery is how many matches collect reads between two looks at
+// its context, as bleve's collector does: often enough to stop a long
+// search soon, rarely enough to cost nothing.
+const checkDoneEvery = 1024
 
 // collector applies filters, counts facets and keeps the best hits of one
 // search, from the entries slice.
@@ -53,25 +99,30 @@ type collector struct {
 	// text of many words can push them out of the window.
 	named       []int32
 	kept        []ranked
-	err         error
 	count, rank bool // count total and facets; keep the best hits
 	// limit, when above 0, is how many matches are scored before bleve is
 	// stopped, once the filters have admitted a window of them; scored
 	// counts them.
 	limit, scored int
-	stopped       bool // bleve was stopped at the limit
+	stopped       bool // the search was stopped at the limit
 	// only, when set, are the documents the query matches: the scoring
 	// query may find more (leanScoring), and only these are kept.
 	only *roaring.Bitmap
+	// matches is the pool collect's searchers draw matches from, kept
+	// across searches (matchPool); made counts those it allocated.
+	matches *bsearch.DocumentMatchPool
+	made    int
 }
 
 // collectors are collectors done with, for the next search: a collector's
 // tables are kilobytes, allocated and zeroed per search otherwise.
 var collectors = sync.Pool{New: func() any { return new(collector) }}
 
-// maxPooledWindow is the largest heap a pooled collector keeps: a deep
-// page's window is rare and need not stay allocated.
-const maxPooledWindow = 1024
+// maxPooledWindow is the largest heap a pooled collector keeps, and
+// maxPooledMatches the most matches its pool may have made: a deep page's
+// window and a query of hundreds of terms are rare and need not stay
+// allocated.
+const maxPooledWindow, maxPooledMatches = 1024, 256
 
 // newCollector returns a collector for q keeping a window of hits; release
 // hands it back once its hits and counts are read.
@@ -84,8 +135,8 @@ func (ix *Index) newCollector(q Query, window int) *collector {
 // reset makes c as a new collector for q would be, keeping the slices it
 // grew.
 func (c *collector) reset(ix *Index, q Query, window int) {
-	top, kept := c.top[:0], c.kept[:0]
-	*c = collector{ix: ix, pmask: ix.prov.filter(q.Providers), window: window, anyStatus: len(q.Status) == 0, count: true, rank: true}
+	top, kept, matches, made := c.top[:0], c.kept[:0], c.matches, c.made
+	*c = collector{ix: ix, pmask: ix.prov.filter(q.Providers), window: window, anyStatus: len(q.Status) == 0, count: true, rank: true, matches: matches, made: made}
 	if !c.anyStatus { // admits reads the table only under a status filter
 		for code := range c.statusOK {
 			c.statusOK[code] = q.Status.Contains(code)
@@ -102,34 +153,44 @@ func (c *collector) release() {
 	if cap(c.top) > maxPooledWindow+1 {
 		c.top = nil
 	}
-	c.ix, c.named, c.only, c.err = nil, nil, nil, nil
+	if c.made > maxPooledMatches { // a wide query's, or lost to stopped searchers
+		c.matches = nil
+	}
+	c.ix, c.named, c.only = nil, nil, nil
 	collectors.Put(c)
 }
 
-func (c *collector) handler(sctx *bsearch.SearchContext) (bsearch.DocumentMatchHandler, bool, error) {
-	return func(d *bsearch.DocumentMatch) error {
-		if d == nil {
-			return nil
+// take hands c the document numbered num, scored score, and reports
+// whether c has scored enough (limit) to stop.
+func (c *collector) take(num uint64, score float64) (enough bool, err error) {
+	if num >= uint64(len(c.ix.docEntry)) {
+		return false, errDocMap
+	}
+	if c.only != nil && !c.only.Contains(uint32(num)) {
+		return false, nil
+	}
+	c.add(int(c.ix.docEntry[num]), score)
+	if c.limit > 0 {
+		if c.scored++; c.scored >= c.limit && len(c.top) >= c.window {
+			c.stopped = true
+			return true, nil
 		}
-		num := binary.BigEndian.Uint64(d.IndexInternalID)
-		score := d.Score
-		sctx.DocumentMatchPool.Put(d)
-		if num >= uint64(len(c.ix.docEntry)) {
-			c.err = errDocMap
-			return nil
+	}
+	return false, nil
+}
+
+// matchPool is the pool of matches c's searches draw from: kept with c,
+// it grows to what a searcher holds at once, then allocates nothing.
+func (c *collector) matchPool() *bsearch.DocumentMatchPool {
+	if c.matches == nil {
+		c.made = 0
+		c.matches = bsearch.NewDocumentMatchPool(0, 0)
+		c.matches.TooSmall = func(*bsearch.DocumentMatchPool) *bsearch.DocumentMatch {
+			c.made++
+			return new(bsearch.DocumentMatch)
 		}
-		if c.only != nil && !c.only.Contains(uint32(num)) {
-			return nil
-		}
-		c.add(int(c.ix.docEntry[num]), score)
-		if c.limit > 0 {
-			if c.scored++; c.scored >= c.limit && len(c.top) >= c.window {
-				c.stopped = true
-				return errEnough
-			}
-		}
-		return nil
-	}, false, nil
+	}
+	return c.matches
 }
 
 // add counts entry i and keeps it when it is among the best the filters

@@ -2,8 +2,10 @@ package search
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/blevesearch/bleve/v2/search/query"
 )
@@ -107,6 +109,76 @@ func TestSearchPooledCollectors(t *testing.T) {
 			if !slices.Equal(ids(got), ids(want[i])) {
 				t.Errorf("%+v: hits %v, first asked %v", qs[i], ids(got), ids(want[i]))
 			}
+		}
+	}
+}
+
+// cancelAfter is a context whose Err is nil for its first ok calls, then
+// context.Canceled: a search cancelled at a chosen check.
+type cancelAfter struct {
+	context.Context
+	ok int
+}
+
+func (c *cancelAfter) Err() error {
+	if c.ok > 0 {
+		c.ok--
+		return nil
+	}
+	return context.Canceled
+}
+
+// Its deadline keeps Search from wrapping it in a timeout of its own.
+func (c *cancelAfter) Deadline() (time.Time, bool) { return time.Now().Add(time.Minute), true }
+
+// A context cancelled in the middle of collecting stops it at the next
+// check with the context's error.
+func TestCollectCancelled(t *testing.T) {
+	ix := fullIndex(t)
+	if ix.Len() <= 2*checkDoneEvery {
+		t.Fatalf("%d entries: too few to cancel a search between two checks", ix.Len())
+	}
+	c := ix.newCollector(Query{}, rerankWindow)
+	defer c.release()
+	if err := ix.collect(&cancelAfter{Context: context.Background(), ok: 1 << 30}, query.NewMatchAllQuery(), "", c); err != nil {
+		t.Fatal(err)
+	}
+	if c.total != ix.Len() {
+		t.Fatalf("every document: %d collected of %d", c.total, ix.Len())
+	}
+	c.reset(ix, Query{}, rerankWindow)
+	err := ix.collect(&cancelAfter{Context: context.Background(), ok: 1}, query.NewMatchAllQuery(), "", c)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled after the first check: %v, want context.Canceled", err)
+	}
+	if c.total != checkDoneEvery {
+		t.Errorf("cancelled after the first check: %d collected, want %d", c.total, checkDoneEvery)
+	}
+}
+
+// A search whose context is cancelled answers the context's error and no
+// results, wherever it was cancelled; once it is not, it answers whole.
+func TestSearchCancelled(t *testing.T) {
+	ix := fullIndex(t)
+	q := Query{Text: "error request"}
+	want := run(t, ix, q)
+	for ok := 0; ; ok++ {
+		res, err := ix.Search(&cancelAfter{Context: context.Background(), ok: ok}, q)
+		if err == nil {
+			if ok == 0 {
+				t.Fatal("a search cancelled from the start answered")
+			}
+			sameCounts(t, q.Text, want, res)
+			if !slices.Equal(ids(res), ids(want)) {
+				t.Errorf("hits %v, want %v", ids(res), ids(want))
+			}
+			return
+		}
+		if !errors.Is(err, context.Canceled) || res != nil {
+			t.Fatalf("cancelled after %d checks: %v, %v; want no results and context.Canceled", ok, res, err)
+		}
+		if ok > 1000 {
+			t.Fatal("never answered")
 		}
 	}
 }
