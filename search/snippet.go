@@ -332,7 +332,13 @@ func cut(text string, marks [][2]int) Snippet {
 		hi = min(len(text), lo+snippetBytes)
 		hi = wordEnd(text, hi)
 	}
-	var sn Snippet
+	var sn Snippet // an empty text has no span, not an empty list
+	if len(text) > 0 {
+		// A span before each mark and the mark, then the text after the
+		// last and the two ellipses: one allocation, not a slice grown by
+		// doubling.
+		sn = make(Snippet, 0, 2*len(marks)+3)
+	}
 	if lo > 0 {
 		sn = append(sn, Span{Text: "…"})
 	}
