@@ -1,7 +1,6 @@
 package search
 
 import (
-	"container/heap"
 	"context"
 	"encoding/binary"
 	"fmt"
@@ -215,10 +214,10 @@ func (c *collector) add(i int, score float64) {
 		c.kept = append(c.kept, h)
 	}
 	if len(c.top) < c.window {
-		heap.Push(&c.top, h)
+		c.top.push(h)
 	} else if c.top.less(c.top[0], h) {
 		c.top[0] = h
-		heap.Fix(&c.top, 0)
+		c.top.down(0)
 	}
 }
 
@@ -251,7 +250,7 @@ func (c *collector) admits(i int) (status int, provs uint32, inS, inP bool) {
 func (c *collector) best() []ranked {
 	out := make([]ranked, len(c.top))
 	for i := len(out) - 1; i >= 0; i-- {
-		out[i] = heap.Pop(&c.top).(ranked)
+		out[i] = c.top.pop()
 	}
 	for _, h := range c.kept {
 		if !slices.ContainsFunc(out, func(o ranked) bool { return o.doc == h.doc }) {
@@ -276,7 +275,9 @@ func (c *collector) unseen() []int32 {
 	return out
 }
 
-// hitHeap is a min-heap: the worst kept hit on top.
+// hitHeap is a min-heap: the worst kept hit on top. Its methods are
+// container/heap's, on ranked values: through heap.Interface every push
+// and pop would box a hit in an allocation of its own.
 type hitHeap []ranked
 
 func (h hitHeap) less(a, b ranked) bool { // a worse than b
@@ -285,13 +286,47 @@ func (h hitHeap) less(a, b ranked) bool { // a worse than b
 	}
 	return a.doc > b.doc
 }
-func (h hitHeap) Len() int           { return len(h) }
-func (h hitHeap) Less(i, j int) bool { return h.less(h[i], h[j]) }
-func (h hitHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *hitHeap) Push(x any)        { *h = append(*h, x.(ranked)) }
-func (h *hitHeap) Pop() any {
+
+func (h *hitHeap) push(x ranked) {
+	*h = append(*h, x)
+	h.up(len(*h) - 1)
+}
+
+// pop removes and returns the worst hit.
+func (h *hitHeap) pop() ranked {
 	old := *h
-	x := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return x
+	n := len(old) - 1
+	old[0], old[n] = old[n], old[0]
+	*h = old[:n]
+	h.down(0)
+	return old[n]
+}
+
+func (h hitHeap) up(j int) {
+	for j > 0 {
+		i := (j - 1) / 2 // parent
+		if !h.less(h[j], h[i]) {
+			break
+		}
+		h[i], h[j] = h[j], h[i]
+		j = i
+	}
+}
+
+// down moves the hit at i down to its place.
+func (h hitHeap) down(i int) {
+	for {
+		j := 2*i + 1
+		if j >= len(h) {
+			return
+		}
+		if r := j + 1; r < len(h) && h.less(h[r], h[j]) {
+			j = r
+		}
+		if !h.less(h[j], h[i]) {
+			return
+		}
+		h[i], h[j] = h[j], h[i]
+		i = j
+	}
 }

@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"errors"
+	"math/rand/v2"
 	"slices"
 	"testing"
 	"time"
@@ -180,5 +181,34 @@ func TestSearchCancelled(t *testing.T) {
 		if ok > 1000 {
 			t.Fatal("never answered")
 		}
+	}
+}
+
+// The heap keeps the window's best hits of any stream, ties broken by
+// entry, and best hands them out best first, as sorting them all does.
+func TestCollectorKeepsBest(t *testing.T) {
+	ix := catalogue(t)
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, window := range []int{1, 2, 7, 100} {
+		c := ix.newCollector(Query{}, window)
+		var all []ranked
+		for range 300 {
+			h := ranked{doc: rng.IntN(ix.Len()), score: float64(rng.IntN(20))} // many ties
+			all = append(all, h)
+			c.add(h.doc, h.score)
+		}
+		slices.SortFunc(all, func(a, b ranked) int {
+			if c.top.less(a, b) {
+				return 1
+			}
+			if c.top.less(b, a) {
+				return -1
+			}
+			return 0
+		})
+		if got, want := c.best(), all[:window]; !slices.Equal(got, want) {
+			t.Errorf("window %d: best %v, want %v", window, got, want)
+		}
+		c.release()
 	}
 }
