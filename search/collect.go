@@ -36,7 +36,7 @@ func (ix *Index) collect(ctx context.Context, q query.Query, score string, c *co
 			err = fmt.Errorf("search: %w", cerr)
 		}
 	}()
-	sctx := &bsearch.SearchContext{DocumentMatchPool: c.matchPool(), IndexReader: r}
+	sctx := &bsearch.SearchContext{DocumentMatchPool: c.matchPool(s.DocumentMatchPoolSize() + 1), IndexReader: r}
 	for n := 0; ; n++ {
 		if n%checkDoneEvery == 0 {
 			if err := ctx.Err(); err != nil {
@@ -178,12 +178,14 @@ func (c *collector) take(num uint64, score float64) (enough bool, err error) {
 	return false, nil
 }
 
-// matchPool is the pool of matches c's searches draw from: kept with c,
-// it grows to what a searcher holds at once, then allocates nothing.
-func (c *collector) matchPool() *bsearch.DocumentMatchPool {
+// matchPool is the pool of matches c's searches draw from, made with the
+// size matches that a searcher holds at once (as bleve makes it per
+// search), in one block: kept with c, it then grows to what the widest
+// query held and allocates nothing.
+func (c *collector) matchPool(size int) *bsearch.DocumentMatchPool {
 	if c.matches == nil {
-		c.made = 0
-		c.matches = bsearch.NewDocumentMatchPool(0, 0)
+		c.made = size
+		c.matches = bsearch.NewDocumentMatchPool(size, 0)
 		c.matches.TooSmall = func(*bsearch.DocumentMatchPool) *bsearch.DocumentMatch {
 			c.made++
 			return new(bsearch.DocumentMatch)
