@@ -78,6 +78,7 @@ func (ix *Index) answerCode(ctx context.Context, q Query, pl plan, res *Results)
 		return false, ws, nil
 	}
 	c := ix.newCollector(q, max(q.Page*q.PerPage, rerankWindow))
+	defer c.release()
 	c.named = pl.namedDocs()
 	if err := ix.matchCode(ctx, terms, df, c); err != nil {
 		return true, ws, err

@@ -492,6 +492,12 @@ func (ix *Index) mapDocs() error {
 	return nil
 }
 
+// withMatchHandler makes bleve hand every match of a search under ctx to
+// the handler that mk makes.
+func withMatchHandler(ctx context.Context, mk func(*bsearch.SearchContext) (bsearch.DocumentMatchHandler, bool, error)) context.Context {
+	return context.WithValue(ctx, bsearch.MakeDocumentMatchHandlerKey, bsearch.MakeDocumentMatchHandler(mk))
+}
+
 // Entries returns every entry in status order, then id.
 // An index opened from a saved one decodes them all: use Len and At to
 // read a page of them.

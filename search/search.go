@@ -123,6 +123,7 @@ func (ix *Index) searchText(ctx context.Context, q Query, pl plan, res *Results,
 	if !answered {
 		if must, should := ix.textQuery(&pl, ws, reachAll); len(must) > 0 {
 			c := ix.newCollector(q, max(q.Page*q.PerPage, rerankWindow))
+			defer c.release()
 			c.named = pl.namedDocs()
 			if err := ix.match(ctx, q, pl, ws, must, should, c); err != nil {
 				return err

@@ -105,7 +105,7 @@ func (hl *highlighter) marks(text string) [][2]int {
 	// text, in any text where only ASCII lower-cases to ASCII; anything
 	// else is lower-cased first.
 	index, lower := indexFold, text
-	if !hl.asciiKeys || !isASCII(text) && strings.ContainsAny(text, lowersToASCII) {
+	if !hl.asciiKeys || !isASCII(text) && hasLowerToASCII(text) {
 		index, lower = strings.Index, lowerASCII(text)
 		if len(lower) != len(text) {
 			// Lower-casing changed byte offsets: analyse the whole text.
@@ -306,10 +306,14 @@ func equalFoldASCII(s, k string) bool {
 	return true
 }
 
-// lowersToASCII are the characters beyond ASCII that lower-case to ASCII
-// (İ to i, the Kelvin sign to k): a text without them holds an ASCII key,
-// ignoring case, exactly where its lower-cased copy does.
-const lowersToASCII = "\u0130\u212a"
+// hasLowerToASCII reports whether s holds a character beyond ASCII that
+// lower-cases to ASCII (İ to i, the Kelvin sign to k): a text without them
+// holds an ASCII key, ignoring case, exactly where its lower-cased copy
+// does. Each is searched as a string, which skips to its first byte;
+// strings.ContainsAny would decode every rune of s.
+func hasLowerToASCII(s string) bool {
+	return strings.Contains(s, "\u0130") || strings.Contains(s, "\u212a")
+}
 
 func isASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
@@ -332,7 +336,13 @@ func cut(text string, marks [][2]int) Snippet {
 		hi = min(len(text), lo+snippetBytes)
 		hi = wordEnd(text, hi)
 	}
-	var sn Snippet
+	var sn Snippet // an empty text has no span, not an empty list
+	if len(text) > 0 {
+		// A span before each mark and the mark, then the text after the
+		// last and the two ellipses: one allocation, not a slice grown by
+		// doubling.
+		sn = make(Snippet, 0, 2*len(marks)+3)
+	}
 	if lo > 0 {
 		sn = append(sn, Span{Text: "…"})
 	}

@@ -227,17 +227,9 @@ func (ix *Index) dfReader(ctx context.Context) *dfCounter {
 }
 
 func (d *dfCounter) open() error {
-	adv, err := d.ix.bleve.Advanced()
+	r, err := d.ix.reader()
 	if err != nil {
-		return fmt.Errorf("search: read word counts: %w", err)
-	}
-	r, err := adv.Reader()
-	if err != nil {
-		return fmt.Errorf("search: read word counts: %w", err)
-	}
-	// A closed on-disk index hands out a nil snapshot rather than an error.
-	if snap, ok := r.(*scorch.IndexSnapshot); r == nil || ok && snap == nil {
-		return errClosed
+		return err
 	}
 	d.r = r
 	return nil
