@@ -91,6 +91,7 @@ type Index struct {
 	// heldDicts are the dictionaries of an index held in memory, by field
 	// (see holdDicts); nil for one read from files.
 	heldDicts map[string][]segment.TermDictionary
+	replay    replayedPostings // a small catalogue's postings, decoded (collect)
 }
 
 type doc struct {
