@@ -111,19 +111,13 @@ type matcher struct {
 
 // newMatcher opens a snapshot of the index, or says why it cannot count.
 func (ix *Index) newMatcher(ctx context.Context) (*matcher, error) {
-	adv, err := ix.bleve.Advanced()
+	r, err := ix.reader()
 	if err != nil {
-		return nil, fmt.Errorf("search: %w", err)
-	}
-	r, err := adv.Reader()
-	if err != nil {
-		return nil, fmt.Errorf("search: %w", err)
+		return nil, err
 	}
 	snap, ok := r.(*scorch.IndexSnapshot)
-	if !ok || snap == nil {
-		if r != nil {
-			_ = r.Close()
-		}
+	if !ok {
+		_ = r.Close()
 		return nil, errUncountable
 	}
 	m := &matcher{ctx: ctx, ix: ix, snap: snap, segs: snap.Segments(), terms: map[[2]string]*roaring.Bitmap{}}
