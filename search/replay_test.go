@@ -167,7 +167,7 @@ func TestReplayDecodesOncePerSnapshot(t *testing.T) {
 }
 
 // TestReplaySearchesAsTheSnapshot asks small catalogues (the embedded one,
-// and a hundred real entries with it) every relevance query and queries
+// and a hundred real entries with it) every relevance query and 90 queries
 // drawn from their entries, filtered and not, on later pages too, with
 // the postings read from the snapshot and then replayed (twice: decoded,
 // then from memory), and compares whole answers.
@@ -191,10 +191,10 @@ func TestReplaySearchesAsTheSnapshot(t *testing.T) {
 			for _, c := range loadRelevance(t) {
 				qs = append(qs, Query{Text: c.Query})
 			}
-			for _, text := range rerankQueries(es, 150, rng) {
+			for _, text := range rerankQueries(es, 60, rng) {
 				qs = append(qs, Query{Text: text})
 			}
-			for i, text := range rerankQueries(es, 60, rng) {
+			for i, text := range rerankQueries(es, 30, rng) {
 				q := Query{Text: text, Page: 1 + i%3, PerPage: 5}
 				if i%2 == 0 {
 					q.Status = StatusSet{{400, 499}}
