@@ -352,18 +352,28 @@ func (l *termLookup) dicts(field string) ([]segment.TermDictionary, bool) {
 	if ok {
 		return ds, true
 	}
-	for _, s := range l.snap.Segments() {
+	ds, err := fieldDicts(l.snap, field)
+	if err != nil {
+		l.err = err
+		return nil, false
+	}
+	l.opened[field] = ds
+	return ds, true
+}
+
+// fieldDicts is field's dictionary in each segment of snap that has one.
+func fieldDicts(snap *scorch.IndexSnapshot, field string) ([]segment.TermDictionary, error) {
+	ds := []segment.TermDictionary{}
+	for _, s := range snap.Segments() {
 		d, err := s.Segment().Dictionary(field)
 		if err != nil {
-			l.err = err
-			return nil, false
+			return nil, err
 		}
 		if d != nil {
 			ds = append(ds, d)
 		}
 	}
-	l.opened[field] = ds
-	return ds, true
+	return ds, nil
 }
 
 // holdDicts opens, for an index held in memory, the dictionaries of the
@@ -372,51 +382,33 @@ func (l *termLookup) dicts(field string) ([]segment.TermDictionary, bool) {
 // dictionaries stay valid whatever happens to the snapshot. termLookup
 // then opens no snapshot per query.
 func (ix *Index) holdDicts() error {
-	adv, err := ix.bleve.Advanced()
-	if err != nil {
-		return err
-	}
-	r, err := adv.Reader()
+	r, err := ix.reader()
 	if err != nil {
 		return err
 	}
 	defer r.Close()
 	snap, ok := r.(*scorch.IndexSnapshot)
-	if !ok || snap == nil {
+	if !ok {
 		return nil
 	}
 	held := map[string][]segment.TermDictionary{}
 	for _, f := range []string{fTitle, fMessage, fAlias, fBody, fIdent, fProviders} {
-		ds := []segment.TermDictionary{}
-		for _, s := range snap.Segments() {
-			d, err := s.Segment().Dictionary(f)
-			if err != nil {
-				return err
-			}
-			if d != nil {
-				ds = append(ds, d)
-			}
+		if held[f], err = fieldDicts(snap, f); err != nil {
+			return err
 		}
-		held[f] = ds
 	}
 	ix.heldDicts = held
 	return nil
 }
 
 func (l *termLookup) open() error {
-	adv, err := l.ix.bleve.Advanced()
-	if err != nil {
-		return err
-	}
-	r, err := adv.Reader()
+	r, err := l.ix.reader()
 	if err != nil {
 		return err
 	}
 	snap, ok := r.(*scorch.IndexSnapshot)
-	if !ok || snap == nil {
-		if r != nil {
-			_ = r.Close()
-		}
+	if !ok {
+		_ = r.Close()
 		return errUncountable
 	}
 	l.snap, l.opened = snap, map[string][]segment.TermDictionary{}
