@@ -131,7 +131,9 @@ func termQueries(terms []string, field string, boost float64) []query.Query {
 type wordQuery struct {
 	find  query.Query // every field the word is looked for in: finds hits
 	score query.Query // title, message, alias and provider only: scores hits
-	df    uint32
+	// df and light are the word's documents anywhere and in a title or
+	// message: what its postings cost to walk.
+	df, light uint32
 }
 
 // scoring is the scoring form of each word query.
@@ -192,23 +194,18 @@ func (ix *Index) wordQuery(w word, broad bool, look *termLookup) wordQuery {
 			score = append(score, t)
 		}
 	}
-	return wordQuery{anyOf(find), anyOf(score), w.df}
+	return wordQuery{anyOf(find), anyOf(score), w.df, w.light}
 }
 
 // wordGroups are the word queries of a text, by what each does.
 type wordGroups struct {
 	rare    []wordQuery   // in at most commonCutoff documents: they find the hits
 	common  []wordQuery   // in more: they find hits only when no rare word can
-	cost    []wordCost    // of each common word
 	phrased []query.Query // scoring forms of words in a quoted phrase, which finds their hits
 	known   bool          // some rare word is in the index
 	head    bool          // looked for outside the prose only (reachHead)
 	lean    *leanScoring  // when set, the common words scored are bounded
 }
-
-// wordCost is what a common word's postings cost to walk: the documents
-// holding it anywhere and in a title or message.
-type wordCost struct{ df, light uint32 }
 
 // leanScoring bounds the work of scoring a query's common words, once the
 // matches are counted (see match). bleve steps through every posting of a
@@ -262,7 +259,6 @@ func (ix *Index) groupWords(pl plan, ws []word, fields reach) wordGroups {
 			g.phrased = append(g.phrased, q.score)
 		case w.df > cutoff:
 			g.common = append(g.common, q)
-			g.cost = append(g.cost, wordCost{w.df, w.light})
 		default:
 			g.rare = append(g.rare, q)
 			g.known = g.known || w.df > 0
@@ -277,28 +273,20 @@ func (g wordGroups) findWith() (find query.Query, scoreOnly []wordQuery) {
 	switch {
 	case g.known:
 		// Rare words find the hits; common ones only score them.
-		return bleve.NewDisjunctionQuery(finding(g.rare)...), g.scored(g.common, g.cost)
+		return bleve.NewDisjunctionQuery(finding(g.rare)...), g.scored(g.common)
 	case len(g.common) >= 2:
 		// Only common words: a hit must hold the two rarest, so that a
 		// fragment such as "is not a valid phone number" walks the
 		// documents holding both rather than every document holding one.
-		order := make([]int, len(g.common))
-		for i := range order {
-			order[i] = i
-		}
-		slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(g.common[a].df, g.common[b].df) })
-		common := make([]wordQuery, len(order))
-		cost := make([]wordCost, len(order))
-		for i, k := range order {
-			common[i], cost[i] = g.common[k], g.cost[k]
-		}
+		common := slices.Clone(g.common)
+		slices.SortStableFunc(common, func(a, b wordQuery) int { return cmp.Compare(a.df, b.df) })
 		n := 2
-		if l := g.lean; l != nil && g.walked(cost[1]) > l.walk {
+		if l := g.lean; l != nil && g.walked(common[1]) > l.walk {
 			// Walking the second's postings costs more than scoring
 			// what the first finds beyond the matches.
 			n, l.loose = 1, true
 		}
-		return bleve.NewConjunctionQuery(finding(common[:n])...), append(g.scored(common[n:], cost[n:]), g.rare...)
+		return bleve.NewConjunctionQuery(finding(common[:n])...), append(g.scored(common[n:]), g.rare...)
 	case len(g.rare)+len(g.common) > 0:
 		return bleve.NewDisjunctionQuery(finding(append(slices.Clone(g.rare), g.common...))...), nil
 	}
@@ -307,17 +295,16 @@ func (g wordGroups) findWith() (find query.Query, scoreOnly []wordQuery) {
 
 // walked is the postings a common word's finding form walks: outside the
 // prose (head), those of its titles and messages, else every field's.
-func (g wordGroups) walked(c wordCost) int {
+func (g wordGroups) walked(q wordQuery) int {
 	if g.head {
-		return int(c.light)
+		return int(q.light)
 	}
-	return int(c.df)
+	return int(q.df)
 }
 
-// scored is the common words qs (cost, of each) that only score: every
-// one, or under lean those that fit its work, the rarest first, in the
-// order of qs.
-func (g wordGroups) scored(qs []wordQuery, cost []wordCost) []wordQuery {
+// scored is the common words qs that only score: every one, or under
+// lean those that fit its work, the rarest first, in the order of qs.
+func (g wordGroups) scored(qs []wordQuery) []wordQuery {
 	l := g.lean
 	if l == nil {
 		return qs
@@ -326,11 +313,11 @@ func (g wordGroups) scored(qs []wordQuery, cost []wordCost) []wordQuery {
 	for i := range order {
 		order[i] = i
 	}
-	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(cost[a].light, cost[b].light) })
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(qs[a].light, qs[b].light) })
 	keep := make([]bool, len(qs))
 	left := l.work
 	for _, i := range order {
-		work := int(cost[i].light) + l.candidates*candidateWork
+		work := int(qs[i].light) + l.candidates*candidateWork
 		if work > left {
 			break
 		}

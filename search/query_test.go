@@ -269,17 +269,20 @@ func TestLeanScoringKeepsTheRarest(t *testing.T) {
 		t.Errorf("without a budget %d of %d common words score", len(all), len(g.common))
 	}
 	// A budget that fits the two rarest words' postings and candidates.
-	byLight := slices.Clone(g.cost)
-	slices.SortFunc(byLight, func(a, b wordCost) int { return int(a.light) - int(b.light) })
-	if byLight[1].light == byLight[2].light {
-		t.Fatalf("the second and third rarest words tie (%d): no test", byLight[1].light)
+	byLight := make([]uint32, len(g.common))
+	for i, q := range g.common {
+		byLight[i] = q.light
+	}
+	slices.Sort(byLight)
+	if byLight[1] == byLight[2] {
+		t.Fatalf("the second and third rarest words tie (%d): no test", byLight[1])
 	}
 	const candidates = 10
-	g.lean = &leanScoring{work: int(byLight[0].light+byLight[1].light) + 2*candidates*candidateWork, candidates: candidates}
+	g.lean = &leanScoring{work: int(byLight[0]+byLight[1]) + 2*candidates*candidateWork, candidates: candidates}
 	_, scored := g.findWith()
 	var want []query.Query
-	for i, q := range g.common {
-		if g.cost[i].light <= byLight[1].light {
+	for _, q := range g.common {
+		if q.light <= byLight[1] {
 			want = append(want, q.score)
 		}
 	}
