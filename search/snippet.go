@@ -155,39 +155,25 @@ func (hl *highlighter) marksIn(text string, wins [][2]int) [][2]int {
 	var ms [][2]int
 	for _, w := range wins {
 		lo, part := w[0], text[w[0]:w[1]]
+		var wt *windowTerms
 		if len(part) > windowBytes {
-			ms = hl.analyse(part, lo, ms)
-			continue
+			wt = analyseWindow(hl.ix, part)
+		} else {
+			wt = hl.ix.windows.get(hl.ix, part)
 		}
-		wt := hl.ix.windows.get(hl.ix, part)
 		for _, t := range wt.en {
 			if hl.en[t.term] {
 				ms = append(ms, [2]int{lo + int(t.start), lo + int(t.end)})
 			}
 		}
 		for _, t := range wt.ident {
+			// Plain words were marked by their stem, identifiers are marked whole.
 			if hl.ident[t.term] {
 				ms = append(ms, [2]int{lo + int(t.start), lo + int(t.end)})
 			}
 		}
 	}
 	return mergeSpans(ms)
-}
-
-// analyse appends the marks of part, which starts at lo, to ms.
-func (hl *highlighter) analyse(part string, lo int, ms [][2]int) [][2]int {
-	hl.ix.en(part, func(t string, s, e int) {
-		if hl.en[t] {
-			ms = append(ms, [2]int{lo + s, lo + e})
-		}
-	})
-	eachIdent(part, func(s, e int, w string) {
-		// Plain words were marked by their stem, identifiers are marked whole.
-		if !isPlainWord(w) && hl.ident[lowerASCII(w)] {
-			ms = append(ms, [2]int{lo + s, lo + e})
-		}
-	})
-	return ms
 }
 
 // windowBytes is the longest window whose analysis is remembered: a window
@@ -222,22 +208,30 @@ func (c *windowCache) get(ix *Index, part string) *windowTerms {
 	if ok {
 		return wt
 	}
-	wt = &windowTerms{}
-	ix.en(part, func(t string, s, e int) {
-		wt.en = append(wt.en, windowTerm{t, int32(s), int32(e)})
-	})
-	eachIdent(part, func(s, e int, w string) {
-		if !isPlainWord(w) {
-			// The text may be the saved index's, mapped: keep a copy.
-			wt.ident = append(wt.ident, windowTerm{strings.Clone(lowerASCII(w)), int32(s), int32(e)})
-		}
-	})
+	wt = analyseWindow(ix, part)
 	c.mu.Lock()
 	if c.m == nil || len(c.m) >= windowsKept {
 		c.m = map[string]*windowTerms{}
 	}
 	c.m[strings.Clone(part)] = wt
 	c.mu.Unlock()
+	return wt
+}
+
+// analyseWindow is what the analyzers make of part: its English terms and
+// its identifiers (plain words are not), with their offsets in it.
+func analyseWindow(ix *Index, part string) *windowTerms {
+	wt := &windowTerms{}
+	ix.en(part, func(t string, s, e int) {
+		wt.en = append(wt.en, windowTerm{t, int32(s), int32(e)})
+	})
+	eachIdent(part, func(s, e int, w string) {
+		if !isPlainWord(w) {
+			// The text may be the saved index's, mapped, and the terms
+			// may be kept (windowCache): a copy.
+			wt.ident = append(wt.ident, windowTerm{strings.Clone(lowerASCII(w)), int32(s), int32(e)})
+		}
+	})
 	return wt
 }
 
