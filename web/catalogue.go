@@ -248,14 +248,8 @@ func resultGroups(providers *content.Providers, st listState, res *search.Result
 	}
 	names := make([]string, 0, n)
 	for _, h := range res.Hits {
-		href := ""
-		if st.links != nil {
-			href = st.links.entryURL(h.ID, params)
-		} else {
-			href = EntryPath(h.ID) + params
-		}
 		n := len(names)
-		it := card(providers, hitListed(h), href, names[n:n:n+len(h.Providers)])
+		it := card(providers, hitListed(h), st.links.entryURL(h.ID, params), names[n:n:n+len(h.Providers)])
 		names = names[:n+len(h.Providers)]
 		if st.Q != "" {
 			it.From = snippetLabels[h.SnippetFrom]
@@ -382,10 +376,10 @@ func entryListed(e content.Entry) listed {
 	return listed{ID: e.ID, Status: e.Status, Codes: e.Codes, Title: e.Title, Providers: e.Providers}
 }
 
-// item is one entry in a list of results or related entries; hl and from,
-// when set, tell its page what to highlight and which list to return to.
-func item(providers *content.Providers, l listed, hl, from string) components.Item {
-	return itemWith(providers, l, entryParams(hl, from))
+// item is one entry in a list of related entries, or of a code's, linking
+// to its page (a result's card also says what to highlight: resultGroups).
+func item(providers *content.Providers, l listed) components.Item {
+	return card(providers, l, EntryPath(l.ID), make([]string, 0, len(l.Providers)))
 }
 
 // entryParams is the query of a link to an entry: the words to mark (hl)
@@ -402,11 +396,6 @@ func entryParams(hl, from string) string {
 		return ""
 	}
 	return "?" + strings.Join(params, "&")
-}
-
-// itemWith is item with its link's query (entryParams) made already.
-func itemWith(providers *content.Providers, l listed, params string) components.Item {
-	return card(providers, l, EntryPath(l.ID)+params, make([]string, 0, len(l.Providers)))
 }
 
 // card is the list item of l linking to href, its providers' names

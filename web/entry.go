@@ -81,7 +81,7 @@ func (s *Server) codeChoicePage(w http.ResponseWriter, r *http.Request, ix index
 	for _, e := range c.entries {
 		l := entryListed(e)
 		l.Snippet = search.Snippet{{Text: describe(e)}} // what tells them apart
-		v.Items = append(v.Items, item(ix.Providers(), l, "", ""))
+		v.Items = append(v.Items, item(ix.Providers(), l))
 	}
 	return render(w, r, http.StatusMultipleChoices, components.CodeChoicePage(v))
 }
@@ -180,7 +180,7 @@ func (s *Server) entryView(r *http.Request, ix index, e content.Entry) component
 		v.Sections = append(v.Sections, components.Section{ID: sec.ID, Title: sec.Title, HTML: sec.HTML})
 	}
 	for _, rel := range related(ix, e) {
-		v.Related = append(v.Related, item(ix.Providers(), entryListed(rel), "", ""))
+		v.Related = append(v.Related, item(ix.Providers(), entryListed(rel)))
 	}
 	return v
 }

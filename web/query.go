@@ -43,8 +43,12 @@ func (s listState) withLinks(n int) listState {
 	return s
 }
 
-// entryURL is the path of entry id with the query params (entryParams).
+// entryURL is the path of entry id with the query params (entryParams);
+// without pageLinks (nil), a string of its own.
 func (l *pageLinks) entryURL(id, params string) string {
+	if l == nil {
+		return EntryPath(id) + params
+	}
 	start := l.b.Len()
 	l.b.WriteString("/errors/")
 	l.b.WriteString(url.PathEscape(id)) // as EntryPath
