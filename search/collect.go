@@ -30,7 +30,7 @@ func (ix *Index) collect(ctx context.Context, q query.Query, score string, c *co
 	if ix.entries.len() <= collectorCounts {
 		r = ix.replay.reader(r) // its searchers open postings decoded once
 	}
-	s, err := q.Searcher(ctx, r, ix.bleve.Mapping(), bsearch.SearcherOptions{Score: score})
+	s, err := flat(q).Searcher(ctx, r, ix.bleve.Mapping(), bsearch.SearcherOptions{Score: score})
 	if err != nil {
 		return fmt.Errorf("search: %w", err)
 	}

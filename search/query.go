@@ -491,3 +491,94 @@ func boolean(must, should []query.Query) *query.BooleanQuery {
 	}
 	return b
 }
+
+// flat is q with each conjunction or disjunction of a single query
+// replaced by that query. bleve builds a searcher for every level of a
+// tree and hands each match up through all of them: the trees of common
+// words nest three levels of one child above their word queries. One
+// child scores as its parent does (a sum of one score, a coord of 1/1, a
+// weight summed from its one child), so scores are the same to the bit.
+// q itself is left as it was.
+func flat(q query.Query) query.Query {
+	switch q := q.(type) {
+	case *query.BooleanQuery:
+		out := *q
+		out.Must, out.Should = flatClause(q.Must), flatClause(q.Should)
+		return &out
+	case *query.ConjunctionQuery, *query.DisjunctionQuery:
+		if child, ok := lone(q); ok {
+			return flat(child)
+		}
+		return flatChildren(q)
+	}
+	return q
+}
+
+// flatClause is flat for a clause of a boolean query. There a clause that
+// bleve makes a match-none searcher counts as no clause at all, and a
+// should clause alone then finds hits: a lone child is taken in place of
+// its parent only when it cannot be one (a term, or a composite of its
+// own children).
+func flatClause(q query.Query) query.Query {
+	if q == nil {
+		return nil
+	}
+	child, ok := lone(q)
+	if !ok {
+		return flatChildren(q)
+	}
+	f := flat(child)
+	switch f := f.(type) {
+	case *query.TermQuery:
+		return f
+	case *query.ConjunctionQuery:
+		if len(f.Conjuncts) > 0 {
+			return f
+		}
+	case *query.DisjunctionQuery:
+		if len(f.Disjuncts) > 0 {
+			return f
+		}
+	}
+	return flatChildren(q)
+}
+
+// lone is the single child of a conjunction, or of a disjunction that
+// needs no more than one match, when it has one.
+func lone(q query.Query) (query.Query, bool) {
+	switch q := q.(type) {
+	case *query.ConjunctionQuery:
+		if len(q.Conjuncts) == 1 {
+			return q.Conjuncts[0], true
+		}
+	case *query.DisjunctionQuery:
+		if len(q.Disjuncts) == 1 && q.Min <= 1 {
+			return q.Disjuncts[0], true
+		}
+	}
+	return nil, false
+}
+
+// flatChildren is a copy of the conjunction or disjunction q with its
+// children flat; any other q as it is.
+func flatChildren(q query.Query) query.Query {
+	switch q := q.(type) {
+	case *query.ConjunctionQuery:
+		out := *q
+		out.Conjuncts = flatAll(q.Conjuncts)
+		return &out
+	case *query.DisjunctionQuery:
+		out := *q
+		out.Disjuncts = flatAll(q.Disjuncts)
+		return &out
+	}
+	return q
+}
+
+func flatAll(qs []query.Query) []query.Query {
+	out := make([]query.Query, len(qs))
+	for i, q := range qs {
+		out[i] = flat(q)
+	}
+	return out
+}

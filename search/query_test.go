@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -11,6 +12,8 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/errata/errata/content"
 )
 
 func TestFieldRanking(t *testing.T) {
@@ -288,5 +291,111 @@ func TestLeanScoringKeepsTheRarest(t *testing.T) {
 	}
 	if got := scoring(scored); !slices.Equal(got, want) {
 		t.Errorf("scored %d words, want the %d rarest in typed order", len(got), len(want))
+	}
+}
+
+// A query tree with its single-child levels taken out (flat) finds the
+// same documents as the tree, each scored the same, for the trees
+// textQuery builds for every relevance query and drawn ones, at each
+// reach, with and without filters. (A disjunction of more than ten words
+// may sum its matches in another order, by a unit in the last place.) A
+// boolean clause that would become a match-none query keeps its level:
+// bleve would drop it as no clause.
+func TestFlatScoresAsTheTree(t *testing.T) {
+	search := func(ix *Index, q query.Query) (uint64, map[string]float64) {
+		res, err := ix.bleve.Search(bleve.NewSearchRequestOptions(q, ix.Len(), 0, false))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]float64{}
+		for _, h := range res.Hits {
+			out[h.ID] = h.Score
+		}
+		return res.Total, out
+	}
+	same := func(a, b float64) bool { return math.Abs(a-b) <= 1e-12*math.Abs(a) }
+	levels := func(q query.Query) int {
+		n := 0
+		var walk func(query.Query)
+		walk = func(q query.Query) {
+			switch q := q.(type) {
+			case *query.BooleanQuery:
+				for _, c := range []query.Query{q.Must, q.Should} {
+					if c != nil {
+						walk(c)
+					}
+				}
+			case *query.ConjunctionQuery:
+				n++
+				for _, c := range q.Conjuncts {
+					walk(c)
+				}
+			case *query.DisjunctionQuery:
+				n++
+				for _, c := range q.Disjuncts {
+					walk(c)
+				}
+			}
+		}
+		walk(q)
+		return n
+	}
+	for name, ix := range map[string]*Index{"catalogue": catalogue(t), "full": fullIndex(t)} {
+		t.Run(name, func(t *testing.T) {
+			var texts []string
+			for _, c := range loadRelevance(t) {
+				texts = append(texts, c.Query)
+			}
+			es := make([]content.Entry, ix.Len())
+			for i := range es {
+				es[i] = ix.entries.at(i)
+			}
+			texts = append(texts, rerankQueries(es, 40, rand.New(rand.NewPCG(3, 4)))...)
+			trees, taken, found := 0, 0, 0
+			for i, text := range texts {
+				for _, r := range []reach{reachAll, reachBroad, reachHead} {
+					pl, ws := plannedWords(t, ix, text)
+					must, should := ix.textQuery(&pl, ws, r)
+					if len(must) == 0 {
+						continue
+					}
+					q := boolean(must, should)
+					if i%3 == 1 {
+						q = boolean(append(filterQueries(Query{Status: StatusSet{{400, 499}}}), must...), should)
+					}
+					before := levels(q)
+					f := flat(q)
+					if levels(q) != before {
+						t.Fatalf("%q: flat changed the tree it was given", text)
+					}
+					wantN, want := search(ix, q)
+					gotN, got := search(ix, f)
+					if wantN != gotN || !maps.EqualFunc(want, got, same) {
+						t.Fatalf("%q (reach %d): the tree finds %d, flat %d, or scores differ:\n%v\n%v", text, r, wantN, gotN, want, got)
+					}
+					trees++
+					taken += before - levels(f)
+					found += len(want)
+				}
+			}
+			if trees == 0 || taken == 0 || found == 0 {
+				t.Fatalf("%d trees, %d levels taken out, %d hits: nothing was compared", trees, taken, found)
+			}
+			t.Logf("%d trees, %d single-child levels taken out, %d hits compared", trees, taken, found)
+		})
+	}
+	// A must clause of a query that matches nothing matches nothing still,
+	// though should clauses match.
+	ix := catalogue(t)
+	should := bleve.NewTermQuery("request")
+	should.SetField(fMessage)
+	for _, must := range []query.Query{bleve.NewMatchNoneQuery(), bleve.NewDisjunctionQuery(bleve.NewMatchNoneQuery())} {
+		q := boolean([]query.Query{must}, []query.Query{should})
+		if n, _ := search(ix, should); n == 0 {
+			t.Fatal("no entry's message holds request: the case tests nothing")
+		}
+		if n, _ := search(ix, flat(q)); n != 0 {
+			t.Errorf("a must clause that matches nothing, flat: %d hits, want none", n)
+		}
 	}
 }
