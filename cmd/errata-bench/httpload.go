@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"runtime/pprof"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -31,7 +32,7 @@ type httpStats struct {
 	PageFreshRatio float64 `json:"page_fresh_ratio"`
 	// The same as served (cache on) with no query asked twice, so nearly
 	// every request misses the cache and searches: what a cache costs
-	// when it does not help.
+	// when it does not help. Each is the median of its rounds' (Rounds).
 	APIDistinctRatio  float64 `json:"api_distinct_ratio"`
 	PageDistinctRatio float64 `json:"page_distinct_ratio"`
 	// The same two read from CPU per request instead: /healthz's over the
@@ -41,6 +42,10 @@ type httpStats struct {
 	// would be with the cores to this process alone).
 	APIDistinctCPURatio  float64 `json:"api_distinct_cpu_ratio,omitempty"`
 	PageDistinctCPURatio float64 `json:"page_distinct_cpu_ratio,omitempty"`
+	// Rounds are the runs of never-asked queries, API then page, each
+	// round right after a /healthz run of its own (also in Endpoints, in
+	// that order).
+	Rounds []distinctRound `json:"distinct_rounds,omitempty"`
 	// Open is the open-loop run: requests sent at a fixed rate whatever the
 	// answers' pace, alternating API and page, no query asked twice.
 	Open *endpointStats `json:"open_loop,omitempty"`
@@ -64,13 +69,49 @@ type endpointStats struct {
 	Errors      []string `json:"errors,omitempty"`
 }
 
-func (h *httpStats) cpu(name string) float64 {
-	for _, e := range h.Endpoints {
-		if e.Name == name {
-			return e.CPUPerReqUS
-		}
+// distinctRounds is how many times the never-asked queries are measured,
+// each time beside a /healthz run just before them. On cores shared with
+// other work one pair of runs swung from 26 % to 39 % between runs of the
+// same code; the median of rounds taken in turn swings less.
+const distinctRounds = 3
+
+// distinctRound is one round of never-asked queries and the /healthz run
+// before it, with their ratios.
+type distinctRound struct {
+	Healthz, API, Page endpointStats
+	// APIRatio and PageRatio are req/s over /healthz's; the CPU ratios
+	// /healthz's CPU per request over theirs (0 when not measured).
+	APIRatio     float64 `json:"api_ratio"`
+	PageRatio    float64 `json:"page_ratio"`
+	APICPURatio  float64 `json:"api_cpu_ratio,omitempty"`
+	PageCPURatio float64 `json:"page_cpu_ratio,omitempty"`
+}
+
+func newRound(healthz, api, page endpointStats) distinctRound {
+	r := distinctRound{Healthz: healthz, API: api, Page: page}
+	if healthz.RPS > 0 {
+		r.APIRatio, r.PageRatio = api.RPS/healthz.RPS, page.RPS/healthz.RPS
 	}
-	return 0
+	if healthz.CPUPerReqUS > 0 && api.CPUPerReqUS > 0 && page.CPUPerReqUS > 0 {
+		r.APICPURatio, r.PageCPURatio = healthz.CPUPerReqUS/api.CPUPerReqUS, healthz.CPUPerReqUS/page.CPUPerReqUS
+	}
+	return r
+}
+
+// medianOf is the median of one figure of the rounds.
+func medianOf(rounds []distinctRound, figure func(distinctRound) float64) float64 {
+	vs := make([]float64, len(rounds))
+	for i, r := range rounds {
+		vs[i] = figure(r)
+	}
+	slices.Sort(vs)
+	if len(vs) == 0 {
+		return 0
+	}
+	if len(vs)%2 == 1 {
+		return vs[len(vs)/2]
+	}
+	return (vs[len(vs)/2-1] + vs[len(vs)/2]) / 2
 }
 
 func (h *httpStats) rps(name string) float64 {
@@ -111,21 +152,29 @@ func runHTTP(base, fresh string, queries []benchQuery, distinct *httpQueries, cf
 	}
 	api, page := on(base, "/api/v1/search", jsonHeader), on(base, "/", htmlHeader)
 	apiFresh, pageFresh := on(fresh, "/api/v1/search", jsonHeader), on(fresh, "/", htmlHeader)
-	runs := []struct {
-		name, base string
-		targeter   vegeta.Targeter
-	}{
+	runs := []loadRun{
 		{"healthz", base, vegeta.NewStaticTargeter(vegeta.Target{Method: http.MethodGet, URL: base + "/healthz", Header: jsonHeader})},
 		{"api", base, vegeta.NewStaticTargeter(api...)},
 		{"page", base, vegeta.NewStaticTargeter(page...)},
 		{"api-fresh", fresh, vegeta.NewStaticTargeter(apiFresh...)},
 		{"page-fresh", fresh, vegeta.NewStaticTargeter(pageFresh...)},
-		{"api-distinct", base, distinct.closed.targeter(base, false)},
-		{"page-distinct", base, distinct.closed.targeter(base, true)},
+	}
+	healthz := runs[0]
+	for range distinctRounds {
+		runs = append(runs, healthz,
+			loadRun{"api-distinct", base, distinct.closed.targeter(base, false)},
+			loadRun{"page-distinct", base, distinct.closed.targeter(base, true)})
 	}
 	hs := &httpStats{Workers: workers, DurationS: dur.Seconds()}
+	profiled := map[string]bool{}
 	for _, r := range runs {
-		stop, err := runProfile(profile, r.name)
+		// A run's profile is its first round's.
+		path := profile
+		if profiled[r.name] {
+			path = ""
+		}
+		profiled[r.name] = true
+		stop, err := runProfile(path, r.name)
 		if err != nil {
 			return nil, err
 		}
@@ -135,19 +184,21 @@ func runHTTP(base, fresh string, queries []benchQuery, distinct *httpQueries, cf
 			return nil, err
 		}
 		hs.Endpoints = append(hs.Endpoints, es)
+		if r.name == "page-distinct" {
+			n := len(hs.Endpoints)
+			hs.Rounds = append(hs.Rounds, newRound(hs.Endpoints[n-3], hs.Endpoints[n-2], hs.Endpoints[n-1]))
+		}
 	}
 	if h := hs.rps("healthz"); h > 0 {
 		hs.APIRatio = hs.rps("api") / h
 		hs.PageRatio = hs.rps("page") / h
 		hs.APIFreshRatio = hs.rps("api-fresh") / h
 		hs.PageFreshRatio = hs.rps("page-fresh") / h
-		hs.APIDistinctRatio = hs.rps("api-distinct") / h
-		hs.PageDistinctRatio = hs.rps("page-distinct") / h
 	}
-	if h := hs.cpu("healthz"); h > 0 && hs.cpu("api-distinct") > 0 && hs.cpu("page-distinct") > 0 {
-		hs.APIDistinctCPURatio = h / hs.cpu("api-distinct")
-		hs.PageDistinctCPURatio = h / hs.cpu("page-distinct")
-	}
+	hs.APIDistinctRatio = medianOf(hs.Rounds, func(r distinctRound) float64 { return r.APIRatio })
+	hs.PageDistinctRatio = medianOf(hs.Rounds, func(r distinctRound) float64 { return r.PageRatio })
+	hs.APIDistinctCPURatio = medianOf(hs.Rounds, func(r distinctRound) float64 { return r.APICPURatio })
+	hs.PageDistinctCPURatio = medianOf(hs.Rounds, func(r distinctRound) float64 { return r.PageCPURatio })
 	if cfg.HTTPRate > 0 {
 		// Enough workers that a slow answer never holds back the next
 		// request: the rate is kept whatever the server does.
@@ -163,6 +214,12 @@ func runHTTP(base, fresh string, queries []benchQuery, distinct *httpQueries, cf
 		hs.Open = &open
 	}
 	return hs, nil
+}
+
+// loadRun is one closed-loop run: its name, the server and its requests.
+type loadRun struct {
+	name, base string
+	targeter   vegeta.Targeter
 }
 
 // runProfile starts the CPU profile of one run, written to path with the
@@ -214,7 +271,7 @@ func newDistinctQueries(queries, asked []benchQuery) *distinctQueries {
 	for _, q := range asked {
 		d.asked[q.params()] = true
 	}
-	for _, q := range queries {
+	for _, q := range byKindInTurn(queries) {
 		if p := q.params(); !seenQ[p] {
 			seenQ[p] = true
 			d.queries = append(d.queries, q)
@@ -225,6 +282,28 @@ func newDistinctQueries(queries, asked []benchQuery) *distinctQueries {
 		}
 	}
 	return d
+}
+
+// byKindInTurn is queries (drawn kind after kind) with the kinds taken in
+// turn, so that any run of them, however short, asks every kind alike.
+func byKindInTurn(queries []benchQuery) []benchQuery {
+	var order []string
+	of := map[string][]benchQuery{}
+	for _, q := range queries {
+		if of[q.Kind] == nil {
+			order = append(order, q.Kind)
+		}
+		of[q.Kind] = append(of[q.Kind], q)
+	}
+	out := make([]benchQuery, 0, len(queries))
+	for i := 0; len(out) < len(queries); i++ {
+		for _, k := range order {
+			if i < len(of[k]) {
+				out = append(out, of[k][i])
+			}
+		}
+	}
+	return out
 }
 
 // take returns the query string of the next query never asked before; one

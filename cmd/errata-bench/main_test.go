@@ -118,8 +118,28 @@ func TestRunReportsEveryTarget(t *testing.T) {
 		for _, k := range c.Kinds {
 			mix += k.Queries
 		}
-		if c.HTTP == nil || len(c.HTTP.Endpoints) != 7 {
+		if c.HTTP == nil || len(c.HTTP.Endpoints) != 5+3*distinctRounds || len(c.HTTP.Rounds) != distinctRounds {
 			t.Fatalf("%s: HTTP not measured: %+v", c.Name, c.HTTP)
+		}
+		// Each round of never-asked queries follows a /healthz run of its
+		// own, and its ratios are of that run.
+		for i, r := range c.HTTP.Rounds {
+			at := c.HTTP.Endpoints[5+3*i:]
+			if at[0].Name != "healthz" || at[1].Name != "api-distinct" || at[2].Name != "page-distinct" ||
+				r.Healthz.Requests != at[0].Requests || r.API.Requests != at[1].Requests || r.Page.Requests != at[2].Requests {
+				t.Errorf("%s: round %d is not the runs %s, %s, %s", c.Name, i, at[0].Name, at[1].Name, at[2].Name)
+			}
+			if want := r.API.RPS / r.Healthz.RPS; r.APIRatio != want {
+				t.Errorf("%s: round %d: API ratio %.3f, want %.3f", c.Name, i, r.APIRatio, want)
+			}
+		}
+		var ratios []float64
+		for _, r := range c.HTTP.Rounds {
+			ratios = append(ratios, r.PageRatio)
+		}
+		slices.Sort(ratios)
+		if c.HTTP.PageDistinctRatio != ratios[len(ratios)/2] { // an odd number of rounds
+			t.Errorf("%s: page ratio %.3f is not the median round's of %v", c.Name, c.HTTP.PageDistinctRatio, ratios)
 		}
 		for _, e := range c.HTTP.Endpoints {
 			if e.Requests == 0 || e.RPS <= 0 || e.Success < 1 {
@@ -334,5 +354,48 @@ func TestPasteSetReport(t *testing.T) {
 	}
 	if !strings.Contains(out, "Paste set") || !strings.Contains(out, "FTS5 top-1") {
 		t.Errorf("printed report lacks the paste set table:\n%s", out)
+	}
+}
+
+// Never-asked queries come kind after kind in turn, so that a run of them
+// too short to go round the mix still asks every kind alike (drawn kind
+// after kind, its first queries were all of one), and none is asked twice
+// or was asked by the repeated mix.
+func TestDistinctQueriesTakeKindsInTurn(t *testing.T) {
+	entries, err := content.Load(content.Embedded())
+	if err != nil {
+		t.Fatal(err)
+	}
+	drawn, err := makeQueries(entries, 6, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	asked, err := makeQueries(entries, 1, 9) // a repeated mix, asked before
+	if err != nil {
+		t.Fatal(err)
+	}
+	kindOf := map[string]string{}
+	for _, q := range drawn {
+		kindOf[q.params()] = q.Kind
+	}
+	d := newDistinctQueries(drawn, asked)
+	seen := map[string]bool{}
+	for _, q := range asked {
+		seen[q.params()] = true
+	}
+	got := map[string]int{}
+	for range 3 * len(kinds) {
+		p := d.take()
+		if seen[p] {
+			t.Fatalf("%q asked twice", p)
+		}
+		seen[p] = true
+		got[kindOf[p]]++
+	}
+	// Queries drawn twice, or asked before, are skipped: about three of each.
+	for _, k := range kinds {
+		if got[k] < 2 || got[k] > 4 {
+			t.Errorf("%d %s queries among the first %d taken, want about 3 of each kind: %v", got[k], k, 3*len(kinds), got)
+		}
 	}
 }

@@ -186,11 +186,9 @@ func evaluateOn(c, catalogue *corpusReport) []target {
 		}
 	}
 	add(d, "api-rps-distinct", "/api/v1/search req/s ≥ 35% of /healthz (cache on, no query asked twice)", dh.APIDistinctRatio, 0.35, ">=",
-		fmt.Sprintf("%.0f / %.0f req/s = %.0f%% (%.1f%% cache hits)%s", dh.rps("api-distinct"), dh.rps("healthz"), 100*dh.APIDistinctRatio, hit(dh, "api-distinct"),
-			byCPU(dh, "api-distinct", dh.APIDistinctCPURatio)), d.HTTP != nil)
+		rounds(dh, dh.APIDistinctRatio, dh.APIDistinctCPURatio, func(r distinctRound) (endpointStats, float64, float64) { return r.API, r.APIRatio, r.APICPURatio }), d.HTTP != nil)
 	add(d, "page-rps-distinct", "/?q= req/s ≥ 25% of /healthz (cache on, no query asked twice)", dh.PageDistinctRatio, 0.25, ">=",
-		fmt.Sprintf("%.0f / %.0f req/s = %.0f%% (%.1f%% cache hits)%s", dh.rps("page-distinct"), dh.rps("healthz"), 100*dh.PageDistinctRatio, hit(dh, "page-distinct"),
-			byCPU(dh, "page-distinct", dh.PageDistinctCPURatio)), d.HTTP != nil)
+		rounds(dh, dh.PageDistinctRatio, dh.PageDistinctCPURatio, func(r distinctRound) (endpointStats, float64, float64) { return r.Page, r.PageRatio, r.PageCPURatio }), d.HTTP != nil)
 	open := h.Open
 	if open == nil {
 		open = &endpointStats{}
@@ -281,11 +279,24 @@ func printReport(w io.Writer, rep *report) {
 	}
 }
 
-// byCPU is a distinct run's ratio to /healthz read from CPU per request,
-// for a target's detail; "" when it was not measured.
-func byCPU(h *httpStats, run string, ratio float64) string {
-	if h == nil || ratio == 0 {
-		return ""
+// rounds is the detail of a never-asked ratio: its median and each
+// round's req/s, CPU per request and cache hits beside its /healthz run's.
+func rounds(h *httpStats, median, cpuMedian float64, run func(distinctRound) (endpointStats, float64, float64)) string {
+	if len(h.Rounds) == 0 {
+		return "not measured"
 	}
-	return fmt.Sprintf("; by CPU per request %.0f / %.0f µs = %.0f%%", h.cpu("healthz"), h.cpu(run), 100*ratio)
+	var each []string
+	for _, r := range h.Rounds {
+		e, ratio, cpu := run(r)
+		s := fmt.Sprintf("%.0f / %.0f req/s = %.0f%%", e.RPS, r.Healthz.RPS, 100*ratio)
+		if cpu > 0 {
+			s += fmt.Sprintf(", by CPU %.0f / %.0f µs = %.0f%%", r.Healthz.CPUPerReqUS, e.CPUPerReqUS, 100*cpu)
+		}
+		each = append(each, s+fmt.Sprintf(", %.1f%% cache hits", 100*e.CacheHit))
+	}
+	out := fmt.Sprintf("median of %d rounds %.0f%%", len(h.Rounds), 100*median)
+	if cpuMedian > 0 {
+		out += fmt.Sprintf(" (by CPU per request %.0f%%)", 100*cpuMedian)
+	}
+	return out + ": " + strings.Join(each, "; ")
 }
