@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strconv"
+	"sync"
 	"testing"
 
 	"github.com/blevesearch/bleve/v2"
@@ -401,5 +402,47 @@ func TestDirectScoresEveryShape(t *testing.T) {
 				t.Errorf("%s matches nothing: pick other words", name)
 			}
 		}
+	}
+}
+
+// TestDirectConcurrently: searches answered at once by pooled evaluators
+// over one index's replayed postings answer as they do one at a time
+// (run with -race).
+func TestDirectConcurrently(t *testing.T) {
+	ix := build(t, fixtures())
+	texts := []string{"rate limit", "invalid token", "request", "429 too many requests", "unauthorized"}
+	want := make([]*Results, len(texts))
+	seen, hits := 0, 0
+	ix.direct.seen = func(query.Query, string) { seen++ }
+	for i, text := range texts {
+		want[i] = run(t, ix, Query{Text: text})
+		hits += len(want[i].Hits)
+	}
+	ix.direct.seen = nil
+	if seen == 0 || hits == 0 {
+		t.Fatalf("the evaluator ran %d times for %d hits: nothing to compare", seen, hits)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, 4*len(texts))
+	for g := range 4 {
+		wg.Go(func() {
+			for k := range 20 {
+				i := (g + k) % len(texts)
+				got, err := ix.Search(context.Background(), Query{Text: texts[i]})
+				if err != nil {
+					errs <- err.Error()
+					return
+				}
+				if diff := cmp.Diff(want[i], got, cmpopts.IgnoreFields(Results{}, "Took")); diff != "" {
+					errs <- texts[i] + ":\n" + diff
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
 	}
 }
