@@ -238,10 +238,13 @@ func (e *evaluator) build(q query.Query) (int32, bool) {
 		if q.FieldVal == "" {
 			return 0, false // the mapping's default field
 		}
-		p, err := e.rr.rp.decode(e.ctx, e.rr.IndexSnapshot, []byte(q.Term), q.FieldVal)
-		if err != nil {
-			e.err = err
-			return 0, false
+		p, ok := e.rr.rp.decoded(e.rr.IndexSnapshot, q.FieldVal, q.Term)
+		if !ok {
+			var err error
+			if p, err = e.rr.rp.decode(e.ctx, e.rr.IndexSnapshot, []byte(q.Term), q.FieldVal); err != nil {
+				e.err = err
+				return 0, false
+			}
 		}
 		n := node{kind: nodeTerm, boost: q.Boost(), post: p.docs, count: uint64(len(p.docs))}
 		n.idf = 1.0 + math.Log(float64(e.total)/float64(n.count+1.0))
