@@ -29,7 +29,9 @@ import (
 //   - conjunction: the sum of its children's scores, where all match;
 //   - boolean: must, plus should where it matches; should is required
 //     when its Min is above 0; a must or should that is no query at all
-//     (bleve's match-none searcher) leaves the other to stand alone.
+//     (bleve's match-none searcher) leaves the other to stand alone;
+//   - a status filter (a numeric range scoring nothing): its statuses'
+//     documents, each scored 0.
 //
 // The query norm is 1/√(sum of the root's children's weights), a term's
 // weight being (boost × idf)², a doc id's boost², a composite's the sum
@@ -41,7 +43,8 @@ import (
 // On fifteen entries bleve's searchers (a scorer, a reader and a pool of
 // matches per node, each match handed up every level) cost more than the
 // scoring itself. Anything it does not know takes bleve's path unchanged:
-// a query type not listed above, a MustNot or a Filter, a term without
+// a query type not listed above, a numeric range that scores or is not
+// on statusnum, a MustNot or a Filter, a term without
 // its field, a disjunction past bleve's clause limit (bleve's error is
 // then the answer), options other than a score or none, more documents
 // than its bitset holds, postings not replayed. That is always safe,
@@ -112,6 +115,7 @@ const (
 	nodeConj
 	nodeDisj
 	nodeBool
+	nodeRange // a status filter: the statuses' documents, scored 0
 )
 
 // node is one searcher bleve would build, as the evaluator keeps it.
@@ -120,7 +124,7 @@ type node struct {
 	boost  float64
 	idf    float64   // term
 	post   []posting // term: the replayed postings
-	ids    docSet    // doc id
+	ids    docSet    // doc id, range: the documents
 	count  uint64    // what bleve's searcher's Count says: how it is sorted
 	weight float64   // what its Weight says
 	min    int       // disjunction: the fewest children a match needs
@@ -135,7 +139,10 @@ type evaluator struct {
 	ctx      context.Context
 	rr       replayReader
 	entryDoc []uint32
-	total    uint64 // documents in the snapshot, for idf
+	docEntry []int32
+	status   []uint16 // per entry (a status range's documents)
+	ranged   bool     // the tree holds a status range
+	total    uint64   // documents in the snapshot, for idf
 	ndocs    int
 	nodes    []node
 	kids     []int32
@@ -168,7 +175,7 @@ func (d *directScoring) matches(ctx context.Context, ix *Index, rr replayReader,
 	}
 	e := evaluators.Get().(*evaluator)
 	defer e.release()
-	*e = evaluator{ctx: ctx, rr: rr, entryDoc: ix.docSets().entryDoc, ndocs: len(ix.docEntry),
+	*e = evaluator{ctx: ctx, rr: rr, entryDoc: ix.docSets().entryDoc, docEntry: ix.docEntry, status: ix.status, ndocs: len(ix.docEntry),
 		nodes: e.nodes[:0], kids: e.kids[:0], stack: e.stack[:0], scratch: e.scratch[:0], counts: e.counts[:0],
 		heap: e.heap[:0], matching: e.matching[:0], held: e.held[:0]}
 	if e.total, err = rr.DocCount(); err != nil {
@@ -178,7 +185,9 @@ func (d *directScoring) matches(ctx context.Context, ix *Index, rr replayReader,
 	if e.err != nil {
 		return false, fmt.Errorf("search: %w", e.err)
 	}
-	if !ok {
+	if !ok || e.ranged && score != "none" && e.nodes[root].weight == 0 {
+		// bleve's query norm is then infinite and a status range's
+		// scores are not 0 but NaN.
 		return false, nil
 	}
 	if d.seen != nil {
@@ -213,7 +222,7 @@ func (d *directScoring) matches(ctx context.Context, ix *Index, rr replayReader,
 }
 
 func (e *evaluator) release() {
-	e.ctx, e.rr, e.entryDoc = nil, replayReader{}, nil
+	e.ctx, e.rr, e.entryDoc, e.docEntry, e.status = nil, replayReader{}, nil, nil, nil
 	for i := range e.nodes {
 		e.nodes[i].post = nil
 	}
@@ -266,6 +275,8 @@ func (e *evaluator) build(q query.Query) (int32, bool) {
 		return e.add(n), true
 	case *query.MatchNoneQuery:
 		return e.add(node{kind: nodeNone}), true
+	case *query.NumericRangeQuery:
+		return e.statusRange(q)
 	case *query.ConjunctionQuery:
 		return e.composite(nodeConj, q.Conjuncts, 0)
 	case *query.DisjunctionQuery:
@@ -306,6 +317,33 @@ func (e *evaluator) build(q query.Query) (int32, bool) {
 		return e.add(n), true
 	}
 	return 0, false
+}
+
+// statusRange adds a status filter as filterQueries makes it (statusQuery
+// with a boost of 0): an inclusive range of statusnum, which every entry
+// holds once (0 for none). bleve makes it a disjunction of the
+// prefix-coded terms that cover the range, one per document matched: it
+// counts the documents in the range, weighs 0 and scores each 0 (its
+// terms' query weight is 0). Any other range, or one that scores, takes
+// bleve's path.
+func (e *evaluator) statusRange(q *query.NumericRangeQuery) (int32, bool) {
+	if q.FieldVal != fStatusNum || q.Boost() != 0 || q.Min == nil || q.Max == nil ||
+		q.InclusiveMin == nil || !*q.InclusiveMin || q.InclusiveMax == nil || !*q.InclusiveMax {
+		return 0, false
+	}
+	lo, hi := *q.Min, *q.Max
+	if lo != math.Trunc(lo) || hi != math.Trunc(hi) || lo < 0 || hi > math.MaxUint16 {
+		return 0, false
+	}
+	n := node{kind: nodeRange}
+	for num := range e.ndocs {
+		if st := float64(e.status[e.docEntry[num]]); lo <= st && st <= hi {
+			n.ids.add(uint64(num))
+			n.count++
+		}
+	}
+	e.ranged = true
+	return e.add(n), true
 }
 
 // composite adds a conjunction or disjunction of qs: no query at all when
@@ -414,6 +452,9 @@ func (e *evaluator) eval(i int32, sc []float64) docSet {
 		}
 		set = n.ids
 		set.each(func(num uint64) { sc[num] = s })
+	case nodeRange:
+		set = n.ids
+		set.each(func(num uint64) { sc[num] = 0 })
 	case nodeConj:
 		child := e.take()
 		for k, kid := range e.kids[n.lo:n.hi] {
