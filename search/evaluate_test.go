@@ -470,3 +470,42 @@ func TestDirectConcurrently(t *testing.T) {
 		t.Error(e)
 	}
 }
+
+// BenchmarkDirect searches the embedded catalogue with every relevance
+// query and queries drawn from its entries, scored by bleve's searchers
+// and by the evaluator. CPU per search is steadier than wall time where
+// the cores are shared.
+func BenchmarkDirect(b *testing.B) {
+	own, err := content.Load(content.Embedded())
+	if err != nil {
+		b.Fatal(err)
+	}
+	ix := build(b, own)
+	var qs []Query
+	for _, c := range loadRelevance(b) {
+		qs = append(qs, Query{Text: c.Query})
+	}
+	for _, text := range rerankQueries(own, 30, rand.New(rand.NewPCG(5, 6))) {
+		qs = append(qs, Query{Text: text})
+	}
+	for _, off := range []bool{true, false} {
+		name := map[bool]string{true: "bleve", false: "direct"}[off]
+		b.Run(name, func(b *testing.B) {
+			ix.direct.off = off
+			defer func() { ix.direct.off = false }()
+			ctx := context.Background()
+			b.ReportAllocs()
+			i := 0
+			cpu := cpuTime()
+			for b.Loop() {
+				if _, err := ix.Search(ctx, qs[i%len(qs)]); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+			if cpu > 0 {
+				b.ReportMetric(float64(cpuTime()-cpu)/float64(i), "cpu-ns/op")
+			}
+		})
+	}
+}
