@@ -44,12 +44,13 @@ import (
 // matches per node, each match handed up every level) cost more than the
 // scoring itself. Anything it does not know takes bleve's path unchanged:
 // a query type not listed above, a numeric range that scores or is not
-// on statusnum, a MustNot or a Filter, a term without
-// its field, a disjunction past bleve's clause limit (bleve's error is
-// then the answer), options other than a score or none, more documents
-// than its bitset holds, postings not replayed. That is always safe,
-// for bleve's path is the reference this one is tested against, and it
-// is decided before anything is handed to the collector.
+// on statusnum, a MustNot or a Filter, a term without its field, a
+// disjunction past bleve's clause limit (bleve's error is then the
+// answer), options other than a score or none (term vectors, explain),
+// more documents than its bitset holds, postings not replayed. That is
+// always safe: bleve's path is the reference this one is tested
+// against, and the choice is made before anything is handed to the
+// collector, so a search is answered whole by one path or the other.
 type directScoring struct {
 	off bool // bleve's searchers always, to compare with
 	// seen, when set, is told every tree evaluated: tests compare each
