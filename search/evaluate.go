@@ -46,8 +46,9 @@ import (
 // a query type not listed above, a numeric range that scores or is not
 // on statusnum, a MustNot or a Filter, a term without its field, a
 // disjunction past bleve's clause limit (bleve's error is then the
-// answer), options other than a score or none (term vectors, explain),
-// more documents than its bitset holds, postings not replayed. That is
+// answer), a score option other than bleve's default or none (collect
+// asks for no term vectors or explanations), more documents than its
+// bitset holds, postings not replayed. That is
 // always safe: bleve's path is the reference this one is tested
 // against, and the choice is made before anything is handed to the
 // collector, so a search is answered whole by one path or the other.
