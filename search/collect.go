@@ -27,10 +27,17 @@ func (ix *Index) collect(ctx context.Context, q query.Query, score string, c *co
 			err = fmt.Errorf("search: %w", cerr)
 		}
 	}()
+	q = flat(q)
 	if ix.entries.len() <= collectorCounts {
 		r = ix.replay.reader(r) // its searchers open postings decoded once
+		if rr, ok := r.(replayReader); ok {
+			// Or no searchers at all: the tree scored over those postings.
+			if done, err := ix.direct.collect(ctx, ix, rr, q, score, c); done || err != nil {
+				return err
+			}
+		}
 	}
-	s, err := flat(q).Searcher(ctx, r, ix.bleve.Mapping(), bsearch.SearcherOptions{Score: score})
+	s, err := q.Searcher(ctx, r, ix.bleve.Mapping(), bsearch.SearcherOptions{Score: score})
 	if err != nil {
 		return fmt.Errorf("search: %w", err)
 	}

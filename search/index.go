@@ -92,6 +92,7 @@ type Index struct {
 	// (see holdDicts); nil for one read from files.
 	heldDicts map[string][]segment.TermDictionary
 	replay    replayedPostings // a small catalogue's postings, decoded (collect)
+	direct    directScoring    // a small catalogue's queries, scored without bleve's searchers (collect)
 }
 
 type doc struct {

@@ -104,6 +104,17 @@ func (rp *replayedPostings) decode(ctx context.Context, snap *scorch.IndexSnapsh
 	return p, nil
 }
 
+// decoded is term's postings in field when snap's are decoded already:
+// the evaluator's look-up, which builds its key on the stack.
+func (rp *replayedPostings) decoded(snap *scorch.IndexSnapshot, field, term string) (*decoded, bool) {
+	var buf [64]byte
+	key := append(append(append(buf[:0], field...), 0), term...)
+	rp.mu.RLock()
+	defer rp.mu.RUnlock()
+	p, ok := rp.terms[string(key)]
+	return p, ok && rp.snap == snap
+}
+
 // replay reads one term's postings as the snapshot's reader would: the
 // same documents, in the same order, with only what was asked for.
 type replay struct {
