@@ -205,7 +205,8 @@ func runCorpus(cfg *config, spec corpusSpec, last bool, log io.Writer) (*corpusR
 	if err != nil {
 		return nil, err
 	}
-	distinct := &httpQueries{closed: newDistinctQueries(more, queries), open: newDistinctQueries(opens, append(slices.Clone(queries), more...))}
+	vocabulary := vocabularyOf(entries[:min(len(entries), vocabularyEntries)])
+	distinct := &httpQueries{closed: newDistinctQueries(more, queries, vocabulary), open: newDistinctQueries(opens, append(slices.Clone(queries), more...), vocabulary)}
 
 	// Build time and memory, one engine per child process; then an index
 	// saved ahead of time (errata index) and opened in a child of its own.
@@ -329,6 +330,11 @@ type httpQueries struct{ closed, open *distinctQueries }
 // of distinct queries; each is then asked with a different extra word on
 // every later pass.
 const distinctPerKind = 250
+
+// vocabularyEntries is how many of a corpus's entries give the words the
+// never-asked queries add: enough for any corpus's mix to last, few
+// enough to read in a moment at a million.
+const vocabularyEntries = 2000
 
 // childEngine runs a build child and returns its figures as engine stats.
 func childEngine(job childJob) (engineStats, error) {
