@@ -44,7 +44,9 @@
 //     one typed code is answered before that query is built (codequery.go,
 //     answerCode): its term's postings, those its word's count opened
 //     among them, are read and scored as bleve would score them
-//     (matchCode).
+//     (matchCode). On a catalogue of at most collectorCounts entries the
+//     tree is scored without bleve's searchers, over the postings replayed
+//     from memory (evaluate.go, replay.go).
 //  8. Rerank (rank.go, rerank, templateBonus, signalBonus): bleve's score
 //     plus how much of each hit's messages, title and aliases the query
 //     holds as one run (placeholders matching any words), plus the
