@@ -2,18 +2,13 @@ package search
 
 import (
 	"context"
-	"math/rand/v2"
 	"reflect"
-	"slices"
 	"testing"
 
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	index "github.com/blevesearch/bleve_index_api"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
-
-	"github.com/errata/errata/content"
-	"github.com/errata/errata/content/corpus/corpustest"
 )
 
 // snapshotOf opens ix's snapshot for the test.
@@ -167,42 +162,21 @@ func TestReplayDecodesOncePerSnapshot(t *testing.T) {
 }
 
 // TestReplaySearchesAsTheSnapshot asks small catalogues (the embedded one,
-// and a hundred real entries with it) every relevance query and 90 queries
+// and a hundred real entries with it) every relevance query and 100 queries
 // drawn from their entries, filtered and not, on later pages too, with
 // the postings read from the snapshot and then replayed (twice: decoded,
-// then from memory), and compares whole answers.
+// then from memory) through bleve's searchers (the evaluator, which
+// reads them too, is off: evaluate_test.go compares it), and compares
+// whole answers.
 func TestReplaySearchesAsTheSnapshot(t *testing.T) {
-	own, err := content.Load(content.Embedded())
-	if err != nil {
-		t.Fatal(err)
-	}
-	real := corpustest.RealEntries(t)
-	for name, es := range map[string][]content.Entry{
-		"catalogue": own,
-		"mixed":     append(slices.Clone(own), real[:collectorCounts-len(own)]...),
-	} {
+	for name, es := range smallCatalogues(t) {
 		t.Run(name, func(t *testing.T) {
 			ix := build(t, es)
 			if ix.entries.len() > collectorCounts {
 				t.Fatalf("%d entries: past collectorCounts (%d) nothing is replayed", ix.entries.len(), collectorCounts)
 			}
-			rng := rand.New(rand.NewPCG(7, uint64(len(es))))
-			var qs []Query
-			for _, c := range loadRelevance(t) {
-				qs = append(qs, Query{Text: c.Query})
-			}
-			for _, text := range rerankQueries(es, 60, rng) {
-				qs = append(qs, Query{Text: text})
-			}
-			for i, text := range rerankQueries(es, 30, rng) {
-				q := Query{Text: text, Page: 1 + i%3, PerPage: 5}
-				if i%2 == 0 {
-					q.Status = StatusSet{{400, 499}}
-				} else if e := &es[rng.IntN(len(es))]; len(e.Providers) > 0 {
-					q.Providers = e.Providers[:1]
-				}
-				qs = append(qs, q)
-			}
+			ix.direct.off = true
+			qs := smallQueries(t, es)
 			replayed := 0
 			for _, q := range qs {
 				ix.replay.off = true
