@@ -79,7 +79,9 @@ const distinctRounds = 3
 // distinctRound is one round of never-asked queries and the /healthz run
 // before it, with their ratios.
 type distinctRound struct {
-	Healthz, API, Page endpointStats
+	Healthz endpointStats `json:"healthz"`
+	API     endpointStats `json:"api"`
+	Page    endpointStats `json:"page"`
 	// APIRatio and PageRatio are req/s over /healthz's; the CPU ratios
 	// /healthz's CPU per request over theirs (0 when not measured).
 	APIRatio     float64 `json:"api_ratio"`
@@ -101,14 +103,14 @@ func newRound(healthz, api, page endpointStats) distinctRound {
 
 // medianOf is the median of one figure of the rounds.
 func medianOf(rounds []distinctRound, figure func(distinctRound) float64) float64 {
+	if len(rounds) == 0 {
+		return 0
+	}
 	vs := make([]float64, len(rounds))
 	for i, r := range rounds {
 		vs[i] = figure(r)
 	}
 	slices.Sort(vs)
-	if len(vs) == 0 {
-		return 0
-	}
 	if len(vs)%2 == 1 {
 		return vs[len(vs)/2]
 	}
