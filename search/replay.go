@@ -64,12 +64,7 @@ func (r replayReader) TermFieldReader(ctx context.Context, term []byte, field st
 
 // decode decodes term's postings in field once per snapshot.
 func (rp *replayedPostings) decode(ctx context.Context, snap *scorch.IndexSnapshot, term []byte, field string) (*decoded, error) {
-	key := field + "\x00" + string(term)
-	rp.mu.RLock()
-	p, ok := rp.terms[key]
-	same := rp.snap == snap
-	rp.mu.RUnlock()
-	if ok && same {
+	if p, ok := rp.decoded(snap, field, string(term)); ok {
 		return p, nil
 	}
 	tfr, err := snap.TermFieldReader(ctx, term, field, true, true, true)
@@ -77,7 +72,7 @@ func (rp *replayedPostings) decode(ctx context.Context, snap *scorch.IndexSnapsh
 		return nil, err
 	}
 	defer tfr.Close()
-	p = &decoded{docs: make([]posting, 0, tfr.Count())}
+	p := &decoded{docs: make([]posting, 0, tfr.Count())}
 	for {
 		d, err := tfr.Next(nil)
 		if err != nil {
@@ -100,12 +95,12 @@ func (rp *replayedPostings) decode(ctx context.Context, snap *scorch.IndexSnapsh
 	if rp.snap != snap {
 		rp.snap, rp.terms = snap, map[string]*decoded{}
 	}
-	rp.terms[key] = p
+	rp.terms[field+"\x00"+string(term)] = p
 	return p, nil
 }
 
-// decoded is term's postings in field when snap's are decoded already:
-// the evaluator's look-up, which builds its key on the stack.
+// decoded is term's postings in field when snap's are decoded already,
+// looked up by a key built on the stack (field, NUL, term).
 func (rp *replayedPostings) decoded(snap *scorch.IndexSnapshot, field, term string) (*decoded, bool) {
 	var buf [64]byte
 	key := append(append(append(buf[:0], field...), 0), term...)
