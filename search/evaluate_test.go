@@ -158,11 +158,7 @@ func TestDirectScoresAsBleve(t *testing.T) {
 			}
 			var trees []tree
 			ix.direct.seen = func(q query.Query, score string) { trees = append(trees, tree{q, score}) }
-			r, err := ix.reader()
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer r.Close()
+			r := snapshotOf(t, ix)
 			var compared, matched, uncounted, docIDs, shoulds, ranges int
 			for _, q := range smallQueries(t, es) {
 				trees = trees[:0]
@@ -245,11 +241,7 @@ func TestDirectOnlyOnSmallCatalogues(t *testing.T) {
 // path, which answers it (or refuses it) as before.
 func TestDirectLeavesToBleve(t *testing.T) {
 	ix := catalogue(t)
-	r, err := ix.reader()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
+	r := snapshotOf(t, ix)
 	term := func(field, t string) query.Query {
 		q := bleve.NewTermQuery(t)
 		q.SetField(field)
@@ -305,11 +297,7 @@ func TestDirectLeavesToBleve(t *testing.T) {
 // answer, and a collector with enough stops the evaluator.
 func TestDirectStopsWhenAsked(t *testing.T) {
 	ix := catalogue(t)
-	r, err := ix.reader()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
+	r := snapshotOf(t, ix)
 	rr := ix.replay.reader(r).(replayReader)
 	q := bleve.NewDisjunctionQuery(bleve.NewTermQuery("request"), bleve.NewTermQuery("rate"))
 	for _, tq := range q.Disjuncts {
@@ -322,7 +310,7 @@ func TestDirectStopsWhenAsked(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	d := directScoring{}
-	done, err = d.matches(ctx, ix, rr, q, "", func(uint64, float64) (bool, error) {
+	done, err := d.matches(ctx, ix, rr, q, "", func(uint64, float64) (bool, error) {
 		t.Fatal("a cancelled search handed out a match")
 		return false, nil
 	})
@@ -343,11 +331,7 @@ func TestDirectStopsWhenAsked(t *testing.T) {
 // in another, boosts of zero, each scored and not.
 func TestDirectScoresEveryShape(t *testing.T) {
 	ix := catalogue(t)
-	r, err := ix.reader()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
+	r := snapshotOf(t, ix)
 	term := func(field, text string, boost float64) query.Query {
 		q := bleve.NewTermQuery(text)
 		q.SetField(field)

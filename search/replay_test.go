@@ -14,11 +14,7 @@ import (
 // snapshotOf opens ix's snapshot for the test.
 func snapshotOf(tb testing.TB, ix *Index) *scorch.IndexSnapshot {
 	tb.Helper()
-	adv, err := ix.bleve.Advanced()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	r, err := adv.Reader()
+	r, err := ix.reader()
 	if err != nil {
 		tb.Fatal(err)
 	}
