@@ -88,9 +88,13 @@ type Index struct {
 	en           analyzerFunc
 	pairs        analyzerFunc // word pairs, for quoted phrases
 	windows      windowCache  // analysed windows of entry text, for snippets
+	wholeTexts   textCache    // analysed whole texts, for a small catalogue's snippets (fewTexts)
 	// heldDicts are the dictionaries of an index held in memory, by field
 	// (see holdDicts); nil for one read from files.
 	heldDicts map[string][]segment.TermDictionary
+	// heldTerms are the terms of those dictionaries, by field, for a
+	// catalogue of fewTexts (holdTerms); nil otherwise.
+	heldTerms map[string]map[string]struct{}
 	replay    replayedPostings // a small catalogue's postings, decoded (collect)
 	direct    directScoring    // a small catalogue's queries, scored without bleve's searchers (collect)
 }

@@ -101,6 +101,9 @@ func (hl *highlighter) marks(text string) [][2]int {
 	if len(text) > maxMarkedBytes {
 		text = text[:maxMarkedBytes]
 	}
+	if hl.ix.fewTexts() {
+		return hl.wholeMarks(text)
+	}
 	// ASCII keys are found ignoring case with no lower-cased copy of the
 	// text, in any text where only ASCII lower-cases to ASCII; anything
 	// else is lower-cased first.
@@ -181,6 +184,66 @@ func (hl *highlighter) marksIn(text string, wins [][2]int) [][2]int {
 // hit's texts and the next query's, and analysing it costs more than
 // looking it up.
 const windowBytes = 48
+
+// wholeTextEntries is the largest catalogue whose texts are analysed and
+// remembered whole (fewTexts): a few hundred texts, at most maxMarkedBytes
+// each. A text met again then costs a look-up for each of the query's
+// terms, instead of a search through it for each of its keys.
+const wholeTextEntries = 100
+
+// fewTexts is whether ix remembers its entries' texts analysed whole.
+func (ix *Index) fewTexts() bool { return ix.entries.len() <= wholeTextEntries }
+
+// wholeMarks is marksIn over the whole text, from where each of its terms
+// stands (wholeTexts).
+func (hl *highlighter) wholeMarks(text string) [][2]int {
+	tt := hl.ix.wholeTexts.get(hl.ix, text)
+	var ms [][2]int
+	for t := range hl.en {
+		for _, sp := range tt.en[t] {
+			ms = append(ms, [2]int{int(sp[0]), int(sp[1])})
+		}
+	}
+	for t := range hl.ident {
+		for _, sp := range tt.ident[t] {
+			ms = append(ms, [2]int{int(sp[0]), int(sp[1])})
+		}
+	}
+	return mergeSpans(ms)
+}
+
+// textCache remembers, for each whole text of a catalogue of fewTexts,
+// where each of its English terms and identifiers stands.
+type textCache struct {
+	mu sync.RWMutex
+	m  map[string]*textTerms
+}
+
+type textTerms struct{ en, ident map[string][][2]int32 }
+
+func (c *textCache) get(ix *Index, text string) *textTerms {
+	c.mu.RLock()
+	tt, ok := c.m[text]
+	c.mu.RUnlock()
+	if ok {
+		return tt
+	}
+	wt := analyseWindow(ix, text)
+	tt = &textTerms{en: map[string][][2]int32{}, ident: map[string][][2]int32{}}
+	for _, t := range wt.en {
+		tt.en[t.term] = append(tt.en[t.term], [2]int32{t.start, t.end})
+	}
+	for _, t := range wt.ident {
+		tt.ident[t.term] = append(tt.ident[t.term], [2]int32{t.start, t.end})
+	}
+	c.mu.Lock()
+	if c.m == nil || len(c.m) >= windowsKept {
+		c.m = map[string]*textTerms{}
+	}
+	c.m[strings.Clone(text)] = tt
+	c.mu.Unlock()
+	return tt
+}
 
 // windowsKept bounds the windows remembered, about 2 MB of them: a large
 // catalogue forgets them all and starts again.

@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/errata/errata/content"
+	"github.com/errata/errata/content/corpus/corpustest"
 )
 
 func TestSnippets(t *testing.T) {
@@ -97,6 +98,67 @@ func TestMarksInWindowsMatchWholeText(t *testing.T) {
 	t.Logf("%d queries, %d marks", len(qs), marked)
 	if marked < len(qs) {
 		t.Errorf("only %d marks over %d queries: the comparison hardly compares", marked, len(qs))
+	}
+}
+
+// A catalogue of up to wholeTextEntries entries marks its texts from their
+// whole analysis, remembered: the marks are those of marksIn over the whole
+// text (which the windows' are too, above), asked once or again; a larger
+// catalogue remembers no whole text.
+func TestFewTextsAreRememberedWhole(t *testing.T) {
+	t.Parallel() // builds its own indexes
+	small := smallCatalogues(t)["mixed"]
+	if len(small) != wholeTextEntries {
+		t.Fatalf("the mixed catalogue has %d entries, want %d", len(small), wholeTextEntries)
+	}
+	larger := append(slices.Clone(small), corpustest.RealEntries(t)[wholeTextEntries:wholeTextEntries+1]...)
+	for _, es := range [][]content.Entry{small, larger} {
+		ix := build(t, es)
+		rng := rand.New(rand.NewPCG(7, 8))
+		qs := rerankQueries(es, 60, rng)
+		for _, c := range loadRelevance(t) {
+			qs = append(qs, c.Query)
+		}
+		marked := 0
+		for _, q := range qs {
+			pl := understand(q, builtinSignals)
+			ws, err := ix.words(context.Background(), pl)
+			if err != nil {
+				t.Fatal(err)
+			}
+			hl := ix.newHighlighter(pl, ws)
+			for i := range es {
+				e := &es[i]
+				texts := append([]string{e.Title}, e.Messages...)
+				for _, s := range e.Sections {
+					texts = append(texts, s.Text)
+				}
+				for _, text := range texts {
+					want := refMarks(hl, text)
+					for range 2 { // analysed, then remembered
+						if got := hl.marks(text); !slices.Equal(got, want) {
+							t.Fatalf("%d entries, query %q, text %q:\nmarks      %v\nwhole text %v", len(es), clip(q, 60), clip(text, 200), got, want)
+						}
+					}
+					marked += len(want)
+				}
+			}
+		}
+		ix.wholeTexts.mu.RLock()
+		whole := len(ix.wholeTexts.m)
+		ix.wholeTexts.mu.RUnlock()
+		t.Logf("%d entries: %d queries, %d marks, %d whole texts remembered", len(es), len(qs), marked, whole)
+		if marked < len(qs) {
+			t.Errorf("%d entries: only %d marks over %d queries: the comparison hardly compares", len(es), marked, len(qs))
+		}
+		switch {
+		case ix.fewTexts() != (len(es) <= wholeTextEntries):
+			t.Errorf("%d entries: fewTexts is %v", len(es), ix.fewTexts())
+		case ix.fewTexts() && whole == 0:
+			t.Errorf("%d entries: no whole text remembered", len(es))
+		case !ix.fewTexts() && whole > 0:
+			t.Errorf("%d entries: %d whole texts remembered", len(es), whole)
+		}
 	}
 }
 

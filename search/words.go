@@ -9,6 +9,7 @@ import (
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	index "github.com/blevesearch/bleve_index_api"
 	segment "github.com/blevesearch/scorch_segment_api/v2"
+	"github.com/blevesearch/vellum"
 )
 
 // word is one searched word with what the index knows of it.
@@ -319,6 +320,10 @@ func (l *termLookup) has(field, term string) bool {
 	if l == nil {
 		return true
 	}
+	if terms, ok := l.ix.heldTerms[field]; ok {
+		_, in := terms[term]
+		return in
+	}
 	ds, ok := l.ix.heldDicts[field]
 	if !ok {
 		if ds, ok = l.dicts(field); !ok {
@@ -398,6 +403,36 @@ func (ix *Index) holdDicts() error {
 		}
 	}
 	ix.heldDicts = held
+	if ix.fewTexts() {
+		return ix.holdTerms()
+	}
+	return nil
+}
+
+// holdTerms copies the held dictionaries' terms into sets, for a catalogue
+// of fewTexts: a set answers a look-up several times faster than a
+// dictionary's automaton, and a never-asked search on the catalogue makes
+// dozens of them.
+func (ix *Index) holdTerms() error {
+	held := map[string]map[string]struct{}{}
+	for f, ds := range ix.heldDicts {
+		terms := map[string]struct{}{}
+		for _, d := range ds {
+			it := d.AutomatonIterator(&vellum.AlwaysMatch{}, nil, nil)
+			for {
+				de, err := it.Next()
+				if err != nil {
+					return err
+				}
+				if de == nil {
+					break
+				}
+				terms[de.Term] = struct{}{}
+			}
+		}
+		held[f] = terms
+	}
+	ix.heldTerms = held
 	return nil
 }
 

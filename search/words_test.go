@@ -250,3 +250,53 @@ func TestTypingACode(t *testing.T) {
 		}
 	}
 }
+
+// A catalogue of fewTexts holds its terms in sets, and they answer every
+// look-up as the dictionaries do: each term of each held field, the same
+// words cut or changed, and words it never holds. A larger catalogue holds
+// no sets.
+func TestHeldTermsAnswerAsTheDictionaries(t *testing.T) {
+	t.Parallel() // builds its own indexes
+	small := smallCatalogues(t)["mixed"]
+	larger := append(slices.Clone(small), corpustest.RealEntries(t)[wholeTextEntries:wholeTextEntries+1]...)
+	for _, es := range [][]content.Entry{small, larger} {
+		ix := build(t, es)
+		if (ix.heldTerms != nil) != (len(es) <= wholeTextEntries) {
+			t.Fatalf("%d entries: term sets held: %v", len(es), ix.heldTerms != nil)
+		}
+		if ix.heldTerms == nil {
+			continue
+		}
+		var asked []string
+		for f, terms := range ix.heldTerms {
+			if len(terms) == 0 {
+				t.Errorf("field %s: no term held", f)
+			}
+			for term := range terms {
+				asked = append(asked, term, term[:len(term)/2], term+"s", "x"+term)
+			}
+		}
+		asked = append(asked, "", "zzzqqq", "AADSTS", "ü", "\x00")
+		held := ix.heldTerms
+		in := 0
+		for f := range held {
+			for _, term := range asked {
+				withSets := (&termLookup{ix: ix}).has(f, term)
+				ix.heldTerms = nil
+				look := &termLookup{ix: ix}
+				withDicts := look.has(f, term)
+				look.close()
+				ix.heldTerms = held
+				if withSets != withDicts {
+					t.Fatalf("field %s, term %q: the sets say %v, the dictionaries %v", f, term, withSets, withDicts)
+				}
+				if withSets {
+					in++
+				}
+			}
+		}
+		if in == 0 || in == len(held)*len(asked) {
+			t.Errorf("%d of %d look-ups found their term: the comparison hardly compares", in, len(held)*len(asked))
+		}
+	}
+}
