@@ -18,6 +18,8 @@ type highlighter struct {
 	keys  []string        // lower-case prefixes of every term: words holding none are not analysed
 	en    map[string]bool // stemmed words
 	ident map[string]bool // identifiers as typed, lower-cased
+	// The same terms listed, for wholeMarks to look up.
+	enTerms, identTerms []string
 	// Every key is ASCII, so ASCII text needs no lower-cased copy.
 	asciiKeys bool
 }
@@ -27,18 +29,26 @@ func (ix *Index) newHighlighter(pl plan, ws []word) *highlighter {
 	for _, w := range ws {
 		for _, t := range slices.Concat([]string{w.text}, w.fixes, w.completions) {
 			for _, t := range ix.english(&w, t) {
-				hl.en[t] = true
+				if !hl.en[t] {
+					hl.en[t] = true
+					hl.enTerms = append(hl.enTerms, t)
+				}
 				// A stem's last letter may not be in the text ("may"
 				// stems to mai, "hoping" to hope): its key stops short.
 				hl.keys = append(hl.keys, t[:max(1, min(len(t)-1, maxKeyBytes))])
 			}
 			// Only an identifier can match whole (see marksIn): a plain
 			// word, a stop word above all, needs no key of its own.
-			if !isPlainWord(t) {
-				hl.ident[lowerASCII(t)] = true
-				hl.keys = append(hl.keys, lowerASCII(t))
+			if id := lowerASCII(t); !isPlainWord(t) && !hl.ident[id] {
+				hl.ident[id] = true
+				hl.identTerms = append(hl.identTerms, id)
+				hl.keys = append(hl.keys, id)
 			}
 		}
+	}
+	if ix.fewTexts() {
+		hl.keys = nil // whole texts are marked from their terms (wholeMarks)
+		return hl
 	}
 	// A key holding another finds nothing more.
 	slices.Sort(hl.keys)
@@ -199,12 +209,12 @@ func (ix *Index) fewTexts() bool { return ix.entries.len() <= wholeTextEntries }
 func (hl *highlighter) wholeMarks(text string) [][2]int {
 	tt := hl.ix.wholeTexts.get(hl.ix, text)
 	var ms [][2]int
-	for t := range hl.en {
+	for _, t := range hl.enTerms {
 		for _, sp := range tt.en[t] {
 			ms = append(ms, [2]int{int(sp[0]), int(sp[1])})
 		}
 	}
-	for t := range hl.ident {
+	for _, t := range hl.identTerms {
 		for _, sp := range tt.ident[t] {
 			ms = append(ms, [2]int{int(sp[0]), int(sp[1])})
 		}

@@ -2,7 +2,6 @@ package search
 
 import (
 	"net/http"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -318,7 +317,47 @@ func (pl *plan) browses() bool {
 	return len(pl.words) == 0 && len(pl.phrases) == 0 && len(pl.codeHits) == 0 && len(pl.scoreOnly) == 0
 }
 
-var quotedRE = regexp.MustCompile(`"([^"]{1,512})"|“([^”]{1,512})”`)
+// maxQuotedRunes is the longest text between quotes read as a phrase.
+const maxQuotedRunes = 512
+
+// eachQuoted calls fn with each text between straight or curly quotes, of
+// 1 to maxQuotedRunes runes, left to right: what the expression
+// `"([^"]{1,512})"|“([^”]{1,512})”` finds, without its counted
+// repetitions (over a thousand instructions, run at every quote).
+func eachQuoted(text string, fn func(inner string)) {
+	for p := 0; p < len(text); {
+		if inner, end, ok := quotedAt(text, p); ok {
+			fn(inner)
+			p = end
+			continue
+		}
+		_, w := utf8.DecodeRuneInString(text[p:])
+		p += w
+	}
+}
+
+// quotedAt reads the quoted text that opens at p, if any; end is past its
+// closing quote.
+func quotedAt(text string, p int) (inner string, end int, ok bool) {
+	var opening, closing string
+	switch {
+	case text[p] == '"':
+		opening, closing = `"`, `"`
+	case strings.HasPrefix(text[p:], "“"):
+		opening, closing = "“", "”"
+	default:
+		return "", 0, false
+	}
+	start := p + len(opening)
+	for q, n := start, 0; q < len(text) && n <= maxQuotedRunes; n++ {
+		if strings.HasPrefix(text[q:], closing) {
+			return text[start:q], q + len(closing), n > 0
+		}
+		_, w := utf8.DecodeRuneInString(text[q:])
+		q += w
+	}
+	return "", 0, false
+}
 
 // quotedPhrases are the distinct phrases of text in straight or curly
 // quotes, of two words up to maxPhraseTokens, at most maxPhrases of them.
@@ -327,17 +366,17 @@ func quotedPhrases(text string) []string {
 	if !strings.ContainsAny(text, "\"“") {
 		return nil
 	}
-	for _, m := range quotedRE.FindAllStringSubmatch(text, -1) {
-		ph := strings.TrimSpace(m[1] + m[2])
+	eachQuoted(text, func(inner string) {
+		ph := strings.TrimSpace(inner)
 		if ph == "" || len(phrases) == maxPhrases {
-			continue
+			return
 		}
 		n := 0
 		eachIdent(ph, func(int, int, string) { n++ })
 		if n > 1 && n <= maxPhraseTokens && !slices.Contains(phrases, ph) {
 			phrases = append(phrases, ph)
 		}
-	}
+	})
 	return phrases
 }
 

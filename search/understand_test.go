@@ -1,6 +1,7 @@
 package search
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -189,6 +190,75 @@ func FuzzPlainTyped(f *testing.F) {
 		full := readFields(s, builtinSignals)
 		if diff := cmp.Diff(understandFields(raw, full, builtinSignals), understand(raw, builtinSignals), opts); diff != "" {
 			t.Errorf("plan of %q (-all passes +plain):\n%s", raw, diff)
+		}
+	})
+}
+
+// quotedRE is what eachQuoted reads without running it.
+var quotedRE = regexp.MustCompile(`"([^"]{1,512})"|“([^”]{1,512})”`)
+
+// quotedByRE is the texts quotedRE finds in text, in order.
+func quotedByRE(text string) []string {
+	var out []string
+	for _, m := range quotedRE.FindAllStringSubmatch(text, -1) {
+		out = append(out, m[1]+m[2])
+	}
+	return out
+}
+
+func quotedByScan(text string) []string {
+	var out []string
+	eachQuoted(text, func(inner string) { out = append(out, inner) })
+	return out
+}
+
+// eachQuoted finds what quotedRE finds: in every query and paste of the
+// relevance sets, every text of the real entries, and strings built to
+// sit on its edges (empty quotes, unclosed ones, 512 and 513 runes, curly
+// quotes holding straight ones, runes of several bytes, invalid UTF-8).
+func TestEachQuotedAsTheExpression(t *testing.T) {
+	texts := []string{``, `"`, `""`, `"""`, `""""`, `"a"`, `"a" "b"`, `x"a"y"b`, `“a”`, `“”`, `“a"b”`, `"a“b"`, `“a` + `"` + `”"`,
+		`"` + strings.Repeat("é", 512) + `"`, `"` + strings.Repeat("é", 513) + `"`, `“` + strings.Repeat("x", 512) + `”`,
+		`“` + strings.Repeat("x", 513) + `”`, "\"\xff\xfe\"", "“\xe2\x80”", `"` + strings.Repeat("a", 600) + `" "b c"`,
+		`say "refresh token" or “access token” and "x`}
+	for _, c := range loadRelevance(t) {
+		texts = append(texts, c.Query)
+	}
+	pastes, err := pasteset.Load("testdata/pastes.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range pastes {
+		texts = append(texts, p.Paste)
+	}
+	for _, e := range corpustest.RealEntries(t) {
+		texts = append(texts, e.Title)
+		texts = append(texts, e.Messages...)
+		for _, s := range e.Sections {
+			texts = append(texts, s.Text)
+		}
+	}
+	found := 0
+	for _, text := range texts {
+		want, got := quotedByRE(text), quotedByScan(text)
+		if !slices.Equal(got, want) {
+			t.Fatalf("in %q:\nscan       %q\nexpression %q", clip(text, 200), got, want)
+		}
+		found += len(got)
+	}
+	if found < 100 {
+		t.Errorf("only %d quoted texts in %d texts: the comparison hardly compares", found, len(texts))
+	}
+}
+
+// FuzzEachQuoted checks eachQuoted against quotedRE on any text.
+func FuzzEachQuoted(f *testing.F) {
+	for _, s := range []string{`"a"`, `“a”`, `""x"`, `“"”`, "\"\xff\"", `"` + strings.Repeat("b", 512) + `"`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		if want, got := quotedByRE(text), quotedByScan(text); !slices.Equal(got, want) {
+			t.Errorf("in %q:\nscan       %q\nexpression %q", text, got, want)
 		}
 	})
 }
