@@ -320,7 +320,7 @@ func (ix *Index) fill(b bleve.Index, countWords bool) error {
 // finish checks that every entry was indexed and maps document numbers.
 func (ix *Index) finish(b bleve.Index, m mapping.IndexMapping) error {
 	ix.bleve = b
-	ix.en = analyzerOf(m, en.AnalyzerName)
+	ix.en = remembering(analyzerOf(m, en.AnalyzerName))
 	ix.pairs = analyzerOf(m, phraseAnalyzerName)
 	ix.vocab.seal()
 	if !ix.tokens.valid(ix) {
@@ -454,6 +454,47 @@ func analyzerOf(m mapping.IndexMapping, name string) analyzerFunc {
 	return func(text string, fn func(string, int, int)) {
 		for _, t := range a.Analyze([]byte(text)) {
 			fn(string(t.Term), t.Start, t.End)
+		}
+	}
+}
+
+// rememberedBytes is the longest text whose analysis remembering keeps: a
+// word, a correction or a completion, which come back query after query
+// (people search the same few hundred words), and whose analysis (a
+// tokenizer, a stemmer and their allocations) costs several times a
+// look-up.
+const rememberedBytes = 32
+
+// analysesKept bounds the analyses remembered, about 2 MB of them: past it
+// they are all forgotten and remembering starts again.
+const analysesKept = 1 << 14
+
+// remembering is a, remembering what it makes of short texts.
+func remembering(a analyzerFunc) analyzerFunc {
+	var (
+		mu   sync.RWMutex
+		kept map[string][]windowTerm
+	)
+	return func(text string, fn func(string, int, int)) {
+		if len(text) > rememberedBytes {
+			a(text, fn)
+			return
+		}
+		mu.RLock()
+		ts, ok := kept[text]
+		mu.RUnlock()
+		if !ok {
+			ts = []windowTerm{}
+			a(text, func(t string, s, e int) { ts = append(ts, windowTerm{t, int32(s), int32(e)}) })
+			mu.Lock()
+			if kept == nil || len(kept) >= analysesKept {
+				kept = map[string][]windowTerm{}
+			}
+			kept[strings.Clone(text)] = ts
+			mu.Unlock()
+		}
+		for _, t := range ts {
+			fn(t.term, int(t.start), int(t.end))
 		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/search/query"
 	"github.com/google/go-cmp/cmp"
@@ -288,5 +289,83 @@ func TestBuildMergesIntoOneSegment(t *testing.T) {
 	t.Setenv("TMPDIR", filepath.Join(tmp, "missing"))
 	if res := run(t, build(t, es), Query{Text: "message 15010"}); res.Total == 0 || res.Hits[0].ID != "e-15010" {
 		t.Errorf("the in-memory build does not find the last entry: %+v", res.Hits)
+	}
+}
+
+// The English analysis remembered gives each word of the real entries, and
+// texts around rememberedBytes, the terms and offsets the analyzer gives,
+// asked from several goroutines at once and asked again; it keeps no more
+// than analysesKept texts.
+func TestRememberedAnalysisAsTheAnalyzer(t *testing.T) {
+	raw := analyzerOf(newMapping(), en.AnalyzerName)
+	calls := 0
+	counted := func(text string, fn func(string, int, int)) { calls++; raw(text, fn) }
+	mem := remembering(counted)
+	texts := []string{"", " ", "validating", "Validating the request's tokens", "İstanbul", "\xff\xfe", strings.Repeat("a", rememberedBytes), strings.Repeat("ab ", rememberedBytes)}
+	for _, e := range corpustest.RealEntries(t)[:300] {
+		texts = append(texts, strings.Fields(e.Title+" "+strings.Join(e.Messages, " "))...)
+	}
+	type term struct {
+		t    string
+		s, e int
+	}
+	analyse := func(a analyzerFunc, text string) []term {
+		var out []term
+		a(text, func(t string, s, e int) { out = append(out, term{t, s, e}) })
+		return out
+	}
+	var want [][]term
+	for _, text := range texts {
+		want = append(want, analyse(raw, text))
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, 4)
+	var mu sync.Mutex // counted is not safe for goroutines: calls is shared
+	guarded := remembering(func(text string, fn func(string, int, int)) { mu.Lock(); defer mu.Unlock(); counted(text, fn) })
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i, text := range texts {
+				if got := analyse(guarded, text); !cmp.Equal(got, want[i], cmp.AllowUnexported(term{})) {
+					errs <- fmt.Sprintf("%q: remembered %v, analysed %v", text, got, want[i])
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Fatal(e)
+	}
+	calls = 0
+	for range 2 {
+		for i, text := range texts {
+			if got := analyse(mem, text); !cmp.Equal(got, want[i], cmp.AllowUnexported(term{})) {
+				t.Fatalf("%q: remembered %v, analysed %v", text, got, want[i])
+			}
+		}
+	}
+	distinct := map[string]bool{}
+	long := 0
+	for _, text := range texts {
+		if len(text) > rememberedBytes {
+			long++
+		} else {
+			distinct[text] = true
+		}
+	}
+	if want := len(distinct) + 2*long; calls != want {
+		t.Errorf("the analyzer ran %d times for %d texts asked twice, want %d: once per short text, every time for a long one", calls, 2*len(texts), want)
+	}
+	// Past analysesKept texts, what is kept is forgotten.
+	calls = 0
+	for i := range analysesKept + 1 {
+		analyse(mem, fmt.Sprintf("zq%d", i))
+	}
+	analyse(mem, "zq0")
+	if calls != analysesKept+2 {
+		t.Errorf("the analyzer ran %d times for %d distinct texts and one asked again after them, want %d", calls, analysesKept+1, analysesKept+2)
 	}
 }
