@@ -198,6 +198,17 @@ func (s *Server) writeSearchJSON(w http.ResponseWriter, r *http.Request, q searc
 	if err != nil {
 		return err
 	}
+	out := searchResponse(q, res)
+	buf := bodies.Get()
+	defer bodies.Put(buf)
+	buf.Write(appendSearchJSON(buf.AvailableBuffer(), &out))
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	writeWhole(w, http.StatusOK, buf)
+	return nil
+}
+
+// searchResponse is the API's answer to q.
+func searchResponse(q search.Query, res *search.Results) apiSearchResponse {
 	u := res.Understood
 	out := apiSearchResponse{
 		Query: apiQuery{Q: q.Text, Status: statusString(res.Query.Status), Sort: res.Query.Sort, Provider: nonNil(res.Query.Providers),
@@ -216,8 +227,7 @@ func (s *Server) writeSearchJSON(w http.ResponseWriter, r *http.Request, q searc
 		out.Results = append(out.Results, apiHit{ID: h.ID, Status: h.Status, Codes: nonNil(h.Codes), Providers: nonNil(h.Providers), Title: h.Title,
 			URL: EntryPath(h.ID), Snippet: plain(h.Snippet), SnippetHTML: snippetHTML(h.Snippet), SnippetFrom: h.SnippetFrom, Match: h.Match})
 	}
-	writeJSON(w, http.StatusOK, out)
-	return nil
+	return out
 }
 
 // The catalogue listing is paged: at a million entries one answer would be
