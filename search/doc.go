@@ -53,6 +53,11 @@
 //     signals: the code that names the entry, the status read, the
 //     provider named by a host, an SDK, a mark or a word.
 //  9. Snippets (snippet.go): the page's hits get an excerpt with their
-//     matches marked; a search that finds nothing suggests a correction
-//     (suggest.go).
+//     matches marked, found by analysing only the words around each key,
+//     or, on a catalogue of at most wholeTextEntries entries, from each
+//     text's terms analysed once and remembered; a search that finds
+//     nothing suggests a correction (suggest.go).
+//
+// The English analysis of short texts (words, corrections, completions)
+// is remembered for the index's life, bounded (index.go, remembering).
 package search

@@ -6,8 +6,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-
-	"github.com/a-h/templ"
 )
 
 func fullTitle(t string) string {
@@ -40,15 +38,33 @@ func sameText(code, title string) bool {
 	return code != "" && strings.EqualFold(strings.TrimSpace(code), strings.TrimSpace(title))
 }
 
-// text is s as HTML text, escaped by templ.EscapeString as { s } is. A
+// text is s as HTML text, escaped as templ.EscapeString escapes { s }. A
 // results page writes a few hundred texts: { s } first copies each through
-// fmt.Sprint (two allocations), text writes it to the page's buffer as it is.
+// fmt.Sprint (two allocations) and escaping copies it again when it holds
+// a quote or an ampersand; text writes it to the page's buffer in pieces.
 type text string
 
 func (t text) Render(_ context.Context, w io.Writer) error {
-	_, err := io.WriteString(w, templ.EscapeString(string(t)))
-	return err
+	s := string(t)
+	for {
+		i := strings.IndexAny(s, `<>&'"`)
+		if i < 0 {
+			_, err := io.WriteString(w, s)
+			return err
+		}
+		if _, err := io.WriteString(w, s[:i]); err != nil {
+			return err
+		}
+		if _, err := io.WriteString(w, htmlEntity[s[i]]); err != nil {
+			return err
+		}
+		s = s[i+1:]
+	}
 }
+
+// htmlEntity is what html.EscapeString, and so templ, writes for each
+// byte it escapes.
+var htmlEntity = [...]string{'<': "&lt;", '>': "&gt;", '&': "&amp;", '\'': "&#39;", '"': "&#34;"}
 
 // number is n as HTML text, digits that need no escaping.
 type number int
