@@ -277,23 +277,39 @@ func urlCodes(u string) []string {
 var urlCodeRE = regexp.MustCompile(`(?i)/errors?/([0-9]{4,7})\b|[?&]code=([0-9]{4,7})\b`)
 
 var (
-	timestampRE = regexp.MustCompile(`\b[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:[.,][0-9]+)?)?(?:Z|[+-][0-9]{2}:?[0-9]{2})?)?\b|\b[0-9]{2}:[0-9]{2}:[0-9]{2}(?:[.,][0-9]+)?\b|\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), [0-9]{1,2} [A-Z][a-z]{2} [0-9]{4}\b|\b[0-9]{2}/[A-Z][a-z]{2}/[0-9]{4}\b|\b[0-9]{4}/[0-9]{2}/[0-9]{2}\b`)
+	timestampRE = regexp.MustCompile(strings.Join(timestampBranches, "|"))
 	logLevelRE  = regexp.MustCompile(`(?:^|[\s\[(|])(?:ERROR|ERR|WARN|WARNING|INFO|DEBUG|TRACE|FATAL|CRITICAL|level=\w+)(?:$|[\s\]):|])`)
-	noiseRE     = regexp.MustCompile(strings.Join([]string{
-		`\b(?:https?|ftp|wss?)://\S+`, // URLs
-		`\bwww\.\S+`,
-		`[\w.+-]+@[\w-]+(?:\.[\w-]+)+`, // emails
-		`\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b`,                             // UUIDs
-		`\b(?:[0-9]{1,3}\.){3}[0-9]{1,3}(?::[0-9]+)?\b`,                                                               // IPv4
-		`\b(?:request|req|trace|span|correlation|client[_-]?request|x[_-]request)[_-]?id["']?\s*[=:]\s*["']?[\w.:-]+`, // ids with their key
-		`\b(?:timestamp|time|ts|date|duration|latency|took|elapsed)["']?\s*[=:]\s*["']?[\w.:+-]+`,
-		`(?:^|\s)(?:ERROR|ERR|WARN|WARNING|INFO|DEBUG|TRACE|FATAL|CRITICAL)(?:$|[\s:])`,
-		`\[(?:ERROR|ERR|WARN|WARNING|INFO|DEBUG|TRACE|FATAL|CRITICAL)\]`,
-		`\blevel=\w+`,
-	}, "|") + `|` + timestampRE.String())
+	// noiseRE is what stripNoise drops, one alternation of noiseBranches
+	// and timestampBranches; stripNoiseRE tries the branches one by one,
+	// only where they may start.
+	noiseRE = regexp.MustCompile(strings.Join(noiseBranches, "|") + `|` + timestampRE.String())
 	// Tokens that are ids rather than words: long hex or mixed runs, long numbers.
 	idTokenRE = regexp.MustCompile(`\b(?:0x)?[0-9a-fA-F]*[0-9][0-9a-fA-F]*[a-fA-F][0-9a-fA-F]*\b|\b[0-9]{7,}\b`)
 )
+
+// noiseBranches are the branches of noiseRE before the timestamps, in
+// order: the first that matches where a match starts wins.
+var noiseBranches = []string{
+	`\b(?:https?|ftp|wss?)://\S+`, // URLs
+	`\bwww\.\S+`,
+	`[\w.+-]+@[\w-]+(?:\.[\w-]+)+`, // emails
+	`\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b`,                             // UUIDs
+	`\b(?:[0-9]{1,3}\.){3}[0-9]{1,3}(?::[0-9]+)?\b`,                                                               // IPv4
+	`\b(?:request|req|trace|span|correlation|client[_-]?request|x[_-]request)[_-]?id["']?\s*[=:]\s*["']?[\w.:-]+`, // ids with their key
+	`\b(?:timestamp|time|ts|date|duration|latency|took|elapsed)["']?\s*[=:]\s*["']?[\w.:+-]+`,
+	`(?:^|\s)(?:ERROR|ERR|WARN|WARNING|INFO|DEBUG|TRACE|FATAL|CRITICAL)(?:$|[\s:])`,
+	`\[(?:ERROR|ERR|WARN|WARNING|INFO|DEBUG|TRACE|FATAL|CRITICAL)\]`,
+	`\blevel=\w+`,
+}
+
+// timestampBranches are the branches of timestampRE, in order.
+var timestampBranches = []string{
+	`\b[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:[.,][0-9]+)?)?(?:Z|[+-][0-9]{2}:?[0-9]{2})?)?\b`,
+	`\b[0-9]{2}:[0-9]{2}:[0-9]{2}(?:[.,][0-9]+)?\b`,
+	`\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), [0-9]{1,2} [A-Z][a-z]{2} [0-9]{4}\b`,
+	`\b[0-9]{2}/[A-Z][a-z]{2}/[0-9]{4}\b`,
+	`\b[0-9]{4}/[0-9]{2}/[0-9]{2}\b`,
+}
 
 // hasLogLevel is logLevelRE.MatchString, skipped when s holds none of the
 // levels' first letters nor "level=".
@@ -311,19 +327,6 @@ func stripNoise(s string) string {
 		return s
 	}
 	return stripNoiseRE(s)
-}
-
-// stripNoiseRE is stripNoise without its byte checks.
-func stripNoiseRE(s string) string {
-	s = noiseRE.ReplaceAllString(s, " ")
-	s = idTokenRE.ReplaceAllStringFunc(s, func(t string) string {
-		// Hex-looking runs shorter than 8 are kept: they may be words or codes.
-		if len(strings.TrimPrefix(t, "0x")) < 8 && !allDigits(t) {
-			return t
-		}
-		return " "
-	})
-	return s
 }
 
 func allDigits(s string) bool {

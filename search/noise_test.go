@@ -1,0 +1,137 @@
+package search
+
+import (
+	"math/rand/v2"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/errata/errata/content"
+	"github.com/errata/errata/content/corpus/corpustest"
+	"github.com/errata/errata/search/pasteset"
+	"github.com/google/go-cmp/cmp"
+)
+
+// noisePieces are what noiseRE's and idTokenRE's branches start, end and
+// stop at; trickyTexts strings them together.
+var noisePieces = []string{
+	"0", "7", "12", "2024", "429", "1234567", "12345678", "0x", "0x7f3a9c2e1b4d", "deadbeef", "beef", "dead12ab", "AB12",
+	"-", ":", "/", ".", "@", "=", "[", "]", "(", ")", "'", `"`, "+", "_", ",", "|", " ", " ", " ", "\n", "\t", "\r", "\f", "\v",
+	"T", "Z", "+0100", "-07:00", "Mon, 02 Jan 2006", "Tue, 2 May 2024", "02/Jan/2006", "2006/01/02", "2024-05-02", "10:11:12", ".345", ",345",
+	"ERROR", "ERR", "WARN", "WARNING", "INFO", "DEBUG", "TRACE", "FATAL", "CRITICAL", "[WARN]", "[ERROR]", "level=info", "level=",
+	"request_id = x", "request-id", "req_id=", "requestid:", "trace_id", "x-request-id: ", "client_request_id", "correlation", "span", "id",
+	"timestamp", "time=", "ts:", `date="`, "took", "elapsed", "latency", "duration",
+	"https://", "http://", "ftp://", "ws://", "wss://", "www.", "api.example.com", "/v2/send", "jane.doe@contoso.com", "a@b", "x@y.z", "@",
+	"3f9c2a7e-41b8-4d2e-9a6c-7e1f0b5d8c24", "8f3e2a1c-9b7d-4c1e", "10.0.0.12", "10.0.0.12:8080", "1.2.3", "256.1.1.1",
+	"é", "İ", "ſ", "K", "日本", "\xff", "\xc3", "\xe2\x80", "error", "status", "code", "quota", "word",
+}
+
+// trickyTexts are n seeded strings of noisePieces.
+func trickyTexts(n int, seed uint64) []string {
+	rng := rand.New(rand.NewPCG(seed, 7))
+	out := make([]string, n)
+	for i := range out {
+		var b strings.Builder
+		for range 1 + rng.IntN(24) {
+			b.WriteString(noisePieces[rng.IntN(len(noisePieces))])
+		}
+		out[i] = b.String()
+	}
+	return out
+}
+
+// noiseTexts are the texts the fast paths are held to the expressions on:
+// every paste of the paste set, every relevance query, every message,
+// title and section of the real corpora, errors pasted as errata-bench
+// pastes them, and tricky strings.
+func noiseTexts(tb testing.TB) []string {
+	tb.Helper()
+	var texts []string
+	pastes, err := pasteset.Load("testdata/pastes.json")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, c := range pastes {
+		texts = append(texts, c.Paste)
+	}
+	for _, c := range loadRelevance(tb) {
+		texts = append(texts, c.Query)
+	}
+	real := corpustest.RealEntries(tb)
+	for _, e := range real {
+		texts = append(texts, e.Title)
+		texts = append(texts, e.Messages...)
+		for _, s := range e.Sections {
+			texts = append(texts, s.Text)
+		}
+	}
+	embedded, err := content.Load(content.Embedded())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	texts = append(texts, pastedErrors(embedded, 500, 1)...)
+	texts = append(texts, pastedErrors(real, 2000, 2)...)
+	return append(texts, trickyTexts(20000, 3)...)
+}
+
+// stripNoiseRE gives what the expressions give, on every text and on every
+// cleaned text, where its branches match and where they do not.
+func TestStripNoiseIsTheExpressions(t *testing.T) {
+	t.Parallel() // reads the shared records only
+	var branches []*regexp.Regexp
+	for _, br := range append(append([]string{}, noiseBranches...), timestampBranches...) {
+		branches = append(branches, regexp.MustCompile(br))
+	}
+	matched := make([]int, len(branches)) // texts each branch matches
+	for _, raw := range noiseTexts(t) {
+		for _, s := range []string{raw, cleanInput(raw)} {
+			if got, want := replaceNoise(s), noiseRE.ReplaceAllString(s, " "); got != want {
+				t.Fatalf("replaceNoise(%q)\n = %q\nwant %q", s, got, want)
+			}
+			if got, want := stripNoiseRE(s), stripNoiseSlow(s); got != want {
+				t.Fatalf("stripNoiseRE(%q)\n = %q\nwant %q", s, got, want)
+			}
+		}
+		for i, re := range branches {
+			if re.MatchString(raw) {
+				matched[i]++
+			}
+		}
+	}
+	for i, n := range matched {
+		if n < 20 {
+			t.Errorf("%s matches %d texts: the check hardly checks it", branches[i], n)
+		}
+	}
+}
+
+// FuzzStripNoise holds stripNoiseRE to the expressions on any text.
+func FuzzStripNoise(f *testing.F) {
+	for _, s := range trickyTexts(50, 4) {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := stripNoiseRE(s), stripNoiseSlow(s); got != want {
+			t.Errorf("stripNoiseRE(%q)\n = %q\nwant %q", s, got, want)
+		}
+	})
+}
+
+// understand reads every text into the same plan with the fast paths as
+// with every expression run as written.
+func TestUnderstandIsTheExpressions(t *testing.T) {
+	// Not parallel: it sets regexpsOnly, which parallel tests must not see change.
+	texts := noiseTexts(t)
+	fast := make([]plan, len(texts))
+	for i, raw := range texts {
+		fast[i] = understand(raw, builtinSignals)
+	}
+	regexpsOnly = true
+	defer func() { regexpsOnly = false }()
+	opts := cmp.AllowUnexported(plan{})
+	for i, raw := range texts {
+		if diff := cmp.Diff(understand(raw, builtinSignals), fast[i], opts); diff != "" {
+			t.Fatalf("plan of %q (-expressions +fast):\n%s", clip(raw, 200), diff)
+		}
+	}
+}
