@@ -253,3 +253,20 @@ func isEmailByte(c byte) bool { return isWordByte(c) || c == '.' || c == '+' || 
 
 // isLevelInitial is the first letter of a log level: ERROR, WARN, INFO…
 func isLevelInitial(c byte) bool { return strings.IndexByte("EWIDTFC", c) >= 0 }
+
+// hasTimestamp is timestampRE.MatchString: its branches are the last of
+// noiseTries, tried where they may start.
+func hasTimestamp(s string) bool {
+	if regexpsOnly {
+		return timestampRE.MatchString(s)
+	}
+	tries := noiseTries[len(noiseBranches):]
+	for p := 0; p < len(s); p++ {
+		for _, br := range tries {
+			if br.may(s, p) && br.re.MatchString(s[p:]) {
+				return true
+			}
+		}
+	}
+	return false
+}

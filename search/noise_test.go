@@ -23,6 +23,10 @@ var noisePieces = []string{
 	"timestamp", "time=", "ts:", `date="`, "took", "elapsed", "latency", "duration",
 	"https://", "http://", "ftp://", "ws://", "wss://", "www.", "api.example.com", "/v2/send", "jane.doe@contoso.com", "a@b", "x@y.z", "@",
 	"3f9c2a7e-41b8-4d2e-9a6c-7e1f0b5d8c24", "8f3e2a1c-9b7d-4c1e", "10.0.0.12", "10.0.0.12:8080", "1.2.3", "256.1.1.1",
+	"HTTP/1.1 ", "HTTP/2 ", "status=", "Status Code: ", "statusCode", "(411)", "error code ", "ApiError ", "errorNo", "code50126", "Err", "CODE",
+	"/errors/", "/Error/", "?code=", "&CODE=", "50126", "21211", "AADSTS", "Not Found", "Too Many Requests",
+	"at ", "at new ", `File "x.py", line `, "goroutine ", "[running]:", "main.go:", ".rb:", ":in `run'", "... ", " more", "*__checkpoint ",
+	"^", "~", "f(", "x)", "Traceback (most recent call last):", "exit status ", "--- End of stack trace", "Original Stack Trace:",
 	"é", "İ", "ſ", "K", "日本", "\xff", "\xc3", "\xe2\x80", "error", "status", "code", "quota", "word",
 }
 
@@ -105,15 +109,75 @@ func TestStripNoiseIsTheExpressions(t *testing.T) {
 	}
 }
 
-// FuzzStripNoise holds stripNoiseRE to the expressions on any text.
-func FuzzStripNoise(f *testing.F) {
+// The scans that stand for expressions give what the expressions give, and
+// the checks that skip one are false only where it cannot match.
+func TestPasteChecksAreTheExpressions(t *testing.T) {
+	t.Parallel() // reads the shared records only
+	var level, stamp, status, code, url, frame int // texts or lines each expression matches
+	for _, raw := range noiseTexts(t) {
+		s := cleanInput(raw)
+		checkPasteScans(t, s)
+		level += count(logLevelRE.MatchString(s))
+		stamp += count(timestampRE.MatchString(s))
+		status += count(statusRE.MatchString(s))
+		code += count(codeLabelRE.MatchString(s))
+		url += count(urlCodeRE.MatchString(s))
+		for line := range strings.Lines(s) {
+			frame += count(frameRE.MatchString(strings.TrimSuffix(line, "\n")))
+		}
+	}
+	for name, n := range map[string]int{"logLevelRE": level, "timestampRE": stamp, "statusRE": status, "codeLabelRE": code, "urlCodeRE": url, "frameRE": frame} {
+		if n < 100 {
+			t.Errorf("%s matches %d texts: the check hardly checks it", name, n)
+		}
+	}
+}
+
+func count(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// checkPasteScans fails t where a scan of s or a check that skips an
+// expression on s disagrees with the expression.
+func checkPasteScans(t *testing.T, s string) {
+	t.Helper()
+	if got, want := stripNoiseRE(s), stripNoiseSlow(s); got != want {
+		t.Fatalf("stripNoiseRE(%q)\n = %q\nwant %q", s, got, want)
+	}
+	if got, want := hasLogLevel(s), logLevelRE.MatchString(s); got != want {
+		t.Fatalf("hasLogLevel(%q) = %v, logLevelRE says %v", s, got, want)
+	}
+	if got, want := hasTimestamp(s), timestampRE.MatchString(s); got != want {
+		t.Fatalf("hasTimestamp(%q) = %v, timestampRE says %v", s, got, want)
+	}
+	if !mayHoldStatus(s) && statusRE.MatchString(s) {
+		t.Fatalf("mayHoldStatus(%q) is false, yet statusRE matches", s)
+	}
+	if !mayHoldCodeLabel(s) && codeLabelRE.MatchString(s) {
+		t.Fatalf("mayHoldCodeLabel(%q) is false, yet codeLabelRE matches", s)
+	}
+	if !containsFold(s, "/error") && !containsFold(s, "code=") && urlCodeRE.MatchString(s) {
+		t.Fatalf("urlCodes skips %q, yet urlCodeRE matches", s)
+	}
+	for line := range strings.Lines(s) {
+		line = strings.TrimSuffix(line, "\n")
+		if !mayBeFrame(line) && frameRE.MatchString(line) {
+			t.Fatalf("mayBeFrame(%q) is false, yet frameRE matches", line)
+		}
+	}
+}
+
+// FuzzPasteScans holds the scans and checks to the expressions on any text.
+func FuzzPasteScans(f *testing.F) {
 	for _, s := range trickyTexts(50, 4) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		if got, want := stripNoiseRE(s), stripNoiseSlow(s); got != want {
-			t.Errorf("stripNoiseRE(%q)\n = %q\nwant %q", s, got, want)
-		}
+		checkPasteScans(t, s)
+		checkPasteScans(t, cleanInput(s))
 	})
 }
 

@@ -267,6 +267,9 @@ var reasonPhrases = func() map[string]int {
 // urlCodes are the codes a vendor's URL carries: /docs/errors/21211,
 // error?code=50126.
 func urlCodes(u string) []string {
+	if !regexpsOnly && !containsFold(u, "/error") && !containsFold(u, "code=") {
+		return nil // what urlCodeRE needs
+	}
 	var out []string
 	for _, m := range urlCodeRE.FindAllStringSubmatch(u, 4) {
 		out = append(out, m[1]+m[2])
@@ -311,13 +314,41 @@ var timestampBranches = []string{
 	`\b[0-9]{4}/[0-9]{2}/[0-9]{2}\b`,
 }
 
-// hasLogLevel is logLevelRE.MatchString, skipped when s holds none of the
-// levels' first letters nor "level=".
+// hasLogLevel is logLevelRE.MatchString, by a scan: a level word (or
+// level= and a word) after the start, a space or one of [(|, and before
+// the end, a space or one of ]):|.
 func hasLogLevel(s string) bool {
-	if !strings.ContainsAny(s, "EWIDTFC") && !strings.Contains(s, "level=") {
-		return false
+	if regexpsOnly {
+		return logLevelRE.MatchString(s)
 	}
-	return logLevelRE.MatchString(s)
+	for p := 0; p < len(s); p++ {
+		if c := s[p]; !isLevelInitial(c) && c != 'l' || p > 0 && !isRESpace(s[p-1]) && strings.IndexByte("[(|", s[p-1]) < 0 {
+			continue
+		}
+		t := s[p:]
+		if strings.HasPrefix(t, "level=") {
+			q := len("level=")
+			for q < len(t) && isWordByte(t[q]) {
+				q++
+			}
+			// \w+ gives back no character: none it holds may end a level.
+			if q > len("level=") && levelEnds(t[q:]) {
+				return true
+			}
+			continue
+		}
+		for _, l := range [...]string{"ERROR", "ERR", "WARN", "WARNING", "INFO", "DEBUG", "TRACE", "FATAL", "CRITICAL"} {
+			if strings.HasPrefix(t, l) && levelEnds(t[len(l):]) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// levelEnds reports whether a log level may end before t.
+func levelEnds(t string) bool {
+	return t == "" || isRESpace(t[0]) || strings.IndexByte("]):|", t[0]) >= 0
 }
 
 // stripNoise drops what never identifies an error: URLs, emails, ids,

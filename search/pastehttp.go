@@ -61,7 +61,7 @@ var headerRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]*:\s`)
 // Request). A number anywhere else (a project number, "office 365") is no
 // status.
 func (f *fields) takeStatuses(s string) string {
-	if !hasDigit(s) {
+	if !hasDigit(s) || !regexpsOnly && !mayHoldStatus(s) {
 		return s
 	}
 	var b strings.Builder
@@ -103,6 +103,19 @@ func (f *fields) takeStatuses(s string) string {
 // statusRE finds a labelled status (group 1) or any three-digit number that
 // may be followed by its reason phrase (group 2).
 var statusRE = regexp.MustCompile(`(?i)(?:\bHTTP/[0-9](?:\.[0-9])?\s+|\b(?:http[ _-]?status(?:[ _-]?code)?|status[ _-]?code|statuscode|http[ _-]?code|status|http(?:[ _-]error)?|error)["']?\s*[=:]?\s*["']?)([1-5][0-9][0-9])\b|(?:^|[\s(\["'])([1-5][0-9][0-9])\b`)
+
+// mayHoldStatus is false when statusRE cannot match s: each of its
+// statuses is three digits, the first 1 to 5, after no digit (a space, a
+// mark or a label) and before no word character.
+func mayHoldStatus(s string) bool {
+	for i := 0; i+3 <= len(s); i++ {
+		if s[i] >= '1' && s[i] <= '5' && isDigit(s[i+1]) && isDigit(s[i+2]) &&
+			(i == 0 || !isDigit(s[i-1])) && (i+3 == len(s) || !isWordByte(s[i+3])) {
+			return true
+		}
+	}
+	return false
+}
 
 // reasonAfter is the length of code's reason phrase at the start of s,
 // after spaces, a colon, a bracket or "Client Error:", with what separates
@@ -148,11 +161,51 @@ func (f *fields) takeCodes(s string) string {
 	if !hasDigit(s) {
 		return s
 	}
+	if !regexpsOnly && !mayHoldCodeLabel(s) {
+		f.codes = appendNew(f.codes, urlCodes(s)...)
+		return s
+	}
 	for _, m := range codeLabelRE.FindAllStringSubmatch(s, 16) {
 		f.codes = appendNew(f.codes, m[1])
 	}
 	f.codes = appendNew(f.codes, urlCodes(s)...)
 	return s
+}
+
+// mayHoldCodeLabel is false when codeLabelRE cannot match s: its labels
+// all hold "err" or "code", whatever their case, and its number is a run
+// of four to seven digits before no word character.
+func mayHoldCodeLabel(s string) bool {
+	if !containsFold(s, "err") && !containsFold(s, "code") {
+		return false
+	}
+	for i := 0; i < len(s); {
+		if !isDigit(s[i]) {
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(s) && isDigit(s[j]) {
+			j++
+		}
+		if j-i >= 4 && j-i <= 7 && (j == len(s) || !isWordByte(s[j])) {
+			return true
+		}
+		i = j
+	}
+	return false
+}
+
+// containsFold reports whether s holds lower, an ASCII word in lower case,
+// in any case. The (?i) of an expression matches no other character for
+// its letters but for k and s (K, ſ), which callers do not look for.
+func containsFold(s, lower string) bool {
+	for i := 0; i+len(lower) <= len(s); i++ {
+		if strings.EqualFold(s[i:i+len(lower)], lower) {
+			return true
+		}
+	}
+	return false
 }
 
 // codeLabelRE finds a number of four to seven digits after a word that

@@ -55,11 +55,28 @@ func hasFrame(s string) bool {
 	return false
 }
 
-// mayBeFrame is false for a line frameRE cannot match, cheaply: each of
-// its frames holds a digit or one of these marks, and typed words
-// hold none, so they are spared the expression.
+// mayBeFrame is false for a line frameRE cannot match, cheaply: after its
+// spaces, each frame starts with one of a few words or marks, or holds
+// .rb: or .go:, or is a call that ends in ")".
 func mayBeFrame(line string) bool {
-	return strings.ContainsAny(line, "0123456789(^~-*:")
+	if regexpsOnly {
+		return true
+	}
+	t := strings.TrimLeft(line, " \t\n\f\r") // \s
+	if t == "" {
+		return false
+	}
+	switch t[0] {
+	case '^', '~', '-', '*':
+		return true
+	}
+	if hasAnyPrefix(t, "Traceback (", `File "`, "at ", "... ", "from ", "goroutine ", "exit status ", "Error has been observed",
+		"Original Stack Trace:", "During handling of", "The above exception") ||
+		strings.Contains(t, ".rb:") || strings.Contains(t, ".go:") {
+		return true
+	}
+	t = strings.TrimRight(t, " \t\n\f\r")
+	return strings.HasSuffix(t, ")") && strings.IndexByte(t, '(') >= 0
 }
 
 // hasExceptionLine reports whether one of the first lines of s is an

@@ -42,7 +42,7 @@ func detectShape(s string) shape {
 	// the byte checks spare it the regular expressions.
 	case hasEquals(t) && urlShapeRE.MatchString(t):
 		return shapeURL
-	case hasDigit(t) && timestampRE.MatchString(t), hasLogLevel(t), hasEquals(t) && len(pairRE.FindAllStringIndex(t, 3)) >= 2:
+	case hasDigit(t) && hasTimestamp(t), hasLogLevel(t), hasEquals(t) && len(pairRE.FindAllStringIndex(t, 3)) >= 2:
 		return shapeLog
 	case strings.Contains(t, "</") || strings.Contains(t, "/>"):
 		return shapeXML
