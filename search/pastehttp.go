@@ -26,7 +26,7 @@ func (f *fields) takeHTTP(s string) string {
 		switch {
 		case strings.HasPrefix(t, "$ curl") || strings.HasPrefix(t, "curl "):
 			continue
-		case httpStartRE.MatchString(t):
+		case (regexpsOnly || strings.Contains(t, "curl") || strings.Contains(t, "HTTP/")) && httpStartRE.MatchString(t):
 			// What follows the status on its line (a body pasted onto one
 			// line, as a log keeps it) is content.
 			if rest := strings.TrimSpace(f.takeStatuses(t)); rest != "" {

@@ -161,14 +161,14 @@ func (f *fields) takePairs(s string) string {
 	if !strings.ContainsAny(s, "=:") {
 		return s
 	}
-	s = kvRE.ReplaceAllStringFunc(s, func(m string) string {
+	s = replacePairs(s, func(m string) string {
 		sm := kvRE.FindStringSubmatch(m)
 		// Every pair goes: one whose key says nothing (method=GET,
 		// retry_after=27) leaves at most a code to look up.
 		f.field(sm[1], unquote(sm[2]))
 		return " "
 	})
-	return colonLineRE.ReplaceAllStringFunc(s, func(m string) string {
+	return replaceColonLines(s, func(m string) string {
 		sm := colonLineRE.FindStringSubmatch(m)
 		key, value := sm[1], unquote(strings.TrimSuffix(strings.TrimSpace(sm[2]), ","))
 		switch {
@@ -184,10 +184,88 @@ func (f *fields) takePairs(s string) string {
 	})
 }
 
+// replacePairs is kvRE.ReplaceAllStringFunc(s, fn), kvRE tried only where
+// a pair may start: at the start or a separator, before a key and its "=".
+// (A key's characters hold no "=", so the "=" follows the whole run.)
+// kvAt, anchored, gives the same match there: after a separator its ^
+// would need a key at the separator.
+func replacePairs(s string, fn func(string) string) string {
+	if regexpsOnly {
+		return kvRE.ReplaceAllStringFunc(s, fn)
+	}
+	if strings.IndexByte(s, '=') < 0 {
+		return s
+	}
+	var b strings.Builder
+	last := 0
+	for p := 0; p < len(s); p++ {
+		k := p
+		if c := s[p]; isRESpace(c) || c == ',' || c == '(' {
+			k = p + 1
+		} else if p > 0 {
+			continue
+		}
+		if k >= len(s) || !isKeyStart(s[k]) {
+			continue
+		}
+		e := k + 1
+		for e < len(s) && (isWordByte(s[e]) || s[e] == '.' || s[e] == '@' || s[e] == '-') {
+			e++
+		}
+		if e >= len(s) || s[e] != '=' {
+			continue
+		}
+		loc := kvAt.FindStringIndex(s[p:])
+		if loc == nil {
+			continue
+		}
+		b.WriteString(s[last:p])
+		b.WriteString(fn(s[p : p+loc[1]]))
+		last = p + loc[1]
+		p = last - 1
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// isKeyStart is [A-Za-z_@], how kvRE's keys start.
+func isKeyStart(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c == '@'
+}
+
+// replaceColonLines is colonLineRE.ReplaceAllStringFunc(s, fn): a match
+// is a whole line (none holds a line break), and a line without a colon
+// before a space or a tab has none.
+func replaceColonLines(s string, fn func(string) string) string {
+	if regexpsOnly {
+		return colonLineRE.ReplaceAllStringFunc(s, fn)
+	}
+	if !strings.Contains(s, ": ") && !strings.Contains(s, ":\t") {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for line := range strings.Lines(s) {
+		text, nl := strings.CutSuffix(line, "\n")
+		if strings.Contains(text, ": ") || strings.Contains(text, ":\t") {
+			text = colonLineRE.ReplaceAllStringFunc(text, fn)
+		}
+		b.WriteString(text)
+		if nl {
+			b.WriteByte('\n')
+		}
+	}
+	return b.String()
+}
+
 var (
 	// key=value, key="quoted value" or key='quoted value'.
 	kvRE = regexp.MustCompile(`(?:^|[\s,(])([A-Za-z_@][\w.@-]*)=("[^"\n]*"|'[^'\n]*'|[^\s,)]+)`)
 	// A line "Key: value" or "key: value," whose key is at most three words.
+	kvAt        = regexp.MustCompile(`^(?:` + kvRE.String() + `)`)
 	colonLineRE = regexp.MustCompile(`(?m)^[ \t]*([A-Za-z@][\w@-]*(?: [A-Za-z(][\w()-]*){0,3}):[ \t]+(\S.*)$`)
 )
 
