@@ -200,6 +200,9 @@ func checkPasteScans(t *testing.T, s string) {
 		if !mayBeFrame(line) && frameRE.MatchString(line) {
 			t.Fatalf("mayBeFrame(%q) is false, yet frameRE matches", line)
 		}
+		if !mayBeColonLine(line) && colonLineRE.MatchString(line) {
+			t.Fatalf("mayBeColonLine(%q) is false, yet colonLineRE matches", line)
+		}
 		if tl := strings.TrimSpace(line); !strings.Contains(tl, "curl") && !strings.Contains(tl, "HTTP/") && httpStartRE.MatchString(tl) {
 			t.Fatalf("takeHTTP skips %q, yet httpStartRE matches", tl)
 		}

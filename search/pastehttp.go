@@ -172,13 +172,11 @@ func (f *fields) takeCodes(s string) string {
 	return s
 }
 
-// mayHoldCodeLabel is false when codeLabelRE cannot match s: its labels
-// all hold "err" or "code", whatever their case, and its number is a run
-// of four to seven digits before no word character.
+// mayHoldCodeLabel is false when codeLabelRE cannot match s: its number
+// is a run of four to seven digits before no word character, after a
+// label that ends in code, no, number, error or err, whatever its case,
+// and what may stand between them (spaces, quotes, brackets, :=#).
 func mayHoldCodeLabel(s string) bool {
-	if !containsFold(s, "err") && !containsFold(s, "code") {
-		return false
-	}
 	for i := 0; i < len(s); {
 		if !isDigit(s[i]) {
 			i++
@@ -189,7 +187,12 @@ func mayHoldCodeLabel(s string) bool {
 			j++
 		}
 		if j-i >= 4 && j-i <= 7 && (j == len(s) || !isWordByte(s[j])) {
-			return true
+			label := strings.TrimRight(s[:i], " \t\n\f\r\"'[]():=#")
+			for _, end := range [...]string{"code", "no", "number", "err", "error"} {
+				if len(label) >= len(end) && strings.EqualFold(label[len(label)-len(end):], end) {
+					return true
+				}
+			}
 		}
 		i = j
 	}

@@ -237,8 +237,8 @@ func isKeyStart(c byte) bool {
 }
 
 // replaceColonLines is colonLineRE.ReplaceAllStringFunc(s, fn): a match
-// is a whole line (none holds a line break), and a line without a colon
-// before a space or a tab has none.
+// is a whole line (none holds a line break), tried on the lines
+// mayBeColonLine passes.
 func replaceColonLines(s string, fn func(string) string) string {
 	if regexpsOnly {
 		return colonLineRE.ReplaceAllStringFunc(s, fn)
@@ -250,7 +250,7 @@ func replaceColonLines(s string, fn func(string) string) string {
 	b.Grow(len(s))
 	for line := range strings.Lines(s) {
 		text, nl := strings.CutSuffix(line, "\n")
-		if strings.Contains(text, ": ") || strings.Contains(text, ":\t") {
+		if mayBeColonLine(text) {
 			text = colonLineRE.ReplaceAllStringFunc(text, fn)
 		}
 		b.WriteString(text)
@@ -275,4 +275,29 @@ func unquote(v string) string {
 		return v[1 : len(v)-1]
 	}
 	return v
+}
+
+// mayBeColonLine is false for a line colonLineRE cannot match: after its
+// spaces and tabs, a key of up to four words of [\w@()-] starting with a
+// letter or @, then a colon and a space or a tab.
+func mayBeColonLine(line string) bool {
+	t := strings.TrimLeft(line, " \t")
+	if t == "" || !isKeyStart(t[0]) || t[0] == '_' {
+		return false
+	}
+	spaces := 0
+	for i := 1; i < len(t); i++ {
+		switch c := t[i]; {
+		case isWordByte(c) || c == '@' || c == '(' || c == ')' || c == '-':
+		case c == ' ':
+			if spaces++; spaces > 3 {
+				return false
+			}
+		case c == ':':
+			return i+1 < len(t) && (t[i+1] == ' ' || t[i+1] == '\t')
+		default:
+			return false
+		}
+	}
+	return false
 }

@@ -56,27 +56,40 @@ func hasFrame(s string) bool {
 }
 
 // mayBeFrame is false for a line frameRE cannot match, cheaply: after its
-// spaces, each frame starts with one of a few words or marks, or holds
-// .rb: or .go:, or is a call that ends in ")".
+// spaces, each frame starts with one of a few words or marks, or its first
+// word holds .rb: or .go:, or it is a call: a ( after the start of its
+// first run of name characters, and a ) at its end.
 func mayBeFrame(line string) bool {
 	if regexpsOnly {
 		return true
 	}
-	t := strings.TrimLeft(line, " \t\n\f\r") // \s
+	const space = " \t\n\f\r" // \s
+	t := strings.TrimRight(strings.TrimLeft(line, space), space)
 	if t == "" {
 		return false
 	}
 	switch t[0] {
-	case '^', '~', '-', '*':
+	case '^', '~':
+		return strings.Trim(t, "^~") == ""
+	case '-', '*':
 		return true
 	}
 	if hasAnyPrefix(t, "Traceback (", `File "`, "at ", "... ", "from ", "goroutine ", "exit status ", "Error has been observed",
-		"Original Stack Trace:", "During handling of", "The above exception") ||
-		strings.Contains(t, ".rb:") || strings.Contains(t, ".go:") {
+		"Original Stack Trace:", "During handling of", "The above exception") {
 		return true
 	}
-	t = strings.TrimRight(t, " \t\n\f\r")
-	return strings.HasSuffix(t, ")") && strings.IndexByte(t, '(') >= 0
+	first := t
+	if i := strings.IndexAny(t, space); i >= 0 {
+		first = t[:i]
+	}
+	if strings.Contains(first, ".rb:") || strings.Contains(first, ".go:") {
+		return true
+	}
+	name := 0 // [\w./*()]+
+	for name < len(t) && (isWordByte(t[name]) || strings.IndexByte("./*()", t[name]) >= 0) {
+		name++
+	}
+	return name > 1 && strings.IndexByte(t[1:name], '(') >= 0 && t[len(t)-1] == ')'
 }
 
 // hasExceptionLine reports whether one of the first lines of s is an
