@@ -26,11 +26,11 @@ var noisePieces = []string{
 	"https://", "http://", "ftp://", "ws://", "wss://", "www.", "api.example.com", "/v2/send", "jane.doe@contoso.com", "a@b", "x@y.z", "@",
 	"3f9c2a7e-41b8-4d2e-9a6c-7e1f0b5d8c24", "8f3e2a1c-9b7d-4c1e", "10.0.0.12", "10.0.0.12:8080", "1.2.3", "256.1.1.1",
 	"HTTP/1.1 ", "HTTP/2 ", "status=", "Status Code: ", "statusCode", "(411)", "error code ", "ApiError ", "errorNo", "code50126", "Err", "CODE",
-	"/errors/", "/Error/", "?code=", "&CODE=", "50126", "21211", "AADSTS", "Not Found", "Too Many Requests",
+	"/errors/", "/Error/", "?code=", "&CODE=", "50126", "21211", "AADSTS", "Not Found", "Too Many Requests", "ſtatus", "http_status_code", "Error ", "(", "'",
 	"at ", "at new ", `File "x.py", line `, "goroutine ", "[running]:", "main.go:", ".rb:", ":in `run'", "... ", " more", "*__checkpoint ",
 	"^", "~", "f(", "x)", "Traceback (most recent call last):", "exit status ", "--- End of stack trace", "Original Stack Trace:",
 	"error=", "error_code=", "a=b&c=d&e=f", "x.y=1", "?", "#", "&", "key: value", "Code: ", "Message:\t", "method=GET", "k='v'", `m="a b"`, ",", "(",
-	"$ curl ", "curl -i ", "< HTTP/1.1 200", "> ", "é", "İ", "ſ", "K", "日本", "\xff", "\xc3", "\xe2\x80", "error", "status", "code", "quota", "word",
+	"$ curl ", "curl -i ", "< HTTP/1.1 200", "> ", "é", "İ", "ſ", "\u212a", "K", "日本", "\xff", "\xc3", "\xe2\x80", "error", "status", "code", "quota", "word",
 }
 
 // trickyTexts are n seeded strings of noisePieces.
@@ -162,6 +162,9 @@ func checkPasteScans(t *testing.T, s string) {
 	}
 	if got, want := hasTimestamp(s), timestampRE.MatchString(s); got != want {
 		t.Fatalf("hasTimestamp(%q) = %v, timestampRE says %v", s, got, want)
+	}
+	if got, want := findStatuses(s, 16), statusRE.FindAllStringSubmatchIndex(s, 16); !slices.EqualFunc(got, want, slices.Equal) {
+		t.Fatalf("findStatuses(%q) = %v, statusRE finds %v", s, got, want)
 	}
 	if !mayHoldStatus(s) && statusRE.MatchString(s) {
 		t.Fatalf("mayHoldStatus(%q) is false, yet statusRE matches", s)

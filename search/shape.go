@@ -84,8 +84,8 @@ func mayBeURLShape(t string) bool {
 	if i := strings.IndexAny(t, " \t\n\f\r"); i >= 0 { // \s
 		tok = t[:i]
 	}
-	if strings.ContainsAny(tok, "?#&") && containsFold(tok, "error") {
-		return true
+	if strings.ContainsAny(tok, "?#&") && containsFold(tok, "error") || strings.ContainsAny(tok, "\u017f\u212a") {
+		return true // (?i) lets \w be ſ and K (U+212A, Kelvin) too
 	}
 	k := 0
 	for k < len(tok) && (isWordByte(tok[k]) || tok[k] == '.') {
