@@ -58,8 +58,12 @@ var noiseTries = func() []noiseBranch {
 		func(s string, p int) bool { // UUIDs
 			return boundaryBefore(s, p) && len(s)-p >= 36 && isHex(s[p]) && s[p+8] == '-' && s[p+13] == '-' && s[p+18] == '-' && s[p+23] == '-'
 		},
-		func(s string, p int) bool { // IPv4
-			return boundaryBefore(s, p) && isDigit(s[p]) && strings.IndexByte(s[p+1:min(len(s), p+4)], '.') >= 0
+		func(s string, p int) bool { // IPv4: 1 to 3 digits, a dot, a digit
+			q := p
+			for q < len(s) && q-p < 3 && isDigit(s[q]) {
+				q++
+			}
+			return boundaryBefore(s, p) && q > p && q+1 < len(s) && s[q] == '.' && isDigit(s[q+1])
 		},
 		func(s string, p int) bool { // ids
 			return boundaryBefore(s, p) && hasAnyPrefix(s[p:], "req", "trace", "span", "correlation", "client", "x_", "x-")
@@ -73,10 +77,10 @@ var noiseTries = func() []noiseBranch {
 		func(s string, p int) bool { return s[p] == '[' && p+1 < len(s) && isLevelInitial(s[p+1]) },
 		func(s string, p int) bool { return boundaryBefore(s, p) && strings.HasPrefix(s[p:], "level=") },
 		func(s string, p int) bool { // 2006-01-02
-			return boundaryBefore(s, p) && len(s)-p > 4 && allDigits(s[p:p+4]) && s[p+4] == '-'
+			return boundaryBefore(s, p) && len(s)-p >= 10 && allDigits(s[p:p+4]) && s[p+4] == '-' && s[p+7] == '-'
 		},
 		func(s string, p int) bool { // 15:04:05
-			return boundaryBefore(s, p) && len(s)-p > 2 && allDigits(s[p:p+2]) && s[p+2] == ':'
+			return boundaryBefore(s, p) && len(s)-p >= 8 && allDigits(s[p:p+2]) && s[p+2] == ':' && s[p+5] == ':'
 		},
 		func(s string, p int) bool { // Mon, 02 Jan 2006
 			return boundaryBefore(s, p) && len(s)-p > 4 && s[p+3] == ',' && s[p+4] == ' '
@@ -160,6 +164,22 @@ func noiseMatch(s string, p int, hasAt bool, runEnd *int) int {
 				continue
 			}
 		} else if !br.may(s, p) {
+			continue
+		}
+		if i < 2 {
+			// A URL's scheme or www. was checked: \S+ is the run of
+			// characters up to a space, at least one.
+			n := len("www.")
+			if i == 0 {
+				n = strings.Index(s[p:], "://") + len("://")
+			}
+			e := p + n
+			for e < len(s) && !isRESpace(s[e]) {
+				e++
+			}
+			if e > p+n {
+				return e - p
+			}
 			continue
 		}
 		re := br.re
