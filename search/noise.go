@@ -5,10 +5,10 @@ import (
 	"strings"
 )
 
-// regexpsOnly makes the paste passes run every expression as written,
-// without the scans and byte checks that spare them: tests set it to
+// shortcutsOff makes the paste passes run as written, without the scans
+// and checks that spare them an expression or a decoding: tests set it to
 // compare with. Only tests that are not parallel may set it.
-var regexpsOnly bool
+var shortcutsOff bool
 
 // stripNoiseRE is stripNoise without its byte checks: noiseRE's matches
 // replaced by a space, then the ids (idTokenRE, see dropIDTokens).
@@ -20,7 +20,7 @@ var regexpsOnly bool
 // match, and the search goes on from the match's end. Every branch starts
 // with an ASCII byte, which is always where a character starts.
 func stripNoiseRE(s string) string {
-	if regexpsOnly {
+	if shortcutsOff {
 		return stripNoiseSlow(s)
 	}
 	return dropIDTokens(replaceNoise(s))
@@ -277,7 +277,7 @@ func isLevelInitial(c byte) bool { return strings.IndexByte("EWIDTFC", c) >= 0 }
 // hasTimestamp is timestampRE.MatchString: its branches are the last of
 // noiseTries, tried where they may start.
 func hasTimestamp(s string) bool {
-	if regexpsOnly {
+	if shortcutsOff {
 		return timestampRE.MatchString(s)
 	}
 	tries := noiseTries[len(noiseBranches):]

@@ -227,15 +227,15 @@ func FuzzPasteScans(f *testing.F) {
 // with every expression run as written (or fails alike: see
 // understandOrPanic).
 func TestUnderstandIsTheExpressions(t *testing.T) {
-	// Not parallel: it sets regexpsOnly, which parallel tests must not see change.
+	// Not parallel: it sets shortcutsOff, which parallel tests must not see change.
 	texts := noiseTexts(t)
 	fast := make([]plan, len(texts))
 	fastPanics := make([]any, len(texts))
 	for i, raw := range texts {
 		fast[i], fastPanics[i] = understandOrPanic(raw)
 	}
-	regexpsOnly = true
-	defer func() { regexpsOnly = false }()
+	shortcutsOff = true
+	defer func() { shortcutsOff = false }()
 	opts := cmp.AllowUnexported(plan{})
 	panics := 0
 	for i, raw := range texts {

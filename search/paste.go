@@ -267,7 +267,7 @@ var reasonPhrases = func() map[string]int {
 // urlCodes are the codes a vendor's URL carries: /docs/errors/21211,
 // error?code=50126.
 func urlCodes(u string) []string {
-	if !regexpsOnly && !containsFold(u, "/error") && !containsFold(u, "code=") {
+	if !shortcutsOff && !containsFold(u, "/error") && !containsFold(u, "code=") {
 		return nil // what urlCodeRE needs
 	}
 	var out []string
@@ -318,7 +318,7 @@ var timestampBranches = []string{
 // level= and a word) after the start, a space or one of [(|, and before
 // the end, a space or one of ]):|.
 func hasLogLevel(s string) bool {
-	if regexpsOnly {
+	if shortcutsOff {
 		return logLevelRE.MatchString(s)
 	}
 	for p := 0; p < len(s); p++ {

@@ -26,7 +26,7 @@ func (f *fields) takeHTTP(s string) string {
 		switch {
 		case strings.HasPrefix(t, "$ curl") || strings.HasPrefix(t, "curl "):
 			continue
-		case (regexpsOnly || strings.Contains(t, "curl") || strings.Contains(t, "HTTP/")) && httpStartRE.MatchString(t):
+		case (shortcutsOff || strings.Contains(t, "curl") || strings.Contains(t, "HTTP/")) && httpStartRE.MatchString(t):
 			// What follows the status on its line (a body pasted onto one
 			// line, as a log keeps it) is content.
 			if rest := strings.TrimSpace(f.takeStatuses(t)); rest != "" {
@@ -61,7 +61,7 @@ var headerRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]*:\s`)
 // Request). A number anywhere else (a project number, "office 365") is no
 // status.
 func (f *fields) takeStatuses(s string) string {
-	if !hasDigit(s) || !regexpsOnly && !mayHoldStatus(s) {
+	if !hasDigit(s) || !shortcutsOff && !mayHoldStatus(s) {
 		return s
 	}
 	var b strings.Builder
@@ -130,7 +130,7 @@ var statusAt = func() (re [2][2]*regexp.Regexp) {
 // search goes on from each match's end, as statusRE's. (?i) lets a label's
 // s be ſ, which is no ASCII letter: a text holding one runs statusRE.
 func findStatuses(s string, n int) [][]int {
-	if regexpsOnly || strings.ContainsRune(s, 'ſ') {
+	if shortcutsOff || strings.ContainsRune(s, 'ſ') {
 		return statusRE.FindAllStringSubmatchIndex(s, n)
 	}
 	var out [][]int
@@ -223,7 +223,7 @@ func (f *fields) takeCodes(s string) string {
 	if !hasDigit(s) {
 		return s
 	}
-	if !regexpsOnly && !mayHoldCodeLabel(s) {
+	if !shortcutsOff && !mayHoldCodeLabel(s) {
 		f.codes = appendNew(f.codes, urlCodes(s)...)
 		return s
 	}

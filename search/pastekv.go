@@ -190,7 +190,7 @@ func (f *fields) takePairs(s string) string {
 // kvAt, anchored, gives the same match there: after a separator its ^
 // would need a key at the separator.
 func replacePairs(s string, fn func(string) string) string {
-	if regexpsOnly {
+	if shortcutsOff {
 		return kvRE.ReplaceAllStringFunc(s, fn)
 	}
 	if strings.IndexByte(s, '=') < 0 {
@@ -240,7 +240,7 @@ func isKeyStart(c byte) bool {
 // is a whole line (none holds a line break), tried on the lines
 // mayBeColonLine passes.
 func replaceColonLines(s string, fn func(string) string) string {
-	if regexpsOnly {
+	if shortcutsOff {
 		return colonLineRE.ReplaceAllStringFunc(s, fn)
 	}
 	if !strings.Contains(s, ": ") && !strings.Contains(s, ":\t") {

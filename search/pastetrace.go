@@ -60,7 +60,7 @@ func hasFrame(s string) bool {
 // word holds .rb: or .go:, or it is a call: a ( after the start of its
 // first run of name characters, and a ) at its end.
 func mayBeFrame(line string) bool {
-	if regexpsOnly {
+	if shortcutsOff {
 		return true
 	}
 	const space = " \t\n\f\r" // \s

@@ -77,7 +77,7 @@ func isJSONArray(t string) bool {
 // branches lie in t's first run of non-spaces, the first with a ?, # or &
 // and "error" in any case, the second with two & after a key and its "=".
 func mayBeURLShape(t string) bool {
-	if regexpsOnly {
+	if shortcutsOff {
 		return true
 	}
 	tok := t
