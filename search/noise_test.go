@@ -154,6 +154,11 @@ func count(b bool) int {
 // expression on s disagrees with the expression.
 func checkPasteScans(t *testing.T, s string) {
 	t.Helper()
+	if len(s) <= maxRawBytes {
+		if got, want := cleanInput(s), cleanFrom(s, 0); got != want {
+			t.Fatalf("cleanInput(%q) = %q, want %q", s, got, want)
+		}
+	}
 	if got, want := stripNoiseRE(s), stripNoiseSlow(s); got != want {
 		t.Fatalf("stripNoiseRE(%q)\n = %q\nwant %q", s, got, want)
 	}

@@ -136,9 +136,27 @@ func cleanInput(s string) string {
 	if len(s) > maxRawBytes {
 		s = s[:maxRawBytes]
 	}
+	if shortcutsOff {
+		return cleanFrom(s, 0)
+	}
+	// Printable ASCII, line breaks and tabs stay as they are: most pastes
+	// are only those, and are returned whole.
+	i := 0
+	for i < len(s) && (s[i] >= ' ' && s[i] < 0x7f || s[i] == '\n' || s[i] == '\t' || s[i] == '\r') {
+		i++
+	}
+	if i == len(s) {
+		return s
+	}
+	return cleanFrom(s, i)
+}
+
+// cleanFrom is cleanInput once s[:i] is known to stay as it is.
+func cleanFrom(s string, i int) string {
 	var b strings.Builder
 	b.Grow(len(s))
-	for i := 0; i < len(s); {
+	b.WriteString(s[:i])
+	for i < len(s) {
 		r, n := utf8.DecodeRuneInString(s[i:])
 		i += n
 		switch {
