@@ -136,9 +136,27 @@ func cleanInput(s string) string {
 	if len(s) > maxRawBytes {
 		s = s[:maxRawBytes]
 	}
+	if shortcutsOff {
+		return cleanFrom(s, 0)
+	}
+	// Printable ASCII, line breaks and tabs stay as they are: most pastes
+	// are only those, and are returned whole.
+	i := 0
+	for i < len(s) && (s[i] >= ' ' && s[i] < 0x7f || s[i] == '\n' || s[i] == '\t' || s[i] == '\r') {
+		i++
+	}
+	if i == len(s) {
+		return s
+	}
+	return cleanFrom(s, i)
+}
+
+// cleanFrom is cleanInput once s[:i] is known to stay as it is.
+func cleanFrom(s string, i int) string {
 	var b strings.Builder
 	b.Grow(len(s))
-	for i := 0; i < len(s); {
+	b.WriteString(s[:i])
+	for i < len(s) {
 		r, n := utf8.DecodeRuneInString(s[i:])
 		i += n
 		switch {
@@ -267,6 +285,9 @@ var reasonPhrases = func() map[string]int {
 // urlCodes are the codes a vendor's URL carries: /docs/errors/21211,
 // error?code=50126.
 func urlCodes(u string) []string {
+	if !shortcutsOff && !containsFold(u, "/error") && !containsFold(u, "code=") {
+		return nil // what urlCodeRE needs
+	}
 	var out []string
 	for _, m := range urlCodeRE.FindAllStringSubmatch(u, 4) {
 		out = append(out, m[1]+m[2])
@@ -277,31 +298,75 @@ func urlCodes(u string) []string {
 var urlCodeRE = regexp.MustCompile(`(?i)/errors?/([0-9]{4,7})\b|[?&]code=([0-9]{4,7})\b`)
 
 var (
-	timestampRE = regexp.MustCompile(`\b[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:[.,][0-9]+)?)?(?:Z|[+-][0-9]{2}:?[0-9]{2})?)?\b|\b[0-9]{2}:[0-9]{2}:[0-9]{2}(?:[.,][0-9]+)?\b|\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), [0-9]{1,2} [A-Z][a-z]{2} [0-9]{4}\b|\b[0-9]{2}/[A-Z][a-z]{2}/[0-9]{4}\b|\b[0-9]{4}/[0-9]{2}/[0-9]{2}\b`)
+	timestampRE = regexp.MustCompile(strings.Join(timestampBranches, "|"))
 	logLevelRE  = regexp.MustCompile(`(?:^|[\s\[(|])(?:ERROR|ERR|WARN|WARNING|INFO|DEBUG|TRACE|FATAL|CRITICAL|level=\w+)(?:$|[\s\]):|])`)
-	noiseRE     = regexp.MustCompile(strings.Join([]string{
-		`\b(?:https?|ftp|wss?)://\S+`, // URLs
-		`\bwww\.\S+`,
-		`[\w.+-]+@[\w-]+(?:\.[\w-]+)+`, // emails
-		`\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b`,                             // UUIDs
-		`\b(?:[0-9]{1,3}\.){3}[0-9]{1,3}(?::[0-9]+)?\b`,                                                               // IPv4
-		`\b(?:request|req|trace|span|correlation|client[_-]?request|x[_-]request)[_-]?id["']?\s*[=:]\s*["']?[\w.:-]+`, // ids with their key
-		`\b(?:timestamp|time|ts|date|duration|latency|took|elapsed)["']?\s*[=:]\s*["']?[\w.:+-]+`,
-		`(?:^|\s)(?:ERROR|ERR|WARN|WARNING|INFO|DEBUG|TRACE|FATAL|CRITICAL)(?:$|[\s:])`,
-		`\[(?:ERROR|ERR|WARN|WARNING|INFO|DEBUG|TRACE|FATAL|CRITICAL)\]`,
-		`\blevel=\w+`,
-	}, "|") + `|` + timestampRE.String())
+	// noiseRE is what stripNoise drops, one alternation of noiseBranches
+	// and timestampBranches; stripNoiseRE tries the branches one by one,
+	// only where they may start.
+	noiseRE = regexp.MustCompile(strings.Join(noiseBranches, "|") + `|` + timestampRE.String())
 	// Tokens that are ids rather than words: long hex or mixed runs, long numbers.
 	idTokenRE = regexp.MustCompile(`\b(?:0x)?[0-9a-fA-F]*[0-9][0-9a-fA-F]*[a-fA-F][0-9a-fA-F]*\b|\b[0-9]{7,}\b`)
 )
 
-// hasLogLevel is logLevelRE.MatchString, skipped when s holds none of the
-// levels' first letters nor "level=".
+// noiseBranches are the branches of noiseRE before the timestamps, in
+// order: the first that matches where a match starts wins.
+var noiseBranches = []string{
+	`\b(?:https?|ftp|wss?)://\S+`, // URLs
+	`\bwww\.\S+`,
+	`[\w.+-]+@[\w-]+(?:\.[\w-]+)+`, // emails
+	`\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b`,                             // UUIDs
+	`\b(?:[0-9]{1,3}\.){3}[0-9]{1,3}(?::[0-9]+)?\b`,                                                               // IPv4
+	`\b(?:request|req|trace|span|correlation|client[_-]?request|x[_-]request)[_-]?id["']?\s*[=:]\s*["']?[\w.:-]+`, // ids with their key
+	`\b(?:timestamp|time|ts|date|duration|latency|took|elapsed)["']?\s*[=:]\s*["']?[\w.:+-]+`,
+	`(?:^|\s)(?:ERROR|ERR|WARN|WARNING|INFO|DEBUG|TRACE|FATAL|CRITICAL)(?:$|[\s:])`,
+	`\[(?:ERROR|ERR|WARN|WARNING|INFO|DEBUG|TRACE|FATAL|CRITICAL)\]`,
+	`\blevel=\w+`,
+}
+
+// timestampBranches are the branches of timestampRE, in order.
+var timestampBranches = []string{
+	`\b[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:[.,][0-9]+)?)?(?:Z|[+-][0-9]{2}:?[0-9]{2})?)?\b`,
+	`\b[0-9]{2}:[0-9]{2}:[0-9]{2}(?:[.,][0-9]+)?\b`,
+	`\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), [0-9]{1,2} [A-Z][a-z]{2} [0-9]{4}\b`,
+	`\b[0-9]{2}/[A-Z][a-z]{2}/[0-9]{4}\b`,
+	`\b[0-9]{4}/[0-9]{2}/[0-9]{2}\b`,
+}
+
+// hasLogLevel is logLevelRE.MatchString, by a scan: a level word (or
+// level= and a word) after the start, a space or one of [(|, and before
+// the end, a space or one of ]):|.
 func hasLogLevel(s string) bool {
-	if !strings.ContainsAny(s, "EWIDTFC") && !strings.Contains(s, "level=") {
-		return false
+	if shortcutsOff {
+		return logLevelRE.MatchString(s)
 	}
-	return logLevelRE.MatchString(s)
+	for p := 0; p < len(s); p++ {
+		if c := s[p]; !isLevelInitial(c) && c != 'l' || p > 0 && !isRESpace(s[p-1]) && strings.IndexByte("[(|", s[p-1]) < 0 {
+			continue
+		}
+		t := s[p:]
+		if strings.HasPrefix(t, "level=") {
+			q := len("level=")
+			for q < len(t) && isWordByte(t[q]) {
+				q++
+			}
+			// \w+ gives back no character: none it holds may end a level.
+			if q > len("level=") && levelEnds(t[q:]) {
+				return true
+			}
+			continue
+		}
+		for _, l := range [...]string{"ERROR", "ERR", "WARN", "WARNING", "INFO", "DEBUG", "TRACE", "FATAL", "CRITICAL"} {
+			if strings.HasPrefix(t, l) && levelEnds(t[len(l):]) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// levelEnds reports whether a log level may end before t.
+func levelEnds(t string) bool {
+	return t == "" || isRESpace(t[0]) || strings.IndexByte("]):|", t[0]) >= 0
 }
 
 // stripNoise drops what never identifies an error: URLs, emails, ids,
@@ -311,19 +376,6 @@ func stripNoise(s string) string {
 		return s
 	}
 	return stripNoiseRE(s)
-}
-
-// stripNoiseRE is stripNoise without its byte checks.
-func stripNoiseRE(s string) string {
-	s = noiseRE.ReplaceAllString(s, " ")
-	s = idTokenRE.ReplaceAllStringFunc(s, func(t string) string {
-		// Hex-looking runs shorter than 8 are kept: they may be words or codes.
-		if len(strings.TrimPrefix(t, "0x")) < 8 && !allDigits(t) {
-			return t
-		}
-		return " "
-	})
-	return s
 }
 
 func allDigits(s string) bool {

@@ -26,7 +26,7 @@ func (f *fields) takeHTTP(s string) string {
 		switch {
 		case strings.HasPrefix(t, "$ curl") || strings.HasPrefix(t, "curl "):
 			continue
-		case httpStartRE.MatchString(t):
+		case (shortcutsOff || strings.Contains(t, "curl") || strings.Contains(t, "HTTP/")) && httpStartRE.MatchString(t):
 			// What follows the status on its line (a body pasted onto one
 			// line, as a log keeps it) is content.
 			if rest := strings.TrimSpace(f.takeStatuses(t)); rest != "" {
@@ -61,12 +61,12 @@ var headerRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]*:\s`)
 // Request). A number anywhere else (a project number, "office 365") is no
 // status.
 func (f *fields) takeStatuses(s string) string {
-	if !hasDigit(s) {
+	if !hasDigit(s) || !shortcutsOff && !mayHoldStatus(s) {
 		return s
 	}
 	var b strings.Builder
 	last := 0
-	for _, m := range statusRE.FindAllStringSubmatchIndex(s, 16) {
+	for _, m := range findStatuses(s, 16) {
 		num := m[2]
 		if num < 0 {
 			num = m[4]
@@ -102,7 +102,82 @@ func (f *fields) takeStatuses(s string) string {
 
 // statusRE finds a labelled status (group 1) or any three-digit number that
 // may be followed by its reason phrase (group 2).
-var statusRE = regexp.MustCompile(`(?i)(?:\bHTTP/[0-9](?:\.[0-9])?\s+|\b(?:http[ _-]?status(?:[ _-]?code)?|status[ _-]?code|statuscode|http[ _-]?code|status|http(?:[ _-]error)?|error)["']?\s*[=:]?\s*["']?)([1-5][0-9][0-9])\b|(?:^|[\s(\["'])([1-5][0-9][0-9])\b`)
+var statusRE = regexp.MustCompile(`(?i)` + statusLabelled + `|` + statusBare)
+
+const (
+	statusLabelled = `(?:\bHTTP/[0-9](?:\.[0-9])?\s+|\b(?:http[ _-]?status(?:[ _-]?code)?|status[ _-]?code|statuscode|http[ _-]?code|status|http(?:[ _-]error)?|error)["']?\s*[=:]?\s*["']?)([1-5][0-9][0-9])\b`
+	statusBare     = `(?:^|[\s(\["'])([1-5][0-9][0-9])\b`
+)
+
+// statusAt are statusRE anchored at the start of the text they are tried
+// on, [labelled][at the start of s]: without the \b that starts a label
+// (findStatuses checks it) or, after the start, the ^ of a bare status.
+// Without its labelled branch, the bare one's group is the first.
+var statusAt = func() (re [2][2]*regexp.Regexp) {
+	labelled := strings.NewReplacer(`(?:\bHTTP/`, `(?:HTTP/`, `|\b(?:http`, `|(?:http`).Replace(statusLabelled)
+	bareInside := strings.Replace(statusBare, `(?:^|[\s(\["'])`, `[\s(\["']`, 1)
+	re[1][1] = regexp.MustCompile(`(?i)^(?:` + labelled + `|` + statusBare + `)`)
+	re[1][0] = regexp.MustCompile(`(?i)^(?:` + labelled + `|` + bareInside + `)`)
+	re[0][1] = regexp.MustCompile(`^(?:` + statusBare + `)`)
+	re[0][0] = regexp.MustCompile(`^(?:` + bareInside + `)`)
+	return re
+}()
+
+// findStatuses is statusRE.FindAllStringSubmatchIndex(s, n), trying
+// statusRE only where a match may start: a label at a word boundary (h, s
+// or e, whatever its case), or a bare status at the start or after a
+// space, a bracket or a quote. Matches are found left to right and the
+// search goes on from each match's end, as statusRE's. (?i) lets a label's
+// s be ſ, which is no ASCII letter: a text holding one runs statusRE.
+func findStatuses(s string, n int) [][]int {
+	if shortcutsOff || strings.ContainsRune(s, 'ſ') {
+		return statusRE.FindAllStringSubmatchIndex(s, n)
+	}
+	var out [][]int
+	for p := 0; p < len(s) && len(out) < n; p++ {
+		c := s[p]
+		labelled := strings.IndexByte("hHsSeE", c) >= 0 && (p == 0 || !isWordByte(s[p-1]))
+		bare := p == 0 && c >= '1' && c <= '5' ||
+			(isRESpace(c) || strings.IndexByte(`(["'`, c) >= 0) && p+1 < len(s) && s[p+1] >= '1' && s[p+1] <= '5'
+		if !labelled && !bare {
+			continue
+		}
+		start := 0
+		if p == 0 {
+			start = 1
+		}
+		var at []int
+		if labelled {
+			at = statusAt[1][start].FindStringSubmatchIndex(s[p:])
+		} else if m := statusAt[0][start].FindStringSubmatchIndex(s[p:]); m != nil {
+			at = []int{m[0], m[1], -1, -1, m[2], m[3]}
+		}
+		if at == nil {
+			continue
+		}
+		for i := range at {
+			if at[i] >= 0 {
+				at[i] += p
+			}
+		}
+		out = append(out, at)
+		p = at[1] - 1
+	}
+	return out
+}
+
+// mayHoldStatus is false when statusRE cannot match s: each of its
+// statuses is three digits, the first 1 to 5, after no digit (a space, a
+// mark or a label) and before no word character.
+func mayHoldStatus(s string) bool {
+	for i := 0; i+3 <= len(s); i++ {
+		if s[i] >= '1' && s[i] <= '5' && isDigit(s[i+1]) && isDigit(s[i+2]) &&
+			(i == 0 || !isDigit(s[i-1])) && (i+3 == len(s) || !isWordByte(s[i+3])) {
+			return true
+		}
+	}
+	return false
+}
 
 // reasonAfter is the length of code's reason phrase at the start of s,
 // after spaces, a colon, a bracket or "Client Error:", with what separates
@@ -148,11 +223,54 @@ func (f *fields) takeCodes(s string) string {
 	if !hasDigit(s) {
 		return s
 	}
+	if !shortcutsOff && !mayHoldCodeLabel(s) {
+		f.codes = appendNew(f.codes, urlCodes(s)...)
+		return s
+	}
 	for _, m := range codeLabelRE.FindAllStringSubmatch(s, 16) {
 		f.codes = appendNew(f.codes, m[1])
 	}
 	f.codes = appendNew(f.codes, urlCodes(s)...)
 	return s
+}
+
+// mayHoldCodeLabel is false when codeLabelRE cannot match s: its number
+// is a run of four to seven digits before no word character, after a
+// label that ends in code, no, number, error or err, whatever its case,
+// and what may stand between them (spaces, quotes, brackets, :=#).
+func mayHoldCodeLabel(s string) bool {
+	for i := 0; i < len(s); {
+		if !isDigit(s[i]) {
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(s) && isDigit(s[j]) {
+			j++
+		}
+		if j-i >= 4 && j-i <= 7 && (j == len(s) || !isWordByte(s[j])) {
+			label := strings.TrimRight(s[:i], " \t\n\f\r\"'[]():=#")
+			for _, end := range [...]string{"code", "no", "number", "err", "error"} {
+				if len(label) >= len(end) && strings.EqualFold(label[len(label)-len(end):], end) {
+					return true
+				}
+			}
+		}
+		i = j
+	}
+	return false
+}
+
+// containsFold reports whether s holds lower, an ASCII word in lower case,
+// in any case. The (?i) of an expression matches no other character for
+// its letters but for k and s (K, ſ), which callers do not look for.
+func containsFold(s, lower string) bool {
+	for i := 0; i+len(lower) <= len(s); i++ {
+		if strings.EqualFold(s[i:i+len(lower)], lower) {
+			return true
+		}
+	}
+	return false
 }
 
 // codeLabelRE finds a number of four to seven digits after a word that

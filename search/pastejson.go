@@ -30,7 +30,15 @@ func (f *fields) takeJSON(s string) string {
 // it was pasted from a string literal), reads its fields and returns s with
 // the object removed.
 func (f *fields) jsonAt(s string, i int) (string, bool) {
-	for _, cand := range []string{s[i:], strings.ReplaceAll(s[i:], `\"`, `"`)} {
+	for try := 0; try < 2; try++ {
+		cand := s[i:]
+		if try == 1 {
+			// Unescaped only when the body as pasted is no object: the
+			// same text would fail the same way again.
+			if cand = strings.ReplaceAll(cand, `\"`, `"`); cand == s[i:] && !shortcutsOff {
+				break
+			}
+		}
 		dec := json.NewDecoder(strings.NewReader(cand))
 		dec.UseNumber()
 		var v any

@@ -161,14 +161,14 @@ func (f *fields) takePairs(s string) string {
 	if !strings.ContainsAny(s, "=:") {
 		return s
 	}
-	s = kvRE.ReplaceAllStringFunc(s, func(m string) string {
+	s = replacePairs(s, func(m string) string {
 		sm := kvRE.FindStringSubmatch(m)
 		// Every pair goes: one whose key says nothing (method=GET,
 		// retry_after=27) leaves at most a code to look up.
 		f.field(sm[1], unquote(sm[2]))
 		return " "
 	})
-	return colonLineRE.ReplaceAllStringFunc(s, func(m string) string {
+	return replaceColonLines(s, func(m string) string {
 		sm := colonLineRE.FindStringSubmatch(m)
 		key, value := sm[1], unquote(strings.TrimSuffix(strings.TrimSpace(sm[2]), ","))
 		switch {
@@ -184,10 +184,88 @@ func (f *fields) takePairs(s string) string {
 	})
 }
 
+// replacePairs is kvRE.ReplaceAllStringFunc(s, fn), kvRE tried only where
+// a pair may start: at the start or a separator, before a key and its "=".
+// (A key's characters hold no "=", so the "=" follows the whole run.)
+// kvAt, anchored, gives the same match there: after a separator its ^
+// would need a key at the separator.
+func replacePairs(s string, fn func(string) string) string {
+	if shortcutsOff {
+		return kvRE.ReplaceAllStringFunc(s, fn)
+	}
+	if strings.IndexByte(s, '=') < 0 {
+		return s
+	}
+	var b strings.Builder
+	last := 0
+	for p := 0; p < len(s); p++ {
+		k := p
+		if c := s[p]; isRESpace(c) || c == ',' || c == '(' {
+			k = p + 1
+		} else if p > 0 {
+			continue
+		}
+		if k >= len(s) || !isKeyStart(s[k]) {
+			continue
+		}
+		e := k + 1
+		for e < len(s) && (isWordByte(s[e]) || s[e] == '.' || s[e] == '@' || s[e] == '-') {
+			e++
+		}
+		if e >= len(s) || s[e] != '=' {
+			continue
+		}
+		loc := kvAt.FindStringIndex(s[p:])
+		if loc == nil {
+			continue
+		}
+		b.WriteString(s[last:p])
+		b.WriteString(fn(s[p : p+loc[1]]))
+		last = p + loc[1]
+		p = last - 1
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// isKeyStart is [A-Za-z_@], how kvRE's keys start.
+func isKeyStart(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c == '@'
+}
+
+// replaceColonLines is colonLineRE.ReplaceAllStringFunc(s, fn): a match
+// is a whole line (none holds a line break), tried on the lines
+// mayBeColonLine passes.
+func replaceColonLines(s string, fn func(string) string) string {
+	if shortcutsOff {
+		return colonLineRE.ReplaceAllStringFunc(s, fn)
+	}
+	if !strings.Contains(s, ": ") && !strings.Contains(s, ":\t") {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for line := range strings.Lines(s) {
+		text, nl := strings.CutSuffix(line, "\n")
+		if mayBeColonLine(text) {
+			text = colonLineRE.ReplaceAllStringFunc(text, fn)
+		}
+		b.WriteString(text)
+		if nl {
+			b.WriteByte('\n')
+		}
+	}
+	return b.String()
+}
+
 var (
 	// key=value, key="quoted value" or key='quoted value'.
 	kvRE = regexp.MustCompile(`(?:^|[\s,(])([A-Za-z_@][\w.@-]*)=("[^"\n]*"|'[^'\n]*'|[^\s,)]+)`)
 	// A line "Key: value" or "key: value," whose key is at most three words.
+	kvAt        = regexp.MustCompile(`^(?:` + kvRE.String() + `)`)
 	colonLineRE = regexp.MustCompile(`(?m)^[ \t]*([A-Za-z@][\w@-]*(?: [A-Za-z(][\w()-]*){0,3}):[ \t]+(\S.*)$`)
 )
 
@@ -197,4 +275,29 @@ func unquote(v string) string {
 		return v[1 : len(v)-1]
 	}
 	return v
+}
+
+// mayBeColonLine is false for a line colonLineRE cannot match: after its
+// spaces and tabs, a key of up to four words of [\w@()-] starting with a
+// letter or @, then a colon and a space or a tab.
+func mayBeColonLine(line string) bool {
+	t := strings.TrimLeft(line, " \t")
+	if t == "" || !isKeyStart(t[0]) || t[0] == '_' {
+		return false
+	}
+	spaces := 0
+	for i := 1; i < len(t); i++ {
+		switch c := t[i]; {
+		case isWordByte(c) || c == '@' || c == '(' || c == ')' || c == '-':
+		case c == ' ':
+			if spaces++; spaces > 3 {
+				return false
+			}
+		case c == ':':
+			return i+1 < len(t) && (t[i+1] == ' ' || t[i+1] == '\t')
+		default:
+			return false
+		}
+	}
+	return false
 }

@@ -55,11 +55,41 @@ func hasFrame(s string) bool {
 	return false
 }
 
-// mayBeFrame is false for a line frameRE cannot match, cheaply: each of
-// its frames holds a digit or one of these marks, and typed words
-// hold none, so they are spared the expression.
+// mayBeFrame is false for a line frameRE cannot match, cheaply: after its
+// spaces, each frame starts with one of a few words or marks, or its first
+// word holds .rb: or .go:, or it is a call: a ( after the start of its
+// first run of name characters, and a ) at its end.
 func mayBeFrame(line string) bool {
-	return strings.ContainsAny(line, "0123456789(^~-*:")
+	if shortcutsOff {
+		return true
+	}
+	const space = " \t\n\f\r" // \s
+	t := strings.TrimRight(strings.TrimLeft(line, space), space)
+	if t == "" {
+		return false
+	}
+	switch t[0] {
+	case '^', '~':
+		return strings.Trim(t, "^~") == ""
+	case '-', '*':
+		return true
+	}
+	if hasAnyPrefix(t, "Traceback (", `File "`, "at ", "... ", "from ", "goroutine ", "exit status ", "Error has been observed",
+		"Original Stack Trace:", "During handling of", "The above exception") {
+		return true
+	}
+	first := t
+	if i := strings.IndexAny(t, space); i >= 0 {
+		first = t[:i]
+	}
+	if strings.Contains(first, ".rb:") || strings.Contains(first, ".go:") {
+		return true
+	}
+	name := 0 // [\w./*()]+
+	for name < len(t) && (isWordByte(t[name]) || strings.IndexByte("./*()", t[name]) >= 0) {
+		name++
+	}
+	return name > 1 && strings.IndexByte(t[1:name], '(') >= 0 && t[len(t)-1] == ')'
 }
 
 // hasExceptionLine reports whether one of the first lines of s is an

@@ -40,9 +40,9 @@ func detectShape(s string) shape {
 		return shapeTrace
 	// Typed text rarely holds "=", which a URL's or a log's fields need:
 	// the byte checks spare it the regular expressions.
-	case hasEquals(t) && urlShapeRE.MatchString(t):
+	case hasEquals(t) && mayBeURLShape(t) && urlShapeRE.MatchString(t):
 		return shapeURL
-	case hasDigit(t) && timestampRE.MatchString(t), hasLogLevel(t), hasEquals(t) && len(pairRE.FindAllStringIndex(t, 3)) >= 2:
+	case hasDigit(t) && hasTimestamp(t), hasLogLevel(t), hasEquals(t) && len(pairRE.FindAllStringIndex(t, 3)) >= 2:
 		return shapeLog
 	case strings.Contains(t, "</") || strings.Contains(t, "/>"):
 		return shapeXML
@@ -71,4 +71,25 @@ func isJSONArray(t string) bool {
 	}
 	rest := strings.TrimLeft(t[1:], " \t\r\n")
 	return rest != "" && strings.IndexByte(`{["]`, rest[0]) >= 0
+}
+
+// mayBeURLShape is false when urlShapeRE cannot match t: both its
+// branches lie in t's first run of non-spaces, the first with a ?, # or &
+// and "error" in any case, the second with two & after a key and its "=".
+func mayBeURLShape(t string) bool {
+	if shortcutsOff {
+		return true
+	}
+	tok := t
+	if i := strings.IndexAny(t, " \t\n\f\r"); i >= 0 { // \s
+		tok = t[:i]
+	}
+	if strings.ContainsAny(tok, "?#&") && containsFold(tok, "error") || strings.ContainsAny(tok, "\u017f\u212a") {
+		return true // (?i) lets \w be ſ and K (U+212A, Kelvin) too
+	}
+	k := 0
+	for k < len(tok) && (isWordByte(tok[k]) || tok[k] == '.') {
+		k++
+	}
+	return k > 0 && k < len(tok) && tok[k] == '=' && strings.Count(tok, "&") >= 2
 }
