@@ -1,6 +1,7 @@
 package search
 
 import (
+	"context"
 	"regexp"
 	"slices"
 	"strings"
@@ -261,4 +262,20 @@ func FuzzEachQuoted(f *testing.F) {
 			t.Errorf("in %q:\nscan       %q\nexpression %q", text, got, want)
 		}
 	})
+}
+
+// A last word that lower-cases to one already typed (İ after i: lowerASCII
+// folds it, strings.EqualFold does not) is that word being typed, not a
+// panic.
+func TestLastWordFoldsAsItWasCounted(t *testing.T) {
+	ix := catalogue(t)
+	for _, text := range []string{"i İ", "quota i İ", "10.0.0.12:8080curl -i İ", "K \u212a", "rate limit RATE"} {
+		pl := understand(text, builtinSignals)
+		if lowerASCII(pl.prefix) != lowerASCII(strings.Fields(text)[len(strings.Fields(text))-1]) && pl.prefix != "" {
+			t.Errorf("%q: the word being typed is %q", text, pl.prefix)
+		}
+		if _, err := ix.Search(context.Background(), Query{Text: text}); err != nil {
+			t.Errorf("%q: %v", text, err)
+		}
+	}
 }
