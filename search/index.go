@@ -87,8 +87,12 @@ type Index struct {
 	scoring      scoringLimits    // how much of a query's matches is scored (match); zero is tuning.go's
 	en           analyzerFunc
 	pairs        analyzerFunc // word pairs, for quoted phrases
-	windows      windowCache  // analysed windows of entry text, for snippets
-	wholeTexts   textCache    // analysed whole texts, for a small catalogue's snippets (fewTexts)
+	// The analysis of short windows of entry text, whatever the query (the
+	// English terms and the identifiers, with their offsets), for snippets.
+	windows memo[*windowTerms]
+	// Where each term of a whole text stands, for a small catalogue's
+	// snippets (fewTexts).
+	wholeTexts memo[*textTerms]
 	// heldDicts are the dictionaries of an index held in memory, by field
 	// (see holdDicts); nil for one read from files.
 	heldDicts map[string][]segment.TermDictionary
@@ -471,28 +475,17 @@ const analysesKept = 1 << 14
 
 // remembering is a, remembering what it makes of short texts.
 func remembering(a analyzerFunc) analyzerFunc {
-	var (
-		mu   sync.RWMutex
-		kept map[string][]windowTerm
-	)
+	var kept memo[[]windowTerm]
 	return func(text string, fn func(string, int, int)) {
 		if len(text) > rememberedBytes {
 			a(text, fn)
 			return
 		}
-		mu.RLock()
-		ts, ok := kept[text]
-		mu.RUnlock()
-		if !ok {
-			ts = []windowTerm{}
+		ts := kept.get(text, analysesKept, func() []windowTerm {
+			ts := []windowTerm{}
 			a(text, func(t string, s, e int) { ts = append(ts, windowTerm{t, int32(s), int32(e)}) })
-			mu.Lock()
-			if kept == nil || len(kept) >= analysesKept {
-				kept = map[string][]windowTerm{}
-			}
-			kept[strings.Clone(text)] = ts
-			mu.Unlock()
-		}
+			return ts
+		})
 		for _, t := range ts {
 			fn(t.term, int(t.start), int(t.end))
 		}

@@ -172,7 +172,7 @@ func (hl *highlighter) marksIn(text string, wins [][2]int) [][2]int {
 		if len(part) > windowBytes {
 			wt = analyseWindow(hl.ix, part)
 		} else {
-			wt = hl.ix.windows.get(hl.ix, part)
+			wt = hl.ix.windows.get(part, windowsKept, func() *windowTerms { return analyseWindow(hl.ix, part) })
 		}
 		for _, t := range wt.en {
 			if hl.en[t.term] {
@@ -207,7 +207,7 @@ func (ix *Index) fewTexts() bool { return ix.entries.len() <= wholeTextEntries }
 // wholeMarks is marksIn over the whole text, from where each of its terms
 // stands (wholeTexts).
 func (hl *highlighter) wholeMarks(text string) [][2]int {
-	tt := hl.ix.wholeTexts.get(hl.ix, text)
+	tt := hl.ix.wholeTexts.get(text, windowsKept, func() *textTerms { return termsOf(hl.ix, text) })
 	var ms [][2]int
 	for _, t := range hl.enTerms {
 		for _, sp := range tt.en[t] {
@@ -222,50 +222,26 @@ func (hl *highlighter) wholeMarks(text string) [][2]int {
 	return mergeSpans(ms)
 }
 
-// textCache remembers, for each whole text of a catalogue of fewTexts,
-// where each of its English terms and identifiers stands.
-type textCache struct {
-	mu sync.RWMutex
-	m  map[string]*textTerms
-}
-
+// textTerms are where each English term and identifier of a whole text
+// stands, for a catalogue of fewTexts (wholeTexts).
 type textTerms struct{ en, ident map[string][][2]int32 }
 
-func (c *textCache) get(ix *Index, text string) *textTerms {
-	c.mu.RLock()
-	tt, ok := c.m[text]
-	c.mu.RUnlock()
-	if ok {
-		return tt
-	}
+// termsOf is what wholeTexts keeps for text.
+func termsOf(ix *Index, text string) *textTerms {
 	wt := analyseWindow(ix, text)
-	tt = &textTerms{en: map[string][][2]int32{}, ident: map[string][][2]int32{}}
+	tt := &textTerms{en: map[string][][2]int32{}, ident: map[string][][2]int32{}}
 	for _, t := range wt.en {
 		tt.en[t.term] = append(tt.en[t.term], [2]int32{t.start, t.end})
 	}
 	for _, t := range wt.ident {
 		tt.ident[t.term] = append(tt.ident[t.term], [2]int32{t.start, t.end})
 	}
-	c.mu.Lock()
-	if c.m == nil || len(c.m) >= windowsKept {
-		c.m = map[string]*textTerms{}
-	}
-	c.m[strings.Clone(text)] = tt
-	c.mu.Unlock()
 	return tt
 }
 
 // windowsKept bounds the windows remembered, about 2 MB of them: a large
 // catalogue forgets them all and starts again.
 const windowsKept = 1 << 14
-
-// windowCache remembers what the analyzers make of short windows of entry
-// text, whatever the query: the English terms and the identifiers, with
-// their offsets in the window (see marksIn).
-type windowCache struct {
-	mu sync.RWMutex
-	m  map[string]*windowTerms
-}
 
 type windowTerms struct{ en, ident []windowTerm }
 
@@ -274,21 +250,37 @@ type windowTerm struct {
 	start, end int32
 }
 
-func (c *windowCache) get(ix *Index, part string) *windowTerms {
+// memo remembers values by a text, up to a bound: past it, it forgets them
+// all and starts again (a large catalogue's texts would not fit).
+type memo[T any] struct {
+	mu sync.RWMutex
+	m  map[string]T
+}
+
+// get is the value kept for key, or the one made and kept now; made may
+// run twice for one key when two goroutines ask at once.
+func (c *memo[T]) get(key string, bound int, made func() T) T {
 	c.mu.RLock()
-	wt, ok := c.m[part]
+	v, ok := c.m[key]
 	c.mu.RUnlock()
 	if ok {
-		return wt
+		return v
 	}
-	wt = analyseWindow(ix, part)
+	v = made()
 	c.mu.Lock()
-	if c.m == nil || len(c.m) >= windowsKept {
-		c.m = map[string]*windowTerms{}
+	if c.m == nil || len(c.m) >= bound {
+		c.m = map[string]T{}
 	}
-	c.m[strings.Clone(part)] = wt
+	c.m[strings.Clone(key)] = v // the key may be a mapped file's text
 	c.mu.Unlock()
-	return wt
+	return v
+}
+
+// len is how many values are kept.
+func (c *memo[T]) len() int {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return len(c.m)
 }
 
 // analyseWindow is what the analyzers make of part: its English terms and
@@ -301,7 +293,7 @@ func analyseWindow(ix *Index, part string) *windowTerms {
 	eachIdent(part, func(s, e int, w string) {
 		if !isPlainWord(w) {
 			// The text may be the saved index's, mapped, and the terms
-			// may be kept (windowCache): a copy.
+			// may be kept (Index.windows): a copy.
 			wt.ident = append(wt.ident, windowTerm{strings.Clone(lowerASCII(w)), int32(s), int32(e)})
 		}
 	})

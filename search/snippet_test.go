@@ -144,9 +144,7 @@ func TestFewTextsAreRememberedWhole(t *testing.T) {
 				}
 			}
 		}
-		ix.wholeTexts.mu.RLock()
-		whole := len(ix.wholeTexts.m)
-		ix.wholeTexts.mu.RUnlock()
+		whole := ix.wholeTexts.len()
 		t.Logf("%d entries: %d queries, %d marks, %d whole texts remembered", len(es), len(qs), marked, whole)
 		if marked < len(qs) {
 			t.Errorf("%d entries: only %d marks over %d queries: the comparison hardly compares", len(es), marked, len(qs))
