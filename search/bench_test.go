@@ -2,10 +2,8 @@ package search
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"math/rand/v2"
-	"net/http"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -15,7 +13,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-	"unicode"
 
 	"github.com/errata/errata/content"
 	"github.com/errata/errata/content/corpus/corpustest"
@@ -413,15 +410,8 @@ func BenchmarkUnderstand(b *testing.B) {
 	}
 }
 
-// pastedFillers stand for a message's placeholders in pastedErrors, as
-// errata-bench fills them.
-var pastedFillers = []string{"3f9c2a7e-41b8-4d2e-9a6c-7e1f0b5d8c24", "jane.doe@contoso.com", "48213", "contoso.onmicrosoft.com", "AC2f9e41b0d7c35e8a6f1b2c3d4e5f6a7b", "https://api.example.com/v1/items/991"}
-
 // pastedErrors are n errors as errata-bench's pasted queries paste them
-// (cmd/errata-bench/queries.go): a real message of the entries, its
-// placeholders filled, in a JSON body under an HTTP status line, in a log
-// line with a request id, or after "HTTP 429 Too Many Requests" in a
-// WARN line; seeded.
+// (corpustest.PastedError), from real messages of es; seeded.
 func pastedErrors(es []content.Entry, n int, seed uint64) []string {
 	rng := rand.New(rand.NewPCG(seed, seed))
 	var out []string
@@ -431,33 +421,7 @@ func pastedErrors(es []content.Entry, n int, seed uint64) []string {
 			continue
 		}
 		msg := e.Messages[rng.IntN(len(e.Messages))]
-		filled := placeholderRE.ReplaceAllStringFunc(msg, func(string) string { return pastedFillers[rng.IntN(len(pastedFillers))] })
-		status := e.Status
-		if status == 0 {
-			status = 400
-		}
-		code := e.Title
-		for _, a := range e.Aliases {
-			if !strings.ContainsFunc(a, unicode.IsSpace) && strings.ContainsFunc(a, unicode.IsDigit) {
-				code = a
-				break
-			}
-		}
-		jmsg, _ := json.Marshal(filled)
-		jcode, _ := json.Marshal(code)
-		ts := fmt.Sprintf("2026-11-%02dT%02d:%02d:%02d.%03dZ", 1+rng.IntN(28), rng.IntN(24), rng.IntN(60), rng.IntN(60), rng.IntN(1000))
-		reqID := pastedFillers[0]
-		switch rng.IntN(3) {
-		case 0:
-			out = append(out, fmt.Sprintf("HTTP/1.1 %d %s\nContent-Type: application/json\nrequest-id: %s\n\n{\"error\":{\"code\":%s,\"message\":%s}}",
-				status, http.StatusText(status), reqID, jcode, jmsg))
-		case 1:
-			out = append(out, fmt.Sprintf("%s ERROR [worker-%d] POST https://api.example.com/v2/send failed: status=%d request_id=%s body={\"message\":%s,\"type\":%s}",
-				ts, rng.IntN(16), status, reqID, jmsg, jcode))
-		default:
-			out = append(out, fmt.Sprintf("%s WARN client.go:%d: HTTP %d %s: {\"error\":%s,\"error_description\":%s}",
-				ts, 100+rng.IntN(400), status, http.StatusText(status), jcode, jmsg))
-		}
+		out = append(out, corpustest.PastedError(rng, e, msg))
 	}
 	return out
 }

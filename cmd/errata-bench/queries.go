@@ -1,15 +1,13 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"math/rand/v2"
-	"net/http"
-	"regexp"
 	"strings"
 	"unicode"
 
 	"github.com/errata/errata/content"
+	"github.com/errata/errata/content/corpus/corpustest"
 	"github.com/errata/errata/search"
 )
 
@@ -140,8 +138,6 @@ func (g *generator) make(kind string) (benchQuery, bool) {
 	return benchQuery{}, false
 }
 
-var placeholder = regexp.MustCompile(`\{[^{}]*\}`)
-
 // window picks min–max consecutive words of msg that hold no placeholder;
 // clean strips each word's punctuation (for phrases).
 func (g *generator) window(msg string, min, max int, clean bool) (string, bool) {
@@ -263,40 +259,11 @@ func (g *generator) edit(w string) string {
 	return string(b)
 }
 
-var fillers = []string{"3f9c2a7e-41b8-4d2e-9a6c-7e1f0b5d8c24", "jane.doe@contoso.com", "48213", "contoso.onmicrosoft.com", "AC2f9e41b0d7c35e8a6f1b2c3d4e5f6a7b", "https://api.example.com/v1/items/991"}
-
-// pasted builds what a developer pastes: log-line noise, an HTTP status line
-// and one of the JSON error shapes APIs answer ({"error":{"code","message"}},
-// {"message","type"}, OAuth's {"error","error_description"}), carrying a real
-// message with its placeholders filled in.
+// pasted builds what a developer pastes (corpustest.PastedError): log-line
+// noise, an HTTP status line and one of the JSON error shapes APIs answer,
+// carrying a real message with its placeholders filled in.
 func (g *generator) pasted(e content.Entry, msg string) string {
-	filled := placeholder.ReplaceAllStringFunc(msg, func(string) string { return fillers[g.rng.IntN(len(fillers))] })
-	status := e.Status
-	if status == 0 {
-		status = 400
-	}
-	code := e.Title
-	for _, a := range e.Aliases {
-		if !strings.ContainsFunc(a, unicode.IsSpace) && strings.ContainsFunc(a, unicode.IsDigit) {
-			code = a
-			break
-		}
-	}
-	jmsg, _ := json.Marshal(filled)
-	jcode, _ := json.Marshal(code)
-	ts := fmt.Sprintf("2026-11-%02dT%02d:%02d:%02d.%03dZ", 1+g.rng.IntN(28), g.rng.IntN(24), g.rng.IntN(60), g.rng.IntN(60), g.rng.IntN(1000))
-	reqID := fillers[0]
-	switch g.rng.IntN(3) {
-	case 0:
-		return fmt.Sprintf("HTTP/1.1 %d %s\nContent-Type: application/json\nrequest-id: %s\n\n{\"error\":{\"code\":%s,\"message\":%s}}",
-			status, http.StatusText(status), reqID, jcode, jmsg)
-	case 1:
-		return fmt.Sprintf("%s ERROR [worker-%d] POST https://api.example.com/v2/send failed: status=%d request_id=%s body={\"message\":%s,\"type\":%s}",
-			ts, g.rng.IntN(16), status, reqID, jmsg, jcode)
-	default:
-		return fmt.Sprintf("%s WARN client.go:%d: HTTP %d %s: {\"error\":%s,\"error_description\":%s}",
-			ts, 100+g.rng.IntN(400), status, http.StatusText(status), jcode, jmsg)
-	}
+	return corpustest.PastedError(g.rng, e, msg)
 }
 
 // filter asks for 1–2 words of the entry's message within its status class
