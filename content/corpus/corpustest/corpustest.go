@@ -1,7 +1,8 @@
 // Package corpustest is test support, never product: tests and the
 // benchmark tools use it to find the folders beside the module
 // (../shared/corpora, ../shared/source), to read the real corpora once per
-// process, to grow them into large seeded corpora, and to skip loudly when
+// process, to grow them into large seeded corpora, to paste their messages
+// as developers paste errors (PastedError), and to skip loudly when
 // the machine lacks something a test needs. The errata binary must not link
 // it (cmd/errata's TestBinaryLinksNoTestSupport checks).
 package corpustest
