@@ -58,24 +58,35 @@ func refMarks(hl *highlighter, text string) [][2]int {
 	return hl.marksIn(text, [][2]int{{0, len(text)}})
 }
 
+// markedQueries are n queries drawn from es and every relevance query.
+func markedQueries(tb testing.TB, es []content.Entry, n int, rng *rand.Rand) []string {
+	qs := rerankQueries(es, n, rng)
+	for _, c := range loadRelevance(tb) {
+		qs = append(qs, c.Query)
+	}
+	return qs
+}
+
+// highlighterOf is the highlighter a search for q on ix marks with.
+func highlighterOf(tb testing.TB, ix *Index, q string) *highlighter {
+	pl := understand(q, builtinSignals)
+	ws, err := ix.words(context.Background(), pl)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return ix.newHighlighter(pl, ws)
+}
+
 // Analysing only the windows around the keys marks what analysing the whole
 // text marks, on every text of the entries, for typed and pasted queries.
 func TestMarksInWindowsMatchWholeText(t *testing.T) {
 	t.Parallel() // reads the shared index only
 	ix := corporaIndex(t)
 	rng := rand.New(rand.NewPCG(5, 6))
-	qs := rerankQueries(ix.entries.all, 150, rng)
-	for _, c := range loadRelevance(t) {
-		qs = append(qs, c.Query)
-	}
+	qs := markedQueries(t, ix.entries.all, 150, rng)
 	marked := 0
 	for _, q := range qs {
-		pl := understand(q, builtinSignals)
-		ws, err := ix.words(context.Background(), pl)
-		if err != nil {
-			t.Fatal(err)
-		}
-		hl := ix.newHighlighter(pl, ws)
+		hl := highlighterOf(t, ix, q)
 		for range 40 {
 			e := &ix.entries.all[rng.IntN(len(ix.entries.all))]
 			texts := append([]string{e.Title}, e.Messages...)
@@ -114,19 +125,10 @@ func TestFewTextsAreRememberedWhole(t *testing.T) {
 	larger := append(slices.Clone(small), corpustest.RealEntries(t)[wholeTextEntries:wholeTextEntries+1]...)
 	for _, es := range [][]content.Entry{small, larger} {
 		ix := build(t, es)
-		rng := rand.New(rand.NewPCG(7, 8))
-		qs := rerankQueries(es, 60, rng)
-		for _, c := range loadRelevance(t) {
-			qs = append(qs, c.Query)
-		}
+		qs := markedQueries(t, es, 60, rand.New(rand.NewPCG(7, 8)))
 		marked := 0
 		for _, q := range qs {
-			pl := understand(q, builtinSignals)
-			ws, err := ix.words(context.Background(), pl)
-			if err != nil {
-				t.Fatal(err)
-			}
-			hl := ix.newHighlighter(pl, ws)
+			hl := highlighterOf(t, ix, q)
 			for i := range es {
 				e := &es[i]
 				texts := append([]string{e.Title}, e.Messages...)
