@@ -265,6 +265,9 @@ func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 func isHex(c byte) bool { return isDigit(c) || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
 
+// reSpaces are \s of Go's expressions, isRESpace's bytes.
+const reSpaces = " \t\n\f\r"
+
 // isRESpace is \s of Go's expressions.
 func isRESpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r' }
 

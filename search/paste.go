@@ -285,7 +285,7 @@ var reasonPhrases = func() map[string]int {
 // urlCodes are the codes a vendor's URL carries: /docs/errors/21211,
 // error?code=50126.
 func urlCodes(u string) []string {
-	if !shortcutsOff && !containsFold(u, "/error") && !containsFold(u, "code=") {
+	if !shortcutsOff && indexFold(u, "/error") < 0 && indexFold(u, "code=") < 0 {
 		return nil // what urlCodeRE needs
 	}
 	var out []string

@@ -249,7 +249,7 @@ func mayHoldCodeLabel(s string) bool {
 			j++
 		}
 		if j-i >= 4 && j-i <= 7 && (j == len(s) || !isWordByte(s[j])) {
-			label := strings.TrimRight(s[:i], " \t\n\f\r\"'[]():=#")
+			label := strings.TrimRight(s[:i], reSpaces+"\"'[]():=#")
 			for _, end := range [...]string{"code", "no", "number", "err", "error"} {
 				if len(label) >= len(end) && strings.EqualFold(label[len(label)-len(end):], end) {
 					return true
@@ -257,18 +257,6 @@ func mayHoldCodeLabel(s string) bool {
 			}
 		}
 		i = j
-	}
-	return false
-}
-
-// containsFold reports whether s holds lower, an ASCII word in lower case,
-// in any case. The (?i) of an expression matches no other character for
-// its letters but for k and s (K, ſ), which callers do not look for.
-func containsFold(s, lower string) bool {
-	for i := 0; i+len(lower) <= len(s); i++ {
-		if strings.EqualFold(s[i:i+len(lower)], lower) {
-			return true
-		}
 	}
 	return false
 }

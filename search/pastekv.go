@@ -264,8 +264,9 @@ func replaceColonLines(s string, fn func(string) string) string {
 var (
 	// key=value, key="quoted value" or key='quoted value'.
 	kvRE = regexp.MustCompile(`(?:^|[\s,(])([A-Za-z_@][\w.@-]*)=("[^"\n]*"|'[^'\n]*'|[^\s,)]+)`)
+	// kvRE anchored at the start of the text it is tried on (replacePairs).
+	kvAt = regexp.MustCompile(`^(?:` + kvRE.String() + `)`)
 	// A line "Key: value" or "key: value," whose key is at most three words.
-	kvAt        = regexp.MustCompile(`^(?:` + kvRE.String() + `)`)
 	colonLineRE = regexp.MustCompile(`(?m)^[ \t]*([A-Za-z@][\w@-]*(?: [A-Za-z(][\w()-]*){0,3}):[ \t]+(\S.*)$`)
 )
 

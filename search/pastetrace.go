@@ -63,8 +63,7 @@ func mayBeFrame(line string) bool {
 	if shortcutsOff {
 		return true
 	}
-	const space = " \t\n\f\r" // \s
-	t := strings.TrimRight(strings.TrimLeft(line, space), space)
+	t := strings.TrimRight(strings.TrimLeft(line, reSpaces), reSpaces)
 	if t == "" {
 		return false
 	}
@@ -79,7 +78,7 @@ func mayBeFrame(line string) bool {
 		return true
 	}
 	first := t
-	if i := strings.IndexAny(t, space); i >= 0 {
+	if i := strings.IndexAny(t, reSpaces); i >= 0 {
 		first = t[:i]
 	}
 	if strings.Contains(first, ".rb:") || strings.Contains(first, ".go:") {

@@ -81,10 +81,10 @@ func mayBeURLShape(t string) bool {
 		return true
 	}
 	tok := t
-	if i := strings.IndexAny(t, " \t\n\f\r"); i >= 0 { // \s
+	if i := strings.IndexAny(t, reSpaces); i >= 0 {
 		tok = t[:i]
 	}
-	if strings.ContainsAny(tok, "?#&") && containsFold(tok, "error") || strings.ContainsAny(tok, "\u017f\u212a") {
+	if strings.ContainsAny(tok, "?#&") && indexFold(tok, "error") >= 0 || strings.ContainsAny(tok, "\u017f\u212a") {
 		return true // (?i) lets \w be ſ and K (U+212A, Kelvin) too
 	}
 	k := 0
