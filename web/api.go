@@ -199,11 +199,7 @@ func (s *Server) writeSearchJSON(w http.ResponseWriter, r *http.Request, q searc
 		return err
 	}
 	out := searchResponse(q, res)
-	buf := bodies.Get()
-	defer bodies.Put(buf)
-	buf.Write(appendSearchJSON(buf.AvailableBuffer(), &out))
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	writeWhole(w, http.StatusOK, buf)
+	writeJSON(w, http.StatusOK, &out)
 	return nil
 }
 

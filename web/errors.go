@@ -198,12 +198,14 @@ func (s *Server) writeErrorJSON(w http.ResponseWriter, p problem) {
 	writeJSON(w, p.Status, p.json())
 }
 
-// writeJSON encodes v whole before sending a byte. Should v not encode, the
-// answer is the API's own 500.
+// writeJSON encodes v whole before sending a byte, by its own appendJSON
+// when it has one. Should v not encode, the answer is the API's own 500.
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	buf := bodies.Get()
 	defer bodies.Put(buf)
-	if err := encodeJSON(buf, v); err != nil {
+	if a, ok := v.(jsonAppender); ok {
+		buf.Write(a.appendJSON(buf.AvailableBuffer()))
+	} else if err := encodeJSON(buf, v); err != nil {
 		buf.Reset()
 		status = internalProblem.Status
 		_ = encodeJSON(buf, internalProblem.json()) // strings alone always encode
@@ -223,6 +225,10 @@ func writeWhole(w http.ResponseWriter, status int, buf *bytes.Buffer) {
 // bodies are the answers being made: a page is rendered whole into one
 // before a byte is sent.
 var bodies = middleware.BufferPool{Max: 256 << 10}
+
+// jsonAppender is an answer that appends its JSON itself, byte for byte
+// what encodeJSON writes for it, without reflection.
+type jsonAppender interface{ appendJSON(b []byte) []byte }
 
 // encodeJSON writes v with <, > and & escaped, so that no browser sniffs
 // markup in an answer.

@@ -30,7 +30,7 @@ func TestSearchJSONAsEncodeJSON(t *testing.T) {
 	check := func(what string, out apiSearchResponse) {
 		t.Helper()
 		want := jsonOf(t, out)
-		if got := appendSearchJSON(nil, &out); !bytes.Equal(got, want) {
+		if got := out.appendJSON(nil); !bytes.Equal(got, want) {
 			t.Fatalf("%s:\nby hand     %s\nencodeJSON  %s", what, got, want)
 		}
 		checked++
@@ -134,7 +134,7 @@ func BenchmarkSearchJSON(b *testing.B) {
 		b.ReportAllocs()
 		for i := 0; b.Loop(); i++ {
 			buf.Reset()
-			buf.Write(appendSearchJSON(buf.AvailableBuffer(), &outs[i%len(outs)]))
+			buf.Write(outs[i%len(outs)].appendJSON(buf.AvailableBuffer()))
 		}
 	})
 }
