@@ -33,23 +33,24 @@ func (ix *Index) newHighlighter(pl plan, ws []word) *highlighter {
 					hl.en[t] = true
 					hl.enTerms = append(hl.enTerms, t)
 				}
-				// A stem's last letter may not be in the text ("may"
-				// stems to mai, "hoping" to hope): its key stops short.
-				hl.keys = append(hl.keys, t[:max(1, min(len(t)-1, maxKeyBytes))])
 			}
 			// Only an identifier can match whole (see marksIn): a plain
 			// word, a stop word above all, needs no key of its own.
 			if id := lowerASCII(t); !isPlainWord(t) && !hl.ident[id] {
 				hl.ident[id] = true
 				hl.identTerms = append(hl.identTerms, id)
-				hl.keys = append(hl.keys, id)
 			}
 		}
 	}
 	if ix.fewTexts() {
-		hl.keys = nil // whole texts are marked from their terms (wholeMarks)
-		return hl
+		return hl // whole texts are marked from their terms (wholeMarks): no keys
 	}
+	for _, t := range hl.enTerms {
+		// A stem's last letter may not be in the text ("may" stems to
+		// mai, "hoping" to hope): its key stops short.
+		hl.keys = append(hl.keys, t[:max(1, min(len(t)-1, maxKeyBytes))])
+	}
+	hl.keys = append(hl.keys, hl.identTerms...)
 	// A key holding another finds nothing more.
 	slices.Sort(hl.keys)
 	all := slices.Compact(hl.keys)
