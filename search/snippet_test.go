@@ -58,6 +58,16 @@ func refMarks(hl *highlighter, text string) [][2]int {
 	return hl.marksIn(text, [][2]int{{0, len(text)}})
 }
 
+// atFewTexts are the largest catalogue of fewTexts (the mixed small
+// catalogue, wholeTextEntries entries) and the same with one more entry.
+func atFewTexts(tb testing.TB) [][]content.Entry {
+	few := smallCatalogues(tb)["mixed"]
+	if len(few) != wholeTextEntries {
+		tb.Fatalf("the mixed catalogue has %d entries, want %d", len(few), wholeTextEntries)
+	}
+	return [][]content.Entry{few, append(slices.Clone(few), corpustest.RealEntries(tb)[wholeTextEntries])}
+}
+
 // markedQueries are n queries drawn from es and every relevance query.
 func markedQueries(tb testing.TB, es []content.Entry, n int, rng *rand.Rand) []string {
 	qs := rerankQueries(es, n, rng)
@@ -118,12 +128,7 @@ func TestMarksInWindowsMatchWholeText(t *testing.T) {
 // catalogue remembers no whole text.
 func TestFewTextsAreRememberedWhole(t *testing.T) {
 	t.Parallel() // builds its own indexes
-	small := smallCatalogues(t)["mixed"]
-	if len(small) != wholeTextEntries {
-		t.Fatalf("the mixed catalogue has %d entries, want %d", len(small), wholeTextEntries)
-	}
-	larger := append(slices.Clone(small), corpustest.RealEntries(t)[wholeTextEntries:wholeTextEntries+1]...)
-	for _, es := range [][]content.Entry{small, larger} {
+	for _, es := range atFewTexts(t) {
 		ix := build(t, es)
 		qs := markedQueries(t, es, 60, rand.New(rand.NewPCG(7, 8)))
 		marked := 0

@@ -213,8 +213,9 @@ func quotedByScan(text string) []string {
 	return out
 }
 
-// eachQuoted finds what quotedRE finds: in every query and paste of the
-// relevance sets, every text of the real entries, and strings built to
+// eachQuoted finds what quotedRE finds: in the texts the paste scans are
+// held to their expressions on (noiseTexts: the relevance sets, the real
+// entries' texts, pasted errors, tricky strings), and strings built to
 // sit on its edges (empty quotes, unclosed ones, 512 and 513 runes, curly
 // quotes holding straight ones, runes of several bytes, invalid UTF-8).
 func TestEachQuotedAsTheExpression(t *testing.T) {
@@ -222,23 +223,7 @@ func TestEachQuotedAsTheExpression(t *testing.T) {
 		`"` + strings.Repeat("é", 512) + `"`, `"` + strings.Repeat("é", 513) + `"`, `“` + strings.Repeat("x", 512) + `”`,
 		`“` + strings.Repeat("x", 513) + `”`, "\"\xff\xfe\"", "“\xe2\x80”", `"` + strings.Repeat("a", 600) + `" "b c"`,
 		`say "refresh token" or “access token” and "x`}
-	for _, c := range loadRelevance(t) {
-		texts = append(texts, c.Query)
-	}
-	pastes, err := pasteset.Load("testdata/pastes.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range pastes {
-		texts = append(texts, p.Paste)
-	}
-	for _, e := range corpustest.RealEntries(t) {
-		texts = append(texts, e.Title)
-		texts = append(texts, e.Messages...)
-		for _, s := range e.Sections {
-			texts = append(texts, s.Text)
-		}
-	}
+	texts = append(texts, noiseTexts(t)...)
 	found := 0
 	for _, text := range texts {
 		want, got := quotedByRE(text), quotedByScan(text)

@@ -257,9 +257,7 @@ func TestTypingACode(t *testing.T) {
 // no sets.
 func TestHeldTermsAnswerAsTheDictionaries(t *testing.T) {
 	t.Parallel() // builds its own indexes
-	small := smallCatalogues(t)["mixed"]
-	larger := append(slices.Clone(small), corpustest.RealEntries(t)[wholeTextEntries:wholeTextEntries+1]...)
-	for _, es := range [][]content.Entry{small, larger} {
+	for _, es := range atFewTexts(t) {
 		ix := build(t, es)
 		if (ix.heldTerms != nil) != (len(es) <= wholeTextEntries) {
 			t.Fatalf("%d entries: term sets held: %v", len(es), ix.heldTerms != nil)
