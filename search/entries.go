@@ -260,6 +260,19 @@ const (
 	partWhole
 )
 
+// decodeAll is every entry, with strings of their own.
+func (m *mappedEntries) decodeAll() ([]content.Entry, error) {
+	all := make([]content.Entry, m.n)
+	for i := range all {
+		e, err := m.decodePart(i, partWhole, true)
+		if err != nil {
+			return nil, fmt.Errorf("saved entry %d: %w", i, err)
+		}
+		all[i] = e
+	}
+	return all, nil
+}
+
 // decodePart returns the fields of entry i that part names, with strings
 // of their own when own is set, else pointing into the file (see
 // entryStore.view); the other fields are skipped without a copy.

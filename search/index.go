@@ -346,6 +346,11 @@ func (ix *Index) finish(b bleve.Index, m mapping.IndexMapping) error {
 			return fmt.Errorf("search: map documents: %w", err)
 		}
 	}
+	if ix.fewTexts() {
+		if err := ix.holdTerms(); err != nil {
+			return fmt.Errorf("search: hold terms: %w", err)
+		}
+	}
 	return nil
 }
 

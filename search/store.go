@@ -321,6 +321,16 @@ func savedIndex(meta *savedMeta, m *mappedEntries, codes codeIndex) (*Index, err
 	n := m.n
 	ix := &Index{redirect: meta.Redirect, vocab: newVocab(), prov: newProviderSet(meta.providers())}
 	ix.entries = entryStore{m: m, n: n}
+	if n <= wholeTextEntries {
+		// A small catalogue is decoded whole once, as a build holds it:
+		// its hits are then read without a decode or a copy, and its few
+		// entries cost the heap next to nothing.
+		all, err := m.decodeAll()
+		if err != nil {
+			return nil, err
+		}
+		ix.entries = entryStore{all: all, n: n}
+	}
 	ix.status, ix.provMask = unpackUint[uint16](meta.Status), unpackUint[uint32](meta.ProvMask)
 	ix.entries.nMsg, ix.entries.nAlias = unpackUint[uint16](meta.MsgCounts), unpackUint[uint16](meta.AliasCounts)
 	ix.byID = unpackUint[int32](meta.ByID)

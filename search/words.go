@@ -397,25 +397,39 @@ func (ix *Index) holdDicts() error {
 		return nil
 	}
 	held := map[string][]segment.TermDictionary{}
-	for _, f := range []string{fTitle, fMessage, fAlias, fBody, fIdent, fProviders} {
+	for _, f := range lookedUpFields {
 		if held[f], err = fieldDicts(snap, f); err != nil {
 			return err
 		}
 	}
 	ix.heldDicts = held
-	if ix.fewTexts() {
-		return ix.holdTerms()
-	}
 	return nil
 }
 
-// holdTerms copies the held dictionaries' terms into sets, for a catalogue
-// of fewTexts: a set answers a look-up several times faster than a
-// dictionary's automaton, and a never-asked search on the catalogue makes
-// dozens of them.
+// lookedUpFields are the fields textQuery looks terms up in.
+var lookedUpFields = []string{fTitle, fMessage, fAlias, fBody, fIdent, fProviders}
+
+// holdTerms copies the terms of the fields textQuery looks terms up in
+// into sets, for a catalogue of fewTexts, built or opened from files: a set
+// answers a look-up several times faster than a dictionary's automaton, and
+// a never-asked search on the catalogue makes dozens of them. The terms are
+// copies, so the sets outlive the snapshot they were read from.
 func (ix *Index) holdTerms() error {
+	r, err := ix.reader()
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	snap, ok := r.(*scorch.IndexSnapshot)
+	if !ok {
+		return nil
+	}
 	held := map[string]map[string]struct{}{}
-	for f, ds := range ix.heldDicts {
+	for _, f := range lookedUpFields {
+		ds, err := fieldDicts(snap, f)
+		if err != nil {
+			return err
+		}
 		terms := map[string]struct{}{}
 		for _, d := range ds {
 			it := d.AutomatonIterator(&vellum.AlwaysMatch{}, nil, nil)
