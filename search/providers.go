@@ -340,11 +340,7 @@ func (ps providerSet) counts(counts *[32]int) map[string]int {
 // ParseProviders reads repeated and comma-separated provider names or
 // slugs, case-insensitively, into slugs of providers.
 func ParseProviders(providers *content.Providers, vals []string) ([]string, error) {
-	byName := map[string]string{}
-	for _, pr := range providers.List() {
-		byName[pr.Slug] = pr.Slug
-		byName[strings.ToLower(pr.Name)] = pr.Slug
-	}
+	var byName map[string]string // made for the first name: most searches name none
 	var out []string
 	total := 0
 	for _, v := range vals {
@@ -356,6 +352,13 @@ func ParseProviders(providers *content.Providers, vals []string) ([]string, erro
 			name = strings.Join(strings.Fields(strings.ToLower(name)), " ")
 			if name == "" {
 				continue
+			}
+			if byName == nil {
+				byName = map[string]string{}
+				for _, pr := range providers.List() {
+					byName[pr.Slug] = pr.Slug
+					byName[strings.ToLower(pr.Name)] = pr.Slug
+				}
 			}
 			slug, ok := byName[name]
 			if !ok {
