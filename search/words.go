@@ -387,27 +387,11 @@ func fieldDicts(snap *scorch.IndexSnapshot, field string) ([]segment.TermDiction
 // dictionaries stay valid whatever happens to the snapshot. termLookup
 // then opens no snapshot per query.
 func (ix *Index) holdDicts() error {
-	r, err := ix.reader()
-	if err != nil {
-		return err
-	}
-	defer r.Close()
-	snap, ok := r.(*scorch.IndexSnapshot)
-	if !ok {
+	return ix.withLookedUpDicts(func(dicts map[string][]segment.TermDictionary) error {
+		ix.heldDicts = dicts
 		return nil
-	}
-	held := map[string][]segment.TermDictionary{}
-	for _, f := range lookedUpFields {
-		if held[f], err = fieldDicts(snap, f); err != nil {
-			return err
-		}
-	}
-	ix.heldDicts = held
-	return nil
+	})
 }
-
-// lookedUpFields are the fields textQuery looks terms up in.
-var lookedUpFields = []string{fTitle, fMessage, fAlias, fBody, fIdent, fProviders}
 
 // holdTerms copies the terms of the fields textQuery looks terms up in
 // into sets, for a catalogue of fewTexts, built or opened from files: a set
@@ -415,6 +399,34 @@ var lookedUpFields = []string{fTitle, fMessage, fAlias, fBody, fIdent, fProvider
 // a never-asked search on the catalogue makes dozens of them. The terms are
 // copies, so the sets outlive the snapshot they were read from.
 func (ix *Index) holdTerms() error {
+	return ix.withLookedUpDicts(func(dicts map[string][]segment.TermDictionary) error {
+		held := map[string]map[string]struct{}{}
+		for f, ds := range dicts {
+			terms := map[string]struct{}{}
+			for _, d := range ds {
+				it := d.AutomatonIterator(&vellum.AlwaysMatch{}, nil, nil)
+				for {
+					de, err := it.Next()
+					if err != nil {
+						return err
+					}
+					if de == nil {
+						break
+					}
+					terms[de.Term] = struct{}{}
+				}
+			}
+			held[f] = terms
+		}
+		ix.heldTerms = held
+		return nil
+	})
+}
+
+// withLookedUpDicts calls fn with the dictionaries, in each segment, of the
+// fields textQuery looks terms up in, read from a snapshot held open while
+// fn runs; fn is not called for an index that is not scorch's.
+func (ix *Index) withLookedUpDicts(fn func(map[string][]segment.TermDictionary) error) error {
 	r, err := ix.reader()
 	if err != nil {
 		return err
@@ -424,30 +436,13 @@ func (ix *Index) holdTerms() error {
 	if !ok {
 		return nil
 	}
-	held := map[string]map[string]struct{}{}
-	for _, f := range lookedUpFields {
-		ds, err := fieldDicts(snap, f)
-		if err != nil {
+	dicts := map[string][]segment.TermDictionary{}
+	for _, f := range []string{fTitle, fMessage, fAlias, fBody, fIdent, fProviders} {
+		if dicts[f], err = fieldDicts(snap, f); err != nil {
 			return err
 		}
-		terms := map[string]struct{}{}
-		for _, d := range ds {
-			it := d.AutomatonIterator(&vellum.AlwaysMatch{}, nil, nil)
-			for {
-				de, err := it.Next()
-				if err != nil {
-					return err
-				}
-				if de == nil {
-					break
-				}
-				terms[de.Term] = struct{}{}
-			}
-		}
-		held[f] = terms
 	}
-	ix.heldTerms = held
-	return nil
+	return fn(dicts)
 }
 
 func (l *termLookup) open() error {
