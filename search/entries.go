@@ -17,7 +17,9 @@ import (
 // memory keeps the entries it was given. One opened from a saved index maps
 // its entries file into memory and decodes an entry only when asked for it:
 // a million entries then cost the Go heap nothing, and opening reads none of
-// them (the pages a search touches are read by the kernel as needed).
+// them (the pages a search touches are read by the kernel as needed). A
+// saved catalogue of fewTexts is decoded whole when opened, as a build
+// holds it (see savedIndex).
 type entryStore struct {
 	all []content.Entry // built in memory; nil when mapped
 	m   *mappedEntries  // opened from a saved index
