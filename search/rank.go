@@ -50,10 +50,18 @@ func (ix *Index) rerank(hits []ranked, pl plan, ws []word) []ranked {
 		}
 	}
 	slices.SortStableFunc(hits, func(a, b ranked) int {
-		return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(a.doc, b.doc))
+		return cmp.Or(cmp.Compare(rankOf(b.score), rankOf(a.score)), cmp.Compare(a.doc, b.doc))
 	})
 	return hits
 }
+
+// rankOf is a score to the precision that ranks. A score is a sum whose
+// last bits follow the order bleve adds its parts in, and that order
+// differs between an index built in memory and the same one saved, and
+// between builds (bleve numbers a batch's documents as their analysis
+// ends): entries of the same text would swap places from one server to
+// the next. Scores this close rank by entry instead.
+func rankOf(score float64) float32 { return float32(score) }
 
 // codeWeight is the weight of entry i in hits, sorted by entry as
 // lookUpCodes sorts them; 0 when it is not among them.
