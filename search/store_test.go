@@ -299,8 +299,10 @@ func TestSavedRealCatalogueAnswersAsBuilt(t *testing.T) {
 
 // A small saved catalogue is opened as a build holds it, its entries
 // decoded once and its terms in sets, and answers every query as the build
-// does; one entry past fewTexts stays mapped and looks its terms up in the
-// dictionaries, and answers the same too.
+// does, hit for hit in the same order (entries of the same text included,
+// whose scores differ in their last bits: see rankOf); one entry past
+// fewTexts stays mapped and looks its terms up in the dictionaries, and
+// answers the same too.
 func TestSavedSmallCatalogueAnswersAsBuilt(t *testing.T) {
 	t.Parallel() // builds and saves its own indexes
 	sameAnswer := cmp.Options{cmpopts.IgnoreFields(Results{}, "Took"), cmpopts.EquateApprox(0, 1e-12)}
