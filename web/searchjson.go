@@ -32,18 +32,7 @@ func (r *apiSearchResponse) appendJSON(b []byte) []byte {
 	b = append(b, `,"per_page":`...)
 	b = strconv.AppendInt(b, int64(r.PerPage), 10)
 	b = append(b, `,"results":`...)
-	if r.Results == nil {
-		b = append(b, "null"...)
-	} else {
-		b = append(b, '[')
-		for i := range r.Results {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendHitJSON(b, &r.Results[i])
-		}
-		b = append(b, ']')
-	}
+	b = appendJSONArray(b, r.Results, appendHitJSON)
 	b = append(b, `,"facets":{"status":`...)
 	b = appendFacetsJSON(b, r.Facets.Status)
 	b = append(b, `,"provider":`...)
@@ -101,33 +90,31 @@ func appendHitJSON(b []byte, h *apiHit) []byte {
 }
 
 func appendFacetsJSON(b []byte, fs []apiFacet) []byte {
-	if fs == nil {
-		return append(b, "null"...)
-	}
-	b = append(b, '[')
-	for i, f := range fs {
-		if i > 0 {
-			b = append(b, ',')
-		}
+	return appendJSONArray(b, fs, func(b []byte, f *apiFacet) []byte {
 		b = append(b, `{"value":`...)
 		b = appendJSONString(b, f.Value)
 		b = append(b, `,"count":`...)
 		b = strconv.AppendInt(b, int64(f.Count), 10)
-		b = append(b, '}')
-	}
-	return append(b, ']')
+		return append(b, '}')
+	})
 }
 
 func appendJSONStrings(b []byte, ss []string) []byte {
-	if ss == nil {
+	return appendJSONArray(b, ss, func(b []byte, s *string) []byte { return appendJSONString(b, *s) })
+}
+
+// appendJSONArray appends xs as encoding/json writes a slice: null when it
+// is nil, else each element by appendOne, between brackets.
+func appendJSONArray[T any](b []byte, xs []T, appendOne func(b []byte, x *T) []byte) []byte {
+	if xs == nil {
 		return append(b, "null"...)
 	}
 	b = append(b, '[')
-	for i, s := range ss {
+	for i := range xs {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendJSONString(b, s)
+		b = appendOne(b, &xs[i])
 	}
 	return append(b, ']')
 }
