@@ -106,10 +106,12 @@ func understandFields(raw string, f fields, sig *signals) plan {
 			}
 		}
 	})
-	if !pl.pasted && len(pl.phrases) == 0 && last != "" && endsInWord(raw) && seen[lowerASCII(last)] {
+	if !pl.pasted && len(pl.phrases) == 0 && last != "" && endsInWord(raw) {
 		// The word as seen counted it: lowerASCII folds some letters
 		// EqualFold does not (İ is i), so it finds the word that was kept.
-		pl.prefix = pl.words[slices.IndexFunc(pl.words, func(w string) bool { return lowerASCII(w) == lowerASCII(last) })]
+		if ll := lowerASCII(last); seen[ll] {
+			pl.prefix = pl.words[slices.IndexFunc(pl.words, func(w string) bool { return lowerASCII(w) == ll })]
+		}
 	}
 	pl.reasons = f.reason
 	for _, t := range append(f.reason, f.classWords...) {
