@@ -275,11 +275,7 @@ func TestGzipWholeAndStreamed(t *testing.T) {
 		fmt.Fprintf(&body, "<li class=\"hit\" data-id=\"entry-%d\"><a href=\"/errors/entry-%d?hl=rate+limit\">Rate limit %d</a></li>\n", i%37, i%37, i%11)
 	}
 	plain := body.String()
-	whole := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Header().Set("Content-Length", strconv.Itoa(len(plain)))
-		io.WriteString(w, plain)
-	})
+	whole := declaredHTML(plain)
 	streamed := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		for rest := plain; rest != ""; {
@@ -425,11 +421,7 @@ func TestETag(t *testing.T) {
 // as one written in parts: the same tag, 304 on a match, gzip over it.
 func TestETagOfADeclaredBody(t *testing.T) {
 	body := strings.Repeat("<p>Too Many Requests: slow down and retry.</p>\n", 100)
-	declared := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-		io.WriteString(w, body)
-	})
+	declared := declaredHTML(body)
 	parts := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
@@ -815,4 +807,14 @@ func BenchmarkGzipETag(b *testing.B) {
 	if cpu > 0 {
 		b.ReportMetric(float64(cpuTime()-cpu)/float64(n), "cpu-ns/op")
 	}
+}
+
+// declaredHTML answers body as HTML, its length declared and written at
+// once, as pages are.
+func declaredHTML(body string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		io.WriteString(w, body)
+	})
 }
